@@ -1,0 +1,30 @@
+/**
+ * The FileParser port: turns a file's bytes into raw records. Parsers are contributed by
+ * plugins; the `standardize_results` stage picks the first whose `detect` accepts the bytes.
+ */
+import type { Effect, Stream } from "effect"
+import type { ParseError } from "./Errors.js"
+import type { FileSource } from "./FileSource.js"
+import type { RawRecord } from "./Row.js"
+
+export interface ParsedFile {
+  /** The format reported to users: "csv" for any delimited text, "xlsx", "pdf", or a plugin's. */
+  readonly format: string
+  /**
+   * Every record of the table in file order, in chunks, including blank records and the
+   * header record (core skips leading blank records and takes the first non-blank as header).
+   * A PDF parser yields the joined table: header once, repeated headers dropped.
+   */
+  readonly records: Stream.Stream<ReadonlyArray<RawRecord>, ParseError>
+  /** Facts for the step log, e.g. { encoding: "utf-16le", delimiter: ";" } or { sheet: "Grades" }. */
+  readonly details: Readonly<Record<string, unknown>>
+}
+
+export interface FileParser {
+  /** Unique name, e.g. "csv". */
+  readonly name: string
+  /** True when the leading bytes (up to 64 KiB) look like this parser's format. Never looks at the extension. */
+  readonly detect: (head: Uint8Array) => boolean
+  /** Open the file. Fails with ParseError for a file that is not readable as a table. */
+  readonly parse: (source: FileSource) => Effect.Effect<ParsedFile, ParseError>
+}

@@ -1,0 +1,168 @@
+/**
+ * The data model of BatchOps as Effect Schemas: what hosts store and what the API speaks.
+ * Timestamps are ISO-8601 strings at the boundary (`Schema.DateTimeUtcFromString` would
+ * tie every consumer to DateTime; plain strings keep the JSON simple).
+ */
+import { Schema } from "effect"
+
+const Id = Schema.String.check(Schema.isNonEmpty())
+const Timestamp = Schema.String
+const Json = Schema.Record(Schema.String, Schema.Unknown)
+
+export const Role = Schema.Literals(["admin", "moderator", "user"])
+export type Role = typeof Role.Type
+
+export class User extends Schema.Class<User>("User")({
+  id: Id,
+  username: Schema.String,
+  email: Schema.String,
+  role: Role,
+  emailVerified: Schema.Boolean,
+  isActive: Schema.Boolean,
+  createdAt: Timestamp,
+}) {}
+
+export const UploadStatus = Schema.Literals(["queued", "processing", "awaiting_approval", "published", "failed"])
+export type UploadStatus = typeof UploadStatus.Type
+
+export const ProcessMode = Schema.String
+export const StepStatus = Schema.Literals(["ok", "failed", "skipped"])
+
+export class StepLog extends Schema.Class<StepLog>("StepLog")({
+  name: Schema.String,
+  plugin: Schema.String,
+  status: StepStatus,
+  durationMs: Schema.Number,
+  log: Json,
+}) {}
+
+export class Upload extends Schema.Class<Upload>("Upload")({
+  id: Id,
+  fileName: Schema.String,
+  format: Schema.NullOr(Schema.String),
+  size: Schema.Number,
+  sha256: Schema.String,
+  status: UploadStatus,
+  profile: Schema.String,
+  processMode: ProcessMode,
+  processConfig: Schema.Unknown,
+  progress: Schema.Number,
+  steps: Schema.Array(StepLog),
+  reportCsvPath: Schema.NullOr(Schema.String),
+  reportPdfPath: Schema.NullOr(Schema.String),
+  rows: Schema.NullOr(Schema.Number),
+  uploadedBy: Schema.NullOr(Id),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}) {}
+
+export const JobStatus = Schema.Literals(["queued", "running", "succeeded", "failed"])
+
+export class Job extends Schema.Class<Job>("Job")({
+  id: Id,
+  name: Schema.String,
+  automation: Schema.String,
+  /** five fields: minute hour day month weekday */
+  cron: Schema.String,
+  enabled: Schema.Boolean,
+  params: Json,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}) {}
+
+export class JobRun extends Schema.Class<JobRun>("JobRun")({
+  id: Id,
+  jobId: Schema.NullOr(Id),
+  automation: Schema.String,
+  status: JobStatus,
+  trigger: Schema.Literals(["schedule", "manual", "upload"]),
+  details: Json,
+  logs: Schema.Array(Schema.String),
+  startedAt: Schema.NullOr(Timestamp),
+  finishedAt: Schema.NullOr(Timestamp),
+}) {}
+
+export const Severity = Schema.Literals(["low", "medium", "high", "critical"])
+
+export class KnownErrorRow extends Schema.Class<KnownErrorRow>("KnownErrorRow")({
+  id: Id,
+  name: Schema.String,
+  pattern: Schema.String,
+  stage: Schema.NullOr(Schema.String),
+  severity: Severity,
+  rootCause: Schema.String,
+  correctiveAction: Schema.String,
+  active: Schema.Boolean,
+}) {}
+
+export const IncidentStatus = Schema.Literals(["open", "in_progress", "resolved", "archived"])
+export type IncidentStatus = typeof IncidentStatus.Type
+
+export class TimelineEvent extends Schema.Class<TimelineEvent>("TimelineEvent")({
+  at: Timestamp,
+  actor: Schema.NullOr(Schema.String),
+  kind: Schema.String,
+  message: Schema.String,
+  data: Json,
+}) {}
+
+export class Incident extends Schema.Class<Incident>("Incident")({
+  id: Id,
+  uploadId: Schema.NullOr(Id),
+  stage: Schema.String,
+  error: Schema.String,
+  status: IncidentStatus,
+  severity: Severity,
+  knownError: Schema.NullOr(Schema.String),
+  rootCause: Schema.NullOr(Schema.String),
+  correctiveAction: Schema.NullOr(Schema.String),
+  impactSummary: Schema.NullOr(Schema.String),
+  analysisNotes: Schema.NullOr(Schema.String),
+  assignee: Schema.NullOr(Id),
+  retryCount: Schema.Number,
+  lastRetryAt: Schema.NullOr(Timestamp),
+  timeline: Schema.Array(TimelineEvent),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}) {}
+
+export class Ticket extends Schema.Class<Ticket>("Ticket")({
+  id: Id,
+  incidentId: Id,
+  title: Schema.String,
+  status: Schema.Literals(["open", "closed"]),
+  createdAt: Timestamp,
+}) {}
+
+export class DepartmentSource extends Schema.Class<DepartmentSource>("DepartmentSource")({
+  id: Id,
+  name: Schema.String,
+  department: Schema.String,
+  kind: Schema.String,
+  enabled: Schema.Boolean,
+}) {}
+
+export class DepartmentRecord extends Schema.Class<DepartmentRecord>("DepartmentRecord")({
+  id: Id,
+  sourceId: Id,
+  payload: Json,
+  recordedAt: Timestamp,
+}) {}
+
+export class EmailVerificationRequest extends Schema.Class<EmailVerificationRequest>("EmailVerificationRequest")({
+  id: Id,
+  userId: Id,
+  codeHash: Schema.String,
+  expiresAt: Timestamp,
+  usedAt: Schema.NullOr(Timestamp),
+  createdAt: Timestamp,
+}) {}
+
+export class PasswordResetRequest extends Schema.Class<PasswordResetRequest>("PasswordResetRequest")({
+  id: Id,
+  userId: Id,
+  codeHash: Schema.String,
+  expiresAt: Timestamp,
+  usedAt: Schema.NullOr(Timestamp),
+  createdAt: Timestamp,
+}) {}

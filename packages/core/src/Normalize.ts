@@ -1,0 +1,72 @@
+/** Header and cell normalization rules of `standardize_results` (see docs/pipeline.md). */
+
+/** Trim a cell and collapse inner runs of whitespace; an empty result is missing. */
+export const cleanCell = (value: string | null | undefined): string | undefined => {
+  if (value === null || value === undefined) return undefined
+  // Fast path: most cells have no surrounding or doubled whitespace.
+  let text = value
+  if (/\s\s|^\s|\s$|[\t\r\n\f\v\u00a0]/.test(text)) {
+    text = text.replace(/\s+/g, " ").trim()
+  }
+  return text === "" ? undefined : text
+}
+
+/**
+ * A column name in canonical form: lower case, every run of characters outside a-z0-9
+ * becomes one `_`, leading and trailing `_` removed ("Student ID" -> "student_id",
+ * "Score (%)" -> "score"). A name with no such character at all becomes `column_<n>`.
+ */
+export const normalizeName = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+
+/**
+ * Normalize a whole header: names as above, an empty name becomes `column_<n>`, and a
+ * repeated name gets `_2`, `_3`, ... in order of appearance.
+ */
+export const normalizeHeader = (names: ReadonlyArray<string | undefined>): Array<string> => {
+  const seen = new Set<string>()
+  const counts = new Map<string, number>()
+  return names.map((raw, index) => {
+    const base = normalizeName(raw ?? "") || `column_${index + 1}`
+    let name = base
+    let n = counts.get(base) ?? 1
+    while (seen.has(name)) {
+      n += 1
+      name = `${base}_${n}`
+    }
+    counts.set(base, n)
+    seen.add(name)
+    return name
+  })
+}
+
+/**
+ * Rename columns that are aliases of a canonical name. The first alias present wins; an
+ * alias is not renamed when its canonical name is already a column.
+ */
+export const applyAliases = (
+  columns: ReadonlyArray<string>,
+  aliases: Readonly<Record<string, ReadonlyArray<string>>>,
+): { readonly columns: Array<string>; readonly renamed: Record<string, string> } => {
+  const result = [...columns]
+  const renamed: Record<string, string> = {}
+  for (const [canonical, names] of Object.entries(aliases)) {
+    if (result.includes(canonical)) continue
+    for (const alias of names) {
+      const index = result.indexOf(alias)
+      if (index >= 0) {
+        result[index] = canonical
+        renamed[alias] = canonical
+        break
+      }
+    }
+  }
+  return { columns: result, renamed }
+}
+
+/** Identifier columns are never numeric: the profile's keys and `id` / `*_id` / `*_no` / `*_number` / `*_code`. */
+export const isIdentifierName = (column: string, keys: ReadonlyArray<string> = []): boolean =>
+  keys.includes(column) || column === "id" || /_(id|no|number|code)$/.test(column)

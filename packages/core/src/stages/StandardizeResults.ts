@@ -1,0 +1,220 @@
+/**
+ * `standardize_results`: open the file with the parser its bytes call for, find the header,
+ * clean cells, normalize column names, map aliases, and resolve the profile.
+ */
+import { Cause, Effect, Exit, Stream } from "effect"
+import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
+import type { ParseError } from "../Errors.js"
+import { applyAliases, cleanCell, normalizeHeader } from "../Normalize.js"
+import { missingRequirements, type Profile } from "../Profile.js"
+import type { Registry } from "../Registry.js"
+import type { Cell, RawRecord, Row } from "../Row.js"
+import type { Stage, StageContext } from "../Stage.js"
+
+/** How many leading bytes parsers look at to recognize their format. */
+export const HEAD_BYTES = 64 * 1024
+
+/** Longest cell accepted: what a spreadsheet cell can hold. */
+export const MAX_CELL_LENGTH = 32_767
+
+/** Row numbers listed in one message before "and N more". */
+const LISTED = 10
+
+/** Columns after the `student_id` aliases and the profile's own. */
+export const columnsFor = (profile: Profile | undefined, columns: ReadonlyArray<string>) =>
+  applyAliases(columns, { student_id: STUDENT_ID_ALIASES, ...(profile?.aliases ?? {}) })
+
+/**
+ * The profile `auto` picks: of the profiles whose required columns are all present, the one
+ * with the most requirements (ties in registration order); `generic` when none fits.
+ */
+export const pickProfile = (registry: Registry, columns: ReadonlyArray<string>): Profile | undefined => {
+  let best: Profile | undefined
+  for (const profile of registry.profiles.values()) {
+    if (profile.required.length === 0) continue
+    const mapped = columnsFor(profile, columns).columns
+    if (missingRequirements(profile, mapped).length > 0) continue
+    if (best === undefined || profile.required.length > best.required.length) best = profile
+  }
+  return best ?? registry.profiles.get("generic")
+}
+
+const isBlank = (record: RawRecord): boolean => {
+  for (const cell of record) {
+    if (cell !== null && cell !== undefined && cell.trim() !== "") return false
+  }
+  return true
+}
+
+const listRows = (rows: ReadonlyArray<number>, total: number) =>
+  rows.slice(0, LISTED).join(", ") + (total > LISTED ? ` and ${total - LISTED} more` : "")
+
+const start = Effect.fn("StandardizeResults.start")(function* (context: StageContext) {
+  const { source, registry, state, log } = context
+  const fail = (message: string) => context.fail(`${source.name}: ${message}`)
+  if (source.size === 0) return yield* fail("the file is empty (0 bytes)")
+
+  const head = yield* Effect.mapError(source.head(HEAD_BYTES), (e) => fail(e.message))
+  const parser = registry.parsers.find((candidate) => candidate.detect(head))
+  if (parser === undefined) {
+    return yield* fail(
+      `the file is not a format BatchOps reads (${describe(head)}); send CSV, TSV, XLSX or PDF (${registry.parsers
+        .map((p) => p.name)
+        .join(", ")} are installed)`,
+    )
+  }
+  const toStageError = (error: ParseError) => fail(error.message)
+  const parsed = yield* Effect.mapError(parser.parse(source), toStageError)
+  state.format = parsed.format
+  log.format = parsed.format
+  log.parser = parser.name
+  Object.assign(log, parsed.details)
+
+  // Records arrive in chunks; keep a cursor into the current one.
+  // The pipeline's scope keeps the parser open until the run ends.
+  const pull = yield* Stream.toPull(parsed.records)
+  let pending: Array<ReadonlyArray<RawRecord>> = []
+  let ended = false
+  const nextChunk = Effect.fnUntraced(function* () {
+    while (pending.length === 0) {
+      if (ended) return undefined
+      const exit = yield* Effect.exit(pull)
+      if (Exit.isFailure(exit)) {
+        const error = Cause.squash(exit.cause)
+        if (Cause.isDone(error)) {
+          ended = true
+          return undefined
+        }
+        return yield* fail(error instanceof Error ? error.message : String(error))
+      }
+      pending = [...exit.value]
+    }
+    return pending.shift()
+  })
+
+  // The header is the first record that is not blank.
+  let recordNumber = 0
+  let header: RawRecord | undefined
+  let rest: ReadonlyArray<RawRecord> = []
+  while (header === undefined) {
+    const chunk = yield* nextChunk()
+    if (chunk === undefined) return yield* fail("the file has no header: every row is blank")
+    const index = chunk.findIndex((record) => !isBlank(record))
+    if (index >= 0) {
+      header = chunk[index]
+      rest = chunk.slice(index + 1)
+      log.skippedLeadingRows = (log.skippedLeadingRows as number | undefined ?? 0) + index
+    } else {
+      log.skippedLeadingRows = (log.skippedLeadingRows as number | undefined ?? 0) + chunk.length
+    }
+  }
+  recordNumber = 1
+
+  const originalHeader = header.map((cell) => cleanCell(cell) ?? "")
+  let width = originalHeader.length
+  while (width > 0 && originalHeader[width - 1] === "") width -= 1
+  const normalized = normalizeHeader(originalHeader.slice(0, width))
+  const profile = state.profile ?? pickProfile(registry, normalized)
+  state.profile = profile
+  const { columns, renamed } = columnsFor(profile, normalized)
+  log.profile = profile?.id
+  log.columns = columns
+  log.header = originalHeader.slice(0, width)
+  if (Object.keys(renamed).length > 0) log.aliases = renamed
+  if (width === 0) return yield* fail("the header row is empty")
+
+  const ragged: Array<number> = []
+  let raggedCount = 0
+  let dropped = 0
+  let longCell: string | undefined
+
+  const toRows = (records: ReadonlyArray<RawRecord>): Array<Row> => {
+    const rows: Array<Row> = []
+    for (const record of records) {
+      recordNumber += 1
+      const cells: Array<Cell> = new Array(width)
+      let present = false
+      for (let c = 0; c < width; c++) {
+        const cell = cleanCell(record[c])
+        if (cell !== undefined) {
+          present = true
+          if (cell.length > MAX_CELL_LENGTH && longCell === undefined) {
+            longCell = `row ${recordNumber}, column ${columns[c]}: a cell of ${cell.length.toLocaleString("en-US")} characters is longer than the ${MAX_CELL_LENGTH.toLocaleString("en-US")} a spreadsheet cell can hold`
+          }
+        }
+        cells[c] = cell
+      }
+      for (let c = width; c < record.length; c++) {
+        if (cleanCell(record[c]) !== undefined) {
+          raggedCount += 1
+          if (ragged.length < LISTED) ragged.push(recordNumber)
+          break
+        }
+      }
+      if (!present) {
+        dropped += 1
+        continue
+      }
+      if (record.length < width) {
+        context.report({
+          row: recordNumber,
+          rule: "short_row",
+          message: `row ${recordNumber} has ${record.length} cells, the header has ${width}; the missing ones are empty`,
+        })
+      }
+      rows.push({ number: recordNumber, cells })
+    }
+    return rows
+  }
+
+  let dataRows = 0
+  let first = true
+  const next = Effect.fnUntraced(function* () {
+    while (true) {
+      const records = first ? rest : yield* nextChunk()
+      first = false
+      if (records === undefined) return undefined
+      const rows = toRows(records)
+      if (longCell !== undefined) return yield* fail(longCell)
+      dataRows += rows.length
+      if (rows.length > 0) return rows
+    }
+  })
+
+  const finish = Effect.fnUntraced(function* () {
+    log.rows = dataRows
+    log.droppedEmptyRows = dropped
+    if (raggedCount > 0) {
+      return yield* fail(
+        `${raggedCount} ${raggedCount === 1 ? "row has" : "rows have"} more cells than the header's ${width} columns ` +
+          `(row ${listRows(ragged, raggedCount)}); a cell may hold an unquoted delimiter, or the header is missing a column`,
+      )
+    }
+    if (dataRows === 0) return yield* fail("the file has a header but no data rows")
+    return undefined
+  })
+
+  return { columns, next, finish }
+})
+
+/** A few words on what leading bytes look like, for the "not a format" message. */
+const describe = (head: Uint8Array): string => {
+  const magic: ReadonlyArray<readonly [string, ReadonlyArray<number>]> = [
+    ["a PNG image", [0x89, 0x50, 0x4e, 0x47]],
+    ["a JPEG image", [0xff, 0xd8, 0xff]],
+    ["a GIF image", [0x47, 0x49, 0x46, 0x38]],
+    ["a gzip archive", [0x1f, 0x8b]],
+    ["a legacy Excel 97-2003 .xls workbook (save it as .xlsx or CSV)", [0xd0, 0xcf, 0x11, 0xe0]],
+    ["a ZIP archive", [0x50, 0x4b, 0x03, 0x04]],
+  ]
+  for (const [name, bytes] of magic) {
+    if (bytes.every((byte, i) => head[i] === byte)) return `it looks like ${name}`
+  }
+  return "it is binary data, not text"
+}
+
+export const standardizeResults: Stage = {
+  name: "standardize_results",
+  description: "Detect the format, read the table, normalize the header and cells.",
+  start: (context) => start(context),
+}

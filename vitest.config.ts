@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
+
+// Tests run against the TypeScript sources; the built packages are exercised by the CLI tests.
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@batchops/core": src("core"),
+      "@batchops/parsers": src("parsers"),
+      "@batchops/reports": src("reports"),
+      "@batchops/server": src("server"),
+    },
+  },
+  test: {
+    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+})

@@ -40,7 +40,8 @@ export const builtinKnownErrors: ReadonlyArray<KnownError> = [
     pattern: "no table|no text layer",
     severity: "medium",
     rootCause: "The PDF has no readable table (a scanned image, or a letter rather than a report).",
-    correctiveAction: "Ask the department for the report as CSV or XLSX, or a PDF exported from the system (not scanned).",
+    correctiveAction:
+      "Ask the department for the report as CSV or XLSX, or a PDF exported from the system (not scanned).",
   },
   {
     name: "damaged-file",
@@ -63,7 +64,8 @@ export const builtinKnownErrors: ReadonlyArray<KnownError> = [
     stage: "standardize_results",
     pattern: "longer than the .* a spreadsheet cell can hold",
     severity: "medium",
-    rootCause: "A cell is longer than any spreadsheet cell can be: usually a broken quote that swallowed the rest of the file.",
+    rootCause:
+      "A cell is longer than any spreadsheet cell can be: usually a broken quote that swallowed the rest of the file.",
     correctiveAction: "Open the file, find the named row and column, and fix the stray quote character.",
   },
   {

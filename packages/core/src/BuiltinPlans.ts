@@ -1,11 +1,19 @@
 /** The four plans of BatchOps: transform (summary), append, delete and custom. */
 import { Effect, Schema } from "effect"
 import { coerceCell } from "./Coerce.js"
-import { normalizeName } from "./Normalize.js"
+import { cleanCell, normalizeName } from "./Normalize.js"
 import { definePlan } from "./Plan.js"
 import type { Cell, Row } from "./Row.js"
+import type { StageContext } from "./Stage.js"
+import { columnsFor } from "./stages/StandardizeResults.js"
 
-const NoConfig = Schema.Union([Schema.Undefined, Schema.Null, Schema.Struct({})])
+// Not `Schema.Struct({})`: an empty struct accepts any value (even `{"records": [...]}` or 5).
+const NO_CONFIG = "the transform plan takes no configuration"
+const NoConfig = Schema.Union([
+  Schema.Undefined,
+  Schema.Null,
+  Schema.Record(Schema.String, Schema.Never.annotate({ message: NO_CONFIG })),
+]).annotate({ message: `${NO_CONFIG} (give none, null or {})` })
 
 /** Produces the summary table; the rows are not changed. */
 export const transformPlan = definePlan({
@@ -26,6 +34,16 @@ const AppendConfig = Schema.Struct({
 const toCellText = (value: string | number | boolean | null): string | undefined =>
   value === null ? undefined : String(value)
 
+/**
+ * Where the column an operator names is: the name is normalized like a header, aliases
+ * included ("Roll No" finds `student_id` when the header's "Roll No" was mapped to it).
+ */
+const columnIndex = (name: string, context: StageContext, columns: ReadonlyArray<string>): number => {
+  const column = normalizeName(name)
+  const index = columns.indexOf(column)
+  return index >= 0 ? index : columns.indexOf(columnsFor(context.state.profile, [column]).columns[0]!)
+}
+
 /** Adds the operator's records after the rows. */
 export const appendPlan = definePlan({
   id: "append",
@@ -39,14 +57,14 @@ export const appendPlan = definePlan({
       for (const [i, record] of config.records.entries()) {
         const cells: Array<Cell> = new Array(columns.length).fill(undefined)
         for (const [key, value] of Object.entries(record)) {
-          const column = normalizeName(key)
-          const index = columns.indexOf(column)
+          const index = columnIndex(key, context, columns)
           if (index < 0) {
             return yield* context.fail(
               `process_config.records[${i}]: "${key}" is not a column of this file (columns: ${columns.join(", ")})`,
             )
           }
-          cells[index] = coerceCell(toCellText(value))
+          // cleaned like a file's cell; transform_gradebook coerces it like one (identifiers, codes)
+          cells[index] = cleanCell(toCellText(value))
         }
         rows.push({ number: 0, cells })
       }
@@ -85,16 +103,20 @@ export const deletePlan = definePlan({
     Effect.gen(function* () {
       const rules: Array<{ readonly index: number; readonly values: ReadonlySet<string> }> = []
       for (const [i, rule] of config.rules.entries()) {
-        const column = normalizeName(rule.column)
-        const index = columns.indexOf(column)
+        const index = columnIndex(rule.column, context, columns)
         if (index < 0) {
           return yield* context.fail(
             `process_config.rules[${i}].column: "${rule.column}" is not a column of this file (columns: ${columns.join(", ")})`,
           )
         }
         const text = toCellText(rule.value)
-        // "87" matches a cell that read "87%"; "87%" in a rule matches it too.
-        rules.push({ index, values: new Set([comparable(text), comparable(coerceCell(text?.trim()))]) })
+        // "87" matches a cell that read "87%"; "87%" in a rule matches it too; a coded value
+        // matches in either form ("P" and "present").
+        const code = context.state.profile?.codes?.[columns[index]!]?.[text?.trim().toUpperCase() ?? ""]
+        rules.push({
+          index,
+          values: new Set([comparable(text), comparable(coerceCell(text?.trim())), ...(code ? [comparable(code)] : [])]),
+        })
       }
       let deleted = 0
       context.log.rules = config.rules.length

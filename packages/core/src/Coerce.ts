@@ -20,9 +20,12 @@ export const parseNumber = (text: string): number | undefined => {
   if (first === 32 || last === 32 || first === 9 || last === 9) s = s.trim()
   if (s.length === 0) return undefined
   if (s.charCodeAt(s.length - 1) === 37 /* % */) s = s.slice(0, -1).trimEnd()
-  if (PLAIN.test(s)) return Number(s)
-  if (s.includes(",") && GROUPED.test(s)) return Number(s.replace(/,/g, ""))
-  return undefined
+  let n: number
+  if (PLAIN.test(s)) n = Number(s)
+  else if (s.includes(",") && GROUPED.test(s)) n = Number(s.replace(/,/g, ""))
+  else return undefined
+  // "1e400" overflows to Infinity, which is not a number a report can show
+  return Number.isFinite(n) ? n : undefined
 }
 
 /** A cell after coercion: a number, missing, or the trimmed text. */

@@ -14,7 +14,8 @@ export const cleanCell = (value: string | null | undefined): string | undefined 
 /**
  * A column name in canonical form: lower case, every run of characters outside a-z0-9
  * becomes one `_`, leading and trailing `_` removed ("Student ID" -> "student_id",
- * "Score (%)" -> "score"). A name with no such character at all becomes `column_<n>`.
+ * "Score (%)" -> "score"). A name with no letter or digit becomes "" (normalizeHeader
+ * then names the column `column_<n>`).
  */
 export const normalizeName = (name: string): string =>
   name

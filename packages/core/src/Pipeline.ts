@@ -8,8 +8,8 @@ import { RequestError, StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
 import { draftIncident, type IncidentDraft } from "./KnownError.js"
 import type { Problem } from "./Problem.js"
-import type { PublishedReports } from "./ReportPublisher.js"
 import type { Registry } from "./Registry.js"
+import type { PublishedReports } from "./ReportPublisher.js"
 import type { Row } from "./Row.js"
 import type { PipelineState, StageContext, StageRun, StageServices } from "./Stage.js"
 import type { Summary } from "./Summary.js"
@@ -133,10 +133,14 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     fail: (message) => new StageError({ stage: step.name, message, plugin: step.plugin }),
   })
 
-  const timed = <A, R>(step: Step, effect: Effect.Effect<A, StageError, R>) =>
+  // Stage members are called lazily, inside the effect, so that one which throws instead of
+  // returning an effect is caught by `guarded` like any other defect of its stage.
+  const timed = <A, R>(step: Step, make: () => Effect.Effect<A, StageError, R>) =>
     Effect.suspend(() => {
       const started = performance.now()
-      return effect.pipe(Effect.ensuring(Effect.sync(() => (step.elapsed += performance.now() - started))))
+      return Effect.suspend(make).pipe(
+        Effect.ensuring(Effect.sync(() => (step.elapsed += performance.now() - started))),
+      )
     })
 
   // A stage that throws (a plugin's bug) fails as a stage error, never as a crash.
@@ -162,7 +166,11 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       const step = steps[i]!
       step.rowsIn += current.length
       const chunk = step.run?.chunk
-      if (chunk) current = yield* guarded(step, timed(step, chunk(current)))
+      if (chunk)
+        current = yield* guarded(
+          step,
+          timed(step, () => chunk(current)),
+        )
       step.rowsOut += current.length
     }
   })
@@ -173,7 +181,10 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       const stage = registry.stages.find((s) => s.name === step.name)!
       yield* onStep({ type: "started", stage: step.name })
       step.status = "ok"
-      step.run = yield* guarded(step, timed(step, stage.start(contextFor(step), columns)))
+      step.run = yield* guarded(
+        step,
+        timed(step, () => stage.start(contextFor(step), columns)),
+      )
       if (step.run.columns) columns = step.run.columns
     }
     const first = steps[0]
@@ -186,7 +197,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       })
     }
     while (true) {
-      const rows = yield* guarded(first, timed(first, next()))
+      const rows = yield* guarded(first, timed(first, next))
       if (rows === undefined) break
       first.rowsOut += rows.length
       yield* flow(0, rows)
@@ -195,7 +206,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       const step = steps[i]!
       const finish = step.run?.finish
       if (finish) {
-        const extra = yield* guarded(step, timed(step, finish()))
+        const extra = yield* guarded(step, timed(step, finish))
         if (extra && extra.length > 0) {
           step.rowsOut += extra.length
           yield* flow(i, extra)
@@ -213,14 +224,19 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     const error =
       squashed instanceof StageError
         ? squashed
-        : new StageError({ stage: "pipeline", message: squashed instanceof Error ? squashed.message : String(squashed) })
+        : new StageError({
+            stage: "pipeline",
+            message: squashed instanceof Error ? squashed.message : String(squashed),
+          })
     const failedAt = steps.findIndex((s) => s.name === error.stage)
     steps.forEach((step, index) => {
       if (index === failedAt) step.status = "failed"
       else if (failedAt >= 0 && index > failedAt) step.status = "skipped"
     })
     for (const step of steps) {
-      if (step.run?.abort) yield* step.run.abort()
+      const abort = step.run?.abort
+      // one stage's failing clean-up must not keep the others from theirs, nor crash the run
+      if (abort) yield* Effect.exit(Effect.suspend(abort))
     }
     incident = draftIncident(registry.knownErrors, { stage: error.stage, message: error.message, plugin: error.plugin })
   }

@@ -11,7 +11,7 @@ import type { StageContext } from "./Stage.js"
 export interface PlanRun {
   readonly columns?: ReadonlyArray<string>
   readonly chunk?: (rows: ReadonlyArray<Row>) => ReadonlyArray<Row>
-  /** rows to add at the end */
+  /** rows to add at the end; their text cells are coerced like the file's */
   readonly finish?: () => ReadonlyArray<Row> | undefined
 }
 

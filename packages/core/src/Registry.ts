@@ -94,7 +94,9 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
       try {
         new RegExp(known.pattern, "i")
       } catch (cause) {
-        return yield* fail(`known error "${known.name}" has a pattern that does not compile: ${(cause as Error).message}`)
+        return yield* fail(
+          `known error "${known.name}" has a pattern that does not compile: ${(cause as Error).message}`,
+        )
       }
       knownErrors.push({ ...known, plugin: name })
     }

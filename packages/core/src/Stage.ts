@@ -6,10 +6,10 @@
 import type { Effect, Scope } from "effect"
 import type { StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
-import type { PublishedReports, ReportPublisher } from "./ReportPublisher.js"
 import type { Problem } from "./Problem.js"
 import type { Profile } from "./Profile.js"
 import type { Registry } from "./Registry.js"
+import type { PublishedReports, ReportPublisher } from "./ReportPublisher.js"
 import type { Row } from "./Row.js"
 import type { Summary } from "./Summary.js"
 

@@ -26,4 +26,15 @@ export interface Summary {
 }
 
 /** The exact header of a summary CSV. */
-export const SUMMARY_COLUMNS = ["column", "count", "missing", "mean", "std", "min", "p25", "median", "p75", "max"] as const
+export const SUMMARY_COLUMNS = [
+  "column",
+  "count",
+  "missing",
+  "mean",
+  "std",
+  "min",
+  "p25",
+  "median",
+  "p75",
+  "max",
+] as const

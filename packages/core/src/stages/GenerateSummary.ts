@@ -3,8 +3,8 @@ import { Effect } from "effect"
 import { isNumericColumn } from "../Coerce.js"
 import { isIdentifierName } from "../Normalize.js"
 import type { Row } from "../Row.js"
-import { columnStats, NumberColumn } from "../Statistics.js"
 import type { Stage, StageContext } from "../Stage.js"
+import { columnStats, NumberColumn } from "../Statistics.js"
 
 const start = Effect.fn("GenerateSummary.start")(function* (context: StageContext, columns: ReadonlyArray<string>) {
   const { state, log } = context

@@ -103,9 +103,9 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
     if (index >= 0) {
       header = chunk[index]
       rest = chunk.slice(index + 1)
-      log.skippedLeadingRows = (log.skippedLeadingRows as number | undefined ?? 0) + index
+      log.skippedLeadingRows = ((log.skippedLeadingRows as number | undefined) ?? 0) + index
     } else {
-      log.skippedLeadingRows = (log.skippedLeadingRows as number | undefined ?? 0) + chunk.length
+      log.skippedLeadingRows = ((log.skippedLeadingRows as number | undefined) ?? 0) + chunk.length
     }
   }
   recordNumber = 1

@@ -63,6 +63,8 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
   const finish = () =>
     Effect.sync(() => {
       const extra = run.finish?.()
+      // rows a plan adds are coerced like the file's (identifiers keep their text, codes are spelled out)
+      if (extra) for (const row of extra) coerceRow(row.cells)
       datasetRows += extra?.length ?? 0
       state.datasetRows = datasetRows
       log.rows = datasetRows

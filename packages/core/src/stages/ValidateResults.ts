@@ -45,7 +45,14 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
   log.required = profile.required.map((r) => r.label)
 
   const keys = profile.keys
-    .map((key) => ({ key, index: columns.indexOf(key), missing: [] as Array<number>, missingCount: 0, malformed: [] as Array<string>, malformedCount: 0 }))
+    .map((key) => ({
+      key,
+      index: columns.indexOf(key),
+      missing: [] as Array<number>,
+      missingCount: 0,
+      malformed: [] as Array<string>,
+      malformedCount: 0,
+    }))
     .filter((k) => k.index >= 0)
   const codes = Object.entries(profile.codes ?? {})
     .map(([column, map]) => ({ column, index: columns.indexOf(column), map }))

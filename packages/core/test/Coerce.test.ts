@@ -1,0 +1,139 @@
+import { coerceCell, isMissingToken, isNumericColumn, parseNumber } from "@batchops/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+
+describe("parseNumber", () => {
+  it.each([
+    ["87%", 87],
+    ["87 %", 87],
+    ["1,234.5", 1234.5],
+    ["1,234.50", 1234.5],
+    [" 87 ", 87],
+    ["\t87", 87],
+    ["-3.5", -3.5],
+    ["+2", 2],
+    [".5", 0.5],
+    ["5.", 5],
+    ["1e3", 1000],
+    ["2.5E-2", 0.025],
+    ["-1,000,000", -1000000],
+    ["0", 0],
+    ["12.5%", 12.5],
+  ])("%j is %d", (text, expected) => {
+    expect(parseNumber(text)).toBe(expected)
+  })
+
+  it.each([
+    "0x1F",
+    "Infinity",
+    "-Infinity",
+    "NaN",
+    "12,34",
+    "1,23,456",
+    "1234,567",
+    ",123",
+    "abc",
+    "12abc",
+    "",
+    " ",
+    "%",
+    "1.2.3",
+    "1e",
+    "e5",
+    "--1",
+    "1e400",
+    "-1e999",
+    "0b101",
+    "0o17",
+    "1_000",
+  ])("%j is not a number", (text) => {
+    expect(parseNumber(text)).toBeUndefined()
+  })
+
+  it("reads back any finite number written with String()", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        // String(-0) is "0": equal with ===, which is what matters for a cell
+        expect(parseNumber(String(n)) === n).toBe(true)
+      }),
+    )
+  })
+
+  it("reads back numbers written with thousands separators", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1_000_000_000_000, max: 1_000_000_000_000 }),
+        fc.integer({ min: 0, max: 99 }),
+        (whole, cents) => {
+          const n = whole + Math.sign(whole || 1) * (cents / 100)
+          const text = n.toLocaleString("en-US")
+          expect(parseNumber(text)).toBe(Number(n.toFixed(2)))
+        },
+      ),
+    )
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (n) => {
+        expect(parseNumber(n.toLocaleString("en-US"))).toBe(n)
+      }),
+    )
+  })
+
+  it("keeps the value when a % is appended", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        expect(parseNumber(`${String(n)}%`) === n).toBe(true)
+      }),
+    )
+  })
+
+  it("never returns a non-finite number", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(..."0123456789.,eE+-% x") }), (text) => {
+        const n = parseNumber(text)
+        if (n !== undefined) expect(Number.isFinite(n)).toBe(true)
+      }),
+    )
+  })
+})
+
+describe("missing tokens", () => {
+  it.each(["", "N/A", "NA", "n/a", "na", "-", "null", "NULL", "Null"])("%j is missing", (text) => {
+    expect(isMissingToken(text)).toBe(true)
+    expect(coerceCell(text)).toBeUndefined()
+  })
+  it.each(["0", "none", "nan", "--", "N.A.", "nil", "absent"])("%j is not missing", (text) => {
+    expect(isMissingToken(text)).toBe(false)
+  })
+})
+
+describe("coerceCell", () => {
+  it("gives a number, missing, or the text", () => {
+    expect(coerceCell("87%")).toBe(87)
+    expect(coerceCell("1,234.50")).toBe(1234.5)
+    expect(coerceCell("N/A")).toBeUndefined()
+    expect(coerceCell(undefined)).toBeUndefined()
+    expect(coerceCell(42)).toBe(42)
+    expect(coerceCell("absent")).toBe("absent")
+    expect(coerceCell("0x1F")).toBe("0x1F")
+  })
+})
+
+describe("isNumericColumn", () => {
+  it("needs at least 80% numbers among present values", () => {
+    expect(isNumericColumn(4, 5)).toBe(true)
+    expect(isNumericColumn(8, 10)).toBe(true)
+    expect(isNumericColumn(12, 15)).toBe(true)
+    expect(isNumericColumn(3, 4)).toBe(false)
+    expect(isNumericColumn(79, 100)).toBe(false)
+    expect(isNumericColumn(0, 0)).toBe(false)
+  })
+
+  it("agrees with exact arithmetic on the 80% boundary", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }), (present, raw) => {
+        const numbers = raw % (present + 1)
+        expect(isNumericColumn(numbers, present)).toBe(numbers > 0 && numbers * 5 >= present * 4)
+      }),
+    )
+  })
+})

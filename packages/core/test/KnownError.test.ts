@@ -1,0 +1,115 @@
+import { builtinKnownErrors, DEFAULT_SEVERITY, draftIncident, type KnownError, matchKnownError } from "@batchops/core"
+import { describe, expect, it } from "vitest"
+
+const known = (name: string, pattern: string, extra: Partial<KnownError> = {}): KnownError => ({
+  name,
+  pattern,
+  severity: "low",
+  rootCause: `cause of ${name}`,
+  correctiveAction: `fix ${name}`,
+  ...extra,
+})
+
+describe("matchKnownError", () => {
+  it("the first match wins, in the order given", () => {
+    const list = [known("generic", "timeout"), known("specific", "database timeout")]
+    expect(matchKnownError(list, { stage: "publish_results", message: "database timeout" })?.name).toBe("generic")
+    expect(matchKnownError([...list].reverse(), { stage: "publish_results", message: "database timeout" })?.name).toBe(
+      "specific",
+    )
+  })
+
+  it("matches case-insensitively against '<stage>: <message>'", () => {
+    const list = [known("by-stage", "^validate_results: missing")]
+    expect(matchKnownError(list, { stage: "validate_results", message: "MISSING column" })?.name).toBe("by-stage")
+    expect(matchKnownError(list, { stage: "transform_gradebook", message: "missing column" })).toBeUndefined()
+  })
+
+  it("a known error with a stage only matches failures of that stage", () => {
+    const list = [known("only-validate", "boom", { stage: "validate_results" }), known("anywhere", "boom")]
+    expect(matchKnownError(list, { stage: "validate_results", message: "boom" })?.name).toBe("only-validate")
+    expect(matchKnownError(list, { stage: "standardize_results", message: "boom" })?.name).toBe("anywhere")
+  })
+
+  it("skips a pattern that does not compile instead of throwing", () => {
+    const list = [known("broken", "(unclosed"), known("fine", "unclosed")]
+    expect(matchKnownError(list, { stage: "x", message: "unclosed" })?.name).toBe("fine")
+  })
+
+  it("matches a very long message in bounded time", () => {
+    const message = `${"x".repeat(5_000_000)} the file is empty`
+    const started = performance.now()
+    const match = matchKnownError(builtinKnownErrors, { stage: "standardize_results", message })
+    const elapsed = performance.now() - started
+    expect(match).toBeUndefined()
+    expect(elapsed).toBeLessThan(500)
+    // a pattern with a greedy gap runs against a bounded subject
+    const gap = [known("gap", "longer than the .* a spreadsheet cell can hold")]
+    const t0 = performance.now()
+    expect(matchKnownError(gap, { stage: "s", message: "longer than the ".repeat(500_000) })).toBeUndefined()
+    expect(performance.now() - t0).toBeLessThan(500)
+  })
+
+  it("recognizes the built-in failures by their messages", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ["standardize_results", "g.csv: the file is empty (0 bytes)", "empty-file"],
+      ["standardize_results", "g.csv: the file has no header: every row is blank", "empty-file"],
+      ["standardize_results", "g.csv: the file has a header but no data rows", "header-only"],
+      ["standardize_results", "g.csv: 2 rows have more cells than the header's 3 columns (row 4, 7)", "ragged-rows"],
+      [
+        "standardize_results",
+        "g.csv: row 2, column note: a cell of 40,000 characters is longer than the 32,767 a spreadsheet cell can hold",
+        "oversized-cell",
+      ],
+      ["validate_results", "missing required column for the attendance profile: date", "missing-required-column"],
+      ["validate_results", "student_id is missing in 1 row (row 3)", "missing-student-id"],
+      ["validate_results", "no numeric column: a gradebook needs at least 1 column", "no-numeric-column"],
+      ["transform_gradebook", "invalid delete plan: process_config.rules: expected an array", "invalid-plan"],
+    ]
+    for (const [stage, message, name] of cases) {
+      expect(matchKnownError(builtinKnownErrors, { stage, message })?.name, message).toBe(name)
+    }
+    // a stage filter keeps a built-in from matching elsewhere
+    expect(
+      matchKnownError(builtinKnownErrors, { stage: "publish_results", message: "no numeric column" }),
+    ).toBeUndefined()
+  })
+
+  it("built-in names are unique and patterns compile", () => {
+    expect(new Set(builtinKnownErrors.map((k) => k.name)).size).toBe(builtinKnownErrors.length)
+    for (const k of builtinKnownErrors) expect(() => new RegExp(k.pattern, "i")).not.toThrow()
+  })
+})
+
+describe("draftIncident", () => {
+  it("takes severity, cause and action from the matched known error", () => {
+    const draft = draftIncident([known("disk", "no space", { severity: "critical" })], {
+      stage: "publish_results",
+      message: "no space left on device",
+      plugin: "batchops",
+    })
+    expect(draft).toEqual({
+      stage: "publish_results",
+      error: "no space left on device",
+      severity: "critical",
+      knownError: "disk",
+      rootCause: "cause of disk",
+      correctiveAction: "fix disk",
+      plugin: "batchops",
+    })
+  })
+
+  it("defaults to medium severity and nulls when nothing matches", () => {
+    const draft = draftIncident([known("disk", "no space")], { stage: "x", message: "something else" })
+    expect(DEFAULT_SEVERITY).toBe("medium")
+    expect(draft).toEqual({
+      stage: "x",
+      error: "something else",
+      severity: "medium",
+      knownError: null,
+      rootCause: null,
+      correctiveAction: null,
+      plugin: null,
+    })
+  })
+})

@@ -1,0 +1,100 @@
+import { columnStats, NumberColumn, percentile } from "@batchops/core"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+
+const column = (values: ReadonlyArray<number>) => {
+  const c = new NumberColumn()
+  for (const v of values) c.push(v)
+  return c
+}
+
+describe("percentile (linear interpolation, as NumPy)", () => {
+  it.each([
+    [[1, 2, 3, 4], 1.75, 2.5, 3.25],
+    [[15, 20, 35, 40, 50], 20, 35, 40],
+    [[7], 7, 7, 7],
+    [[1, 10], 3.25, 5.5, 7.75],
+    [[3, 1, 2], 1.5, 2, 2.5],
+    [[-5, 0, 5, 10, 100, 1000], 1.25, 7.5, 77.5],
+  ])("%j -> p25 %d, median %d, p75 %d", (values, p25, median, p75) => {
+    const stats = columnStats("x", column(values), values.length)
+    expect(stats.p25).toBeCloseTo(p25, 10)
+    expect(stats.median).toBeCloseTo(median, 10)
+    expect(stats.p75).toBeCloseTo(p75, 10)
+  })
+
+  it("p0 and p100 are the extremes", () => {
+    const sorted = column([4, 9, 1]).sorted()
+    expect(percentile(sorted, 0)).toBe(1)
+    expect(percentile(sorted, 1)).toBe(9)
+    expect(percentile(new Float64Array(0), 0.5)).toBeUndefined()
+  })
+
+  it("sorts numerically, not as text", () => {
+    expect([...column([10, 9, 100, -1]).sorted()]).toEqual([-1, 9, 10, 100])
+  })
+})
+
+describe("columnStats", () => {
+  it("computes count, missing, mean, sample std, min and max", () => {
+    const stats = columnStats("score", column([2, 4, 4, 4, 5, 5, 7, 9]), 10)
+    expect(stats).toMatchObject({ column: "score", count: 8, missing: 2, mean: 5, min: 2, max: 9 })
+    // sample variance: 32 / 7
+    expect(stats.std).toBeCloseTo(Math.sqrt(32 / 7), 12)
+  })
+
+  it("std is undefined for one value", () => {
+    const stats = columnStats("x", column([42]), 3)
+    expect(stats).toMatchObject({ count: 1, missing: 2, mean: 42, min: 42, max: 42, median: 42 })
+    expect(stats.std).toBeUndefined()
+  })
+
+  it("everything is undefined for no values", () => {
+    expect(columnStats("x", new NumberColumn(), 5)).toEqual({
+      column: "x",
+      count: 0,
+      missing: 5,
+      mean: undefined,
+      std: undefined,
+      min: undefined,
+      p25: undefined,
+      median: undefined,
+      p75: undefined,
+      max: undefined,
+    })
+  })
+
+  it("keeps growing past its initial capacity", () => {
+    const values = Array.from({ length: 5000 }, (_, i) => 5000 - i)
+    const stats = columnStats("x", column(values), 5000)
+    expect(stats).toMatchObject({ count: 5000, min: 1, max: 5000, mean: 2500.5, median: 2500.5 })
+  })
+
+  it("agrees with a naive two-pass computation", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 2, maxLength: 200 }),
+        (values) => {
+          const n = values.length
+          const mean = values.reduce((a, b) => a + b, 0) / n
+          const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)
+          const stats = columnStats("x", column(values), n)
+          expect(stats.mean).toBeCloseTo(mean, 6)
+          expect(stats.std! / Math.max(1, Math.sqrt(variance))).toBeCloseTo(
+            Math.sqrt(variance) / Math.max(1, Math.sqrt(variance)),
+            9,
+          )
+          const sorted = [...values].sort((a, b) => a - b)
+          const rank = (n - 1) / 2
+          const median =
+            sorted[Math.floor(rank)]! +
+            (sorted[Math.ceil(rank)]! - sorted[Math.floor(rank)]!) * (rank - Math.floor(rank))
+          expect(stats.median).toBeCloseTo(median, 9)
+          expect(stats.min).toBe(sorted[0])
+          expect(stats.max).toBe(sorted[n - 1])
+          expect(stats.p25! <= stats.median! && stats.median! <= stats.p75!).toBe(true)
+        },
+      ),
+    )
+  })
+})

@@ -1,0 +1,81 @@
+/**
+ * FileSources backed by the local file system. (Core's `FileSource.fromBytes` covers bytes
+ * already in memory.)
+ */
+import { createReadStream } from "node:fs"
+import { open, readFile, stat } from "node:fs/promises"
+import { basename } from "node:path"
+import { type FileSource, ParseError } from "@batchops/core"
+import { Effect, Stream } from "effect"
+
+/** Bytes per chunk when streaming a file. */
+const CHUNK = 1 << 20
+
+const REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EMFILE: "too many open files",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "the path is too long",
+  EIO: "an input/output error",
+}
+
+/** "cannot read <path>: <reason>", the reason in words rather than an errno dump. */
+const cannotRead = (path: string, error: unknown): ParseError => {
+  const code = (error as { code?: unknown } | null)?.code
+  const reason =
+    (typeof code === "string" ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error))
+  return new ParseError({ message: `cannot read ${path}: ${reason}` })
+}
+
+/** Up to `length` bytes from the start of the file. */
+const readHead = async (path: string, length: number): Promise<Uint8Array> => {
+  const handle = await open(path, "r")
+  try {
+    const buffer = new Uint8Array(Math.max(0, length))
+    let filled = 0
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled)
+      if (bytesRead === 0) break
+      filled += bytesRead
+    }
+    return buffer.subarray(0, filled)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * A FileSource over a file on disk: `stream()` reads it in 1 MiB chunks (each run opens the
+ * file again and closes it when the stream ends or is interrupted), `head` and `bytes` read
+ * it directly. Fails when the path is missing, unreadable or not a regular file.
+ */
+export const fromPath = Effect.fn("FileSources.fromPath")(function* (path: string) {
+  const stats = yield* Effect.tryPromise({ try: () => stat(path), catch: (error) => cannotRead(path, error) })
+  if (stats.isDirectory()) return yield* cannotRead(path, { code: "EISDIR" })
+  if (!stats.isFile()) return yield* new ParseError({ message: `cannot read ${path}: it is not a regular file` })
+  const source: FileSource = {
+    name: basename(path),
+    size: stats.size,
+    head: (length) =>
+      Effect.tryPromise({ try: () => readHead(path, length), catch: (error) => cannotRead(path, error) }),
+    stream: () =>
+      Stream.suspend(() =>
+        Stream.fromAsyncIterable<Uint8Array, ParseError>(createReadStream(path, { highWaterMark: CHUNK }), (error) =>
+          cannotRead(path, error),
+        ),
+      ),
+    bytes: () =>
+      Effect.tryPromise({
+        try: async () => {
+          const buffer = await readFile(path)
+          return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+        },
+        catch: (error) => cannotRead(path, error),
+      }),
+  }
+  return source
+})

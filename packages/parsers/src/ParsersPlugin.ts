@@ -1,0 +1,8 @@
+import { definePlugin } from "@batchops/core"
+import { builtinParsers } from "./BuiltinParsers.js"
+
+/** The built-in parsers as a plugin, for hosts that build a registry: XLSX, PDF and CSV, in detection order. */
+export const parsersPlugin = definePlugin({
+  name: "batchops-parsers",
+  parsers: builtinParsers,
+})

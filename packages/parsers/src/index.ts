@@ -1,0 +1,7 @@
+export { builtinParsers } from "./BuiltinParsers.js"
+export { CsvParser } from "./CsvParser.js"
+export { type DetectedFormat, describeBinary, detectFormat, type TextEncoding } from "./Detect.js"
+export { fromPath } from "./FileSources.js"
+export { parsersPlugin } from "./ParsersPlugin.js"
+export { PdfParser } from "./PdfParser.js"
+export { XlsxParser } from "./XlsxParser.js"

@@ -1,0 +1,157 @@
+import { sourceFromBytes } from "@batchops/core"
+import { fromPath, PdfParser } from "@batchops/parsers"
+import { Effect } from "effect"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { collect, failure, fixtureDirectory, PNG_BYTES, utf8 } from "./helpers.js"
+import { drawGradebook, HEADER, pdfBytes, SPLIT_IDS, STUDENTS } from "./pdfFixtures.js"
+
+let fixtures: Awaited<ReturnType<typeof fixtureDirectory>>
+let gradebook: Uint8Array
+beforeAll(async () => {
+  fixtures = await fixtureDirectory()
+  gradebook = await pdfBytes(drawGradebook, { bufferPages: true })
+})
+afterAll(() => fixtures.cleanup())
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+const expectedTable = [HEADER, ...STUDENTS.map((s) => [s.id, s.name, s.score, s.grade, s.comment])]
+
+describe("PdfParser", () => {
+  it("reads a table that runs over pages: header once, rows in order, wrapped cells rejoined", async () => {
+    const path = await fixtures.write("gradebook.pdf", gradebook)
+    expect(PdfParser.detect(gradebook.subarray(0, 65536))).toBe(true)
+    const result = await collect(PdfParser, await Effect.runPromise(fromPath(path)))
+    expect(result.format).toBe("pdf")
+    expect(result.details).toEqual({ pages: 3, tableRows: 121 })
+    expect(result.records).toEqual(expectedTable)
+    expect(result.records.filter((record) => record[0] === "Student ID").length).toBe(1)
+    for (const i of SPLIT_IDS) expect(result.records[i + 1]![0]).toBe(STUDENTS[i]!.id)
+    expect(result.records[17]![0]).toBe("STU-2024-0017")
+    const text = result.records.flat().join(" ")
+    for (const stray of ["Westfield", "Printed", "Gradebook", "Page 1 of 3", "Page 3 of 3"]) {
+      expect(text).not.toContain(stray)
+    }
+  })
+
+  it("does not print warnings and leaves the source's bytes usable", async () => {
+    const log = vi.spyOn(console, "log")
+    const warn = vi.spyOn(console, "warn")
+    const error = vi.spyOn(console, "error")
+    const source = sourceFromBytes("gradebook.pdf", gradebook)
+    await collect(PdfParser, source)
+    const again = await collect(PdfParser, source)
+    expect(again.records.length).toBe(121)
+    const buffer = Buffer.from(gradebook) // a Buffer's slice() is a view: the parser must still copy
+    await collect(PdfParser, sourceFromBytes("gradebook.pdf", buffer))
+    expect(buffer.byteLength).toBe(gradebook.byteLength)
+    expect((await collect(PdfParser, sourceFromBytes("gradebook.pdf", buffer))).records.length).toBe(121)
+    await failure(PdfParser, utf8("%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage"))
+    expect(log).not.toHaveBeenCalled()
+    expect(warn).not.toHaveBeenCalled()
+    expect(error).not.toHaveBeenCalled()
+  })
+
+  it("joins a split identifier even when the continuation sits at the usual row distance", async () => {
+    const bytes = await pdfBytes((doc) => {
+      doc.font("Helvetica").fontSize(10)
+      const rows = [
+        ["Student ID", "Name", "Score"],
+        ["STU-2024-0001", "Ana Lopez", "90"],
+        ["STU-2024-", "Bo Chen", "85"],
+        ["0017", "", ""],
+        ["STU-2024-0003", "Cy Diaz", "77"],
+      ]
+      for (const [r, cells] of rows.entries()) {
+        for (const [c, cell] of cells.entries()) {
+          if (cell !== "") doc.text(cell, 60 + c * 150, 100 + r * 14, { lineBreak: false })
+        }
+      }
+    })
+    const result = await collect(PdfParser, bytes)
+    expect(result.records).toEqual([
+      ["Student ID", "Name", "Score"],
+      ["STU-2024-0001", "Ana Lopez", "90"],
+      ["STU-2024-0017", "Bo Chen", "85"],
+      ["STU-2024-0003", "Cy Diaz", "77"],
+    ])
+  })
+
+  it("reads a table drawn sideways, ignoring a slanted watermark and text drawn twice for bold", async () => {
+    const rows = [
+      ["Student ID", "Name", "Score"],
+      ["STU-1", "Ana Lopez", "90"],
+      ["STU-2", "Bo Chen", "85"],
+      ["STU-3", "Cy Diaz", "77"],
+    ]
+    const bytes = await pdfBytes((doc) => {
+      doc
+        .save()
+        .rotate(-60, { origin: [300, 420] })
+        .fontSize(40)
+        .text("DRAFT", 200, 400, { lineBreak: false })
+      doc
+        .restore()
+        .save()
+        .rotate(-90, { origin: [300, 420] })
+        .fontSize(10)
+      for (const [r, cells] of rows.entries()) {
+        for (const [c, cell] of cells.entries()) {
+          doc.text(cell, 150 + c * 120, 300 + r * 14, { lineBreak: false })
+          if (r === 0) doc.text(cell, 150.3 + c * 120, 300 + r * 14, { lineBreak: false })
+        }
+      }
+      doc.restore()
+    })
+    expect((await collect(PdfParser, bytes)).records).toEqual(rows)
+  })
+
+  it("fails when the PDF has only a paragraph of text", async () => {
+    const bytes = await pdfBytes((doc) => {
+      doc.fontSize(16).text("Letter to parents")
+      doc
+        .moveDown()
+        .fontSize(11)
+        .text(
+          "Dear parents, the end of term report cards will be sent home on Friday. Please sign and return " +
+            "the attached slip. Students who missed the mathematics assessment can sit it on Tuesday at 3 pm " +
+            "in room 12. Thank you for your support this term.",
+          { width: 400, align: "justify" },
+        )
+    })
+    const error = await failure(PdfParser, bytes)
+    expect(error.parser).toBe("pdf")
+    expect(error.message).toBe("no table was found in the PDF")
+  })
+
+  it("fails on a password-protected PDF", async () => {
+    const bytes = await pdfBytes((doc) => drawGradebook(doc), { userPassword: "secret", bufferPages: true })
+    const error = await failure(PdfParser, bytes)
+    expect(error.message).toBe("the PDF is password-protected; ask the department for an unprotected copy")
+  })
+
+  it("fails on a damaged PDF", async () => {
+    const garbage = Uint8Array.from([...utf8("%PDF-1.7\n"), ...Array.from({ length: 2000 }, (_, i) => (i * 131) % 256)])
+    const error = await failure(PdfParser, garbage)
+    expect(error.message).toMatch(/^the PDF could not be read: /)
+    const truncated = await failure(PdfParser, gradebook.subarray(0, gradebook.length >> 1))
+    expect(truncated.message).toMatch(/^the PDF could not be read: |^no table was found/)
+  })
+
+  it("fails on a file that is not a PDF", async () => {
+    const error = await failure(PdfParser, PNG_BYTES)
+    expect(error.message).toBe("the PDF could not be read: the file does not start like a PDF")
+    expect(PdfParser.detect(PNG_BYTES)).toBe(false)
+    expect(PdfParser.detect(utf8("a,b\n1,2\n"))).toBe(false)
+  })
+
+  it("fails on a PDF without a text layer", async () => {
+    const bytes = await pdfBytes((doc) => {
+      doc.rect(40, 40, 300, 200).fill("#336699")
+      doc.rect(60, 300, 200, 100).stroke()
+    })
+    const error = await failure(PdfParser, bytes)
+    expect(error.message).toBe("the PDF has no text layer (a scanned image?), so no table can be read")
+  })
+})

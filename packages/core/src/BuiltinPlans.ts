@@ -115,7 +115,11 @@ export const deletePlan = definePlan({
         const code = context.state.profile?.codes?.[columns[index]!]?.[text?.trim().toUpperCase() ?? ""]
         rules.push({
           index,
-          values: new Set([comparable(text), comparable(coerceCell(text?.trim())), ...(code ? [comparable(code)] : [])]),
+          values: new Set([
+            comparable(text),
+            comparable(coerceCell(text?.trim())),
+            ...(code ? [comparable(code)] : []),
+          ]),
         })
       }
       let deleted = 0

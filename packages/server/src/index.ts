@@ -1,0 +1,2 @@
+export { main, run } from "./cli.js"
+export { defaultRegistry } from "./Registry.js"

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url"
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000)
 const dir = join(root, ".bench")
-const file = join(dir, `gradebook-${rows}.csv`)
+const file = join(dir, `gradebook-v2-${rows}.csv`)
 mkdirSync(dir, { recursive: true })
 
 const generate = async () => {
@@ -23,10 +23,11 @@ const generate = async () => {
     return seed / 2147483648
   }
   const score = () => (random() < 0.02 ? "N/A" : (40 + random() * 60).toFixed(1))
-  out.write("Student ID,First Name,Last Name,Class,Math,English,Science,History,Art,Attendance (%)\n")
+  out.write("Student ID,First Name,Last Name,Email,Class,Math,English,Science,History,Art,Attendance (%)\n")
   let buffer = ""
   for (let i = 1; i <= rows; i++) {
-    buffer += `STU-2024-${String(i).padStart(7, "0")},${names[i % names.length]},${names[(i * 7) % names.length]},${
+    const id = String(i).padStart(7, "0")
+    buffer += `STU-2024-${id},${names[i % names.length]},${names[(i * 7) % names.length]},stu${id}@students.example.edu,${
       classes[i % classes.length]
     },${score()},${score()},${score()},${score()},${score()},${(80 + random() * 20).toFixed(1)}%\n`
     if (buffer.length > 1 << 20) {

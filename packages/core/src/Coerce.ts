@@ -1,32 +1,116 @@
 /** Value coercion of `transform_gradebook`: what counts as a number and what counts as missing. */
 
-const MISSING = new Set(["", "n/a", "na", "-", "null"])
+/** Lower-case ASCII letter code of `c` (other codes unchanged). */
+const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c)
 
-/** `""`, `N/A`, `NA`, `n/a`, `-`, `null` (any case) are missing. */
-export const isMissingToken = (text: string): boolean => text.length <= 4 && MISSING.has(text.toLowerCase())
+/**
+ * `""`, `N/A`, `NA`, `n/a`, `-`, `null` (any case) are missing. Compared by character codes:
+ * it runs for every cell of a file.
+ */
+export const isMissingToken = (text: string): boolean => {
+  switch (text.length) {
+    case 0:
+      return true
+    case 1:
+      return text.charCodeAt(0) === 45 // -
+    case 2:
+      return lower(text.charCodeAt(0)) === 110 && lower(text.charCodeAt(1)) === 97 // na
+    case 3:
+      return lower(text.charCodeAt(0)) === 110 && text.charCodeAt(1) === 47 && lower(text.charCodeAt(2)) === 97 // n/a
+    case 4:
+      return (
+        lower(text.charCodeAt(0)) === 110 &&
+        lower(text.charCodeAt(1)) === 117 &&
+        lower(text.charCodeAt(2)) === 108 &&
+        lower(text.charCodeAt(3)) === 108
+      ) // null
+    default:
+      return false
+  }
+}
 
-const PLAIN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
-const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160
+const isDigit = (c: number) => c >= 48 && c <= 57
 
 /**
  * The number a cell means, or `undefined` when it is not a number. `"87%"` is 87 (the scale
  * is kept), `"1,234.5"` is 1234.5 (thousands separators must group by three), `" 87 "` is 87.
- * Hex, `Infinity` and `NaN` are not numbers.
+ * Hex, `Infinity` and `NaN` are not numbers. Accepted forms: an optional sign, digits with an
+ * optional fraction (`5.`, `.5`), an optional exponent (`1e3`, not with separators), and an
+ * optional `%` at the end. Scanned by hand rather than with regular expressions: it runs for
+ * every cell of a file.
  */
 export const parseNumber = (text: string): number | undefined => {
-  let s = text
-  const first = s.charCodeAt(0)
-  const last = s.charCodeAt(s.length - 1)
-  if (first === 32 || last === 32 || first === 9 || last === 9) s = s.trim()
-  if (s.length === 0) return undefined
-  if (s.charCodeAt(s.length - 1) === 37 /* % */) s = s.slice(0, -1).trimEnd()
-  let n: number
-  if (PLAIN.test(s)) n = Number(s)
-  else if (s.includes(",") && GROUPED.test(s)) n = Number(s.replace(/,/g, ""))
-  else return undefined
+  let start = 0
+  let end = text.length
+  while (start < end && isSpace(text.charCodeAt(start))) start++
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--
+  if (end > start && text.charCodeAt(end - 1) === 37 /* % */) {
+    end--
+    while (end > start && isSpace(text.charCodeAt(end - 1))) end--
+  }
+  if (start === end) return undefined
+  let i = start
+  let c = text.charCodeAt(i)
+  if (c === 43 || c === 45) i++ // + -
+  const negative = c === 45
+  // integer part, with thousands separators grouping by three; the digits are also gathered
+  // into `mantissa` so that short numbers need no string-to-number conversion
+  let mantissa = 0
+  let significant = 0
+  let intDigits = 0
+  let grouped = false
+  let sinceComma = 0
+  for (; i < end; i++) {
+    c = text.charCodeAt(i)
+    if (isDigit(c)) {
+      intDigits++
+      sinceComma++
+      mantissa = mantissa * 10 + (c - 48)
+      if (mantissa > 0) significant++
+    } else if (c === 44 /* , */) {
+      if (grouped ? sinceComma !== 3 : intDigits === 0 || intDigits > 3) return undefined
+      grouped = true
+      sinceComma = 0
+    } else break
+  }
+  if (grouped && sinceComma !== 3) return undefined
+  let fractionDigits = 0
+  if (i < end && text.charCodeAt(i) === 46 /* . */) {
+    for (i++; i < end; i++) {
+      c = text.charCodeAt(i)
+      if (!isDigit(c)) break
+      fractionDigits++
+      mantissa = mantissa * 10 + (c - 48)
+      if (mantissa > 0) significant++
+    }
+    if (grouped && fractionDigits === 0) return undefined
+  }
+  if (intDigits + fractionDigits === 0) return undefined
+  let exponent = false
+  if (i < end && (text.charCodeAt(i) | 32) === 101 /* e */) {
+    if (grouped) return undefined
+    exponent = true
+    i++
+    if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++
+    let exponentDigits = 0
+    for (; i < end && isDigit(text.charCodeAt(i)); i++) exponentDigits++
+    if (exponentDigits === 0) return undefined
+  }
+  if (i !== end) return undefined
+  if (!exponent && significant <= 15 && fractionDigits <= 22) {
+    // An exact integer divided by an exact power of ten: one correctly rounded division,
+    // the same double that Number() gives.
+    const value = fractionDigits === 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits]!
+    return negative ? -value : value
+  }
+  const digits = start === 0 && end === text.length ? text : text.slice(start, end)
+  const n = Number(grouped ? digits.replaceAll(",", "") : digits)
   // "1e400" overflows to Infinity, which is not a number a report can show
   return Number.isFinite(n) ? n : undefined
 }
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
 
 /** A cell after coercion: a number, missing, or the trimmed text. */
 export const coerceCell = (text: string | number | undefined): string | number | undefined => {

@@ -14,6 +14,8 @@ export interface ParsedFile {
    * Every record of the table in file order, in chunks, including blank records and the
    * header record (core skips leading blank records and takes the first non-blank as header).
    * A PDF parser yields the joined table: header once, repeated headers dropped.
+   * The record arrays are handed over: core reuses each as its row's cells, so a parser must
+   * yield a fresh array per record and not keep or yield it again.
    */
   readonly records: Stream.Stream<ReadonlyArray<RawRecord>, ParseError>
   /** Facts for the step log, e.g. { encoding: "utf-16le", delimiter: ";" } or { sheet: "Grades" }. */

@@ -2,13 +2,40 @@
 
 /** Trim a cell and collapse inner runs of whitespace; an empty result is missing. */
 export const cleanCell = (value: string | null | undefined): string | undefined => {
-  if (value === null || value === undefined) return undefined
-  // Fast path: most cells have no surrounding or doubled whitespace.
-  let text = value
-  if (/\s\s|^\s|\s$|[\t\r\n\f\v\u00a0]/.test(text)) {
-    text = text.replace(/\s+/g, " ").trim()
+  if (value === null || value === undefined || value.length === 0) return undefined
+  return needsCleaning(value) ? value.replace(/\s+/g, " ").trim() || undefined : value
+}
+
+/** The characters above ASCII that `\s` matches. */
+const isUnicodeSpace = (c: number): boolean =>
+  c === 0xa0 ||
+  c === 0x1680 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0x3000 ||
+  c === 0xfeff
+
+/**
+ * True when a cell has whitespace to trim or collapse. Scanned by character code: it runs for
+ * every cell of a file, and almost every cell is already clean.
+ */
+const needsCleaning = (text: string): boolean => {
+  let previousSpace = true // a space at the start needs trimming
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 32) {
+      if (previousSpace) return true
+      previousSpace = true
+    } else if (c < 32 ? c >= 9 && c <= 13 : c >= 160 && isUnicodeSpace(c)) {
+      return true
+    } else {
+      previousSpace = false
+    }
   }
-  return text === "" ? undefined : text
+  return previousSpace // a space at the end needs trimming
 }
 
 /**

@@ -6,8 +6,11 @@
 /** A cell after standardization: text, a coerced number, or missing. */
 export type Cell = string | number | undefined
 
-/** One record of a parsed file, before standardization: raw cell texts; `null`/`undefined` is an empty cell. */
-export type RawRecord = ReadonlyArray<string | null | undefined>
+/**
+ * One record of a parsed file, before standardization: raw cell texts; `null`/`undefined` is
+ * an empty cell. Handed over to core, which reuses the array as the row's cells.
+ */
+export type RawRecord = Array<string | null | undefined>
 
 /** A data row. `number` counts records in the file with the header record as row 1. */
 export interface Row {

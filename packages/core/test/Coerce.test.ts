@@ -137,3 +137,40 @@ describe("isNumericColumn", () => {
     )
   })
 })
+
+describe("parseNumber agrees with the rule written as regular expressions", () => {
+  const PLAIN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+  const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/
+  const reference = (text: string): number | undefined => {
+    let s = text.trim()
+    if (s.endsWith("%")) s = s.slice(0, -1).trimEnd()
+    const n = PLAIN.test(s) ? Number(s) : GROUPED.test(s) ? Number(s.replaceAll(",", "")) : undefined
+    return n !== undefined && Number.isFinite(n) ? n : undefined
+  }
+  const numberish = fc.string({
+    unit: fc.constantFrom("0", "1", "7", "9", ".", ",", "-", "+", "e", "E", "%", " ", "x", "123", ",000", ",45"),
+    maxLength: 10,
+  })
+  it("for strings made of number-like pieces", () => {
+    fc.assert(
+      fc.property(numberish, (text) => Object.is(parseNumber(text), reference(text))),
+      { numRuns: 20_000 },
+    )
+  })
+})
+
+describe("parseNumber gives the same double as Number()", () => {
+  it("for decimals of any precision and sign", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+        fc.integer({ min: 0, max: 20 }),
+        (x, digits) => {
+          const text = x.toFixed(digits)
+          return Object.is(parseNumber(text), Number(text))
+        },
+      ),
+      { numRuns: 20_000 },
+    )
+  })
+})

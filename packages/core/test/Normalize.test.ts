@@ -123,3 +123,30 @@ describe("isIdentifierName", () => {
     expect(isIdentifierName("ref", ["ref"])).toBe(true)
   })
 })
+
+describe("cleanCell agrees with the plain rule (trim, collapse whitespace, empty is missing)", () => {
+  const reference = (value: string) => value.replace(/\s+/g, " ").trim() || undefined
+  const cellText = fc.string({
+    unit: fc.constantFrom(
+      "a",
+      "Z",
+      "1",
+      " ",
+      "  ",
+      "\t",
+      "\n",
+      "\r",
+      "\u00a0",
+      "\u3000",
+      "\u2003",
+      "é",
+      "李",
+      "-",
+      ",",
+    ),
+    maxLength: 12,
+  })
+  it("for any mix of text and whitespace", () => {
+    fc.assert(fc.property(cellText, (value) => cleanCell(value) === reference(value)))
+  })
+})

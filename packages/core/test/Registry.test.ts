@@ -199,14 +199,14 @@ describe("plugins in the pipeline", () => {
     ])
     const logged = step(result, "check_ids")
     expect(logged).toMatchObject({ plugin: "acme", status: "ok", log: { rowsIn: 5, rowsOut: 5, seen: 5 } })
-    // it sees the standardized header and the rows before transform_gradebook coerces them
+    // it sees the standardized header and the validated rows: numbers already read, ids as text
     expect(spy.columns).toEqual(["student_id", "score"])
     expect(spy.rows().map((r) => r.cells)).toEqual([
-      ["S1", "87%"],
-      ["S2", "90"],
-      ["S3", "70"],
-      ["S4", "65"],
-      ["S5", "99"],
+      ["S1", 87],
+      ["S2", 90],
+      ["S3", 70],
+      ["S4", 65],
+      ["S5", 99],
     ])
     expect(spy.rows().map((r) => r.number)).toEqual([2, 3, 4, 5, 6])
   })

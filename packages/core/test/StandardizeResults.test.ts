@@ -1,4 +1,4 @@
-import { definePlugin, MAX_CELL_LENGTH, ParseError, pickProfile } from "@batchops/core"
+import { definePlugin, MAX_CELL_LENGTH, ParseError, pickProfile, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import { spyStage } from "./fixtures/stages.js"
@@ -266,10 +266,10 @@ describe("failures", () => {
               format: "csv",
               details: {},
               records: Stream.concat(
-                Stream.make([
+                Stream.succeed<ReadonlyArray<RawRecord>>([
                   ["student_id", "score"],
                   ["S1", "1"],
-                ] as const),
+                ]),
                 Stream.fail(new ParseError({ message: "the file is truncated at byte 90" })),
               ),
             }),

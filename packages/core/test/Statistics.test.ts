@@ -98,3 +98,25 @@ describe("columnStats", () => {
     )
   })
 })
+
+describe("columnStats selects percentiles without sorting", () => {
+  it("gives the quartiles, min and max of a full sort, for any values (with many ties)", () => {
+    const values = fc.array(
+      fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true, noDefaultInfinity: true })),
+      { minLength: 1, maxLength: 300 },
+    )
+    fc.assert(
+      fc.property(values, (xs) => {
+        const sorted = Float64Array.from(xs).sort()
+        const stats = columnStats("x", column(xs), xs.length)
+        // === rather than toBe: -0 and 0 are the same value in a report
+        expect(stats.min === sorted[0]).toBe(true)
+        expect(stats.max === sorted[sorted.length - 1]).toBe(true)
+        expect(stats.p25 === percentile(sorted, 0.25)).toBe(true)
+        expect(stats.median === percentile(sorted, 0.5)).toBe(true)
+        expect(stats.p75 === percentile(sorted, 0.75)).toBe(true)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+})

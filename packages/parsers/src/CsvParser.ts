@@ -13,9 +13,6 @@ import { bomEncoding, describeBinary, detectFormat, looksLikeText, sniffUtf16, t
 /** Bytes looked at to choose the encoding, delimiter and line break. */
 const HEAD_BYTES = 64 * 1024
 
-/** Records per emitted chunk. */
-const BATCH = 4096
-
 /** Longest record accepted, in characters: far beyond any real row, well below what a string can hold. */
 const MAX_RECORD_CHARS = 64 * 1024 * 1024
 
@@ -231,15 +228,15 @@ class RecordReader {
     this.parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.newline, quoteChar: '"' })
   }
 
-  push(bytes: Uint8Array): Array<Array<RawRecord>> {
+  push(bytes: Uint8Array): Array<RawRecord> {
     return this.feed(this.decoder.decode(bytes, { stream: true }), false)
   }
 
-  end(): Array<Array<RawRecord>> {
+  end(): Array<RawRecord> {
     return this.feed(this.decoder.decode(), true)
   }
 
-  private feed(text: string, last: boolean): Array<Array<RawRecord>> {
+  private feed(text: string, last: boolean): Array<RawRecord> {
     if (!last && this.partial.length > this.pendingLength + text.length) {
       this.pending.push(text)
       this.pendingLength += text.length
@@ -280,10 +277,8 @@ class RecordReader {
       }
     }
     this.records += rows.length
-    if (rows.length <= BATCH) return rows.length === 0 ? [] : [rows]
-    const batches: Array<Array<RawRecord>> = []
-    for (let i = 0; i < rows.length; i += BATCH) batches.push(rows.slice(i, i + BATCH))
-    return batches
+    // One chunk of records per chunk of bytes: the records die young, before the next one.
+    return rows
   }
 
   private countLeadingBlank(rows: ReadonlyArray<ReadonlyArray<string>>) {
@@ -323,7 +318,7 @@ class RecordReader {
   }
 }
 
-/** Streams the file's records, parsed with the chosen encoding and dialect, in chunks of up to 4096. */
+/** Streams the file's records, parsed with the chosen encoding and dialect: one chunk of records per chunk of bytes. */
 const readRecords = (
   source: FileSource,
   encoding: TextEncoding,
@@ -334,7 +329,7 @@ const readRecords = (
     return source.stream().pipe(
       Stream.mapEffect((bytes) => attempt(() => reader.push(bytes))),
       Stream.concat(Stream.fromEffect(attempt(() => reader.end()))),
-      Stream.flattenIterable,
+      Stream.filter((records) => records.length > 0),
     )
   })
 

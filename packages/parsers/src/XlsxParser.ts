@@ -5,7 +5,7 @@
  */
 import { type FileParser, type FileSource, type ParsedFile, ParseError, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"
-import * as XLSX from "xlsx"
+import type * as SheetJS from "xlsx"
 import { isOle2, isZip } from "./Detect.js"
 import { readZipDirectory, type ZipEntry } from "./ZipDirectory.js"
 
@@ -25,7 +25,7 @@ const reason = (error: unknown): string => (error instanceof Error ? error.messa
 const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleString("en-US")} MB`
 
 /** Reading options: values only, no formulas, styles, macros or HTML; dates as the text Excel shows. */
-const READ_OPTIONS: XLSX.ParsingOptions = {
+const READ_OPTIONS: SheetJS.ParsingOptions = {
   type: "array",
   dense: true,
   cellFormula: false,
@@ -109,7 +109,7 @@ interface Extent {
   readonly lastColumn: number
 }
 
-const shown = (cell: XLSX.CellObject | undefined | null): boolean => {
+const shown = (cell: SheetJS.CellObject | undefined | null): boolean => {
   if (cell === undefined || cell === null) return false
   const text = cell.w ?? (cell.v === undefined || cell.v === null ? "" : String(cell.v))
   return text.trim() !== ""
@@ -119,7 +119,7 @@ const shown = (cell: XLSX.CellObject | undefined | null): boolean => {
  * Where the cells that show text end, or undefined for a sheet without any. Computed from
  * the cells themselves: the dimension a file declares can be far larger than its data.
  */
-const dataExtent = (sheet: XLSX.WorkSheet): Extent | undefined => {
+const dataExtent = (sheet: SheetJS.WorkSheet): Extent | undefined => {
   let lastRow = -1
   let lastColumn = -1
   const rows = sheet["!data"]
@@ -134,8 +134,8 @@ const dataExtent = (sheet: XLSX.WorkSheet): Extent | undefined => {
     })
   } else {
     for (const key of Object.keys(sheet)) {
-      if (key.startsWith("!") || !shown(sheet[key] as XLSX.CellObject)) continue
-      const { r, c } = XLSX.utils.decode_cell(key)
+      if (key.startsWith("!") || !shown(sheet[key] as SheetJS.CellObject)) continue
+      const { r, c } = sheetjs().utils.decode_cell(key)
       if (r > lastRow) lastRow = r
       if (c > lastColumn) lastColumn = c
     }
@@ -145,12 +145,12 @@ const dataExtent = (sheet: XLSX.WorkSheet): Extent | undefined => {
 
 interface Picked {
   readonly name: string
-  readonly sheet: XLSX.WorkSheet
+  readonly sheet: SheetJS.WorkSheet
   readonly extent: Extent
 }
 
 /** The sheet to read: the first visible sheet with data, else the first hidden one with data. */
-const pickSheet = (workbook: XLSX.WorkBook): Picked | undefined => {
+const pickSheet = (workbook: SheetJS.WorkBook): Picked | undefined => {
   const visible: Array<Picked> = []
   const hidden: Array<Picked> = []
   workbook.SheetNames.forEach((name, index) => {
@@ -165,8 +165,8 @@ const pickSheet = (workbook: XLSX.WorkBook): Picked | undefined => {
 }
 
 /** Every row of the sheet from A1 to its last cell with data (blank rows and columns before the table kept, as in a CSV export). */
-const sheetRecords = (sheet: XLSX.WorkSheet, extent: Extent): Array<RawRecord> => {
-  const rows = XLSX.utils.sheet_to_json<Array<unknown>>(sheet, {
+const sheetRecords = (sheet: SheetJS.WorkSheet, extent: Extent): Array<RawRecord> => {
+  const rows = sheetjs().utils.sheet_to_json<Array<unknown>>(sheet, {
     header: 1,
     raw: false,
     defval: null,
@@ -182,6 +182,13 @@ const sheetRecords = (sheet: XLSX.WorkSheet, extent: Extent): Array<RawRecord> =
   return rows as Array<Array<string | null>>
 }
 
+/** SheetJS is large: it is loaded the first time a workbook is read, not when BatchOps starts. */
+let loaded: typeof SheetJS | undefined
+const loadSheetJS = Effect.promise(async () => {
+  loaded ??= await import("xlsx")
+})
+const sheetjs = (): typeof SheetJS => loaded!
+
 const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
   const bytes = yield* source.bytes()
   if (bytes.length === 0) return yield* fail("the file is empty")
@@ -190,8 +197,9 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
   const format = checkZip(bytes)
   if (format instanceof ParseError) return yield* format
 
+  yield* loadSheetJS
   const workbook = yield* Effect.try({
-    try: () => XLSX.read(bytes, READ_OPTIONS),
+    try: () => sheetjs().read(bytes, READ_OPTIONS),
     catch: (error) => fail(`the workbook is damaged or truncated: ${reason(error)}`),
   })
   const sheets = workbook.SheetNames.length

@@ -5,7 +5,6 @@
  */
 import type { Cell, Problem, PublishRequest, PublishResult, Row } from "@batchops/core"
 import { SUMMARY_COLUMNS } from "@batchops/core"
-import PDFDocument from "pdfkit"
 import { formatNumber } from "./CsvFormat.js"
 import { type Face, type FontWeight, fontData, type GlyphCoverage, type Run, splitRuns } from "./Fonts.js"
 
@@ -486,6 +485,8 @@ const wantsLandscape = (w: ReportWriter, report: ReportDocument): boolean => {
 
 /** Renders the PDF report of a run. Rejects when the fonts cannot be loaded or pdfkit fails. */
 export const renderPdf = async (report: ReportDocument): Promise<Uint8Array> => {
+  // pdfkit and its font engine are large: loaded when the first report is rendered, not at start.
+  const { default: PDFDocument } = await import("pdfkit")
   const finished = Number.isNaN(report.finishedAt.getTime()) ? undefined : report.finishedAt
   const doc = new PDFDocument({
     size: A4,

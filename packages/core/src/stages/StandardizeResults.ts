@@ -132,7 +132,16 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
     const rows: Array<Row> = []
     for (const record of records) {
       recordNumber += 1
-      const cells: Array<Cell> = new Array(width)
+      const length = record.length
+      for (let c = width; c < length; c++) {
+        if (cleanCell(record[c]) !== undefined) {
+          raggedCount += 1
+          if (ragged.length < LISTED) ragged.push(recordNumber)
+          break
+        }
+      }
+      // Parsers hand their record arrays over: each becomes its row's cells, saving a copy per row.
+      const cells = record as unknown as Array<Cell>
       let present = false
       for (let c = 0; c < width; c++) {
         const cell = cleanCell(record[c])
@@ -144,22 +153,16 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
         }
         cells[c] = cell
       }
-      for (let c = width; c < record.length; c++) {
-        if (cleanCell(record[c]) !== undefined) {
-          raggedCount += 1
-          if (ragged.length < LISTED) ragged.push(recordNumber)
-          break
-        }
-      }
+      if (length > width) cells.length = width
       if (!present) {
         dropped += 1
         continue
       }
-      if (record.length < width) {
+      if (length < width) {
         context.report({
           row: recordNumber,
           rule: "short_row",
-          message: `row ${recordNumber} has ${record.length} cells, the header has ${width}; the missing ones are empty`,
+          message: `row ${recordNumber} has ${length} cells, the header has ${width}; the missing ones are empty`,
         })
       }
       rows.push({ number: recordNumber, cells })

@@ -2,6 +2,8 @@
  * `validate_results`: the profile's required columns exist; key fields are present and
  * well formed in every row; coded values are known; numeric columns holding text are
  * reported. Missing columns and bad keys are critical (the stage fails); the rest are warnings.
+ * Checking numbers means reading them: numeric text in columns that are not identifiers is
+ * passed on as numbers, so the later stages do not read it again.
  */
 import { Effect } from "effect"
 import { isMissingToken, isNumericColumn, parseNumber } from "../Coerce.js"
@@ -115,8 +117,12 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
           }
           if (isMissingToken(value)) continue
           tally.present += 1
-          if (parseNumber(value) !== undefined) tally.numbers += 1
-          else {
+          const number = parseNumber(value)
+          if (number !== undefined) {
+            tally.numbers += 1
+            // Keep the number read: transform_gradebook would read the same text the same way.
+            cells[tally.index] = number
+          } else {
             tally.textCount += 1
             // Stop keeping the texts of a column that is clearly text (names, comments).
             if (tally.texts.length < TRACKED && !(tally.textCount > 1000 && tally.textCount > tally.numbers)) {

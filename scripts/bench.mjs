@@ -94,7 +94,12 @@ const report = {
   node: process.version,
   runs: RUNS,
   parseOnly: { wallMs: parseOnly.wallMs, runsMs: parseOnly.allWallMs, peakRssMB: parseOnly.peakRssMB },
-  process: { wallMs: processRun.wallMs, runsMs: processRun.allWallMs, peakRssMB: processRun.peakRssMB, rows: result.rows },
+  process: {
+    wallMs: processRun.wallMs,
+    runsMs: processRun.allWallMs,
+    peakRssMB: processRun.peakRssMB,
+    rows: result.rows,
+  },
   ratio: Number(ratio.toFixed(2)),
   budgets: { ratioMax: 3, peakRssMBMax: 512 },
   withinBudget: ratio <= 3 && processRun.peakRssMB < 512,

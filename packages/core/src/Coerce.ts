@@ -41,6 +41,9 @@ const isDigit = (c: number) => c >= 48 && c <= 57
  * every cell of a file.
  */
 export const parseNumber = (text: string): number | undefined => {
+  // Most text cells start with a letter: no number does.
+  const first = text.charCodeAt(0)
+  if (first > 57 && first !== 160 && first < 0x1680) return undefined
   let start = 0
   let end = text.length
   while (start < end && isSpace(text.charCodeAt(start))) start++

@@ -15,8 +15,16 @@ import type { Stage, StageContext } from "../Stage.js"
 /** Row numbers listed in one message before "and N more". */
 const LISTED = 10
 
-/** A well-formed key: printable, no spaces, at most 64 characters. */
-const KEY = /^[^\s\u0000-\u001f\u007f]{1,64}$/
+/** A well-formed key: 1 to 64 characters, none of them whitespace or control characters. */
+const isWellFormedKey = (value: string): boolean => {
+  if (value.length === 0 || value.length > 64) return false
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    // control characters, space, DEL, and the spaces above ASCII
+    if (c <= 32 || c === 127 || ((c === 0xa0 || c >= 0x1680) && /\s/.test(value[i]!))) return false
+  }
+  return true
+}
 
 /** Text occurrences kept per column while it may still turn out numeric. */
 const TRACKED = 10_000
@@ -75,7 +83,7 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
           if (value === undefined || (typeof value === "string" && isMissingToken(value))) {
             key.missingCount += 1
             if (key.missing.length < LISTED) key.missing.push(row.number)
-          } else if (typeof value === "string" && !KEY.test(value)) {
+          } else if (typeof value === "string" && !isWellFormedKey(value)) {
             key.malformedCount += 1
             if (key.malformed.length < LISTED) key.malformed.push(`row ${row.number}: "${value.slice(0, 40)}"`)
           }

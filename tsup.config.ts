@@ -9,7 +9,7 @@ const externals = (name: string) => {
 }
 
 /** One build definition for every publishable package: ESM + CJS; declarations come from tsc. */
-const pkg = (name: string, entry: Array<string> = ["src/index.ts"]): Options => ({
+const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true): Options => ({
   name: `@batchops/${name}`,
   entry: entry.map((file) => `packages/${name}/${file}`),
   outDir: `packages/${name}/dist`,
@@ -17,16 +17,38 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"]): Options => 
   target: "node22",
   platform: "node",
   sourcemap: true,
-  clean: true,
+  clean,
   dts: false,
   external: externals(name),
   splitting: false,
   shims: true,
 })
 
+/**
+ * The `batchops` command is one bundled file (BatchOps and effect inside it): loading a few
+ * hundred small modules at every start cost more than the work on a small file. The large
+ * libraries that load on demand (SheetJS, pdfjs, pdfkit) and the font stay outside.
+ */
+const cli: Options = {
+  name: "batchops-cli",
+  entry: { "batchops-cli": "packages/server/src/cli.ts" },
+  outDir: "packages/server/dist",
+  format: ["esm"],
+  target: "node22",
+  platform: "node",
+  sourcemap: true,
+  clean: false,
+  dts: false,
+  splitting: false,
+  noExternal: [/^@batchops\//, /^effect(\/.*)?$/, /^papaparse$/],
+  external: [/^xlsx(\/.*)?$/, /^pdfkit(\/.*)?$/, /^pdfjs-dist(\/.*)?$/, /^@embedpdf\//],
+}
+
 export default defineConfig([
   pkg("core"),
   pkg("parsers"),
   pkg("reports"),
-  pkg("server", ["src/index.ts", "src/cli.ts"]),
+  // not cleaned: the command's bundle is built into the same folder at the same time
+  pkg("server", ["src/index.ts", "src/cli.ts"], false),
+  cli,
 ])

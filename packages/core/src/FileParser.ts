@@ -22,6 +22,23 @@ export interface ParsedFile {
   readonly details: Readonly<Record<string, unknown>>
 }
 
+/**
+ * Parsers may mark a chunk of records whose cells need no trimming or collapsing (no
+ * whitespace at either end, no runs of whitespace, no whitespace but plain spaces): core then
+ * skips checking its cells one by one. Marking is a promise about every cell of the chunk.
+ */
+export const CLEAN_CELLS: unique symbol = Symbol.for("@batchops/core/CleanCells")
+
+/** Mark a chunk of records as clean (see CLEAN_CELLS). */
+export const markClean = <A extends ReadonlyArray<RawRecord>>(records: A): A => {
+  ;(records as unknown as { [CLEAN_CELLS]?: boolean })[CLEAN_CELLS] = true
+  return records
+}
+
+/** Whether a parser marked the chunk as clean. */
+export const isMarkedClean = (records: ReadonlyArray<RawRecord>): boolean =>
+  (records as unknown as { [CLEAN_CELLS]?: boolean })[CLEAN_CELLS] === true
+
 export interface FileParser {
   /** Unique name, e.g. "csv". */
   readonly name: string

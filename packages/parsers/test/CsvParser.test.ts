@@ -1,3 +1,4 @@
+import { cleanCell, isMarkedClean } from "@batchops/core"
 import { CsvParser, fromPath } from "@batchops/parsers"
 import { Effect } from "effect"
 import fc from "fast-check"
@@ -342,5 +343,47 @@ describe("CsvParser detection", () => {
   it("fails clearly when asked to parse an image", async () => {
     const error = await failure(CsvParser, PNG_BYTES)
     expect(error.message).toBe("the file looks like a PNG image, not delimited text")
+  })
+})
+
+describe("CsvParser marks chunks whose cells need no cleaning", () => {
+  it("only when every cell of the chunk is already trimmed and collapsed", async () => {
+    const cell = fc.string({
+      unit: fc.constantFrom("a", "Z", "7", "é", "李", " ", "  ", "\t", "\u00a0", "\u3000", "\r", "-"),
+      maxLength: 6,
+    })
+    const lines = fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 30 })
+    await fc.assert(
+      fc.asyncProperty(
+        lines,
+        fc.constantFrom(",", ";", "\t", "|"),
+        fc.constantFrom("\n", "\r\n"),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 4 }),
+        async (rows, delimiter, newline, sizes) => {
+          // Cells holding the delimiter or a line break would be quoted by any exporter; keep them out.
+          const body = rows
+            .map((row) => row.map((value) => value.replaceAll(delimiter, "").replace(/[\r\n]/g, "")).join(delimiter))
+            .join(newline)
+          const text = `id${delimiter}name${delimiter}notes${newline}${body}${newline}`
+          const result = await collect(CsvParser, chunkedSource(utf8(text), sizes))
+          for (const chunk of result.chunks) {
+            if (!isMarkedClean(chunk)) continue
+            for (const record of chunk) {
+              for (const value of record) {
+                if (value === null || value === undefined || value === "") continue
+                expect(cleanCell(value)).toBe(value)
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it("marks the chunks of an ordinary export", async () => {
+    const text = `Student ID,Name,Score\n${Array.from({ length: 500 }, (_, i) => `S${i},Ann Lee,${i % 100}`).join("\n")}\n`
+    const result = await collect(CsvParser, chunkedSource(utf8(text), [4096]))
+    expect(result.chunks.filter((chunk) => isMarkedClean(chunk)).length).toBeGreaterThan(0)
   })
 })

@@ -5,6 +5,7 @@
 import { Cause, Effect, Exit, Stream } from "effect"
 import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
 import type { ParseError } from "../Errors.js"
+import { isMarkedClean } from "../FileParser.js"
 import { applyAliases, cleanCell, normalizeHeader } from "../Normalize.js"
 import { missingRequirements, type Profile } from "../Profile.js"
 import type { Registry } from "../Registry.js"
@@ -130,6 +131,7 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
 
   const toRows = (records: ReadonlyArray<RawRecord>): Array<Row> => {
     const rows: Array<Row> = []
+    const clean = isMarkedClean(records)
     for (const record of records) {
       recordNumber += 1
       const length = record.length
@@ -144,7 +146,8 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
       const cells = record as unknown as Array<Cell>
       let present = false
       for (let c = 0; c < width; c++) {
-        const cell = cleanCell(record[c])
+        const raw = record[c]
+        const cell = clean ? (raw === "" || raw === null ? undefined : raw) : cleanCell(raw)
         if (cell !== undefined) {
           present = true
           if (cell.length > MAX_CELL_LENGTH && longCell === undefined) {

@@ -65,41 +65,43 @@ const run = (label, args) => {
   return { label, wallMs: Math.round(wall), peakRssMB: Math.round(maxRssKiB / 1024), stdout: child.stdout.toString() }
 }
 
-// Each command runs RUNS times after one warm-up run (which also fills Node's compile cache,
-// as a second run of the command on any machine would); the median run is reported.
-const RUNS = Number(process.env.BENCH_RUNS ?? 3)
-const median = (label, args) => {
-  run(label, args)
-  const runs = Array.from({ length: RUNS }, () => run(label, args)).sort((a, b) => a.wallMs - b.wallMs)
-  const middle = runs[Math.floor(runs.length / 2)]
-  return { ...middle, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), allWallMs: runs.map((r) => r.wallMs) }
-}
-
-const parseOnly = median("parse-only", [join(root, "scripts", "bench-parse-only.mjs"), file])
-const processRun = median("batchops-process", [
+// The two commands run in alternation, RUNS times each after one warm-up round (which also
+// fills Node's compile cache, as any second run of the command would). Each round's ratio
+// compares runs made seconds apart, so a machine whose speed drifts (shared CPUs) biases
+// neither side; the median round is reported.
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const parseArgs = [join(root, "scripts", "bench-parse-only.mjs"), file]
+const processArgs = [
   join(root, "packages", "server", "bin", "batchops.js"),
   "process",
   file,
   "--out",
   join(dir, "exports"),
   "--json",
-])
+]
+run("parse-only", parseArgs)
+run("batchops-process", processArgs)
+const rounds = Array.from({ length: RUNS }, () => {
+  const parse = run("parse-only", parseArgs)
+  const processed = run("batchops-process", processArgs)
+  return { parse, processed, ratio: processed.wallMs / parse.wallMs }
+}).sort((a, b) => a.ratio - b.ratio)
+const middle = rounds[Math.floor(rounds.length / 2)]
+const parseOnly = { ...middle.parse, peakRssMB: Math.max(...rounds.map((r) => r.parse.peakRssMB)) }
+const processRun = { ...middle.processed, peakRssMB: Math.max(...rounds.map((r) => r.processed.peakRssMB)) }
+
 const result = JSON.parse(processRun.stdout)
 if (result.status !== "published") throw new Error(`the pipeline did not publish: ${JSON.stringify(result.incident)}`)
 
-const ratio = processRun.wallMs / parseOnly.wallMs
+const ratio = middle.ratio
 const report = {
   rows,
   fileMB: Math.round(size / 1e6),
   node: process.version,
   runs: RUNS,
-  parseOnly: { wallMs: parseOnly.wallMs, runsMs: parseOnly.allWallMs, peakRssMB: parseOnly.peakRssMB },
-  process: {
-    wallMs: processRun.wallMs,
-    runsMs: processRun.allWallMs,
-    peakRssMB: processRun.peakRssMB,
-    rows: result.rows,
-  },
+  parseOnly: { wallMs: parseOnly.wallMs, peakRssMB: parseOnly.peakRssMB },
+  process: { wallMs: processRun.wallMs, peakRssMB: processRun.peakRssMB, rows: result.rows },
+  roundRatios: rounds.map((r) => Number(r.ratio.toFixed(2))),
   ratio: Number(ratio.toFixed(2)),
   budgets: { ratioMax: 3, peakRssMBMax: 512 },
   withinBudget: ratio <= 3 && processRun.peakRssMB < 512,

@@ -9,7 +9,7 @@ import { type FileSource, ParseError } from "@batchops/core"
 import { Effect, Stream } from "effect"
 
 /** Bytes per chunk when streaming a file. */
-const CHUNK = 1 << 17
+const CHUNK = 1 << 16
 
 const REASONS: Record<string, string> = {
   ENOENT: "no such file",
@@ -49,7 +49,7 @@ const readHead = async (path: string, length: number): Promise<Uint8Array> => {
 }
 
 /**
- * A FileSource over a file on disk: `stream()` reads it in 128 KiB chunks (each run opens the
+ * A FileSource over a file on disk: `stream()` reads it in 64 KiB chunks (each run opens the
  * file again and closes it when the stream ends or is interrupted; chunks this small keep the
  * records parsed from one short-lived), `head` and `bytes` read it directly. Fails when the path is missing, unreadable or not a regular file.
  */

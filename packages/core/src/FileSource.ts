@@ -10,6 +10,8 @@ export interface FileSource {
   readonly name: string
   /** Size in bytes. */
   readonly size: number
+  /** Where the file is on disk, when it is a file there: parsers may read it directly. */
+  readonly path?: string
   /** Up to `length` bytes from the start of the file (fewer when the file is shorter). */
   readonly head: (length: number) => Effect.Effect<Uint8Array, ParseError>
   /** The whole file as a stream of byte chunks, from the start; may be opened more than once. */

@@ -4,6 +4,7 @@
  * one string or one array of rows.
  */
 import { isUtf8 } from "node:buffer"
+import { closeSync, openSync, readSync } from "node:fs"
 import { TextDecoder } from "node:util"
 import {
   type FileParser,
@@ -129,6 +130,13 @@ const utf8OrWindows1252 = (source: FileSource, wholeFile: Uint8Array | undefined
     check.push(wholeFile)
     return Effect.succeed<TextEncoding>(check.end() ? "utf-8" : "windows-1252")
   }
+  if (source.path !== undefined) {
+    const path = source.path
+    return Effect.try({
+      try: () => utf8FileCheck(path),
+      catch: (error) => fail(`cannot read ${source.name}: ${error instanceof Error ? error.message : String(error)}`),
+    })
+  }
   return Effect.suspend(() => {
     const check = new Utf8Check()
     return source.stream().pipe(
@@ -137,6 +145,28 @@ const utf8OrWindows1252 = (source: FileSource, wholeFile: Uint8Array | undefined
       Effect.map((): TextEncoding => (check.end() ? "utf-8" : "windows-1252")),
     )
   })
+}
+
+/**
+ * The UTF-8 check of a file on disk, read synchronously through one reused buffer: it runs
+ * over every byte before parsing starts, so it should cost no more than reading them.
+ */
+const utf8FileCheck = (path: string): TextEncoding => {
+  const fd = openSync(path, "r")
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20)
+    const check = new Utf8Check()
+    for (
+      let n = readSync(fd, buffer, 0, buffer.length, null);
+      n > 0;
+      n = readSync(fd, buffer, 0, buffer.length, null)
+    ) {
+      if (!check.push(buffer.subarray(0, n))) return "windows-1252"
+    }
+    return check.end() ? "utf-8" : "windows-1252"
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** The field counts of the first records (blank records left out) when split by `delimiter`. */

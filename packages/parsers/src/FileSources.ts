@@ -60,6 +60,7 @@ export const fromPath = Effect.fn("FileSources.fromPath")(function* (path: strin
   const source: FileSource = {
     name: basename(path),
     size: stats.size,
+    path,
     head: (length) =>
       Effect.tryPromise({ try: () => readHead(path, length), catch: (error) => cannotRead(path, error) }),
     stream: () =>

@@ -92,6 +92,11 @@ const processRun = { ...middle.processed, peakRssMB: Math.max(...rounds.map((r) 
 
 const result = JSON.parse(processRun.stdout)
 if (result.status !== "published") throw new Error(`the pipeline did not publish: ${JSON.stringify(result.incident)}`)
+// The figures only count if the file was read as written: every row, as UTF-8.
+const encoding = result.stages[0].log.encoding
+if (result.rows !== rows || encoding !== "utf-8") {
+  throw new Error(`the pipeline read ${result.rows} rows as ${encoding}; expected ${rows} rows as utf-8`)
+}
 
 const ratio = middle.ratio
 const report = {

@@ -81,7 +81,8 @@ export class Utf8Check {
     }
     const cut = incompleteTail(bytes)
     if (!isUtf8(bytes.subarray(0, cut))) return this.invalid()
-    if (cut < bytes.length) this.carry = bytes.slice(cut)
+    // a copy (Uint8Array's slice; a Buffer's slice is a view), as the caller may reuse its buffer
+    if (cut < bytes.length) this.carry = Uint8Array.prototype.slice.call(bytes, cut)
     return true
   }
 

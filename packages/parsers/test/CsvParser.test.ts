@@ -169,6 +169,22 @@ describe("CsvParser encodings", () => {
   })
 })
 
+describe("the UTF-8 check of a file on disk", () => {
+  it.each([1, 2, 3])(
+    "keeps a file UTF-8 when a 4-byte character is cut by the check's 1 MiB reads (%i bytes before the boundary)",
+    async (before) => {
+      // Fill up to the boundary with ASCII, put an emoji across it, and more than one more read after it.
+      const head = "ID,Name\n"
+      const fill = (1 << 20) - before - head.length - 3
+      const text = `${head}S1,${"a".repeat(fill)}😀\nS2,${"b".repeat(1 << 20)}\nS3,José\n`
+      const path = await fixtures.write(`straddle-${before}.csv`, utf8(text))
+      const result = await collect(CsvParser, await Effect.runPromise(fromPath(path)))
+      expect(result.details.encoding).toBe("utf-8")
+      expect(result.records.at(-1)).toEqual(["S3", "José"])
+    },
+  )
+})
+
 describe("Utf8Check", () => {
   const sample = utf8("aé李😀b€\n".repeat(3))
 

@@ -16,6 +16,9 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
+    // The JSON report lets CI print one plain closing line with the counts.
+    reporters: ["default", "json"],
+    outputFile: { json: ".vitest/results.json" },
     hookTimeout: 120_000,
   },
 })

@@ -149,20 +149,20 @@ export class DepartmentRecord extends Schema.Class<DepartmentRecord>("Department
   recordedAt: Timestamp,
 }) {}
 
-export class EmailVerificationRequest extends Schema.Class<EmailVerificationRequest>("EmailVerificationRequest")({
+/** A one-time code sent by email: hashed, with an expiry, used at most once. */
+const CodeRequestFields = {
   id: Id,
   userId: Id,
   codeHash: Schema.String,
   expiresAt: Timestamp,
   usedAt: Schema.NullOr(Timestamp),
   createdAt: Timestamp,
-}) {}
+}
 
-export class PasswordResetRequest extends Schema.Class<PasswordResetRequest>("PasswordResetRequest")({
-  id: Id,
-  userId: Id,
-  codeHash: Schema.String,
-  expiresAt: Timestamp,
-  usedAt: Schema.NullOr(Timestamp),
-  createdAt: Timestamp,
-}) {}
+export class EmailVerificationRequest extends Schema.Class<EmailVerificationRequest>("EmailVerificationRequest")(
+  CodeRequestFields,
+) {}
+
+export class PasswordResetRequest extends Schema.Class<PasswordResetRequest>("PasswordResetRequest")(
+  CodeRequestFields,
+) {}

@@ -48,6 +48,7 @@ export default defineConfig([
   pkg("core"),
   pkg("parsers"),
   pkg("reports"),
+  pkg("store-sql"),
   // not cleaned: the command's bundle is built into the same folder at the same time
   pkg("server", ["src/index.ts", "src/cli.ts"], false),
   cli,

@@ -10,6 +10,7 @@ export default defineConfig({
       "@batchops/core": src("core"),
       "@batchops/parsers": src("parsers"),
       "@batchops/reports": src("reports"),
+      "@batchops/store-sql": src("store-sql"),
       "@batchops/server": src("server"),
     },
   },

@@ -1,0 +1,7 @@
+/** BatchOps SQL store: plain SQL migrations and their migrator, Postgres and embedded PGlite layers, repositories. */
+
+export * from "./IncidentsRepo.js"
+export * from "./Migrations.js"
+export * from "./PgLayer.js"
+export * from "./PgliteLayer.js"
+export * from "./UploadsRepo.js"

@@ -40,8 +40,10 @@ const cli: Options = {
   clean: false,
   dts: false,
   splitting: false,
-  noExternal: [/^@batchops\//, /^effect(\/.*)?$/, /^papaparse$/],
-  external: [/^xlsx(\/.*)?$/, /^pdfkit(\/.*)?$/, /^pdfjs-dist(\/.*)?$/, /^@embedpdf\//],
+  // @effect/sql-pg goes in with effect (one copy of effect's services); PGlite loads its
+  // WebAssembly from its own folder, so it stays outside.
+  noExternal: [/^@batchops\//, /^effect(\/.*)?$/, /^@effect\/sql-pg(\/.*)?$/, /^papaparse$/],
+  external: [/^xlsx(\/.*)?$/, /^pdfkit(\/.*)?$/, /^pdfjs-dist(\/.*)?$/, /^@embedpdf\//, /^@electric-sql\//],
 }
 
 export default defineConfig([

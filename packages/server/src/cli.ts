@@ -8,7 +8,9 @@ import { parseArgs } from "node:util"
 import { type PipelineResult, runPipeline, type StepEvent } from "@batchops/core"
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
-import { Effect } from "effect"
+import { migrate } from "@batchops/store-sql"
+import { Cause, Effect } from "effect"
+import { chooseDatabase, databaseLayer } from "./Database.js"
 import { defaultRegistry } from "./Registry.js"
 
 const VERSION = "0.1.0"
@@ -16,12 +18,18 @@ const VERSION = "0.1.0"
 const USAGE = `Usage:
   batchops process <file> [--plan transform|append|delete|custom] [--config <json>|@<path>]
                           [--profile gradebook|attendance|roster|generic|auto] [--out <dir>] [--json]
+  batchops migrate [--json]
   batchops --help | --version
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
 CSV and PDF reports into --out (default: exports).
 
-Exit status: 0 published, 1 the pipeline failed (an incident), 2 a usage error.`
+\`migrate\` brings the database up to date: Postgres when DATABASE_URL or DB_NAME (with
+DB_USER, DB_PASSWORD, DB_HOST, DB_PORT) is set, otherwise embedded PGlite in
+BATCHOPS_DATA_DIR (default ./.batchops).
+
+Exit status: 0 published (or migrated), 1 the pipeline failed (an incident) or the
+migration was refused, 2 a usage error.`
 
 /** A problem with the command line itself (exit 2). */
 class UsageError extends Error {}
@@ -185,6 +193,38 @@ const runProcess = async (options: ProcessOptions, output: Output): Promise<numb
   return result.status === "published" ? 0 : 1
 }
 
+const parseMigrateArgs = (args: ReadonlyArray<string>): { readonly json: boolean } => {
+  try {
+    const { values } = parseArgs({ args: [...args], strict: true, options: { json: { type: "boolean" } } })
+    return { json: values.json ?? false }
+  } catch (cause) {
+    throw new UsageError((cause as Error).message.replace(/\. To specify a positional.*$/s, ""))
+  }
+}
+
+/** `batchops migrate`: apply pending migrations; 0 when up to date, 1 when refused or failed. */
+const runMigrate = async (options: { readonly json: boolean }, output: Output): Promise<number> => {
+  const database = chooseDatabase(process.env)
+  const exit = await Effect.runPromiseExit(migrate().pipe(Effect.provide(databaseLayer(process.env))))
+  if (exit._tag === "Success") {
+    const applied = exit.value
+    if (options.json) output.out(`${JSON.stringify({ status: "migrated", database: database.describe, applied })}\n`)
+    else {
+      output.out(
+        applied.length === 0
+          ? `${database.describe}: up to date\n`
+          : `${database.describe}: applied ${applied.map((v) => String(v).padStart(4, "0")).join(", ")}\n`,
+      )
+    }
+    return 0
+  }
+  const failure = Cause.squash(exit.cause)
+  const message = failure instanceof Error ? failure.message : String(failure)
+  if (options.json) output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
+  else output.err(`batchops migrate: ${database.describe}: ${message}\n`)
+  return 1
+}
+
 /** Run the command with `argv` (without node and the script); resolves to the exit status. */
 export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): Promise<number> => {
   const json = argv.includes("--json")
@@ -201,6 +241,15 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     output.out(`${USAGE}\n`)
     return command === undefined ? 2 : 0
+  }
+  if (command === "migrate") {
+    try {
+      return await runMigrate(parseMigrateArgs(rest), output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
   }
   if (command !== "process") return usageError(`unknown command "${command}"`)
   if (rest.includes("--help") || rest.includes("-h")) {

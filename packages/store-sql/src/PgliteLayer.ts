@@ -5,6 +5,7 @@
  * migration goes through it in turn.
  */
 
+import { mkdir } from "node:fs/promises"
 import { PgClient } from "@effect/sql-pg"
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
@@ -28,6 +29,8 @@ export const servePglite = (options: PgliteOptions) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
+        // PGlite creates only the last folder of the path; a fresh data folder may be deeper.
+        await mkdir(options.dataDir, { recursive: true })
         const db = await PGlite.create({ dataDir: options.dataDir })
         const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 1 })
         try {

@@ -1,0 +1,115 @@
+import { spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { bin, hasStackTrace, root, tempDir } from "./helpers.js"
+
+const ADMIN_URL = process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+
+/** Run `batchops migrate` with extra environment. */
+const migrate = (env: Record<string, string>, args: ReadonlyArray<string> = []) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const clean = { ...process.env }
+    for (const key of [
+      "DATABASE_URL",
+      "DB_NAME",
+      "DB_USER",
+      "DB_PASSWORD",
+      "DB_HOST",
+      "DB_PORT",
+      "BATCHOPS_DATA_DIR",
+    ]) {
+      delete clean[key]
+    }
+    const child = spawn(process.execPath, [bin, "migrate", ...args], { cwd: root, env: { ...clean, ...env } })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d))
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+/** psql against the test server (the Postgres client that ships with the machine's server). */
+const psql = (database: string, command: string) =>
+  new Promise<string>((resolve, reject) => {
+    const url = new URL(ADMIN_URL)
+    url.pathname = `/${database}`
+    const child = spawn("psql", [url.toString(), "-At", "-c", command])
+    let out = ""
+    let err = ""
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
+    child.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))))
+  })
+
+const databases: Array<string> = []
+const freshDatabase = async () => {
+  const name = `batchops_cli_${randomBytes(6).toString("hex")}`
+  await psql("postgres", `CREATE DATABASE ${name}`)
+  databases.push(name)
+  const url = new URL(ADMIN_URL)
+  url.pathname = `/${name}`
+  return { name, url: url.toString() }
+}
+
+afterAll(async () => {
+  for (const name of databases) await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+})
+
+describe("batchops migrate", () => {
+  it("migrates embedded PGlite in BATCHOPS_DATA_DIR, then finds it up to date", async () => {
+    const data = join(await tempDir(), "data")
+    const first = await migrate({ BATCHOPS_DATA_DIR: data }, ["--json"])
+    expect(first.code).toBe(0)
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: "migrated", applied: [1, 2] })
+    const second = await migrate({ BATCHOPS_DATA_DIR: data })
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/up to date/)
+  })
+
+  it("migrates Postgres from DATABASE_URL and from the seed's DB_* variables", async () => {
+    const db = await freshDatabase()
+    const byUrl = await migrate({ DATABASE_URL: db.url }, ["--json"])
+    expect(byUrl.code).toBe(0)
+    expect(JSON.parse(byUrl.stdout).applied).toEqual([1, 2])
+    const byParts = await migrate({ DB_NAME: db.name, DB_USER: "postgres", DB_HOST: "127.0.0.1", DB_PORT: "5432" })
+    expect(byParts.code).toBe(0)
+    expect(byParts.stdout).toMatch(/up to date/)
+    expect(await psql(db.name, "SELECT count(*) FROM batchops_migrations")).toBe("2")
+  })
+
+  it("two processes migrating one database at once apply each migration once", async () => {
+    const db = await freshDatabase()
+    const [a, b] = await Promise.all([
+      migrate({ DATABASE_URL: db.url }, ["--json"]),
+      migrate({ DATABASE_URL: db.url }, ["--json"]),
+    ])
+    expect([a.code, b.code]).toEqual([0, 0])
+    const applied = [...JSON.parse(a.stdout).applied, ...JSON.parse(b.stdout).applied].sort()
+    expect(applied).toEqual([1, 2])
+    expect(await psql(db.name, "SELECT string_agg(version::text, ',' ORDER BY version) FROM batchops_migrations")).toBe(
+      "1,2",
+    )
+    expect(await psql(db.name, "SELECT count(*) FROM jobs WHERE automation = 'purge_old_records'")).toBe("1")
+  })
+
+  it("refuses a database that holds a version it does not know, with exit 1 and no stack trace", async () => {
+    const db = await freshDatabase()
+    expect((await migrate({ DATABASE_URL: db.url })).code).toBe(0)
+    await psql(
+      db.name,
+      "INSERT INTO batchops_migrations (version, name, checksum) VALUES (9999, 'from_the_future', 'x')",
+    )
+    const refused = await migrate({ DATABASE_URL: db.url })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/9999/)
+    expect(hasStackTrace(refused.stdout + refused.stderr)).toBe(false)
+  })
+
+  it("says which database it could not reach", async () => {
+    const result = await migrate({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/postgres 127\.0\.0\.1:1\/none/)
+  })
+})

@@ -1,4 +1,6 @@
 /** Known errors: patterns that recognize a failure and say its severity, root cause and fix. */
+import { Result } from "effect"
+import { checkPattern, MAX_MATCH_TEXT, safeMatch } from "./SafePattern.js"
 
 export type Severity = "low" | "medium" | "high" | "critical"
 
@@ -30,22 +32,24 @@ export interface IncidentDraft {
 /** The severity of a failure no known error recognizes. */
 export const DEFAULT_SEVERITY: Severity = "medium"
 
-/** Longest message a pattern is run against: bounds the work of any pattern. */
-const MAX_SUBJECT = 2000
+/** The text a pattern is matched against: "<stage>: <message>", bounded (see `safeMatch`). */
+export const knownErrorSubject = (failure: { readonly stage: string; readonly message: string }): string =>
+  `${failure.stage}: ${failure.message}`.slice(0, MAX_MATCH_TEXT)
 
-/** The first known error whose pattern matches, in the order given. */
+/**
+ * The first known error whose pattern matches, in the order given. Patterns come from the
+ * database and are written by operators, so each goes through `checkPattern`: one that does
+ * not compile or could backtrack for ages is skipped, never run.
+ */
 export const matchKnownError = (
   knownErrors: ReadonlyArray<KnownError>,
   failure: { readonly stage: string; readonly message: string },
 ): KnownError | undefined => {
-  const subject = `${failure.stage}: ${failure.message}`.slice(0, MAX_SUBJECT)
+  const subject = knownErrorSubject(failure)
   return knownErrors.find((known) => {
     if (known.stage !== undefined && known.stage !== failure.stage) return false
-    try {
-      return new RegExp(known.pattern, "i").test(subject)
-    } catch {
-      return false
-    }
+    const checked = checkPattern(known.pattern)
+    return Result.isSuccess(checked) && safeMatch(checked.success, subject)
   })
 }
 

@@ -134,6 +134,25 @@ export class Ticket extends Schema.Class<Ticket>("Ticket")({
   createdAt: Timestamp,
 }) {}
 
+/**
+ * Failures that are the same story across uploads (same stage, same known error or same
+ * message shape, same source), keyed by `fingerprint` (see IncidentGroups.ts). `incidentId`
+ * is the incident currently telling that story.
+ */
+export class IncidentGroup extends Schema.Class<IncidentGroup>("IncidentGroup")({
+  fingerprint: Id,
+  stage: Schema.String,
+  knownError: Schema.NullOr(Schema.String),
+  /** the normalized message (digits, ids, quoted values and paths replaced by placeholders) */
+  messagePattern: Schema.String,
+  /** the normalized source: a department, or a file name without dates and numbers */
+  source: Schema.NullOr(Schema.String),
+  incidentId: Schema.NullOr(Id),
+  count: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)),
+  firstSeen: Timestamp,
+  lastSeen: Timestamp,
+}) {}
+
 export class DepartmentSource extends Schema.Class<DepartmentSource>("DepartmentSource")({
   id: Id,
   name: Schema.String,

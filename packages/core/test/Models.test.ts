@@ -83,6 +83,17 @@ const samples = {
     createdAt: at,
     updatedAt: at,
   },
+  IncidentGroup: {
+    fingerprint: "validate_results:9f3c0a1b2d4e5f60",
+    stage: "validate_results",
+    knownError: null,
+    messagePattern: "student_id is missing in <n> row (row <n>)",
+    source: "science",
+    incidentId: "i1",
+    count: 3,
+    firstSeen: at,
+    lastSeen: at,
+  },
   Ticket: { id: "t1", incidentId: "i1", title: "Fix the gradebook of 10B", status: "open", createdAt: at },
   DepartmentSource: { id: "d1", name: "Science gradebook", department: "Science", kind: "gradebook", enabled: true },
   DepartmentRecord: { id: "dr1", sourceId: "d1", payload: { student_id: "S1", score: 80 }, recordedAt: at },
@@ -103,5 +114,7 @@ describe("Models", () => {
     expect(decode(Models.User, { ...samples.User, role: "principal" })).toThrow(/role/)
     expect(decode(Models.Upload, { ...samples.Upload, status: "done" })).toThrow(/status/)
     expect(decode(Models.Incident, { ...samples.Incident, severity: "urgent" })).toThrow(/severity/)
+    expect(decode(Models.IncidentGroup, { ...samples.IncidentGroup, count: 0 })).toThrow(/count/)
+    expect(decode(Models.IncidentGroup, { ...samples.IncidentGroup, count: 1.5 })).toThrow(/count/)
   })
 })

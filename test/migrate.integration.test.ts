@@ -1,8 +1,15 @@
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { bin, hasStackTrace, root, tempDir } from "./helpers.js"
+
+/** Every migration file's version, in order: what a fresh database ends up with. */
+const versions = readdirSync(join(root, "migrations"))
+  .filter((name) => /^\d{4}_.*\.sql$/.test(name))
+  .map((name) => Number(name.slice(0, 4)))
+  .sort((a, b) => a - b)
 
 const ADMIN_URL = process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
 
@@ -59,10 +66,11 @@ afterAll(async () => {
 
 describe("batchops migrate", () => {
   it("migrates embedded PGlite in BATCHOPS_DATA_DIR, then finds it up to date", async () => {
+    expect(versions.slice(0, 3)).toEqual([1, 2, 3])
     const data = join(await tempDir(), "data")
     const first = await migrate({ BATCHOPS_DATA_DIR: data }, ["--json"])
     expect(first.code).toBe(0)
-    expect(JSON.parse(first.stdout)).toMatchObject({ status: "migrated", applied: [1, 2] })
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: "migrated", applied: versions })
     const second = await migrate({ BATCHOPS_DATA_DIR: data })
     expect(second.code).toBe(0)
     expect(second.stdout).toMatch(/up to date/)
@@ -72,11 +80,11 @@ describe("batchops migrate", () => {
     const db = await freshDatabase()
     const byUrl = await migrate({ DATABASE_URL: db.url }, ["--json"])
     expect(byUrl.code).toBe(0)
-    expect(JSON.parse(byUrl.stdout).applied).toEqual([1, 2])
+    expect(JSON.parse(byUrl.stdout).applied).toEqual(versions)
     const byParts = await migrate({ DB_NAME: db.name, DB_USER: "postgres", DB_HOST: "127.0.0.1", DB_PORT: "5432" })
     expect(byParts.code).toBe(0)
     expect(byParts.stdout).toMatch(/up to date/)
-    expect(await psql(db.name, "SELECT count(*) FROM batchops_migrations")).toBe("2")
+    expect(await psql(db.name, "SELECT count(*) FROM batchops_migrations")).toBe(String(versions.length))
   })
 
   it("two processes migrating one database at once apply each migration once", async () => {
@@ -87,9 +95,9 @@ describe("batchops migrate", () => {
     ])
     expect([a.code, b.code]).toEqual([0, 0])
     const applied = [...JSON.parse(a.stdout).applied, ...JSON.parse(b.stdout).applied].sort()
-    expect(applied).toEqual([1, 2])
+    expect(applied).toEqual(versions)
     expect(await psql(db.name, "SELECT string_agg(version::text, ',' ORDER BY version) FROM batchops_migrations")).toBe(
-      "1,2",
+      versions.join(","),
     )
     expect(await psql(db.name, "SELECT count(*) FROM jobs WHERE automation = 'purge_old_records'")).toBe("1")
   })

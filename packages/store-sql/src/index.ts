@@ -1,7 +1,8 @@
-/** BatchOps SQL store: plain SQL migrations and their migrator, Postgres and embedded PGlite layers, repositories. */
+/** BatchOps SQL store: plain SQL migrations and their migrator, Postgres and embedded PGlite layers, repositories, the work queue. */
 
 export * from "./IncidentsRepo.js"
 export * from "./Migrations.js"
 export * from "./PgLayer.js"
 export * from "./PgliteLayer.js"
 export * from "./UploadsRepo.js"
+export * from "./WorkQueue.js"

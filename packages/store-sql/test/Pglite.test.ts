@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, describe, expect, it } from "vitest"
 import { migrate, pgliteLayer } from "../src/index.js"
-import { run, type StoreTarget, storeContract } from "./contract.js"
+import { expectedVersions, run, type StoreTarget, storeContract } from "./contract.js"
 
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-pglite-"))
 const target = (): StoreTarget => ({ open: () => pgliteLayer({ dataDir }) })
@@ -23,7 +23,7 @@ describe("PGlite data folder", () => {
         first,
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
-          expect(yield* migrate()).toEqual([1, 2])
+          expect(yield* migrate()).toEqual(expectedVersions())
           yield* sql`INSERT INTO users (id, username, email, role) VALUES ('u1', 'ada', 'ada@example.org', 'admin')`
         }),
       )

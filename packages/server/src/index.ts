@@ -1,2 +1,6 @@
 export { main, run } from "./cli.js"
+export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
 export { defaultRegistry } from "./Registry.js"
+export * from "./UploadSettings.js"
+export * from "./UploadStore.js"
+export * from "./UploadWorker.js"

@@ -1,0 +1,35 @@
+/**
+ * The upload lifecycle's layer: the settings, the repositories and the work queue over a given
+ * database layer (Postgres, PGlite). The host and the tests build it the same way.
+ */
+import type { Registry } from "@batchops/core"
+import { IncidentsRepoLayer, UploadsRepoLayer, WorkQueueLayer } from "@batchops/store-sql"
+import { Effect, Layer } from "effect"
+import type { SqlClient } from "effect/sql"
+import { defaultRegistry } from "./Registry.js"
+import { UploadSettings } from "./UploadSettings.js"
+
+export interface UploadLayerOptions {
+  readonly uploadsDir: string
+  readonly exportDir: string
+  /** default: `defaultRegistry()` */
+  readonly registry?: Registry | undefined
+}
+
+/** Everything `submitUpload`, `processNext` and `runWorker` need, over `database`. */
+export const uploadLifecycleLayer = <E, R>(
+  database: Layer.Layer<SqlClient.SqlClient, E, R>,
+  options: UploadLayerOptions,
+) =>
+  Layer.mergeAll(
+    UploadsRepoLayer,
+    IncidentsRepoLayer,
+    WorkQueueLayer,
+    Layer.effect(
+      UploadSettings,
+      Effect.gen(function* () {
+        const registry = options.registry ?? (yield* Effect.orDie(defaultRegistry()))
+        return UploadSettings.of({ uploadsDir: options.uploadsDir, exportDir: options.exportDir, registry })
+      }),
+    ),
+  ).pipe(Layer.provideMerge(database))

@@ -1,4 +1,5 @@
 export { main, run } from "./cli.js"
+export * from "./Incidents.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
 export { defaultRegistry } from "./Registry.js"
 export * from "./UploadSettings.js"

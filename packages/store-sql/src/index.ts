@@ -1,6 +1,7 @@
 /** BatchOps SQL store: plain SQL migrations and their migrator, Postgres and embedded PGlite layers, repositories, the work queue. */
 
 export * from "./IncidentsRepo.js"
+export * from "./KnownErrorsRepo.js"
 export * from "./Migrations.js"
 export * from "./PgLayer.js"
 export * from "./PgliteLayer.js"

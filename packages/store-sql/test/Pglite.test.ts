@@ -6,6 +6,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, describe, expect, it } from "vitest"
 import { migrate, pgliteLayer } from "../src/index.js"
 import { expectedVersions, run, type StoreTarget, storeContract } from "./contract.js"
+import { incidentsContract } from "./incidentsContract.js"
 
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-pglite-"))
 const target = (): StoreTarget => ({ open: () => pgliteLayer({ dataDir }) })
@@ -13,6 +14,7 @@ const target = (): StoreTarget => ({ open: () => pgliteLayer({ dataDir }) })
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 storeContract("PGlite", target)
+incidentsContract("PGlite", target)
 
 describe("PGlite data folder", () => {
   it("keeps the data after closing and reopening the folder", async () => {

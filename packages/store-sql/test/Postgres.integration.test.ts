@@ -6,6 +6,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { migrate, pgLayerFromEnv } from "../src/index.js"
 import { expectedVersions, run, type StoreTarget, storeContract } from "./contract.js"
+import { incidentsContract } from "./incidentsContract.js"
 
 const serverUrl = new URL(process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
 const database = `batchops_test_${randomBytes(6).toString("hex")}`
@@ -41,6 +42,7 @@ afterAll(() =>
 const target = (): StoreTarget => ({ open: () => pgLayerFromEnv({ DATABASE_URL: databaseUrl }) })
 
 storeContract("Postgres", target)
+incidentsContract("Postgres", target)
 
 describe("Postgres migrations under concurrency", () => {
   it("two clients migrating at once apply each migration exactly once", async () => {

@@ -1,0 +1,279 @@
+/**
+ * The incident service the API calls: each change loads the incident, applies core's workflow
+ * function (IncidentWorkflow.ts, where every rule lives) and saves the result through
+ * `IncidentsRepo.save` (one transaction, refused with `IncidentConflict` when someone saved
+ * the incident since it was loaded). A refused change (InvalidTransition,
+ * IncidentChangeRefused) writes nothing.
+ *
+ * `recordFailure` is how a pipeline failure becomes an incident: failures are grouped by
+ * fingerprint (core's IncidentGroups.ts), and the group's incident decides what happens
+ * (core's `recurrenceAction`): attach the occurrence to an open or in-progress incident,
+ * reopen a resolved one (its ticket opens again, no second ticket), or open a new incident
+ * and ticket when there is none or it was archived.
+ *
+ * Known errors: the active rows of `known_errors` (whose patterns pass `checkPattern`), then
+ * the registry's known errors that have no row of the same name (a row overrides the plugin's
+ * definition of that name, and a deactivated row switches it off).
+ */
+import { randomUUID } from "node:crypto"
+import {
+  type Actor,
+  addNote,
+  assign,
+  checkPattern,
+  type FailureKey,
+  fingerprint,
+  type IncidentChangeRefused,
+  type IncidentDraft,
+  type IncidentFields,
+  type InvalidTransition,
+  type KnownError,
+  type KnownErrorCandidate,
+  Models,
+  newGroup,
+  openIncident,
+  recordOccurrence,
+  recordRecurrence,
+  recurrenceAction,
+  type TrialResult,
+  transition,
+  tryKnownError,
+  type UnsafePattern,
+  updateFields,
+} from "@batchops/core"
+import {
+  IncidentConflict,
+  IncidentNotFound,
+  IncidentsRepo,
+  IncidentsRepoLayer,
+  type IncidentTimelineRewritten,
+  KnownErrorsRepo,
+  KnownErrorsRepoLayer,
+} from "@batchops/store-sql"
+import { Effect, Layer, Option, Result } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+import { UploadSettings } from "./UploadSettings.js"
+
+type Incident = Models.Incident
+type IncidentStatus = Models.IncidentStatus
+
+/** The repositories the incident service needs, over the `SqlClient` in context. */
+export const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer)
+
+/** Options of an operator's change. */
+export interface ChangeOptions {
+  /**
+   * The `updatedAt` of the incident as the operator saw it: the change is refused with
+   * `IncidentConflict` if the incident changed since (someone else acted on it meanwhile).
+   */
+  readonly expectedUpdatedAt?: string | undefined
+}
+
+type SaveError = IncidentConflict | IncidentNotFound | IncidentTimelineRewritten | SqlError.SqlError
+
+const load = (id: string, options: ChangeOptions | undefined) =>
+  Effect.gen(function* () {
+    const incidents = yield* IncidentsRepo
+    const found = yield* incidents.get(id)
+    if (Option.isNone(found)) return yield* new IncidentNotFound({ id, message: `no incident ${id}` })
+    const incident = found.value
+    const expected = options?.expectedUpdatedAt
+    if (expected !== undefined && Date.parse(expected) !== Date.parse(incident.updatedAt)) {
+      return yield* new IncidentConflict({
+        id,
+        expectedUpdatedAt: expected,
+        message: `incident ${id} changed since it was loaded (at ${expected}); load it again and repeat the change`,
+      })
+    }
+    return incident
+  })
+
+/** Load, apply `change`, save: the shape of every operator action. */
+const change = <E>(
+  id: string,
+  options: ChangeOptions | undefined,
+  apply: (incident: Incident, now: string) => Effect.Effect<Incident, E>,
+): Effect.Effect<Incident, E | SaveError, IncidentsRepo> =>
+  Effect.gen(function* () {
+    const incidents = yield* IncidentsRepo
+    const before = yield* load(id, options)
+    const after = yield* apply(before, new Date().toISOString())
+    return yield* incidents.save(before, after)
+  })
+
+/** Move an incident to another status (InvalidTransition, with core's message, when the lifecycle forbids it). */
+export const transitionIncident = (
+  id: string,
+  to: IncidentStatus,
+  actor: Actor,
+  note?: string,
+  options?: ChangeOptions,
+): Effect.Effect<Incident, InvalidTransition | SaveError, IncidentsRepo> =>
+  change(id, options, (incident, now) => transition(incident, to, actor, now, note)).pipe(
+    Effect.withSpan("Incidents.transition"),
+  )
+
+/** Write the operator's fields (root cause, corrective action, impact, analysis); one timeline entry per change. */
+export const updateIncidentFields = (
+  id: string,
+  fields: IncidentFields,
+  actor: Actor,
+  options?: ChangeOptions,
+): Effect.Effect<Incident, IncidentChangeRefused | SaveError, IncidentsRepo> =>
+  change(id, options, (incident, now) => updateFields(incident, fields, actor, now))
+
+/** Assign the incident to a user id, or unassign it with null. */
+export const assignIncident = (
+  id: string,
+  assignee: string | null,
+  actor: Actor,
+  options?: ChangeOptions,
+): Effect.Effect<Incident, IncidentChangeRefused | SaveError, IncidentsRepo> =>
+  change(id, options, (incident, now) => assign(incident, assignee, actor, now))
+
+/** Add a note to the incident's timeline (an empty note is refused). */
+export const addIncidentNote = (
+  id: string,
+  text: string,
+  actor: Actor,
+  options?: ChangeOptions,
+): Effect.Effect<Incident, IncidentChangeRefused | SaveError, IncidentsRepo> =>
+  change(id, options, (incident, now) => addNote(incident, text, actor, now))
+
+const fromRow = (row: Models.KnownErrorRow): KnownError => ({
+  name: row.name,
+  pattern: row.pattern,
+  severity: row.severity,
+  rootCause: row.rootCause,
+  correctiveAction: row.correctiveAction,
+  ...(row.stage === null ? {} : { stage: row.stage }),
+})
+
+/**
+ * The known errors failures are matched against, in matching order: the active database rows
+ * whose pattern passes `checkPattern` (by name), then the registry's known errors that have no
+ * database row of the same name, active or not.
+ */
+export const matchingKnownErrors = (): Effect.Effect<
+  ReadonlyArray<KnownError>,
+  SqlError.SqlError,
+  KnownErrorsRepo | UploadSettings
+> =>
+  Effect.gen(function* () {
+    const knownErrors = yield* KnownErrorsRepo
+    const { registry } = yield* UploadSettings
+    const rows = yield* knownErrors.list({ includeInactive: true })
+    const named = new Set(rows.map((row) => row.name))
+    const fromDatabase = rows.filter((row) => row.active && Result.isSuccess(checkPattern(row.pattern))).map(fromRow)
+    return [...fromDatabase, ...registry.knownErrors.filter((known) => !named.has(known.name))]
+  })
+
+/** Which of the last `limit` incidents (newest first) `candidate` would have recognized, and which known error recognizes them now. */
+export const tryKnownErrorAgainstRecent = (
+  candidate: KnownErrorCandidate,
+  limit: number,
+): Effect.Effect<TrialResult, SqlError.SqlError, IncidentsRepo | KnownErrorsRepo | UploadSettings> =>
+  Effect.gen(function* () {
+    const incidents = yield* IncidentsRepo
+    const recent = yield* incidents.recentFailures(limit)
+    const existing = yield* matchingKnownErrors()
+    return tryKnownError(
+      candidate,
+      recent.map((failure) => ({ id: failure.id, stage: failure.stage, message: failure.error })),
+      existing,
+    )
+  })
+
+export type FailureAction = "opened" | "attached" | "reopened"
+
+export interface RecordedFailure {
+  readonly incidentId: string
+  readonly action: FailureAction
+}
+
+/** How many times a failure is recorded again when an operator saved its incident meanwhile. */
+const CONFLICT_RETRIES = 3
+
+/**
+ * Record a pipeline failure (see the module comment): attach it to its group's open or
+ * in-progress incident, reopen its resolved incident, or open a new incident with its ticket.
+ * `source` is the department or the uploaded file's name (part of the fingerprint, and the
+ * file named in a new ticket's title). One transaction; failures of the same fingerprint are
+ * recorded one at a time.
+ */
+export const recordFailure = (
+  draft: IncidentDraft,
+  uploadId: string | null,
+  source: string | null,
+): Effect.Effect<
+  RecordedFailure,
+  UnsafePattern | SaveError | IncidentChangeRefused,
+  IncidentsRepo | KnownErrorsRepo | UploadSettings | SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const incidents = yield* IncidentsRepo
+    const knownErrors = yield* KnownErrorsRepo
+    const { registry } = yield* UploadSettings
+    const key: FailureKey = { stage: draft.stage, knownError: draft.knownError, message: draft.error, source }
+    const print = fingerprint(key)
+
+    const attempt = sql.withTransaction(
+      Effect.gen(function* () {
+        yield* incidents.lockFingerprint(print)
+        const now = new Date().toISOString()
+        const group = yield* incidents.getGroup(print)
+        const current =
+          Option.isSome(group) && group.value.incidentId !== null
+            ? yield* incidents.get(group.value.incidentId)
+            : Option.none<Incident>()
+        const action = recurrenceAction(Option.isSome(current) ? current.value.status : null)
+
+        if (action !== "open_new" && Option.isSome(current) && Option.isSome(group)) {
+          const before = current.value
+          const after = yield* recordRecurrence(before, { at: now, uploadId, message: draft.error })
+          yield* incidents.save(before, after)
+          yield* incidents.upsertGroup(recordOccurrence(group.value, now))
+          return { incidentId: before.id, action: action === "reopen" ? "reopened" : "attached" } as const
+        }
+
+        // incidents.known_error references known_errors(name): a registry's known error gets
+        // its row the first time an incident names it (an operator's row is left alone)
+        if (draft.knownError !== null) {
+          const known = registry.knownErrors.find((k) => k.name === draft.knownError)
+          if (known !== undefined) yield* knownErrors.ensure(known)
+        }
+        const opened = openIncident(draft, {
+          newId: () => randomUUID(),
+          now,
+          uploadId,
+          ...(source === null ? {} : { fileName: source }),
+        })
+        const { incident } = yield* incidents.insert({
+          id: opened.incident.id,
+          uploadId,
+          stage: opened.incident.stage,
+          error: opened.incident.error,
+          severity: opened.incident.severity,
+          fingerprint: print,
+          knownError: opened.incident.knownError,
+          rootCause: opened.incident.rootCause,
+          correctiveAction: opened.incident.correctiveAction,
+          ticketTitle: opened.ticket.title,
+          actor: null,
+        })
+        yield* incidents.upsertGroup(
+          Option.isSome(group)
+            ? new Models.IncidentGroup({
+                ...recordOccurrence(group.value, now),
+                incidentId: incident.id,
+              })
+            : newGroup(key, now, incident.id),
+        )
+        return { incidentId: incident.id, action: "opened" } as const
+      }),
+    )
+    return yield* attempt.pipe(
+      Effect.retry({ times: CONFLICT_RETRIES, while: (error) => error._tag === "IncidentConflict" }),
+    )
+  }).pipe(Effect.withSpan("Incidents.recordFailure"))

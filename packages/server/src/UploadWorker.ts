@@ -9,12 +9,23 @@
  *   failure is recorded for people to act on, not retried automatically);
  * - anything unexpected (the database, the uploads folder, a defect): the work item is failed
  *   with a retry delay, and a later claim runs the upload again from the start.
+ *
+ * While the pipeline runs, a fiber scoped to the run extends the item's lease every
+ * `leaseMs / 3` (WorkQueue.heartbeat), so a long run is not taken over by another worker. When
+ * the lease is lost anyway (the worker stalled past it and another worker claimed the item),
+ * the run stops and publishes nothing: the lease is checked again just before the reports are
+ * renamed into place, and the closing transaction completes the work item FIRST and rolls
+ * everything back when this worker no longer holds it. The outcome is then `lost`.
+ *
+ * A run that is interrupted (the worker is stopping) puts its item back in the queue, due at
+ * once, and its upload back to `queued`, for the next worker.
  */
 import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import {
   draftIncident,
+  type FileSource,
   type IncidentDraft,
   Models,
   openIncident,
@@ -29,7 +40,7 @@ import {
 } from "@batchops/core"
 import { DirectoryPublisher } from "@batchops/reports"
 import { IncidentsRepo, UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Deferred, Effect, Exit, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
 import { UploadSettings } from "./UploadSettings.js"
 import { PROCESS_UPLOAD, readOriginal } from "./UploadStore.js"
@@ -49,7 +60,7 @@ export type ProcessOutcome =
       readonly workItemId: string
       readonly uploadId: string
       readonly status: "published"
-      /** false when the lease was lost meanwhile (another worker took the item over) */
+      /** the work item was completed with the upload (a run whose lease was lost ends `lost` instead) */
       readonly completed: boolean
     }
   | {
@@ -73,6 +84,30 @@ export type ProcessOutcome =
       readonly status: "discarded"
       readonly error: string
     }
+  | {
+      readonly workItemId: string
+      readonly uploadId: string
+      /** the lease was lost during the run (another worker took the item over): nothing was published */
+      readonly status: "lost"
+    }
+
+/** This worker no longer holds the lease of the work item it is running. */
+export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
+  workItemId: Schema.String,
+}) {
+  override get message(): string {
+    return `the lease of work item ${this.workItemId} was lost`
+  }
+}
+
+/** What a run needs to know about its claim: the item, the worker, the lease, and the lost signal. */
+interface Lease {
+  readonly item: WorkItem
+  readonly worker: string
+  readonly leaseMs: number
+  /** completed when this worker learns it no longer holds the item */
+  readonly lost: Deferred.Deferred<void>
+}
 
 const DEFAULT_RETRY_MS = 30_000
 
@@ -93,6 +128,19 @@ const toModelStep = (step: StepLog): Models.StepLog =>
     log: step.log as Models.StepLog["log"],
   })
 
+/** Resumes after the event loop has run its timers and I/O (setImmediate). */
+const nextTurn = Effect.promise(() => new Promise<void>((resume) => setImmediate(resume)))
+
+/**
+ * The upload's bytes as a FileSource whose stream lets the event loop turn between chunks: the
+ * bytes are in memory, so parsing them would otherwise hold the loop for the whole file, and
+ * the lease heartbeat (a timer, then a query) could not run during a long run.
+ */
+const uploadSource = (name: string, bytes: Uint8Array): FileSource => {
+  const source = sourceFromBytes(name, bytes)
+  return { ...source, stream: () => Stream.mapEffect(source.stream(), (chunk) => Effect.as(nextTurn, chunk)) }
+}
+
 /** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
 const message = (cause: Cause.Cause<unknown>): string => {
   const parts: Array<string> = []
@@ -108,7 +156,13 @@ const message = (cause: Cause.Cause<unknown>): string => {
  * A ReportPublisher writing to the upload's export folder (DirectoryPublisher) that, once the
  * files are there, stores the CSV and PDF bytes and paths on the upload's row too.
  */
-const storingPublisher = (uploads: UploadsRepo["Service"], uploadId: string, outDir: string) => {
+const storingPublisher = (
+  uploads: UploadsRepo["Service"],
+  queue: WorkQueue["Service"],
+  lease: Lease,
+  uploadId: string,
+  outDir: string,
+) => {
   const directory = DirectoryPublisher.make(outDir)
   return ReportPublisher.of({
     open: (request) =>
@@ -116,6 +170,16 @@ const storingPublisher = (uploads: UploadsRepo["Service"], uploadId: string, out
         ...session,
         finish: (result) =>
           Effect.gen(function* () {
+            // Nothing is renamed into place unless this worker still holds the item (this also
+            // extends the lease for the rest of the run). When it does not, the lost signal
+            // stops the run; a database error here is left to the closing transaction's check.
+            const held = yield* queue
+              .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
+              .pipe(Effect.orElseSucceed(() => true))
+            if (!held) {
+              yield* Deferred.succeed(lease.lost, undefined)
+              return yield* Effect.never
+            }
             const reports = yield* session.finish(result)
             const [csv, pdf] = yield* Effect.tryPromise({
               try: () => Promise.all([readFile(reports.csv), readFile(reports.pdf)]),
@@ -146,8 +210,9 @@ type Handled =
   | { readonly status: "failed"; readonly incidentId: string; readonly completed: boolean }
 
 /** Runs the claimed upload; fails (or dies) only for what is worth retrying. */
-const handle = (item: WorkItem, uploadId: string, worker: string) =>
+const handle = (lease: Lease, uploadId: string) =>
   Effect.gen(function* () {
+    const { item, worker } = lease
     const { registry, exportDir } = yield* UploadSettings
     const sql = yield* SqlClient.SqlClient
     const uploads = yield* UploadsRepo
@@ -171,6 +236,8 @@ const handle = (item: WorkItem, uploadId: string, worker: string) =>
       event.type !== "finished" || persistError !== undefined
         ? Effect.void
         : Effect.gen(function* () {
+            // another worker runs the upload now: its steps are not ours to write
+            if (yield* Deferred.isDone(lease.lost)) return
             finished.push(toModelStep(event.step))
             yield* uploads.updateSteps(upload.id, finished)
             yield* uploads.updateStatus(upload.id, "processing", Math.min(100, (finished.length / total) * 100))
@@ -184,14 +251,14 @@ const handle = (item: WorkItem, uploadId: string, worker: string) =>
 
     const outcome = yield* Effect.exit(
       runPipeline(registry, {
-        source: sourceFromBytes(upload.fileName, bytes),
+        source: uploadSource(upload.fileName, bytes),
         profile: upload.profile,
         plan: { mode: upload.processMode, config: upload.processConfig },
         onStep,
       }).pipe(
         Effect.provideService(
           ReportPublisher,
-          storingPublisher(uploads, upload.id, uploadExportDir(exportDir, upload.id)),
+          storingPublisher(uploads, queue, lease, upload.id, uploadExportDir(exportDir, upload.id)),
         ),
       ),
     )
@@ -204,13 +271,14 @@ const handle = (item: WorkItem, uploadId: string, worker: string) =>
     if (Exit.isSuccess(outcome)) {
       result = outcome.value
       if (result.status === "published") {
-        const completed = yield* sql.withTransaction(
+        // the item is completed first: when another worker holds it now, everything rolls back
+        yield* sql.withTransaction(
           Effect.gen(function* () {
+            if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
             yield* uploads.updateStatus(upload.id, "published", 100)
-            return yield* queue.complete(item.id, worker)
           }),
         )
-        return Option.some<Handled>({ status: "published", completed })
+        return Option.some<Handled>({ status: "published", completed: true })
       }
       draft = result.incident ?? draftIncident(registry.knownErrors, { stage: "pipeline", message: "failed" })
     } else {
@@ -230,6 +298,8 @@ const handle = (item: WorkItem, uploadId: string, worker: string) =>
     })
     const stored = yield* sql.withTransaction(
       Effect.gen(function* () {
+        // completed first: when another worker holds the item now, no incident is opened here
+        if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
         yield* uploads.updateStatus(upload.id, "failed")
         // incidents.known_error references known_errors(name): the registry's known error is
         // recorded there the first time an incident names it (an operator's row is left alone)
@@ -252,12 +322,73 @@ const handle = (item: WorkItem, uploadId: string, worker: string) =>
           ticketTitle: opened.ticket.title,
           actor: null,
         })
-        const completed = yield* queue.complete(item.id, worker)
-        return { incidentId: incident.id, completed }
+        return { incidentId: incident.id, completed: true }
       }),
     )
     return Option.some<Handled>({ status: "failed", ...stored })
   })
+
+/**
+ * Extends the lease every `leaseMs / 3` until the scope closes. When the queue says the worker
+ * no longer holds the item, `lost` is completed and the loop ends; a heartbeat that cannot reach
+ * the database is logged and tried again at the next beat.
+ */
+const heartbeat = (lease: Lease) =>
+  Effect.gen(function* () {
+    const queue = yield* WorkQueue
+    const every = Math.max(1, Math.floor(lease.leaseMs / 3))
+    while (true) {
+      yield* Effect.sleep(every)
+      const held = yield* queue
+        .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
+        .pipe(
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.failCause(cause)
+              : Effect.as(Effect.logWarning(`work item ${lease.item.id}: heartbeat failed`, cause), true),
+          ),
+        )
+      if (!held) {
+        yield* Deferred.succeed(lease.lost, undefined)
+        return
+      }
+    }
+  })
+
+/**
+ * Runs `run` while a forked fiber, scoped to the run, keeps the item's lease alive. When the
+ * lease is lost, `run` is interrupted and the result fails with `LeaseLost`.
+ */
+const withLease = <A, E, R>(
+  item: WorkItem,
+  options: ProcessOptions,
+  run: (lease: Lease) => Effect.Effect<A, E, R>,
+): Effect.Effect<A, E | LeaseLost, R | WorkQueue> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const lost = yield* Deferred.make<void>()
+      const lease: Lease = { item, worker: options.worker, leaseMs: options.leaseMs, lost }
+      yield* Effect.forkScoped(heartbeat(lease))
+      return yield* Effect.raceFirst(
+        run(lease),
+        Effect.andThen(Deferred.await(lost), Effect.fail(new LeaseLost({ workItemId: item.id }))),
+      )
+    }),
+  )
+
+/** Puts an abandoned item back in the queue, due at once, and its upload back to `queued`. */
+const release = (item: WorkItem, uploadId: string, worker: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const queue = yield* WorkQueue
+    const uploads = yield* UploadsRepo
+    yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const released = yield* queue.fail(item.id, worker, "the worker stopped before finishing", { retryAfterMs: 0 })
+        if (released) yield* uploads.updateStatus(uploadId, "queued", 0)
+      }),
+    )
+  }).pipe(Effect.ignore)
 
 /**
  * Claims one `process_upload` item and processes it (see the module comment). `None` when
@@ -275,7 +406,12 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     yield* queue.fail(item.id, options.worker, error)
     return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
   }
-  const exit = yield* Effect.exit(handle(item, uploadId, options.worker))
+  const exit = yield* Effect.exit(
+    withLease(item, options, (lease) => handle(lease, uploadId)).pipe(
+      // the worker is stopping: the item (and its upload) go back to the queue, due at once
+      Effect.onInterrupt(() => release(item, uploadId, options.worker)),
+    ),
+  )
   if (Exit.isSuccess(exit)) {
     const done = exit.value
     if (Option.isNone(done)) {
@@ -297,29 +433,55 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     )
   }
   if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.failCause(exit.cause)
+  if (Cause.squash(exit.cause) instanceof LeaseLost) {
+    yield* Effect.logWarning(`upload ${uploadId}: the lease of work item ${item.id} was lost, nothing published`)
+    return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "lost" })
+  }
   const error = message(exit.cause)
   yield* Effect.logWarning(`upload ${uploadId}: unexpected error, retrying later`, exit.cause)
-  yield* queue.fail(item.id, options.worker, error, { retryAfterMs: options.retryAfterMs ?? DEFAULT_RETRY_MS })
+  const requeued = yield* queue.fail(item.id, options.worker, error, {
+    retryAfterMs: options.retryAfterMs ?? DEFAULT_RETRY_MS,
+  })
+  // another worker took the item over meanwhile: it is that worker's to finish or retry
+  if (!requeued) return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "lost" })
   return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "retry", error })
 })
 
 export interface WorkerOptions extends ProcessOptions {
   /** the pause when the queue is empty or cannot be reached (default 1 s) */
   readonly idleMs?: number | undefined
+  /**
+   * stop as soon as nothing is due (instead of waiting for more work); a queue that cannot be
+   * reached then fails the worker instead of being tried again
+   */
+  readonly once?: boolean | undefined
+  /** called with the outcome of every claimed item */
+  readonly onOutcome?: ((outcome: ProcessOutcome) => Effect.Effect<void>) | undefined
 }
 
-/** Processes uploads until interrupted, pausing `idleMs` whenever nothing is due. */
+/**
+ * Processes uploads until interrupted, pausing `idleMs` whenever nothing is due (with `once`,
+ * until nothing is due). Interrupting it puts the item being run back in the queue.
+ */
 export const runWorker = (options: WorkerOptions) =>
   Effect.gen(function* () {
     const idle = options.idleMs ?? 1000
     while (true) {
-      const next = yield* processNext(options).pipe(
-        Effect.catchCause((cause) =>
-          Cause.hasInterruptsOnly(cause)
-            ? Effect.failCause(cause)
-            : Effect.as(Effect.logError("upload worker: cannot reach the work queue", cause), Option.none()),
-        ),
-      )
-      if (Option.isNone(next)) yield* Effect.sleep(idle)
+      const next = options.once
+        ? yield* processNext(options)
+        : yield* processNext(options).pipe(
+            Effect.catchCause((cause) =>
+              Cause.hasInterruptsOnly(cause)
+                ? Effect.failCause(cause)
+                : Effect.as(Effect.logError("upload worker: cannot reach the work queue", cause), Option.none()),
+            ),
+          )
+      if (Option.isSome(next)) {
+        if (options.onOutcome) yield* options.onOutcome(next.value)
+      } else if (options.once) {
+        return
+      } else {
+        yield* Effect.sleep(idle)
+      }
     }
   })

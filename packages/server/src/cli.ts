@@ -3,15 +3,21 @@
  * writes its reports; exit 0 published, 1 the pipeline failed (an incident), 2 a usage error.
  * With --json, standard output holds one JSON object and nothing else.
  */
+import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import { parseArgs } from "node:util"
+import { hostname } from "node:os"
+import { basename, join, resolve } from "node:path"
+import { type ParseArgsOptionsConfig, parseArgs } from "node:util"
 import { type PipelineResult, runPipeline, type StepEvent } from "@batchops/core"
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { migrate } from "@batchops/store-sql"
-import { Cause, Effect } from "effect"
-import { chooseDatabase, databaseLayer } from "./Database.js"
+import { Cause, Effect, Fiber, Logger } from "effect"
+import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { uploadLifecycleLayer } from "./Layers.js"
 import { defaultRegistry } from "./Registry.js"
+import { submitUpload, UploadRejected } from "./UploadStore.js"
+import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
 
 const VERSION = "0.1.0"
 
@@ -19,6 +25,8 @@ const USAGE = `Usage:
   batchops process <file> [--plan transform|append|delete|custom] [--config <json>|@<path>]
                           [--profile gradebook|attendance|roster|generic|auto] [--out <dir>] [--json]
   batchops migrate [--json]
+  batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>] [--json]
+  batchops worker [--once] [--lease-ms <ms>] [--json]
   batchops --help | --version
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
@@ -28,8 +36,15 @@ CSV and PDF reports into --out (default: exports).
 DB_USER, DB_PASSWORD, DB_HOST, DB_PORT) is set, otherwise embedded PGlite in
 BATCHOPS_DATA_DIR (default ./.batchops).
 
-Exit status: 0 published (or migrated), 1 the pipeline failed (an incident) or the
-migration was refused, 2 a usage error.`
+\`submit\` stores a file as an upload in that database (its original under
+<data dir>/uploads) and queues it; it prints the upload's id. \`worker\` processes queued
+uploads, one line per upload, until SIGINT or SIGTERM (the upload being run goes back to the
+queue), or with --once until nothing is due. Reports go to EXPORT_DIR (default
+<data dir>/exports)/<upload id>. The lease on an upload lasts --lease-ms or
+BATCHOPS_WORKER_LEASE_MS (default 60000) and is renewed while it runs. Both migrate first.
+
+Exit status: 0 published (or migrated, submitted, worked), 1 the pipeline failed (an
+incident), the migration or the upload was refused or the database failed, 2 a usage error.`
 
 /** A problem with the command line itself (exit 2). */
 class UsageError extends Error {}
@@ -225,6 +240,198 @@ const runMigrate = async (options: { readonly json: boolean }, output: Output): 
   return 1
 }
 
+const DEFAULT_LEASE_MS = 60_000
+
+/** The upload lifecycle over the configured database, with its folders under the data folder. */
+const lifecycleLayer = (env: Env) => {
+  const data = dataDirectory(env)
+  return uploadLifecycleLayer(databaseLayer(env), {
+    uploadsDir: join(data, "uploads"),
+    exportDir: env.EXPORT_DIR ? resolve(env.EXPORT_DIR) : join(data, "exports"),
+  })
+}
+
+const parseFlags = (args: ReadonlyArray<string>, options: ParseArgsOptionsConfig, allowPositionals: boolean) => {
+  try {
+    return parseArgs({ args: [...args], allowPositionals, strict: true, options })
+  } catch (cause) {
+    throw new UsageError((cause as Error).message.replace(/\. To specify a positional.*$/s, ""))
+  }
+}
+
+/** The message of a failed command's cause, for people (never a stack trace). */
+const describeFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause)
+  const parts: Array<string> = []
+  let error: unknown = failure
+  while (error !== undefined && error !== null && parts.length < 3) {
+    const text = error instanceof Error ? error.message : String(error)
+    if (parts.at(-1) !== text) parts.push(text)
+    error = (error as { cause?: unknown }).cause
+  }
+  return parts.join(": ")
+}
+
+interface SubmitOptions {
+  readonly file: string
+  readonly plan: string
+  readonly config: unknown
+  readonly profile: string
+  readonly json: boolean
+}
+
+const parseSubmitArgs = async (args: ReadonlyArray<string>): Promise<SubmitOptions> => {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      plan: { type: "string" },
+      config: { type: "string" },
+      profile: { type: "string" },
+      json: { type: "boolean" },
+    },
+    true,
+  )
+  if (positionals.length === 0) throw new UsageError("missing the file to submit")
+  if (positionals.length > 1) throw new UsageError(`one file at a time (got ${positionals.length})`)
+  return {
+    file: positionals[0]!,
+    plan: (values.plan as string | undefined) ?? "transform",
+    config: await readConfig(values.config as string | undefined),
+    profile: (values.profile as string | undefined) ?? "gradebook",
+    json: (values.json as boolean | undefined) ?? false,
+  }
+}
+
+/** `batchops submit`: store and queue one upload; 0 queued, 1 refused or the database failed. */
+const runSubmit = async (options: SubmitOptions, output: Output): Promise<number> => {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await readFile(options.file))
+  } catch (cause) {
+    throw new UsageError(`cannot read ${options.file}: ${reason(cause)}`)
+  }
+  const database = chooseDatabase(process.env)
+  const program = Effect.gen(function* () {
+    yield* migrate()
+    return yield* submitUpload({
+      fileName: basename(options.file),
+      bytes,
+      profile: options.profile,
+      processMode: options.plan,
+      processConfig: options.config,
+    })
+  }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
+  const exit = await Effect.runPromiseExit(program)
+  if (exit._tag === "Success") {
+    const upload = exit.value
+    if (options.json) {
+      output.out(
+        `${JSON.stringify({ status: "queued", uploadId: upload.id, fileName: upload.fileName, sha256: upload.sha256, size: upload.size })}\n`,
+      )
+    } else output.out(`${upload.id}\n`)
+    return 0
+  }
+  const refused = Cause.squash(exit.cause) instanceof UploadRejected
+  const message = describeFailure(exit.cause)
+  if (options.json) output.out(`${JSON.stringify({ status: refused ? "rejected" : "error", error: message })}\n`)
+  else output.err(`batchops submit: ${refused ? "" : `${database.describe}: `}${message}\n`)
+  return 1
+}
+
+interface WorkerCommandOptions {
+  readonly once: boolean
+  readonly leaseMs: number
+  readonly json: boolean
+}
+
+const parseLeaseMs = (value: string, name: string): number => {
+  const ms = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`${name} must be a positive whole number of milliseconds (got "${value}")`)
+  }
+  return ms
+}
+
+const parseWorkerArgs = (args: ReadonlyArray<string>, env: Env): WorkerCommandOptions => {
+  const { values } = parseFlags(
+    args,
+    { once: { type: "boolean" }, "lease-ms": { type: "string" }, json: { type: "boolean" } },
+    false,
+  )
+  const flag = values["lease-ms"] as string | undefined
+  const leaseMs =
+    flag !== undefined
+      ? parseLeaseMs(flag, "--lease-ms")
+      : env.BATCHOPS_WORKER_LEASE_MS
+        ? parseLeaseMs(env.BATCHOPS_WORKER_LEASE_MS, "BATCHOPS_WORKER_LEASE_MS")
+        : DEFAULT_LEASE_MS
+  return {
+    once: (values.once as boolean | undefined) ?? false,
+    leaseMs,
+    json: (values.json as boolean | undefined) ?? false,
+  }
+}
+
+/** One line for one processed upload. */
+const outcomeLine = (outcome: ProcessOutcome, json: boolean): string => {
+  if (json) return `${JSON.stringify(outcome)}\n`
+  const upload = outcome.uploadId ?? "(no upload)"
+  switch (outcome.status) {
+    case "published":
+      return `published ${upload} (work item ${outcome.workItemId})\n`
+    case "failed":
+      return `failed ${upload} (work item ${outcome.workItemId}): incident ${outcome.incidentId}\n`
+    case "retry":
+      return `retry ${upload} (work item ${outcome.workItemId}): ${outcome.error}\n`
+    case "discarded":
+      return `discarded work item ${outcome.workItemId}: ${outcome.error}\n`
+    case "lost":
+      return `lost ${upload} (work item ${outcome.workItemId}): another worker took it over\n`
+  }
+}
+
+/**
+ * `batchops worker`: migrate, then process uploads until SIGINT/SIGTERM (0; the upload being run
+ * goes back to the queue) or, with --once, until nothing is due (0); 1 when the database fails.
+ */
+const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): Promise<number> => {
+  const database = chooseDatabase(process.env)
+  const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+  if (!options.json) output.err(`batchops worker ${worker}: ${database.describe}, lease ${options.leaseMs} ms\n`)
+  const program = Effect.gen(function* () {
+    yield* migrate()
+    yield* runWorker({
+      worker,
+      leaseMs: options.leaseMs,
+      once: options.once,
+      onOutcome: (outcome) => Effect.sync(() => output.out(outcomeLine(outcome, options.json))),
+    })
+  }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
+  const fiber = Effect.runFork(program)
+  let stopping = false
+  const stop = () => {
+    // a second signal does not wait for the current upload to be put back
+    if (stopping) process.exit(1)
+    stopping = true
+    if (!options.json) output.err(`batchops worker ${worker}: stopping\n`)
+    Effect.runFork(Fiber.interrupt(fiber))
+  }
+  process.on("SIGINT", stop)
+  process.on("SIGTERM", stop)
+  try {
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return 0
+    const message = describeFailure(exit.cause)
+    if (options.json)
+      output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
+    else output.err(`batchops worker: ${database.describe}: ${message}\n`)
+    return 1
+  } finally {
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+  }
+}
+
 /** Run the command with `argv` (without node and the script); resolves to the exit status. */
 export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): Promise<number> => {
   const json = argv.includes("--json")
@@ -245,6 +452,21 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
   if (command === "migrate") {
     try {
       return await runMigrate(parseMigrateArgs(rest), output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+  }
+  if (command === "submit" || command === "worker") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return command === "submit"
+        ? await runSubmit(await parseSubmitArgs(rest), output)
+        : await runWorkerCommand(parseWorkerArgs(rest, process.env), output)
     } catch (cause) {
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)

@@ -1,0 +1,285 @@
+/**
+ * `batchops worker` and `batchops submit` as real processes against a fresh Postgres database
+ * per test (BATCHOPS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres): two
+ * workers sharing one queue, and a worker killed mid-pipeline whose upload another worker
+ * takes over once the lease has expired.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
+import { pgLayerFromEnv } from "@batchops/store-sql"
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import { bin, type CommandResult, root, tempDir } from "./helpers.js"
+
+const ADMIN_URL = process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
+
+/** psql against the test server (the Postgres client that ships with the machine's server). */
+const psql = (database: string, command: string) =>
+  new Promise<string>((resolve, reject) => {
+    const url = new URL(ADMIN_URL)
+    url.pathname = `/${database}`
+    const child = spawn("psql", [url.toString(), "-At", "-c", command])
+    let out = ""
+    let err = ""
+    child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
+    child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
+    child.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))))
+  })
+
+const databases: Array<string> = []
+const folders: Array<string> = []
+
+/** A temporary folder, deleted after the tests (they hold large files). */
+const folder = async () => {
+  const dir = await tempDir("batchops-worker-")
+  folders.push(dir)
+  return dir
+}
+
+/** A fresh database and data folder: the environment the commands run with. */
+const freshSetup = async () => {
+  const name = `batchops_worker_${randomBytes(6).toString("hex")}`
+  await psql("postgres", `CREATE DATABASE ${name}`)
+  databases.push(name)
+  const url = new URL(ADMIN_URL)
+  url.pathname = `/${name}`
+  const data = join(await folder(), "data")
+  return { name, url: url.toString(), data, exports: join(data, "exports"), uploads: join(data, "uploads") }
+}
+
+afterAll(async () => {
+  for (const name of databases) await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true })
+})
+
+const ENV_KEYS = [
+  "DATABASE_URL",
+  "DB_NAME",
+  "DB_USER",
+  "DB_PASSWORD",
+  "DB_HOST",
+  "DB_PORT",
+  "BATCHOPS_DATA_DIR",
+  "EXPORT_DIR",
+  "BATCHOPS_WORKER_LEASE_MS",
+]
+
+interface Running {
+  readonly child: ChildProcess
+  readonly done: Promise<CommandResult & { readonly signal: NodeJS.Signals | null }>
+}
+
+/** Start `batchops <args>` with only `env` saying where the data is. */
+const start = (args: ReadonlyArray<string>, env: Record<string, string>): Running => {
+  const clean = { ...process.env }
+  for (const key of ENV_KEYS) delete clean[key]
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...clean, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.setEncoding("utf8").on("data", (d) => (stdout += d))
+  child.stderr!.setEncoding("utf8").on("data", (d) => (stderr += d))
+  const done = new Promise<CommandResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { child, done }
+}
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string>) => start(args, env).done
+
+/** The JSON lines a `worker --json` printed (one per processed upload). */
+const outcomes = (stdout: string): Array<{ status: string; uploadId: string; workItemId: string }> =>
+  stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line))
+
+/** The files of an upload's report folder: the reports, and the hidden temporary files apart. */
+const reportFiles = (dir: string) => {
+  const names = existsSync(dir) ? readdirSync(dir).filter((name) => statSync(join(dir, name)).isFile()) : []
+  return {
+    reports: names.filter((name) => !name.startsWith(".")).sort(),
+    temporary: names.filter((name) => name.startsWith(".")),
+  }
+}
+
+/** Polls `check` until it returns true (or fails the test after `timeoutMs`). */
+const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 20) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(everyMs)
+  }
+}
+
+describe("batchops worker", () => {
+  it("two workers at once publish each of 100 uploads exactly once", async () => {
+    const setup = await freshSetup()
+    const env = { DATABASE_URL: setup.url, BATCHOPS_DATA_DIR: setup.data }
+    expect((await run(["migrate"], env)).code).toBe(0)
+
+    // 100 small gradebooks, queued through the library (the same folders the command uses)
+    const ids = await Effect.runPromise(
+      Effect.forEach(
+        Array.from({ length: 100 }, (_, i) => i),
+        (i) =>
+          Effect.map(
+            submitUpload({
+              fileName: `class-${i}.csv`,
+              bytes: new TextEncoder().encode(`Student ID,Name,Score\nS${i}a,Ada,${i % 100}\nS${i}b,Alan,77\n`),
+              profile: "gradebook",
+              processMode: "transform",
+            }),
+            (upload) => upload.id,
+          ),
+      ).pipe(
+        Effect.provide(
+          uploadLifecycleLayer(pgLayerFromEnv({ DATABASE_URL: setup.url }), {
+            uploadsDir: setup.uploads,
+            exportDir: setup.exports,
+          }),
+        ),
+      ),
+    )
+    expect(new Set(ids).size).toBe(100)
+
+    const [a, b] = await Promise.all([
+      run(["worker", "--once", "--json"], env),
+      run(["worker", "--once", "--json"], env),
+    ])
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0])
+    const lines = [...outcomes(a.stdout), ...outcomes(b.stdout)]
+    expect(lines.every((line) => line.status === "published")).toBe(true)
+    expect(lines.map((line) => line.uploadId).sort()).toEqual([...ids].sort())
+    // both workers took part
+    expect(outcomes(a.stdout).length).toBeGreaterThan(0)
+    expect(outcomes(b.stdout).length).toBeGreaterThan(0)
+
+    expect(await psql(setup.name, "SELECT status || ':' || count(*) FROM uploads GROUP BY status")).toBe(
+      "published:100",
+    )
+    expect(
+      await psql(
+        setup.name,
+        `SELECT status || ':' || count(*) || ':' || max(attempts) FROM work_queue
+         WHERE kind = 'process_upload' GROUP BY status`,
+      ),
+    ).toBe("completed:100:1")
+    expect(await psql(setup.name, "SELECT count(*) FROM uploads WHERE report_csv IS NULL OR report_pdf IS NULL")).toBe(
+      "0",
+    )
+
+    // one set of reports per upload, and nothing else in the export folder
+    expect(readdirSync(setup.exports).sort()).toEqual([...ids].sort())
+    ids.forEach((id, i) => {
+      expect(reportFiles(join(setup.exports, id))).toEqual({
+        reports: [`class-${i}.summary.csv`, `class-${i}.summary.pdf`],
+        temporary: [],
+      })
+    })
+  }, 180_000)
+
+  it("a worker killed mid-pipeline: another takes the upload over after the lease and publishes it once", async () => {
+    const setup = await freshSetup()
+    const env = { DATABASE_URL: setup.url, BATCHOPS_DATA_DIR: setup.data }
+    // a large file (a few seconds of work) with a dataset output, so the run is still going
+    // after its first steps are stored
+    const dir = await folder()
+    const file = join(dir, "large.csv")
+    const lines = ["Student ID,Name,Score"]
+    for (let i = 0; i < 400_000; i++) lines.push(`S${i},Student ${i},${i % 101}`)
+    writeFileSync(file, `${lines.join("\n")}\n`)
+    const config = JSON.stringify({ records: [{ "Student ID": "LATE1", Name: "Late Student", Score: "64" }] })
+
+    const submitted = await run(["submit", file, "--plan", "append", "--config", config, "--json"], env)
+    expect(submitted.code, submitted.stderr).toBe(0)
+    const { uploadId, status } = JSON.parse(submitted.stdout)
+    expect(status).toBe("queued")
+    const upload = (column: string) => psql(setup.name, `SELECT ${column} FROM uploads WHERE id = '${uploadId}'`)
+    const item = (columns: string) =>
+      psql(setup.name, `SELECT ${columns} FROM work_queue WHERE payload->>'uploadId' = '${uploadId}'`)
+
+    // the first worker (a short lease from the environment) is killed once a step is stored
+    const first = start(["worker", "--json"], { ...env, BATCHOPS_WORKER_LEASE_MS: "2000" })
+    await waitFor("the first worker to store a step", async () => {
+      const state = await upload("status || ':' || jsonb_array_length(steps)")
+      if (state.startsWith("published")) throw new Error("the first worker finished before it could be killed")
+      return /^processing:[1-9]/.test(state)
+    })
+    first.child.kill("SIGKILL")
+    const killed = await first.done
+    expect(killed.signal).toBe("SIGKILL")
+    expect(outcomes(killed.stdout)).toEqual([])
+    expect(await upload("status")).toBe("processing")
+    expect(Number(await upload("jsonb_array_length(steps)"))).toBeGreaterThan(0)
+    expect(await item("status || ':' || attempts")).toBe("running:1")
+
+    // the second worker starts once the dead worker's lease has run out
+    await waitFor("the lease to expire", async () => (await item("leased_until < now()")) === "t", 30_000, 100)
+    const second = await run(["worker", "--once", "--lease-ms", "1000", "--json"], env)
+    expect(second.code, second.stderr).toBe(0)
+    expect(outcomes(second.stdout)).toEqual([expect.objectContaining({ uploadId, status: "published" })])
+
+    expect(await upload("status || ':' || progress")).toBe("published:100")
+    expect(await item("status || ':' || attempts")).toBe("completed:2")
+    expect(await psql(setup.name, "SELECT count(*) FROM work_queue")).toBe("1")
+
+    // one set of reports (temporary files the killed run left behind are not reports)
+    const files = reportFiles(join(setup.exports, uploadId))
+    expect(files.reports).toEqual(["large.processed.csv", "large.processed.pdf"])
+    const csv = readFileSync(join(setup.exports, uploadId, "large.processed.csv"), "utf8")
+    expect(csv.trimEnd().split(/\r?\n/)).toHaveLength(1 + 400_000 + 1)
+    expect(await upload("report_csv_path")).toBe(join(setup.exports, uploadId, "large.processed.csv"))
+    expect(await upload("md5(report_csv)")).toBe(createHash("md5").update(csv).digest("hex"))
+  }, 180_000)
+
+  it("SIGTERM stops a worker mid-run with exit 0 and puts its upload back in the queue", async () => {
+    const setup = await freshSetup()
+    const env = { DATABASE_URL: setup.url, BATCHOPS_DATA_DIR: setup.data }
+    const file = join(await folder(), "term.csv")
+    const lines = ["Student ID,Name,Score"]
+    for (let i = 0; i < 400_000; i++) lines.push(`S${i},Student ${i},${i % 101}`)
+    writeFileSync(file, `${lines.join("\n")}\n`)
+    const submitted = await run(["submit", file], env)
+    expect(submitted.code, submitted.stderr).toBe(0)
+    const uploadId = submitted.stdout.trim()
+    const item = (columns: string) =>
+      psql(setup.name, `SELECT ${columns} FROM work_queue WHERE payload->>'uploadId' = '${uploadId}'`)
+
+    const worker = start(["worker"], env)
+    await waitFor("the worker to claim the upload", async () => (await item("status")) === "running")
+    worker.child.kill("SIGTERM")
+    const stopped = await worker.done
+    expect(stopped.code, stopped.stderr).toBe(0)
+    expect(stopped.stdout).toBe("")
+    expect(stopped.stderr).toMatch(/stopping/)
+    expect(await item("status || ':' || attempts || ':' || (run_after <= now())")).toBe("queued:1:true")
+    expect(await psql(setup.name, `SELECT status FROM uploads WHERE id = '${uploadId}'`)).toBe("queued")
+
+    const again = await run(["worker", "--once"], env)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(new RegExp(`^published ${uploadId} `))
+    expect(await item("status || ':' || attempts")).toBe("completed:2")
+    expect(reportFiles(join(setup.exports, uploadId)).reports).toEqual(["term.summary.csv", "term.summary.pdf"])
+  }, 180_000)
+
+  it("refuses a lease that is not a positive number of milliseconds (exit 2)", async () => {
+    const bad = await run(["worker", "--once", "--lease-ms", "soon"], {})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--lease-ms must be a positive whole number/)
+    const badEnv = await run(["worker", "--once", "--json"], { BATCHOPS_WORKER_LEASE_MS: "0" })
+    expect(badEnv.code).toBe(2)
+    expect(JSON.parse(badEnv.stdout)).toMatchObject({ status: "error" })
+    const missing = await run(["submit"], {})
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/missing the file to submit/)
+  })
+})

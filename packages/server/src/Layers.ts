@@ -3,7 +3,7 @@
  * database layer (Postgres, PGlite). The host and the tests build it the same way.
  */
 import type { Registry } from "@batchops/core"
-import { IncidentsRepoLayer, UploadsRepoLayer, WorkQueueLayer } from "@batchops/store-sql"
+import { IncidentsRepoLayer, KnownErrorsRepoLayer, UploadsRepoLayer, WorkQueueLayer } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import { defaultRegistry } from "./Registry.js"
@@ -24,6 +24,7 @@ export const uploadLifecycleLayer = <E, R>(
   Layer.mergeAll(
     UploadsRepoLayer,
     IncidentsRepoLayer,
+    KnownErrorsRepoLayer,
     WorkQueueLayer,
     Layer.effect(
       UploadSettings,

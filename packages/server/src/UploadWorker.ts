@@ -1,26 +1,3 @@
-/**
- * Processing uploads from the work queue. `processNext` claims one `process_upload` item, runs
- * the upload's original through the pipeline (persisting each finished step and the progress
- * as it goes), stores the reports on disk and in the database, and records the outcome:
- *
- * - published: the upload is `published` and the work item completed, in one transaction;
- * - failed (a stage failed): the upload is `failed`, an incident with its ticket and first
- *   timeline event is opened for it, and the work item completed, in one transaction (the
- *   failure is recorded for people to act on, not retried automatically);
- * - anything unexpected (the database, the uploads folder, a defect): the work item is failed
- *   with a retry delay, and a later claim runs the upload again from the start.
- *
- * While the pipeline runs, a fiber scoped to the run extends the item's lease every
- * `leaseMs / 3` (WorkQueue.heartbeat), so a long run is not taken over by another worker. When
- * the lease is lost anyway (the worker stalled past it and another worker claimed the item),
- * the run stops and publishes nothing: the lease is checked again just before the reports are
- * renamed into place, and the closing transaction completes the work item FIRST and rolls
- * everything back when this worker no longer holds it. The outcome is then `lost`.
- *
- * A run that is interrupted (the worker is stopping) puts its item back in the queue, due at
- * once, and its upload back to `queued`, for the next worker.
- */
-import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import {
@@ -28,7 +5,6 @@ import {
   type FileSource,
   type IncidentDraft,
   Models,
-  openIncident,
   type PipelineResult,
   PublishError,
   ReportPublisher,
@@ -39,9 +15,10 @@ import {
   sourceFromBytes,
 } from "@batchops/core"
 import { DirectoryPublisher } from "@batchops/reports"
-import { IncidentsRepo, UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
+import { UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
 import { Cause, Deferred, Effect, Exit, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
+import { recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { PROCESS_UPLOAD, readOriginal } from "./UploadStore.js"
 
@@ -216,7 +193,6 @@ const handle = (lease: Lease, uploadId: string) =>
     const { registry, exportDir } = yield* UploadSettings
     const sql = yield* SqlClient.SqlClient
     const uploads = yield* UploadsRepo
-    const incidents = yield* IncidentsRepo
     const queue = yield* WorkQueue
 
     const found = yield* uploads.get(uploadId)
@@ -289,40 +265,14 @@ const handle = (lease: Lease, uploadId: string) =>
       draft = draftIncident(registry.knownErrors, { stage: "pipeline", message: error.message })
     }
 
-    const now = new Date().toISOString()
-    const opened = openIncident(draft, {
-      newId: () => randomUUID(),
-      now,
-      uploadId: upload.id,
-      fileName: upload.fileName,
-    })
     const stored = yield* sql.withTransaction(
       Effect.gen(function* () {
-        // completed first: when another worker holds the item now, no incident is opened here
+        // completed first: when another worker holds the item now, no incident is recorded here
         if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
         yield* uploads.updateStatus(upload.id, "failed")
-        // incidents.known_error references known_errors(name): the registry's known error is
-        // recorded there the first time an incident names it (an operator's row is left alone)
-        const known = registry.knownErrors.find((k) => k.name === draft.knownError)
-        if (known !== undefined) {
-          yield* sql`INSERT INTO known_errors (name, pattern, stage, severity, root_cause, corrective_action)
-            VALUES (${known.name}, ${known.pattern}, ${known.stage ?? null}, ${known.severity}, ${known.rootCause},
-              ${known.correctiveAction})
-            ON CONFLICT (name) DO NOTHING`
-        }
-        const { incident } = yield* incidents.insert({
-          id: opened.incident.id,
-          uploadId: upload.id,
-          stage: opened.incident.stage,
-          error: opened.incident.error,
-          severity: opened.incident.severity,
-          knownError: opened.incident.knownError,
-          rootCause: opened.incident.rootCause,
-          correctiveAction: opened.incident.correctiveAction,
-          ticketTitle: opened.ticket.title,
-          actor: null,
-        })
-        return { incidentId: incident.id, completed: true }
+        // the same failure from the same source joins its group's incident instead of opening another
+        const recorded = yield* recordFailure(draft, upload.id, upload.fileName)
+        return { incidentId: recorded.incidentId, completed: true }
       }),
     )
     return Option.some<Handled>({ status: "failed", ...stored })

@@ -8,7 +8,14 @@ import { randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type IncidentsRepo, migrate, pgLayerFromEnv, UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import {
+  type IncidentsRepo,
+  type KnownErrorsRepo,
+  migrate,
+  pgLayerFromEnv,
+  UploadsRepo,
+  WorkQueue,
+} from "@batchops/store-sql"
 import { Effect, Fiber, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -51,7 +58,7 @@ const largeGradebook = (rows: number) => {
   return new TextEncoder().encode(`${lines.join("\n")}\n`)
 }
 
-type Services = UploadsRepo | IncidentsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
+type Services = UploadsRepo | IncidentsRepo | KnownErrorsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
 
 /**
  * The lease of the first test: long enough for the longest stretch the pipeline holds the event

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IncidentsRepo, migrate, UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import { IncidentsRepo, type KnownErrorsRepo, migrate, UploadsRepo, WorkQueue } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -21,7 +21,7 @@ export interface UploadTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
 }
 
-type Services = UploadsRepo | IncidentsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
+type Services = UploadsRepo | IncidentsRepo | KnownErrorsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
 
 const STAGES = ["standardize_results", "validate_results", "transform_gradebook", "generate_summary", "publish_results"]
 
@@ -191,6 +191,33 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
       expect(outcome.tickets[0]).toMatchObject({ incidentId: incident.id, status: "open" })
       expect(outcome.tickets[0]!.title).toContain(fileName)
       expect(outcome.item).toMatchObject({ status: "completed", attempts: 1 })
+    })
+
+    it("records the same failure of the same file twice as one incident with a recurrence", async () => {
+      const dirs = directories()
+      const outcome = await run(
+        dirs,
+        Effect.gen(function* () {
+          const incidents = yield* IncidentsRepo
+          yield* submitUpload(request("twice-failing.csv", "Student ID,Name,Score\n"))
+          yield* submitUpload(request("twice-failing.csv", "Student ID,Name,Score\n"))
+          const first = Option.getOrThrow(yield* processNext(WORKER))
+          const second = Option.getOrThrow(yield* processNext(WORKER))
+          const firstId = first.status === "failed" ? first.incidentId : "none"
+          const secondId = second.status === "failed" ? second.incidentId : "none"
+          return {
+            firstId,
+            secondId,
+            incident: yield* incidents.get(firstId),
+            tickets: yield* incidents.tickets(firstId),
+          }
+        }),
+      )
+      expect(outcome.firstId).not.toBe("none")
+      expect(outcome.secondId).toBe(outcome.firstId)
+      const incident = Option.getOrThrow(outcome.incident)
+      expect(incident.timeline.map((event) => event.kind)).toEqual(["opened", "recurred"])
+      expect(outcome.tickets).toHaveLength(1)
     })
 
     it("leaves no file, row or work item when the insert fails", async () => {

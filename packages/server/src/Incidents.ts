@@ -150,9 +150,10 @@ const fromRow = (row: Models.KnownErrorRow): KnownError => ({
 })
 
 /**
- * The known errors failures are matched against, in matching order: the active database rows
- * whose pattern passes `checkPattern` (by name), then the registry's known errors that have no
- * database row of the same name, active or not.
+ * The known errors failures are matched against, in matching order: the site's own active
+ * database rows whose pattern passes `checkPattern` (by name), then the registry's known
+ * errors in registry order, each replaced by its database row when one has its name (and left
+ * out when that row is inactive).
  */
 export const matchingKnownErrors = (): Effect.Effect<
   ReadonlyArray<KnownError>,
@@ -163,9 +164,18 @@ export const matchingKnownErrors = (): Effect.Effect<
     const knownErrors = yield* KnownErrorsRepo
     const { registry } = yield* UploadSettings
     const rows = yield* knownErrors.list({ includeInactive: true })
+    const usable = rows.filter((row) => row.active && Result.isSuccess(checkPattern(row.pattern)))
+    const registryNames = new Set(registry.knownErrors.map((known) => known.name))
+    // The site's own rows first; then the plugins' known errors in registry order, each as its
+    // database row says when it has one (edited, or switched off when inactive). Rows copied
+    // from a plugin when an incident first named it must not jump ahead by their name.
+    const own = usable.filter((row) => !registryNames.has(row.name)).map(fromRow)
+    const edited = new Map(usable.filter((row) => registryNames.has(row.name)).map((row) => [row.name, fromRow(row)]))
     const named = new Set(rows.map((row) => row.name))
-    const fromDatabase = rows.filter((row) => row.active && Result.isSuccess(checkPattern(row.pattern))).map(fromRow)
-    return [...fromDatabase, ...registry.knownErrors.filter((known) => !named.has(known.name))]
+    const fromRegistry = registry.knownErrors.flatMap((known) =>
+      edited.has(known.name) ? [edited.get(known.name)!] : named.has(known.name) ? [] : [known],
+    )
+    return [...own, ...fromRegistry]
   })
 
 /** Which of the last `limit` incidents (newest first) `candidate` would have recognized, and which known error recognizes them now. */

@@ -18,7 +18,7 @@ import { DirectoryPublisher } from "@batchops/reports"
 import { UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
 import { Cause, Deferred, Effect, Exit, Option, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
-import { recordFailure } from "./Incidents.js"
+import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { PROCESS_UPLOAD, readOriginal } from "./UploadStore.js"
 
@@ -265,6 +265,9 @@ const handle = (lease: Lease, uploadId: string) =>
       draft = draftIncident(registry.knownErrors, { stage: "pipeline", message: error.message })
     }
 
+    // The site's known errors (active database rows) come before the plugins' ones.
+    const known = yield* matchingKnownErrors()
+    draft = draftIncident(known, { stage: draft.stage, message: draft.error, plugin: draft.plugin ?? undefined })
     const stored = yield* sql.withTransaction(
       Effect.gen(function* () {
         // completed first: when another worker holds the item now, no incident is recorded here

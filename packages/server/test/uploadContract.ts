@@ -7,7 +7,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IncidentsRepo, type KnownErrorsRepo, migrate, UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import { IncidentsRepo, KnownErrorsRepo, migrate, UploadsRepo, WorkQueue } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -218,6 +218,33 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
       const incident = Option.getOrThrow(outcome.incident)
       expect(incident.timeline.map((event) => event.kind)).toEqual(["opened", "recurred"])
       expect(outcome.tickets).toHaveLength(1)
+    })
+
+    it("tags a failure with the site's own known error (a database row) before the built-in one", async () => {
+      const dirs = directories()
+      const outcome = await run(
+        dirs,
+        Effect.gen(function* () {
+          const incidents = yield* IncidentsRepo
+          const knownErrors = yield* KnownErrorsRepo
+          yield* knownErrors.create({
+            name: "science-export-without-rows",
+            pattern: "science-export\\.csv: .*no data rows",
+            stage: "standardize_results",
+            severity: "high",
+            rootCause: "The science department's export filter matched no students.",
+            correctiveAction: "Ask the science office to export all classes.",
+          })
+          yield* submitUpload(request("science-export.csv", "Student ID,Name,Score\n"))
+          const next = Option.getOrThrow(yield* processNext(WORKER))
+          return yield* incidents.get(next.status === "failed" ? next.incidentId : "none")
+        }),
+      )
+      expect(Option.getOrThrow(outcome)).toMatchObject({
+        knownError: "science-export-without-rows",
+        severity: "high",
+        correctiveAction: "Ask the science office to export all classes.",
+      })
     })
 
     it("leaves no file, row or work item when the insert fails", async () => {

@@ -1,5 +1,5 @@
 /** Helpers for tests that run the real `batchops` command. */
-import { spawn } from "node:child_process"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -14,17 +14,50 @@ export interface CommandResult {
   readonly stderr: string
 }
 
+/** Variables that say where BatchOps' data is: a test sets them itself, or they are absent. */
+const DATA_VARIABLES = [
+  "DATABASE_URL",
+  "DB_NAME",
+  "DB_USER",
+  "DB_PASSWORD",
+  "DB_HOST",
+  "DB_PORT",
+  "BATCHOPS_DATA_DIR",
+  "EXPORT_DIR",
+  "BATCHOPS_WORKER_LEASE_MS",
+]
+
+export interface RunningCommand {
+  readonly child: ChildProcess
+  readonly done: Promise<CommandResult & { readonly signal: NodeJS.Signals | null }>
+}
+
+/** Start `batchops <args>` in `cwd`, with only `env` saying where the data is. */
+export const startBatchops = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> } = {},
+): RunningCommand => {
+  const env: Record<string, string | undefined> = { ...process.env }
+  for (const key of DATA_VARIABLES) delete env[key]
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? root,
+    env: { ...env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.setEncoding("utf8").on("data", (d) => (stdout += d))
+  child.stderr!.setEncoding("utf8").on("data", (d) => (stderr += d))
+  const done = new Promise<CommandResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+  return { child, done }
+}
+
 /** Run `batchops <args>` in `cwd` and collect its output. */
 export const batchops = (args: ReadonlyArray<string>, cwd: string = root): Promise<CommandResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d))
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
+  startBatchops(args, { cwd }).done
 
 export const tempDir = (prefix = "batchops-test-") => mkdtemp(join(tmpdir(), prefix))
 

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process"
-import { randomBytes } from "node:crypto"
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { bin, hasStackTrace, root, tempDir } from "./helpers.js"
+import { hasStackTrace, root, startBatchops, tempDir } from "./helpers.js"
+import { createDatabase, dropDatabase, psql } from "./support/postgres.js"
 
 /** Every migration file's version, in order: what a fresh database ends up with. */
 const versions = readdirSync(join(root, "migrations"))
@@ -11,57 +10,19 @@ const versions = readdirSync(join(root, "migrations"))
   .map((name) => Number(name.slice(0, 4)))
   .sort((a, b) => a - b)
 
-const ADMIN_URL = process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
-
-/** Run `batchops migrate` with extra environment. */
+/** Run `batchops migrate` with only `env` saying where the database is. */
 const migrate = (env: Record<string, string>, args: ReadonlyArray<string> = []) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const clean = { ...process.env }
-    for (const key of [
-      "DATABASE_URL",
-      "DB_NAME",
-      "DB_USER",
-      "DB_PASSWORD",
-      "DB_HOST",
-      "DB_PORT",
-      "BATCHOPS_DATA_DIR",
-    ]) {
-      delete clean[key]
-    }
-    const child = spawn(process.execPath, [bin, "migrate", ...args], { cwd: root, env: { ...clean, ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d))
-    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
-    child.on("error", reject)
-    child.on("close", (code) => resolve({ code, stdout, stderr }))
-  })
-
-/** psql against the test server (the Postgres client that ships with the machine's server). */
-const psql = (database: string, command: string) =>
-  new Promise<string>((resolve, reject) => {
-    const url = new URL(ADMIN_URL)
-    url.pathname = `/${database}`
-    const child = spawn("psql", [url.toString(), "-At", "-c", command])
-    let out = ""
-    let err = ""
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
-    child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
-    child.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))))
-  })
+  startBatchops(["migrate", ...args], { env }).done
 
 const databases: Array<string> = []
 const freshDatabase = async () => {
-  const name = `batchops_cli_${randomBytes(6).toString("hex")}`
-  await psql("postgres", `CREATE DATABASE ${name}`)
-  databases.push(name)
-  const url = new URL(ADMIN_URL)
-  url.pathname = `/${name}`
-  return { name, url: url.toString() }
+  const database = await createDatabase("cli")
+  databases.push(database.name)
+  return database
 }
 
 afterAll(async () => {
-  for (const name of databases) await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  for (const name of databases) await dropDatabase(name)
 })
 
 describe("batchops migrate", () => {

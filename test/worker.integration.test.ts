@@ -1,11 +1,4 @@
-/**
- * `batchops worker` and `batchops submit` as real processes against a fresh Postgres database
- * per test (BATCHOPS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/postgres): two
- * workers sharing one queue, and a worker killed mid-pipeline whose upload another worker
- * takes over once the lease has expired.
- */
-import { type ChildProcess, spawn } from "node:child_process"
-import { createHash, randomBytes } from "node:crypto"
+import { createHash } from "node:crypto"
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
@@ -13,22 +6,8 @@ import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { bin, type CommandResult, root, tempDir } from "./helpers.js"
-
-const ADMIN_URL = process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres"
-
-/** psql against the test server (the Postgres client that ships with the machine's server). */
-const psql = (database: string, command: string) =>
-  new Promise<string>((resolve, reject) => {
-    const url = new URL(ADMIN_URL)
-    url.pathname = `/${database}`
-    const child = spawn("psql", [url.toString(), "-At", "-c", command])
-    let out = ""
-    let err = ""
-    child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
-    child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
-    child.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(err))))
-  })
+import { startBatchops, tempDir } from "./helpers.js"
+import { createDatabase, dropDatabase, psql } from "./support/postgres.js"
 
 const databases: Array<string> = []
 const folders: Array<string> = []
@@ -42,56 +21,19 @@ const folder = async () => {
 
 /** A fresh database and data folder: the environment the commands run with. */
 const freshSetup = async () => {
-  const name = `batchops_worker_${randomBytes(6).toString("hex")}`
-  await psql("postgres", `CREATE DATABASE ${name}`)
+  const { name, url } = await createDatabase("worker")
   databases.push(name)
-  const url = new URL(ADMIN_URL)
-  url.pathname = `/${name}`
   const data = join(await folder(), "data")
-  return { name, url: url.toString(), data, exports: join(data, "exports"), uploads: join(data, "uploads") }
+  return { name, url, data, exports: join(data, "exports"), uploads: join(data, "uploads") }
 }
 
 afterAll(async () => {
-  for (const name of databases) await psql("postgres", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  for (const name of databases) await dropDatabase(name)
   for (const dir of folders) rmSync(dir, { recursive: true, force: true })
 })
 
-const ENV_KEYS = [
-  "DATABASE_URL",
-  "DB_NAME",
-  "DB_USER",
-  "DB_PASSWORD",
-  "DB_HOST",
-  "DB_PORT",
-  "BATCHOPS_DATA_DIR",
-  "EXPORT_DIR",
-  "BATCHOPS_WORKER_LEASE_MS",
-]
-
-interface Running {
-  readonly child: ChildProcess
-  readonly done: Promise<CommandResult & { readonly signal: NodeJS.Signals | null }>
-}
-
 /** Start `batchops <args>` with only `env` saying where the data is. */
-const start = (args: ReadonlyArray<string>, env: Record<string, string>): Running => {
-  const clean = { ...process.env }
-  for (const key of ENV_KEYS) delete clean[key]
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: root,
-    env: { ...clean, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  })
-  let stdout = ""
-  let stderr = ""
-  child.stdout!.setEncoding("utf8").on("data", (d) => (stdout += d))
-  child.stderr!.setEncoding("utf8").on("data", (d) => (stderr += d))
-  const done = new Promise<CommandResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on("error", reject)
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
-  return { child, done }
-}
+const start = (args: ReadonlyArray<string>, env: Record<string, string>) => startBatchops(args, { env })
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) => start(args, env).done
 

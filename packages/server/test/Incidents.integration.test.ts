@@ -1,44 +1,13 @@
-/** Needs PostgreSQL (BATCHOPS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432): a fresh database per run, dropped afterwards. */
-import { randomBytes } from "node:crypto"
 import { draftIncident } from "@batchops/core"
 import { IncidentsRepo, migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { freshDatabase } from "../../../test/support/postgres.js"
 import { incidentReposLayer, recordFailure } from "../src/Incidents.js"
 import { defaultRegistry } from "../src/Registry.js"
 import { UploadSettings } from "../src/UploadSettings.js"
 
-const serverUrl = new URL(process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
-const database = `batchops_test_incidents_${randomBytes(6).toString("hex")}`
-const databaseUrl = (() => {
-  const url = new URL(serverUrl)
-  url.pathname = `/${database}`
-  return url.toString()
-})()
-
-const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.runPromise(
-    Effect.provide(effect, pgLayerFromEnv({ DATABASE_URL: serverUrl.toString() }, { maxConnections: 1 })),
-  )
-
-beforeAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE DATABASE ${sql(database)}`
-    }),
-  ),
-)
-
-afterAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`
-    }),
-  ),
-)
+const { url: databaseUrl } = freshDatabase("test_incidents")
 
 const settings = Layer.effect(
   UploadSettings,

@@ -1,10 +1,3 @@
-/**
- * The worker's lease while it runs a pipeline: heartbeats keep a long run's item from being
- * claimed by another worker, and a run whose lease was taken over publishes nothing. Needs
- * PostgreSQL (BATCHOPS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432): a fresh database
- * per run, dropped afterwards.
- */
-import { randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,37 +12,20 @@ import {
 import { Effect, Fiber, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { freshDatabase } from "../../../test/support/postgres.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { submitUpload } from "../src/UploadStore.js"
 import { processNext } from "../src/UploadWorker.js"
 
-const serverUrl = new URL(process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
-const database = `batchops_test_lease_${randomBytes(6).toString("hex")}`
-const databaseUrl = (() => {
-  const url = new URL(serverUrl)
-  url.pathname = `/${database}`
-  return url.toString()
-})()
+const { url: databaseUrl } = freshDatabase("test_lease")
 const root = mkdtempSync(join(tmpdir(), "batchops-lease-"))
 
-const admin = (statement: (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>) =>
-  Effect.runPromise(
-    Effect.provide(
-      Effect.flatMap(SqlClient.SqlClient, statement),
-      pgLayerFromEnv({ DATABASE_URL: serverUrl.toString() }, { maxConnections: 1 }),
-    ),
-  )
-
 beforeAll(async () => {
-  await admin((sql) => sql`CREATE DATABASE ${sql(database)}`)
   await Effect.runPromise(Effect.provide(migrate(), pgLayerFromEnv({ DATABASE_URL: databaseUrl })))
 })
 
-afterAll(async () => {
-  await admin((sql) => sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`)
-  rmSync(root, { recursive: true, force: true })
-})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 /** A gradebook large enough that its run takes a while (about a second). */
 const largeGradebook = (rows: number) => {

@@ -1,43 +1,12 @@
-/** Needs PostgreSQL (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432): a fresh database per run. */
-import { randomBytes } from "node:crypto"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Redacted } from "effect"
+import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { createDatabase, dropDatabase, freshDatabase, serverUrl } from "../../../test/support/postgres.js"
 import { migrate, pgLayerFromEnv } from "../src/index.js"
 import { expectedVersions, run, type StoreTarget, storeContract } from "./contract.js"
 import { incidentsContract } from "./incidentsContract.js"
 
-const serverUrl = new URL(process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
-const database = `batchops_test_${randomBytes(6).toString("hex")}`
-const databaseUrl = (() => {
-  const url = new URL(serverUrl)
-  url.pathname = `/${database}`
-  return url.toString()
-})()
-
-const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.runPromise(
-    Effect.provide(effect, PgClient.layer({ url: Redacted.make(serverUrl.toString()), maxConnections: 1 })),
-  )
-
-beforeAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE DATABASE ${sql(database)}`
-    }),
-  ),
-)
-
-afterAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`
-    }),
-  ),
-)
+const { name: database, url: databaseUrl } = freshDatabase("test")
 
 const target = (): StoreTarget => ({ open: () => pgLayerFromEnv({ DATABASE_URL: databaseUrl }) })
 
@@ -46,18 +15,10 @@ incidentsContract("Postgres", target)
 
 describe("Postgres migrations under concurrency", () => {
   it("two clients migrating at once apply each migration exactly once", async () => {
-    const name = `${database}_race`
-    await admin(
-      Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
-        yield* sql`CREATE DATABASE ${sql(name)}`
-      }),
-    )
+    const race = await createDatabase("test_race")
     try {
-      const url = new URL(databaseUrl)
-      url.pathname = `/${name}`
-      const one: StoreTarget = { open: () => pgLayerFromEnv({ DATABASE_URL: url.toString() }) }
-      const two: StoreTarget = { open: () => pgLayerFromEnv({ DATABASE_URL: url.toString() }) }
+      const one: StoreTarget = { open: () => pgLayerFromEnv({ DATABASE_URL: race.url }) }
+      const two: StoreTarget = { open: () => pgLayerFromEnv({ DATABASE_URL: race.url }) }
       const [a, b] = await Promise.all([run(one, migrate()), run(two, migrate())])
       expect([...a, ...b].sort((x, y) => x - y)).toEqual(expectedVersions())
       const rows = await run(
@@ -71,12 +32,7 @@ describe("Postgres migrations under concurrency", () => {
       )
       expect(rows).toEqual({ versions: expectedVersions(), jobs: 10 })
     } finally {
-      await admin(
-        Effect.gen(function* () {
-          const sql = yield* SqlClient.SqlClient
-          yield* sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`
-        }),
-      )
+      await dropDatabase(race.name)
     }
   })
 })

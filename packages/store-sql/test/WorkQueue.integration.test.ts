@@ -1,43 +1,14 @@
 /** Needs PostgreSQL (default postgres://postgres@127.0.0.1:5432): a fresh database per run, dropped afterwards. */
 import { randomBytes } from "node:crypto"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
+import { freshDatabase } from "../../../test/support/postgres.js"
 import { migrate, pgLayerFromEnv, WorkQueue, WorkQueueLayer } from "../src/index.js"
 import { run, type StoreTarget } from "./contract.js"
 import { withQueue, workQueueContract } from "./workQueueContract.js"
 
-const serverUrl = new URL(process.env.BATCHOPS_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres")
-const database = `batchops_test_queue_${randomBytes(6).toString("hex")}`
-const databaseUrl = (() => {
-  const url = new URL(serverUrl)
-  url.pathname = `/${database}`
-  return url.toString()
-})()
-
-const admin = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.runPromise(
-    Effect.provide(effect, PgClient.layer({ url: Redacted.make(serverUrl.toString()), maxConnections: 1 })),
-  )
-
-beforeAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE DATABASE ${sql(database)}`
-    }),
-  ),
-)
-
-afterAll(() =>
-  admin(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`DROP DATABASE IF EXISTS ${sql(database)} WITH (FORCE)`
-    }),
-  ),
-)
+const { url: databaseUrl } = freshDatabase("test_queue")
 
 const target = (): StoreTarget => ({ open: () => pgLayerFromEnv({ DATABASE_URL: databaseUrl }) })
 

@@ -78,3 +78,31 @@ export const assessChange = (effect: ChangeEffect, maxShare: number = DEFAULT_MA
         : `${change} (${percent(share)}), within ${limit}`
   return { share, exceeds, message }
 }
+
+/** Rows of each kind kept as the preview of an approval request. */
+export const APPROVAL_PREVIEW_ROWS = 20
+
+/** One row a plan would remove or add, as shown to the person deciding. */
+export interface AffectedRow {
+  readonly change: "deleted" | "appended"
+  /** the row's number in the file (header = 1); appended rows are numbered after the last */
+  readonly number: number
+  readonly cells: ReadonlyArray<string | number | null>
+}
+
+/**
+ * A run held for approval: what the plan would change, with a preview of the affected rows
+ * (at most `APPROVAL_PREVIEW_ROWS` of each kind). `stage` is the stage that asked.
+ */
+export interface ApprovalRequest {
+  readonly stage: string
+  readonly plan: string
+  readonly inputRows: number
+  readonly deleted: number
+  readonly appended: number
+  readonly share: number
+  readonly maxShare: number
+  readonly message: string
+  readonly columns: ReadonlyArray<string>
+  readonly preview: ReadonlyArray<AffectedRow>
+}

@@ -26,7 +26,7 @@ export const UploadStatus = Schema.Literals(["queued", "processing", "awaiting_a
 export type UploadStatus = typeof UploadStatus.Type
 
 export const ProcessMode = Schema.String
-export const StepStatus = Schema.Literals(["ok", "failed", "skipped"])
+export const StepStatus = Schema.Literals(["ok", "failed", "skipped", "reused"])
 
 export class StepLog extends Schema.Class<StepLog>("StepLog")({
   name: Schema.String,

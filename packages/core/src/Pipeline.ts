@@ -2,11 +2,19 @@
  * The pipeline runner: starts every stage in order, streams the rows of the first stage
  * through the others chunk by chunk, writes a step log per stage, and turns a stage
  * failure into an incident draft naming the stage.
+ *
+ * With a checkpoint store, each stage's output is stored as it streams and sealed when the
+ * stage finishes (see Checkpoint.ts); with a resume point, the run starts after a stored
+ * stage instead of at the file. A stage may ask for approval (the mass-change guard): the run
+ * then stops once that stage has finished, publishing nothing, with status
+ * `awaiting_approval`.
  */
 import { Cause, Effect, Exit } from "effect"
+import type { CheckpointError, CheckpointStore, CheckpointWriter, ResumePoint, StateSnapshot } from "./Checkpoint.js"
 import { RequestError, StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
 import { draftIncident, type IncidentDraft } from "./KnownError.js"
+import type { ApprovalRequest } from "./MassChangeGuard.js"
 import type { Problem } from "./Problem.js"
 import type { Registry } from "./Registry.js"
 import type { PublishedReports } from "./ReportPublisher.js"
@@ -22,9 +30,19 @@ export interface PipelineRequest {
   readonly plan?: { readonly mode?: string; readonly config?: unknown }
   /** called as each stage starts and ends (progress for people, persistence for hosts) */
   readonly onStep?: (event: StepEvent) => Effect.Effect<void>
+  /** store each stage's output (every stage but the last), so a later run can resume after it */
+  readonly checkpoints?: CheckpointStore | undefined
+  /** start after a stage an earlier run stored, instead of at the file */
+  readonly resume?: ResumePoint | undefined
+  /**
+   * hold the run for approval when a plan would change more than this share (0..1) of the
+   * rows; unguarded when undefined
+   */
+  readonly maxChange?: number | undefined
 }
 
-export type StepStatus = "ok" | "failed" | "skipped"
+/** `reused`: the stage's stored output from an earlier run was used instead of running it */
+export type StepStatus = "ok" | "failed" | "skipped" | "reused"
 
 export interface StepLog {
   readonly name: string
@@ -39,7 +57,8 @@ export type StepEvent =
   | { readonly type: "finished"; readonly step: StepLog }
 
 export interface PipelineResult {
-  readonly status: "published" | "failed"
+  /** `awaiting_approval`: a stage asked for approval (see `approval`); nothing was published */
+  readonly status: "published" | "failed" | "awaiting_approval"
   readonly file: string
   readonly format: string | null
   readonly profile: string | null
@@ -49,6 +68,7 @@ export interface PipelineResult {
   readonly stages: ReadonlyArray<StepLog>
   readonly reports: PublishedReports | null
   readonly incident: IncidentDraft | null
+  readonly approval: ApprovalRequest | null
   readonly summary: Summary | null
   readonly problems: ReadonlyArray<Problem>
   readonly problemCount: number
@@ -62,6 +82,8 @@ interface Step {
   readonly plugin: string
   readonly log: Record<string, unknown>
   run: StageRun | undefined
+  /** where this stage's output is stored (with a checkpoint store) */
+  writer: CheckpointWriter | undefined
   status: StepStatus
   elapsed: number
   rowsIn: number
@@ -89,35 +111,64 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     })
   }
 
+  const resume = request.resume
+  const resumeAt = resume === undefined ? -1 : registry.stages.findIndex((stage) => stage.name === resume.after)
+  if (resume !== undefined && resumeAt < 0) {
+    return yield* new RequestError({ message: `cannot resume after "${resume.after}": no such stage` })
+  }
+  if (resume !== undefined && resumeAt === registry.stages.length - 1) {
+    return yield* new RequestError({ message: `cannot resume after "${resume.after}": it is the last stage` })
+  }
+  const snapshot = resume?.snapshot
+  const resumedProfile = snapshot?.profile === null ? undefined : snapshot?.profile
+  if (resumedProfile !== undefined && !registry.profiles.has(resumedProfile)) {
+    return yield* new RequestError({
+      message: `cannot resume: the stored run used profile "${resumedProfile}", which is gone`,
+    })
+  }
+
   const state: PipelineState = {
-    format: undefined,
-    profile: profileId === "auto" ? undefined : registry.profiles.get(profileId),
+    format: snapshot?.format ?? undefined,
+    profile:
+      resumedProfile !== undefined
+        ? registry.profiles.get(resumedProfile)
+        : profileId === "auto"
+          ? undefined
+          : registry.profiles.get(profileId),
     plan: { mode, config: request.plan?.config },
-    output: "summary",
-    datasetRows: 0,
-    datasetColumns: [],
-    note: undefined,
-    summary: undefined,
+    output: snapshot?.output ?? "summary",
+    datasetRows: snapshot?.datasetRows ?? 0,
+    datasetColumns: snapshot?.datasetColumns ?? [],
+    note: snapshot?.note ?? undefined,
+    summary: snapshot?.summary ?? undefined,
     reports: undefined,
-    problems: [],
-    problemCount: 0,
+    problems: snapshot ? [...snapshot.problems] : [],
+    problemCount: snapshot?.problemCount ?? 0,
     startedAt: new Date(),
+    maxChange: request.maxChange,
+    approval: undefined,
   }
   const onStep = request.onStep ?? (() => Effect.void)
 
-  const steps: Array<Step> = registry.stages.map((stage) => ({
-    name: stage.name,
-    plugin: stage.plugin ?? "unknown",
-    log: {},
-    run: undefined,
-    status: "skipped",
-    elapsed: 0,
-    rowsIn: 0,
-    rowsOut: 0,
-    reported: false,
-  }))
+  const steps: Array<Step> = registry.stages.map((stage, index) => {
+    const earlier = index <= resumeAt ? resume?.steps.find((step) => step.name === stage.name) : undefined
+    return {
+      name: stage.name,
+      plugin: stage.plugin ?? "unknown",
+      log: index <= resumeAt ? { ...earlier?.log, reused: true } : {},
+      run: undefined,
+      writer: undefined,
+      status: index <= resumeAt ? "reused" : "skipped",
+      elapsed: earlier?.durationMs ?? 0,
+      rowsIn: 0,
+      rowsOut: 0,
+      reported: false,
+    }
+  })
+  /** the index of the stage that asked for approval */
+  let approvalAt = -1
 
-  const contextFor = (step: Step): StageContext => ({
+  const contextFor = (step: Step, index: number): StageContext => ({
     source: request.source,
     registry,
     state,
@@ -129,6 +180,12 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       if (state.problems.length < MAX_PROBLEMS) {
         state.problems.push({ ...problem, stage: step.name, plugin: problem.plugin ?? step.plugin })
       }
+    },
+    requestApproval: (approval) => {
+      // the first request holds the run; a later one would only repeat the question
+      if (state.approval !== undefined) return
+      state.approval = { ...approval, stage: step.name }
+      approvalAt = index
     },
     fail: (message) => new StageError({ stage: step.name, message, plugin: step.plugin }),
   })
@@ -159,36 +216,84 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       ),
     )
 
-  /** Pass rows through the stages after `from`. */
+  const storageError = (step: Step) => (error: CheckpointError) =>
+    new StageError({
+      stage: step.name,
+      plugin: step.plugin,
+      message: `cannot store the output of stage "${step.name}": ${error.message}`,
+    })
+
+  /** Store the rows `steps[from]` passed on, and pass them through the stages after it. */
   const flow = Effect.fnUntraced(function* (from: number, rows: ReadonlyArray<Row>) {
     let current = rows
-    for (let i = from + 1; i < steps.length && current.length > 0; i++) {
+    for (let i = from; i < steps.length && current.length > 0; i++) {
       const step = steps[i]!
-      step.rowsIn += current.length
-      const chunk = step.run?.chunk
-      if (chunk)
-        current = yield* guarded(
-          step,
-          timed(step, () => chunk(current)),
-        )
-      step.rowsOut += current.length
+      if (i > from) {
+        step.rowsIn += current.length
+        const chunk = step.run?.chunk
+        if (chunk)
+          current = yield* guarded(
+            step,
+            timed(step, () => chunk(current)),
+          )
+        step.rowsOut += current.length
+      }
+      const writer = step.writer
+      if (writer !== undefined && current.length > 0) {
+        yield* Effect.mapError(writer.write(current), storageError(step))
+      }
     }
   })
 
+  /** What the stages up to `index` left (see StateSnapshot). */
+  const snapshotAt = (index: number, columns: ReadonlyArray<string>): StateSnapshot => {
+    const upTo = new Set(steps.slice(0, index + 1).map((step) => step.name))
+    let problemCount = snapshot?.problemCount ?? 0
+    for (let i = resumeAt + 1; i <= index; i++) problemCount += (steps[i]!.log.warnings as number | undefined) ?? 0
+    return {
+      format: state.format ?? null,
+      profile: state.profile?.id ?? null,
+      output: state.output,
+      datasetRows: state.datasetRows,
+      datasetColumns: state.datasetColumns,
+      note: state.note ?? null,
+      summary: state.summary ?? null,
+      problems: state.problems.filter((problem) => upTo.has(problem.stage)),
+      problemCount,
+      columns,
+    }
+  }
+
   const execute = Effect.gen(function* () {
-    let columns: ReadonlyArray<string> = []
     for (const step of steps) {
-      const stage = registry.stages.find((s) => s.name === step.name)!
+      if (step.status !== "reused") continue
+      step.reported = true
+      yield* onStep({ type: "finished", step: stepLog(step) })
+    }
+    // the columns each stage passes on, to store with its checkpoint
+    const passed: Array<ReadonlyArray<string>> = []
+    let columns: ReadonlyArray<string> = snapshot?.columns ?? []
+    for (let i = resumeAt + 1; i < steps.length; i++) {
+      const step = steps[i]!
+      const stage = registry.stages[i]!
       yield* onStep({ type: "started", stage: step.name })
       step.status = "ok"
       step.run = yield* guarded(
         step,
-        timed(step, () => stage.start(contextFor(step), columns)),
+        timed(step, () => stage.start(contextFor(step, i), columns)),
       )
       if (step.run.columns) columns = step.run.columns
+      passed[i] = columns
+      if (request.checkpoints !== undefined && i < steps.length - 1) {
+        step.writer = yield* Effect.mapError(request.checkpoints.open(i, step.name), storageError(step))
+      }
     }
-    const first = steps[0]
-    const next = first?.run?.next
+    const producer = Math.max(resumeAt, 0)
+    const first = steps[producer]
+    const next =
+      resume !== undefined
+        ? () => Effect.mapError(resume.next(), (error) => storageError(first!)(error))
+        : first?.run?.next
     if (first === undefined || next === undefined) {
       return yield* new StageError({
         stage: first?.name ?? "pipeline",
@@ -197,12 +302,12 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
       })
     }
     while (true) {
-      const rows = yield* guarded(first, timed(first, next))
+      const rows = yield* guarded(first, resume !== undefined ? next() : timed(first, next))
       if (rows === undefined) break
       first.rowsOut += rows.length
-      yield* flow(0, rows)
+      yield* flow(producer, rows)
     }
-    for (let i = 0; i < steps.length; i++) {
+    for (let i = resumeAt + 1; i < steps.length; i++) {
       const step = steps[i]!
       const finish = step.run?.finish
       if (finish) {
@@ -212,13 +317,31 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
           yield* flow(i, extra)
         }
       }
+      if (step.writer !== undefined) {
+        step.log.checkpoint = yield* Effect.mapError(
+          step.writer.seal(snapshotAt(i, passed[i] ?? [])),
+          storageError(step),
+        )
+      }
       step.reported = true
       yield* onStep({ type: "finished", step: stepLog(step) })
+      if (approvalAt >= 0 && i >= approvalAt && i < steps.length - 1) return i
     }
+    return undefined
   })
 
   const outcome = yield* Effect.exit(Effect.scoped(execute))
   let incident: IncidentDraft | null = null
+  const heldAfter = Exit.isSuccess(outcome) ? outcome.value : undefined
+  if (heldAfter !== undefined) {
+    // held for approval: the later stages did not finish; what they began is undone
+    for (let i = heldAfter + 1; i < steps.length; i++) {
+      const step = steps[i]!
+      step.status = "skipped"
+      const abort = step.run?.abort
+      if (abort) yield* Effect.exit(Effect.suspend(abort))
+    }
+  }
   if (Exit.isFailure(outcome)) {
     const squashed = Cause.squash(outcome.cause)
     const error =
@@ -230,6 +353,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
           })
     const failedAt = steps.findIndex((s) => s.name === error.stage)
     steps.forEach((step, index) => {
+      if (step.status === "reused") return
       if (index === failedAt) step.status = "failed"
       else if (failedAt >= 0 && index > failedAt) step.status = "skipped"
     })
@@ -244,16 +368,18 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     if (!step.reported) yield* onStep({ type: "finished", step: stepLog(step) })
   }
 
+  const held = heldAfter !== undefined
   const result: PipelineResult = {
-    status: incident ? "failed" : "published",
+    status: incident ? "failed" : held ? "awaiting_approval" : "published",
     file: request.source.name,
     format: state.format ?? null,
     profile: state.profile?.id ?? null,
     rows: state.datasetRows,
     columns: state.datasetColumns,
     stages: steps.map(stepLog),
-    reports: incident ? null : (state.reports ?? null),
+    reports: incident || held ? null : (state.reports ?? null),
     incident,
+    approval: held ? (state.approval ?? null) : null,
     summary: state.summary ?? null,
     problems: state.problems,
     problemCount: state.problemCount,
@@ -266,5 +392,10 @@ const stepLog = (step: Step): StepLog => ({
   plugin: step.plugin,
   status: step.status,
   durationMs: Math.round(step.elapsed),
-  log: step.status === "skipped" ? {} : { rowsIn: step.rowsIn, rowsOut: step.rowsOut, ...step.log },
+  log:
+    step.status === "skipped"
+      ? {}
+      : step.status === "reused"
+        ? step.log
+        : { rowsIn: step.rowsIn, rowsOut: step.rowsOut, ...step.log },
 })

@@ -6,6 +6,7 @@
 import type { Effect, Scope } from "effect"
 import type { StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
+import type { ApprovalRequest } from "./MassChangeGuard.js"
 import type { Problem } from "./Problem.js"
 import type { Profile } from "./Profile.js"
 import type { Registry } from "./Registry.js"
@@ -34,6 +35,13 @@ export interface PipelineState {
   readonly problems: Array<Problem>
   problemCount: number
   readonly startedAt: Date
+  /**
+   * The share of rows (0..1) a plan may change before the run waits for approval; undefined
+   * when the run is not guarded (the operator's own `batchops process`, an approved run).
+   */
+  readonly maxChange: number | undefined
+  /** set through `requestApproval`: the run stops once the asking stage has finished */
+  approval: ApprovalRequest | undefined
 }
 
 export interface StageContext {
@@ -44,6 +52,11 @@ export interface StageContext {
   readonly log: Record<string, unknown>
   /** Record a data problem found by this stage: a warning in the step log and, with a row, a rejected row. */
   readonly report: (problem: Omit<Problem, "stage" | "plugin"> & { readonly plugin?: string }) => void
+  /**
+   * Hold the run for a person's approval: nothing is published; the run stops once this stage
+   * has finished (its output is kept, so an approved run goes on from there).
+   */
+  readonly requestApproval: (request: Omit<ApprovalRequest, "stage">) => void
   /** The error that fails this stage, naming it and its plugin. */
   readonly fail: (message: string) => StageError
 }

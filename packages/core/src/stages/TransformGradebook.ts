@@ -5,6 +5,7 @@
 import { Effect, Exit, Schema } from "effect"
 import { coerceCell, isMissingToken } from "../Coerce.js"
 import { schemaMessage } from "../internal/schemaMessage.js"
+import { type AffectedRow, APPROVAL_PREVIEW_ROWS, assessChange } from "../MassChangeGuard.js"
 import { isIdentifierName } from "../Normalize.js"
 import type { Cell, Row } from "../Row.js"
 import type { Stage, StageContext } from "../Stage.js"
@@ -52,10 +53,35 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
   state.datasetColumns = outColumns
   let datasetRows = 0
 
+  // The mass-change guard: how many rows the plan removed and added, with the first of each.
+  const guarded = state.maxChange !== undefined
+  let inputRows = 0
+  let deleted = 0
+  const preview: Array<AffectedRow> = []
+  let deletedShown = 0
+  const show = (change: AffectedRow["change"], row: Row) =>
+    preview.push({ change, number: row.number, cells: row.cells.map((cell) => cell ?? null) })
+
   const chunk = (rows: ReadonlyArray<Row>) =>
     Effect.sync(() => {
       for (const row of rows) coerceRow(row.cells)
       const out = run.chunk ? run.chunk(rows) : rows
+      if (guarded) {
+        inputRows += rows.length
+        if (out.length < rows.length) {
+          deleted += rows.length - out.length
+          if (deletedShown < APPROVAL_PREVIEW_ROWS) {
+            const kept = new Set(out)
+            for (const row of rows) {
+              if (deletedShown >= APPROVAL_PREVIEW_ROWS) break
+              if (!kept.has(row)) {
+                show("deleted", row)
+                deletedShown += 1
+              }
+            }
+          }
+        }
+      }
       datasetRows += out.length
       state.datasetRows = datasetRows
       return out
@@ -68,6 +94,24 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
       datasetRows += extra?.length ?? 0
       state.datasetRows = datasetRows
       log.rows = datasetRows
+      if (guarded && state.maxChange !== undefined) {
+        const appended = extra?.length ?? 0
+        for (const row of (extra ?? []).slice(0, APPROVAL_PREVIEW_ROWS)) show("appended", row)
+        const change = { inputRows, deleted, appended, plan: plan.id }
+        const assessed = assessChange(change, state.maxChange)
+        log.change = { inputRows, deleted, appended, share: assessed.share, maxShare: state.maxChange }
+        if (assessed.exceeds) {
+          log.approval = assessed.message
+          context.requestApproval({
+            ...change,
+            share: assessed.share,
+            maxShare: state.maxChange,
+            message: assessed.message,
+            columns: outColumns,
+            preview,
+          })
+        }
+      }
       return extra
     })
   return { columns: outColumns, chunk, finish }

@@ -1,6 +1,8 @@
 export { main, run } from "./cli.js"
+export * from "./IncidentMail.js"
 export * from "./Incidents.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
+export * from "./Mailer.js"
 export { defaultRegistry } from "./Registry.js"
 export * from "./UploadSettings.js"
 export * from "./UploadStore.js"

@@ -1,0 +1,207 @@
+/**
+ * Outgoing mail. `Mailer` sends one plain-text message to a list of addresses; which mailer
+ * runs is the environment's choice (`mailerLayerFromEnv`), with the variables the seed uses:
+ *
+ * - `EMAIL_HOST`: the SMTP server. Unset: nothing is sent, each message is logged instead
+ *   (`loggingMailerLayer`), so a site without mail still sees what it would have been told.
+ * - `EMAIL_PORT`: default 587. Port 465 is implicit TLS (TLS from the first byte).
+ * - `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD`: sign in when a user is set.
+ * - `EMAIL_USE_TLS`: 1/true/yes requires STARTTLS (the mail is not sent over a server that does
+ *   not offer it); otherwise STARTTLS is still used when the server offers it.
+ * - `DEFAULT_FROM_EMAIL`: the sender, default `batchops@localhost`.
+ *
+ * A failed delivery is a `MailError` whose message says what the server or the network said,
+ * never a stack trace and never the password: it ends up in the work queue's `last_error` and in
+ * logs. A message some recipients refused but others accepted counts as sent (sending it again
+ * would repeat it to those who got it); the refused addresses are logged.
+ */
+import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import nodemailer from "nodemailer"
+
+/** One plain-text message. */
+export interface MailMessage {
+  readonly to: ReadonlyArray<string>
+  readonly subject: string
+  readonly text: string
+}
+
+/** The message was not delivered; `message` says why, readably. */
+export class MailError extends Schema.TaggedError<MailError>()("MailError", {
+  message: Schema.String,
+}) {}
+
+/** A mail variable of the environment has a value that cannot be used; `message` names it. */
+export class MailConfigError extends Schema.TaggedError<MailConfigError>()("MailConfigError", {
+  variable: Schema.String,
+  message: Schema.String,
+}) {}
+
+export interface MailerShape {
+  readonly send: (message: MailMessage) => Effect.Effect<void, MailError>
+}
+
+export class Mailer extends Context.Service<Mailer, MailerShape>()("@batchops/server/Mailer") {}
+
+/** How to reach the SMTP server. */
+export interface MailConfig {
+  readonly host: string
+  readonly port: number
+  /** TLS from the first byte (port 465) */
+  readonly implicitTls: boolean
+  /** refuse to send unless the server upgrades the connection with STARTTLS */
+  readonly requireStartTls: boolean
+  readonly user: string | undefined
+  readonly password: Redacted.Redacted<string> | undefined
+  readonly from: string
+}
+
+export const DEFAULT_MAIL_PORT = 587
+export const DEFAULT_FROM_EMAIL = "batchops@localhost"
+
+/** How long to wait for the server before a delivery counts as failed (it is retried later). */
+const CONNECTION_TIMEOUT_MS = 10_000
+const SOCKET_TIMEOUT_MS = 30_000
+
+const present = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === "" ? undefined : value.trim()
+
+const TRUE = ["1", "true", "yes", "on"]
+const FALSE = ["0", "false", "no", "off"]
+
+/**
+ * The SMTP configuration the environment describes (e.g. `process.env`); `None` when
+ * `EMAIL_HOST` is unset (mail is not configured).
+ */
+export const mailConfigFromEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+): Effect.Effect<Option.Option<MailConfig>, MailConfigError> =>
+  Effect.gen(function* () {
+    const host = present(env.EMAIL_HOST)
+    if (host === undefined) return Option.none<MailConfig>()
+    const portText = present(env.EMAIL_PORT)
+    const port = portText === undefined ? DEFAULT_MAIL_PORT : Number(portText)
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      return yield* new MailConfigError({
+        variable: "EMAIL_PORT",
+        message: `EMAIL_PORT must be a port number (1 to 65535), got ${JSON.stringify(env.EMAIL_PORT)}`,
+      })
+    }
+    const tlsText = present(env.EMAIL_USE_TLS)?.toLowerCase()
+    if (tlsText !== undefined && !TRUE.includes(tlsText) && !FALSE.includes(tlsText)) {
+      return yield* new MailConfigError({
+        variable: "EMAIL_USE_TLS",
+        message: `EMAIL_USE_TLS must be one of ${[...TRUE, ...FALSE].join(", ")}, got ${JSON.stringify(env.EMAIL_USE_TLS)}`,
+      })
+    }
+    const implicitTls = port === 465
+    const user = present(env.EMAIL_HOST_USER)
+    const password = env.EMAIL_HOST_PASSWORD
+    return Option.some<MailConfig>({
+      host,
+      port,
+      implicitTls,
+      requireStartTls: !implicitTls && tlsText !== undefined && TRUE.includes(tlsText),
+      user,
+      password: user === undefined || password === undefined ? undefined : Redacted.make(password),
+      from: present(env.DEFAULT_FROM_EMAIL) ?? DEFAULT_FROM_EMAIL,
+    })
+  })
+
+/** What nodemailer (or the network) said, without the stack: `code`, the message, the server's reply. */
+const describe = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const smtp = error as Error & { code?: unknown; response?: unknown }
+  const code = typeof smtp.code === "string" ? `${smtp.code}: ` : ""
+  const response =
+    typeof smtp.response === "string" && !error.message.includes(smtp.response)
+      ? ` (server said: ${smtp.response})`
+      : ""
+  return `${code}${error.message}${response}`
+}
+
+/** The line the logging mailer writes for a message it does not send. */
+export const unsentMailLine = (message: MailMessage): string =>
+  `mail is not configured (EMAIL_HOST is unset): would have sent ${JSON.stringify(message.subject)} ` +
+  `to ${message.to.join(", ")}`
+
+const noRecipients = (message: MailMessage) =>
+  new MailError({ message: `cannot send ${JSON.stringify(message.subject)}: the message has no recipients` })
+
+/**
+ * A `Mailer` sending through the SMTP server of `config`, with one nodemailer transport for
+ * the layer's life (closed with the layer's scope). Each message opens its own connection: the
+ * worker sends a few messages a day, and an idle pooled connection would only be dropped by
+ * the server.
+ */
+export const smtpMailerLayer = (config: MailConfig): Layer.Layer<Mailer> =>
+  Layer.effect(
+    Mailer,
+    Effect.gen(function* () {
+      const transport = yield* Effect.acquireRelease(
+        Effect.sync(() =>
+          nodemailer.createTransport({
+            host: config.host,
+            port: config.port,
+            secure: config.implicitTls,
+            requireTLS: config.requireStartTls,
+            connectionTimeout: CONNECTION_TIMEOUT_MS,
+            greetingTimeout: CONNECTION_TIMEOUT_MS,
+            socketTimeout: SOCKET_TIMEOUT_MS,
+            ...(config.user === undefined
+              ? {}
+              : {
+                  auth: {
+                    user: config.user,
+                    pass: config.password === undefined ? "" : Redacted.value(config.password),
+                  },
+                }),
+          }),
+        ),
+        (transport) => Effect.sync(() => transport.close()),
+      )
+      const server = `${config.host}:${config.port}`
+      const send = (message: MailMessage) =>
+        Effect.gen(function* () {
+          if (message.to.length === 0) return yield* noRecipients(message)
+          const info = yield* Effect.tryPromise({
+            try: () =>
+              transport.sendMail({
+                from: config.from,
+                to: [...message.to],
+                subject: message.subject,
+                text: message.text,
+              }),
+            catch: (error) =>
+              new MailError({
+                message: `cannot send ${JSON.stringify(message.subject)} through ${server}: ${describe(error)}`,
+              }),
+          })
+          const rejected = (info.rejected ?? []).map(String)
+          if (rejected.length > 0) {
+            yield* Effect.logWarning(
+              `mail ${JSON.stringify(message.subject)}: ${server} refused ${rejected.join(", ")}; sent to the others`,
+            )
+          }
+        }).pipe(Effect.withSpan("Mailer.send"))
+      return Mailer.of({ send })
+    }),
+  )
+
+/** A `Mailer` for a site without mail: logs one info line per message (what, to whom), sends nothing. */
+export const loggingMailerLayer: Layer.Layer<Mailer> = Layer.succeed(
+  Mailer,
+  Mailer.of({
+    send: (message) =>
+      message.to.length === 0 ? Effect.fail(noRecipients(message)) : Effect.logInfo(unsentMailLine(message)),
+  }),
+)
+
+/** The SMTP mailer when `EMAIL_HOST` is set, the logging one otherwise. */
+export const mailerLayerFromEnv = (
+  env: Readonly<Record<string, string | undefined>>,
+): Layer.Layer<Mailer, MailConfigError> =>
+  Layer.unwrap(
+    Effect.map(mailConfigFromEnv(env), (config) =>
+      Option.match(config, { onNone: () => loggingMailerLayer, onSome: smtpMailerLayer }),
+    ),
+  )

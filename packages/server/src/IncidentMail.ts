@@ -21,7 +21,7 @@ import type { Models } from "@batchops/core"
 import { IncidentsRepo, UploadsRepo, UsersRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import type { SqlError } from "effect/sql"
-import { Mailer } from "./Mailer.js"
+import { type MailError, Mailer } from "./Mailer.js"
 
 type Incident = Models.Incident
 
@@ -240,7 +240,9 @@ type Delivered =
   | { readonly status: "missing" }
 
 /** Writes and sends the mail of one event; fails with what is worth retrying. */
-const deliver = (payload: IncidentMailPayload) =>
+const deliver = (
+  payload: IncidentMailPayload,
+): Effect.Effect<Delivered, MailError | SqlError.SqlError, IncidentsRepo | UsersRepo | UploadsRepo | Mailer> =>
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const users = yield* UsersRepo
@@ -248,14 +250,14 @@ const deliver = (payload: IncidentMailPayload) =>
     const mailer = yield* Mailer
 
     const found = yield* incidents.get(payload.incidentId)
-    if (Option.isNone(found)) return { status: "missing" } as Delivered
+    if (Option.isNone(found)) return { status: "missing" } as const
     const incident = found.value
     const recipients = yield* users.incidentMailRecipients()
     if (recipients.length === 0) {
       yield* Effect.logInfo(
         `incident ${incident.id} ${payload.event}: no active admin or verified moderator to mail, nothing sent`,
       )
-      return { status: "no_recipients" } as Delivered
+      return { status: "no_recipients" } as const
     }
 
     const uploadId = eventUploadId(payload.event, incident)
@@ -268,7 +270,7 @@ const deliver = (payload: IncidentMailPayload) =>
       resolvedBy: Option.getOrNull(Option.map(resolvedBy, (u) => u.username)),
     })
     yield* mailer.send({ to: recipients, ...mail })
-    return { status: "sent", recipients: recipients.length } as Delivered
+    return { status: "sent", recipients: recipients.length } as const
   })
 
 /**
@@ -325,7 +327,8 @@ export const processNextIncidentMail = Effect.fn("IncidentMail.processNext")(fun
         : { workItemId: item.id, incidentId, event: payload.event, status: "no_recipients", completed },
     )
   }
-  if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.failCause(exit.cause)
+  // only interrupted (the worker is stopping): the item was put back above, and this fiber stops too
+  if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.interrupt
 
   const error = causeMessage(exit.cause)
   const attempts = item.attempts

@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net"
+import { createServer } from "node:net"
 import {
   IncidentsRepo,
   IncidentsRepoLayer,
@@ -225,6 +227,33 @@ describe("incident mail on Postgres, through a real SMTP server", () => {
     const outcome = await run(server.port, processNextIncidentMail({ ...options, retryAfterMs: 0 }))
     expect(Option.getOrThrow(outcome)).toMatchObject({ workItemId: itemId, status: "sent", recipients: 2 })
     expect(server.received.slice(before)).toHaveLength(1)
+  })
+
+  it("a worker stopped while sending puts the item back in the queue, due at once", async () => {
+    // accepts connections and never greets: the send hangs until the worker is stopped
+    const silent = createServer(() => {})
+    await new Promise<void>((ready) => silent.listen(0, "127.0.0.1", ready))
+    const { port } = silent.address() as AddressInfo
+    try {
+      const result = await run(
+        port,
+        Effect.gen(function* () {
+          const { itemId } = yield* openWithMail("Gradebook 9F.csv")
+          const stopped = yield* Effect.timeoutOption(processNextIncidentMail(options), 300)
+          return { itemId, stopped, item: yield* itemOf(itemId) }
+        }),
+      )
+      expect(Option.isNone(result.stopped)).toBe(true)
+      expect(Option.getOrThrow(result.item)).toMatchObject({
+        status: "queued",
+        attempts: 1,
+        lastError: "the worker stopped before sending",
+      })
+      const outcome = await run(server.port, processNextIncidentMail(options))
+      expect(Option.getOrThrow(outcome)).toMatchObject({ workItemId: result.itemId, status: "sent" })
+    } finally {
+      silent.close()
+    }
   })
 
   it("discards an item whose incident does not exist, or whose payload is not an incident mail", async () => {

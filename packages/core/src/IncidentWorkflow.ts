@@ -197,18 +197,42 @@ export const addNote = (
       : Effect.succeed(withEvent(incident, {}, event(now, actor, "note", text.trim()))),
   )
 
+/** How a retry runs, for its timeline entry. */
+export interface RetryDetails {
+  /** the upload retried (a group's incident may hold failures of several) */
+  readonly uploadId?: string | undefined
+  /** the stage whose stored output the retry starts after; null: from the start */
+  readonly resumeAfter?: string | null | undefined
+  /** what the operator corrected before retrying (the retry then starts from the file) */
+  readonly corrected?: ReadonlyArray<"profile" | "plan"> | undefined
+}
+
+const retryHow = (details: RetryDetails): string => {
+  const corrected = details.corrected ?? []
+  if (corrected.length > 0) return `: from the start with the corrected ${corrected.join(" and ")}`
+  if (details.resumeAfter) return `: resuming after ${details.resumeAfter}`
+  return details.resumeAfter === null ? ": from the start" : ""
+}
+
 /** Count a retry of the failed upload: increments retryCount, sets lastRetryAt. */
 export const recordRetry = (
   incident: Incident,
   actor: Actor,
   now: string,
+  details: RetryDetails = {},
 ): Effect.Effect<Incident, IncidentChangeRefused> =>
   Effect.map(refuseIfArchived(incident, "retry"), () => {
     const attempt = incident.retryCount + 1
+    const upload = details.uploadId ? ` of upload ${details.uploadId}` : ""
     return withEvent(
       incident,
       { retryCount: attempt, lastRetryAt: now },
-      event(now, actor, "retry", `retry ${attempt} started`, { attempt }),
+      event(now, actor, "retry", `retry ${attempt}${upload} started${retryHow(details)}`, {
+        attempt,
+        ...(details.uploadId === undefined ? {} : { uploadId: details.uploadId }),
+        ...(details.resumeAfter === undefined ? {} : { resumeAfter: details.resumeAfter }),
+        ...(details.corrected === undefined ? {} : { corrected: details.corrected }),
+      }),
     )
   })
 

@@ -22,7 +22,15 @@ export class User extends Schema.Class<User>("User")({
   createdAt: Timestamp,
 }) {}
 
-export const UploadStatus = Schema.Literals(["queued", "processing", "awaiting_approval", "published", "failed"])
+/** `rejected`: a person refused the change a held run would have published */
+export const UploadStatus = Schema.Literals([
+  "queued",
+  "processing",
+  "awaiting_approval",
+  "published",
+  "failed",
+  "rejected",
+])
 export type UploadStatus = typeof UploadStatus.Type
 
 export const ProcessMode = Schema.String
@@ -52,8 +60,21 @@ export class Upload extends Schema.Class<Upload>("Upload")({
   reportPdfPath: Schema.NullOr(Schema.String),
   rows: Schema.NullOr(Schema.Number),
   uploadedBy: Schema.NullOr(Id),
+  /** the incident the upload's failure was recorded on (its own, or the one its group shares) */
+  incidentId: Schema.NullOr(Id),
+  /** a held run: what it would change (core's ApprovalRequest), and the decision once made */
+  approval: Schema.NullOr(Json),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+}) {}
+
+/** An entry of an upload's own timeline: held for approval, approved, rejected, retried. */
+export class UploadEvent extends Schema.Class<UploadEvent>("UploadEvent")({
+  at: Timestamp,
+  actor: Schema.NullOr(Schema.String),
+  kind: Schema.String,
+  message: Schema.String,
+  data: Json,
 }) {}
 
 export const JobStatus = Schema.Literals(["queued", "running", "succeeded", "failed"])

@@ -238,6 +238,21 @@ describe("retries and recurrences", () => {
     ])
   })
 
+  it("recordRetry says how the retry runs", () => {
+    const message = (details: Parameters<typeof recordRetry>[3]) =>
+      run(recordRetry(opened(), "u1", T1, details)).timeline.at(-1)?.message
+    expect(message({ uploadId: "up-1", resumeAfter: "generate_summary" })).toBe(
+      "retry 1 of upload up-1 started: resuming after generate_summary",
+    )
+    expect(message({ resumeAfter: null })).toBe("retry 1 started: from the start")
+    expect(message({ resumeAfter: null, corrected: ["profile", "plan"] })).toBe(
+      "retry 1 started: from the start with the corrected profile and plan",
+    )
+    expect(run(recordRetry(opened(), "u1", T1, { uploadId: "up-1", resumeAfter: null })).timeline.at(-1)?.data).toEqual(
+      { attempt: 1, uploadId: "up-1", resumeAfter: null },
+    )
+  })
+
   it("resolveByRetry resolves with its own entry; refuses when already resolved", () => {
     const retried = run(recordRetry(opened(), null, T1))
     const resolved = run(resolveByRetry(retried, null, T2))

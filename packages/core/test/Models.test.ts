@@ -30,6 +30,8 @@ const samples = {
     reportPdfPath: "exports/gradebook.processed.pdf",
     rows: 3,
     uploadedBy: "u1",
+    incidentId: null,
+    approval: null,
     createdAt: at,
     updatedAt: at,
   },

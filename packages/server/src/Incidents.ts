@@ -49,16 +49,19 @@ import {
   type IncidentTimelineRewritten,
   KnownErrorsRepo,
   KnownErrorsRepoLayer,
+  type WorkQueue,
+  WorkQueueLayer,
 } from "@batchops/store-sql"
 import { Effect, Layer, Option, Result } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import { enqueueIncidentMail } from "./IncidentMail.js"
 import { UploadSettings } from "./UploadSettings.js"
 
 type Incident = Models.Incident
 type IncidentStatus = Models.IncidentStatus
 
-/** The repositories the incident service needs, over the `SqlClient` in context. */
-export const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer)
+/** The repositories the incident service needs (and the queue its mails go through), over the `SqlClient` in context. */
+export const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer, WorkQueueLayer)
 
 /** Options of an operator's change. */
 export interface ChangeOptions {
@@ -108,10 +111,18 @@ export const transitionIncident = (
   actor: Actor,
   note?: string,
   options?: ChangeOptions,
-): Effect.Effect<Incident, InvalidTransition | SaveError, IncidentsRepo> =>
-  change(id, options, (incident, now) => transition(incident, to, actor, now, note)).pipe(
-    Effect.withSpan("Incidents.transition"),
-  )
+): Effect.Effect<Incident, InvalidTransition | SaveError, IncidentsRepo | WorkQueue | SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const saved = yield* change(id, options, (incident, now) => transition(incident, to, actor, now, note))
+        // admins and moderators hear of a resolution (a reopen by a person is theirs already)
+        if (to === "resolved") yield* enqueueIncidentMail({ incidentId: id, event: "resolved", at: saved.updatedAt })
+        return saved
+      }),
+    )
+  }).pipe(Effect.withSpan("Incidents.transition"))
 
 /** Write the operator's fields (root cause, corrective action, impact, analysis); one timeline entry per change. */
 export const updateIncidentFields = (
@@ -211,14 +222,23 @@ const CONFLICT_RETRIES = 3
  * file named in a new ticket's title). One transaction; failures of the same fingerprint are
  * recorded one at a time.
  */
+export interface RecordFailureOptions {
+  /**
+   * the incident a retry of the upload was counted on: the failure is an occurrence of it
+   * (whatever its fingerprint), unless it was archived meanwhile
+   */
+  readonly incidentId?: string | undefined
+}
+
 export const recordFailure = (
   draft: IncidentDraft,
   uploadId: string | null,
   source: string | null,
+  options: RecordFailureOptions = {},
 ): Effect.Effect<
   RecordedFailure,
   UnsafePattern | SaveError | IncidentChangeRefused,
-  IncidentsRepo | KnownErrorsRepo | UploadSettings | SqlClient.SqlClient
+  IncidentsRepo | KnownErrorsRepo | UploadSettings | SqlClient.SqlClient | WorkQueue
 > =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -233,17 +253,25 @@ export const recordFailure = (
         yield* incidents.lockFingerprint(print)
         const now = new Date().toISOString()
         const group = yield* incidents.getGroup(print)
-        const current =
-          Option.isSome(group) && group.value.incidentId !== null
+        const retried =
+          options.incidentId === undefined ? Option.none<Incident>() : yield* incidents.get(options.incidentId)
+        const current = Option.isSome(retried)
+          ? retried
+          : Option.isSome(group) && group.value.incidentId !== null
             ? yield* incidents.get(group.value.incidentId)
             : Option.none<Incident>()
         const action = recurrenceAction(Option.isSome(current) ? current.value.status : null)
 
-        if (action !== "open_new" && Option.isSome(current) && Option.isSome(group)) {
+        if (action !== "open_new" && Option.isSome(current)) {
           const before = current.value
           const after = yield* recordRecurrence(before, { at: now, uploadId, message: draft.error })
           yield* incidents.save(before, after)
-          yield* incidents.upsertGroup(recordOccurrence(group.value, now))
+          // the group's count grows when the failure is the group's own (a retry may fail otherwise)
+          if (Option.isSome(group) && group.value.incidentId === before.id) {
+            yield* incidents.upsertGroup(recordOccurrence(group.value, now))
+          }
+          // one mail per event: a reopen is news, another occurrence of an open incident is not
+          if (action === "reopen") yield* enqueueIncidentMail({ incidentId: before.id, event: "recurred", at: now })
           return { incidentId: before.id, action: action === "reopen" ? "reopened" : "attached" } as const
         }
 
@@ -280,6 +308,7 @@ export const recordFailure = (
               })
             : newGroup(key, now, incident.id),
         )
+        yield* enqueueIncidentMail({ incidentId: incident.id, event: "opened", at: now })
         return { incidentId: incident.id, action: "opened" } as const
       }),
     )

@@ -14,6 +14,8 @@ export interface UploadLayerOptions {
   readonly exportDir: string
   /** default: `defaultRegistry()` */
   readonly registry?: Registry | undefined
+  /** the mass-change guard's share (default 20%) */
+  readonly maxChange?: number | undefined
 }
 
 /** Everything `submitUpload`, `processNext` and `runWorker` need, over `database`. */
@@ -30,7 +32,12 @@ export const uploadLifecycleLayer = <E, R>(
       UploadSettings,
       Effect.gen(function* () {
         const registry = options.registry ?? (yield* Effect.orDie(defaultRegistry()))
-        return UploadSettings.of({ uploadsDir: options.uploadsDir, exportDir: options.exportDir, registry })
+        return UploadSettings.of({
+          uploadsDir: options.uploadsDir,
+          exportDir: options.exportDir,
+          registry,
+          maxChange: options.maxChange,
+        })
       }),
     ),
   ).pipe(Layer.provideMerge(database))

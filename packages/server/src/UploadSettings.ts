@@ -12,6 +12,11 @@ export interface UploadSettingsShape {
   /** reports: `<exportDir>/<upload id>/<report files>` */
   readonly exportDir: string
   readonly registry: Registry
+  /**
+   * the share of rows (0..1) a plan may change before the upload waits for approval
+   * (core's DEFAULT_MAX_SHARE, 20%, when absent)
+   */
+  readonly maxChange?: number | undefined
 }
 
 export class UploadSettings extends Context.Service<UploadSettings, UploadSettingsShape>()(

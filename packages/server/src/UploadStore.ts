@@ -18,6 +18,12 @@ export const PROCESS_UPLOAD = "process_upload"
 
 export interface ProcessUploadPayload {
   readonly uploadId: string
+  /** start after this stage's stored output (a retry, or an approved run); absent or null: from the file */
+  readonly resumeAfter?: string | null | undefined
+  /** a person approved the change the run would make: the mass-change guard is off */
+  readonly approved?: boolean | undefined
+  /** a retry counted on this incident: success resolves it, failure adds an occurrence to it */
+  readonly incidentId?: string | undefined
 }
 
 /** The upload was refused before anything was stored (unknown profile or plan). */

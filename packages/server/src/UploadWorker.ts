@@ -1,26 +1,32 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import {
+  DEFAULT_MAX_SHARE,
   draftIncident,
   type FileSource,
   type IncidentDraft,
   Models,
   type PipelineResult,
   PublishError,
+  type Registry,
   ReportPublisher,
   RequestError,
+  type ResumePoint,
+  resolveByRetry,
   runPipeline,
   type StepEvent,
   type StepLog,
   sourceFromBytes,
 } from "@batchops/core"
 import { DirectoryPublisher } from "@batchops/reports"
-import { UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
-import { Cause, Deferred, Effect, Exit, Option, Schema, Stream } from "effect"
+import { IncidentsRepo, UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
+import { Cause, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
 import { SqlClient } from "effect/sql"
+import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
+import { enqueueIncidentMail } from "./IncidentMail.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
-import { PROCESS_UPLOAD, readOriginal } from "./UploadStore.js"
+import { PROCESS_UPLOAD, type ProcessUploadPayload, readOriginal } from "./UploadStore.js"
 
 export interface ProcessOptions {
   /** unique per running worker (e.g. host + pid + random) */
@@ -38,6 +44,13 @@ export type ProcessOutcome =
       readonly uploadId: string
       readonly status: "published"
       /** the work item was completed with the upload (a run whose lease was lost ends `lost` instead) */
+      readonly completed: boolean
+    }
+  | {
+      readonly workItemId: string
+      readonly uploadId: string
+      /** a plan changed more rows than allowed: the upload waits for an admin or moderator */
+      readonly status: "awaiting_approval"
       readonly completed: boolean
     }
   | {
@@ -185,20 +198,66 @@ const storingPublisher = (
 type Handled =
   | { readonly status: "published"; readonly completed: boolean }
   | { readonly status: "failed"; readonly incidentId: string; readonly completed: boolean }
+  | { readonly status: "awaiting_approval"; readonly completed: boolean }
+
+const payloadOf = (item: WorkItem): ProcessUploadPayload => item.payload as ProcessUploadPayload
+
+/**
+ * Where the run starts: after the stored output of `payload.resumeAfter` when it can be read
+ * back intact, else from the file (with the reason, for the upload's timeline).
+ */
+const resumePoint = (
+  registry: Registry,
+  dir: string,
+  payload: ProcessUploadPayload,
+  earlier: ReadonlyArray<Models.StepLog>,
+) =>
+  Effect.gen(function* () {
+    const after = payload.resumeAfter
+    if (after === undefined || after === null) return { resume: undefined, refused: undefined }
+    const index = registry.stages.findIndex((stage) => stage.name === after)
+    if (index < 0 || index === registry.stages.length - 1) {
+      return { resume: undefined, refused: `the stage "${after}" is no longer one the output can be reused after` }
+    }
+    const stored = yield* Effect.result(readCheckpoint(dir, index, after))
+    if (Result.isFailure(stored)) return { resume: undefined, refused: stored.failure.message }
+    const resume: ResumePoint = {
+      after,
+      snapshot: stored.success.snapshot,
+      next: stored.success.next,
+      steps: earlier,
+    }
+    return { resume, refused: undefined }
+  })
 
 /** Runs the claimed upload; fails (or dies) only for what is worth retrying. */
-const handle = (lease: Lease, uploadId: string) =>
+const handle = (lease: Lease, payload: ProcessUploadPayload) =>
   Effect.gen(function* () {
     const { item, worker } = lease
-    const { registry, exportDir } = yield* UploadSettings
+    const uploadId = payload.uploadId
+    const settings = yield* UploadSettings
+    const { registry, exportDir } = settings
     const sql = yield* SqlClient.SqlClient
     const uploads = yield* UploadsRepo
     const queue = yield* WorkQueue
+    const incidents = yield* IncidentsRepo
 
     const found = yield* uploads.get(uploadId)
     if (Option.isNone(found)) return Option.none<Handled>()
     const upload = found.value
-    // a retried run starts over: the steps of an earlier attempt no longer hold
+    const checkpoints = checkpointDir(settings.uploadsDir, upload.id)
+    const { resume, refused } = yield* resumePoint(registry, checkpoints, payload, upload.steps)
+    if (refused !== undefined) {
+      yield* Effect.logWarning(`upload ${upload.id}: running from the file: ${refused}`)
+      yield* uploads.appendEvent(upload.id, {
+        actor: null,
+        kind: "resume_refused",
+        message: `cannot resume after ${payload.resumeAfter}; running from the file: ${refused}`,
+        data: { resumeAfter: payload.resumeAfter ?? null },
+      })
+    }
+    // a run from the file starts over: the steps and stored outputs of an earlier attempt no longer hold
+    if (resume === undefined) yield* removeCheckpoints(checkpoints)
     yield* uploads.updateSteps(upload.id, [])
     yield* uploads.updateStatus(upload.id, "processing", 0)
     const bytes = yield* readOriginal(upload)
@@ -225,17 +284,22 @@ const handle = (lease: Lease, uploadId: string) =>
             ),
           )
 
+    const store = diskCheckpoints(checkpoints)
     const outcome = yield* Effect.exit(
       runPipeline(registry, {
         source: uploadSource(upload.fileName, bytes),
         profile: upload.profile,
         plan: { mode: upload.processMode, config: upload.processConfig },
         onStep,
+        checkpoints: store,
+        resume,
+        maxChange: payload.approved ? undefined : (settings.maxChange ?? DEFAULT_MAX_SHARE),
       }).pipe(
         Effect.provideService(
           ReportPublisher,
           storingPublisher(uploads, queue, lease, upload.id, uploadExportDir(exportDir, upload.id)),
         ),
+        Effect.ensuring(Effect.sync(store.close)),
       ),
     )
     if (persistError !== undefined) return yield* Effect.failCause(persistError)
@@ -252,9 +316,39 @@ const handle = (lease: Lease, uploadId: string) =>
           Effect.gen(function* () {
             if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
             yield* uploads.updateStatus(upload.id, "published", 100)
+            if (payload.incidentId !== undefined) yield* resolveRetried(incidents, payload.incidentId, upload.id)
           }),
         )
+        yield* removeCheckpoints(checkpoints)
         return Option.some<Handled>({ status: "published", completed: true })
+      }
+      if (result.status === "awaiting_approval" && result.approval !== null) {
+        const approval = result.approval
+        yield* sql.withTransaction(
+          Effect.gen(function* () {
+            if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
+            yield* uploads.updateStatus(upload.id, "awaiting_approval", 100)
+            yield* uploads.setApproval(upload.id, {
+              request: approval,
+              heldAt: new Date().toISOString(),
+              ...(payload.incidentId === undefined ? {} : { incidentId: payload.incidentId }),
+            })
+            yield* uploads.appendEvent(upload.id, {
+              actor: null,
+              kind: "held",
+              message: `waiting for approval: ${approval.message}`,
+              data: {
+                stage: approval.stage,
+                inputRows: approval.inputRows,
+                deleted: approval.deleted,
+                appended: approval.appended,
+                share: approval.share,
+                maxShare: approval.maxShare,
+              },
+            })
+          }),
+        )
+        return Option.some<Handled>({ status: "awaiting_approval", completed: true })
       }
       draft = result.incident ?? draftIncident(registry.knownErrors, { stage: "pipeline", message: "failed" })
     } else {
@@ -273,12 +367,29 @@ const handle = (lease: Lease, uploadId: string) =>
         // completed first: when another worker holds the item now, no incident is recorded here
         if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
         yield* uploads.updateStatus(upload.id, "failed")
-        // the same failure from the same source joins its group's incident instead of opening another
-        const recorded = yield* recordFailure(draft, upload.id, upload.fileName)
+        // the same failure from the same source joins its group's incident instead of opening
+        // another; a retry's failure joins the incident the retry was counted on
+        const recorded = yield* recordFailure(draft, upload.id, upload.fileName, { incidentId: payload.incidentId })
+        yield* uploads.setIncident(upload.id, recorded.incidentId)
         return { incidentId: recorded.incidentId, completed: true }
       }),
     )
     return Option.some<Handled>({ status: "failed", ...stored })
+  })
+
+/** A retry of the upload published: its incident is resolved by the retry (when it is still open). */
+const resolveRetried = (incidents: IncidentsRepo["Service"], incidentId: string, uploadId: string) =>
+  Effect.gen(function* () {
+    const found = yield* incidents.get(incidentId)
+    if (Option.isNone(found)) return
+    const incident = found.value
+    if (incident.status !== "open" && incident.status !== "in_progress") {
+      yield* Effect.logInfo(`upload ${uploadId} published; incident ${incidentId} is ${incident.status}, left as it is`)
+      return
+    }
+    const resolved = yield* resolveByRetry(incident, null, new Date().toISOString())
+    yield* incidents.save(incident, resolved)
+    yield* enqueueIncidentMail({ incidentId, event: "resolved", at: resolved.updatedAt })
   })
 
 /**
@@ -360,7 +471,7 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
   }
   const exit = yield* Effect.exit(
-    withLease(item, options, (lease) => handle(lease, uploadId)).pipe(
+    withLease(item, options, (lease) => handle(lease, { ...payloadOf(item), uploadId })).pipe(
       // the worker is stopping: the item (and its upload) go back to the queue, due at once
       Effect.onInterrupt(() => release(item, uploadId, options.worker)),
     ),
@@ -374,15 +485,15 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     }
     const value = done.value
     return Option.some<ProcessOutcome>(
-      value.status === "published"
-        ? { workItemId: item.id, uploadId, status: "published", completed: value.completed }
-        : {
+      value.status === "failed"
+        ? {
             workItemId: item.id,
             uploadId,
             status: "failed",
             incidentId: value.incidentId,
             completed: value.completed,
-          },
+          }
+        : { workItemId: item.id, uploadId, status: value.status, completed: value.completed },
     )
   }
   if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.failCause(exit.cause)

@@ -381,6 +381,8 @@ const outcomeLine = (outcome: ProcessOutcome, json: boolean): string => {
       return `published ${upload} (work item ${outcome.workItemId})\n`
     case "failed":
       return `failed ${upload} (work item ${outcome.workItemId}): incident ${outcome.incidentId}\n`
+    case "awaiting_approval":
+      return `awaiting approval ${upload} (work item ${outcome.workItemId}): the plan changes more rows than allowed\n`
     case "retry":
       return `retry ${upload} (work item ${outcome.workItemId}): ${outcome.error}\n`
     case "discarded":

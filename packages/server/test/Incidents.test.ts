@@ -11,6 +11,7 @@ import {
   pgliteLayer,
   UploadsRepo,
   UploadsRepoLayer,
+  type WorkQueue,
 } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -31,7 +32,7 @@ import { UploadSettings } from "../src/UploadSettings.js"
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-pglite-incidents-"))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-type Services = IncidentsRepo | KnownErrorsRepo | UploadsRepo | UploadSettings | SqlClient.SqlClient
+type Services = IncidentsRepo | KnownErrorsRepo | UploadsRepo | UploadSettings | SqlClient.SqlClient | WorkQueue
 
 const settings = Layer.effect(
   UploadSettings,

@@ -198,7 +198,7 @@ const decide = (uploadId: string, operator: Operator, approve: boolean, note: st
     if (upload.status !== "awaiting_approval" || request === null) {
       return yield* refuse(
         upload.id,
-        `upload ${upload.id} is ${upload.status.replace("_", " ")}; only an upload awaiting approval can be ${verb}d`,
+        `upload ${upload.id} is ${upload.status.replace("_", " ")}; only an upload awaiting approval can be ${approve ? "approved" : "rejected"}`,
       )
     }
     const text = note?.trim() ? note.trim() : undefined

@@ -3,7 +3,7 @@
  * after its last stored stage (or runs from the file after a correction) and settles its
  * incident; a large change waits for an admin or moderator.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { ApprovalRequest } from "@batchops/core"
@@ -152,6 +152,37 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
       ])
       // one mail per event: opened, then resolved
       expect(outcome.mails).toEqual(["opened", "resolved"])
+    })
+
+    it("runs a retry from the file when the stored output changed since it was sealed", async () => {
+      const dirs = directories()
+      const outcome = await run(
+        dirs,
+        Effect.gen(function* () {
+          const uploads = yield* UploadsRepo
+          const upload = yield* submitUpload(request("Tampered.csv"))
+          const unblock = blockReports(dirs, upload.id, "Tampered.summary.csv")
+          yield* processNext(WORKER)
+          unblock()
+          appendFileSync(join(checkpointDir(dirs.uploadsDir, upload.id), "3-generate_summary.jsonl"), '[9,"S9"]\n')
+          const retry = yield* retryUpload(upload.id, "operator-1")
+          const next = Option.getOrThrow(yield* processNext(WORKER))
+          return {
+            retry,
+            next,
+            after: Option.getOrThrow(yield* uploads.get(upload.id)),
+            events: yield* uploads.events(upload.id),
+          }
+        }),
+      )
+      expect(outcome.retry.resumeAfter).toBe("generate_summary")
+      expect(outcome.next.status).toBe("published")
+      expect(outcome.after.steps.map((s) => s.status)).toEqual(["ok", "ok", "ok", "ok", "ok"])
+      expect(outcome.after.rows).toBe(3)
+      expect(outcome.events.map((e) => e.kind)).toEqual(["retry", "resume_refused"])
+      expect(outcome.events[1]!.message).toMatch(
+        /^cannot resume after generate_summary; running from the file: cannot reuse the stored output of stage "generate_summary": the file changed since it was stored/,
+      )
     })
 
     it("adds a failed retry to the same incident as an occurrence", async () => {

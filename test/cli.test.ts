@@ -126,6 +126,66 @@ describe("batchops process (published)", () => {
   })
 })
 
+describe("batchops process --max-change (the mass-change guard)", () => {
+  const rules = JSON.stringify({ rules: [{ column: "Class", value: "9A" }] })
+  const file = () => write("guard.csv", "Student ID,Class,Score\nS1,9A,87\nS2,9B,90\nS3,9A,70\nS4,9C,65\nS5,9B,80\n")
+
+  it("holds a delete that removes more than the share: exit 3, counts and rows shown, nothing published", async () => {
+    const out = join(dir, "held")
+    const result = await batchops([
+      "process",
+      await file(),
+      "--plan",
+      "delete",
+      "--config",
+      rules,
+      "--max-change",
+      "20%",
+      "--json",
+      "--out",
+      out,
+    ])
+    expect(result.code).toBe(3)
+    const json = JSON.parse(result.stdout)
+    expect(json.status).toBe("awaiting_approval")
+    expect(json.reports).toBeNull()
+    expect(json.incident).toBeNull()
+    expect(json.approval).toMatchObject({ plan: "delete", inputRows: 5, deleted: 2, appended: 0, maxShare: 0.2 })
+    expect(json.approval.message).toBe(
+      "the delete plan would remove 2 of 5 rows (40%), more than the 20% allowed without approval",
+    )
+    expect(json.approval.preview).toEqual([
+      { change: "deleted", number: 2, cells: ["S1", "9A", 87] },
+      { change: "deleted", number: 4, cells: ["S3", "9A", 70] },
+    ])
+    await expect(readFile(join(out, "guard.csv"))).rejects.toThrow()
+    const plain = await batchops([
+      "process",
+      await file(),
+      "--plan",
+      "delete",
+      "--config",
+      rules,
+      "--max-change",
+      "0.2",
+      "--out",
+      out,
+    ])
+    expect(plain.code).toBe(3)
+    expect(plain.stdout).toContain("held guard.csv: the delete plan would remove 2 of 5 rows (40%)")
+    expect(plain.stdout).toContain("  - row 2: S1, 9A, 87")
+  })
+
+  it("publishes when the change is within the share, and without --max-change", async () => {
+    const within = await processJson([await file(), "--plan", "delete", "--config", rules, "--max-change", "0.5"])
+    expect(within.code).toBe(0)
+    expect(within.json.rows).toBe(3)
+    const unguarded = await processJson([await file(), "--plan", "delete", "--config", rules])
+    expect(unguarded.code).toBe(0)
+    expect(unguarded.json.approval).toBeUndefined()
+  })
+})
+
 describe("batchops process (usage errors: exit 2, one JSON object)", () => {
   const cases: Array<[string, Array<string>, RegExp]> = [
     ["an unknown flag", ["examples/data/gradebook.csv", "--colour"], /colour/],
@@ -143,6 +203,16 @@ describe("batchops process (usage errors: exit 2, one JSON object)", () => {
     ["an unknown plan", ["examples/data/gradebook.csv", "--plan", "shred"], /unknown plan "shred"/],
     ["an unknown profile", ["examples/data/gradebook.csv", "--profile", "payroll"], /unknown profile "payroll"/],
     ["no file at all", [], /missing the file/],
+    [
+      "a share that is not one",
+      ["examples/data/gradebook.csv", "--max-change", "lots"],
+      /--max-change must be a share/,
+    ],
+    [
+      "a share above 100%",
+      ["examples/data/gradebook.csv", "--max-change", "150%"],
+      /between 0 and 1 \(or 0% and 100%\), got "150%"/,
+    ],
   ]
   it.each(cases)("%s", async (_name, args, message) => {
     const result = await batchops(["process", ...args, "--json"])

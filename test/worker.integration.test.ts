@@ -6,6 +6,7 @@ import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import { startSmtpServer } from "../packages/server/test/smtpTestServer.js"
 import { startBatchops, tempDir } from "./helpers.js"
 import { createDatabase, dropDatabase, psql } from "./support/postgres.js"
 
@@ -212,6 +213,46 @@ describe("batchops worker", () => {
     expect(await item("status || ':' || attempts")).toBe("completed:2")
     expect(reportFiles(join(setup.exports, uploadId)).reports).toEqual(["term.summary.csv", "term.summary.pdf"])
   }, 180_000)
+
+  it("mails the admins and verified moderators once when uploads fail, through a real SMTP server", async () => {
+    const smtp = await startSmtpServer()
+    try {
+      const setup = await freshSetup()
+      const env = {
+        DATABASE_URL: setup.url,
+        BATCHOPS_DATA_DIR: setup.data,
+        EMAIL_HOST: "127.0.0.1",
+        EMAIL_PORT: String(smtp.port),
+        DEFAULT_FROM_EMAIL: "batchops@school.test",
+      }
+      const migrated = await run(["migrate"], env)
+      expect(migrated.code, migrated.stderr).toBe(0)
+      await psql(
+        setup.name,
+        `INSERT INTO users (username, email, role, email_verified, is_active) VALUES
+          ('head', 'head@school.test', 'admin', false, true),
+          ('ops', 'ops@school.test', 'moderator', true, true),
+          ('new-mod', 'new-mod@school.test', 'moderator', false, true),
+          ('teacher', 'teacher@school.test', 'user', true, true)`,
+      )
+      // the same bad export twice: one incident, so one mail
+      const file = join(await folder(), "Gradebook.csv")
+      writeFileSync(file, "Student ID,Name,Score\n")
+      for (let i = 0; i < 2; i++) expect((await run(["submit", file], env)).code).toBe(0)
+      const worked = await run(["worker", "--once"], env)
+      expect(worked.code, worked.stderr).toBe(0)
+      expect(worked.stdout.match(/^failed /gm)).toHaveLength(2)
+      expect(worked.stderr).toMatch(/mail opened incident \S+: sent to 2 recipients/)
+      expect(smtp.received).toHaveLength(1)
+      const mail = smtp.received[0]!
+      expect([...mail.rcptTo].sort()).toEqual(["head@school.test", "ops@school.test"])
+      expect(mail.headers.get("subject")).toMatch(/^\[BatchOps\] Incident opened: standardize_results failed/)
+      expect(mail.body).toContain("Gradebook.csv")
+      expect(await psql(setup.name, "SELECT status FROM work_queue WHERE kind = 'notify_incident'")).toBe("completed")
+    } finally {
+      await smtp.close()
+    }
+  }, 120_000)
 
   it("refuses a lease that is not a positive number of milliseconds (exit 2)", async () => {
     const bad = await run(["worker", "--once", "--lease-ms", "soon"], {})

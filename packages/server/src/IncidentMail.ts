@@ -356,3 +356,36 @@ export const processNextIncidentMail = Effect.fn("IncidentMail.processNext")(fun
       : { workItemId: item.id, incidentId, status: "lost" },
   )
 })
+
+export interface IncidentMailerOptions extends IncidentMailProcessOptions {
+  /** the pause when nothing is due or the queue cannot be reached (default 1 s) */
+  readonly idleMs?: number | undefined
+  /** stop as soon as nothing is due (a queue that cannot be reached then fails it) */
+  readonly once?: boolean | undefined
+  /** called with the outcome of every claimed item */
+  readonly onOutcome?: ((outcome: IncidentMailOutcome) => Effect.Effect<void>) | undefined
+}
+
+/** Sends queued incident mails until interrupted (with `once`, until nothing is due). */
+export const runIncidentMailer = (options: IncidentMailerOptions) =>
+  Effect.gen(function* () {
+    const idle = options.idleMs ?? 1000
+    while (true) {
+      const next = options.once
+        ? yield* processNextIncidentMail(options)
+        : yield* processNextIncidentMail(options).pipe(
+            Effect.catchCause((cause) =>
+              Cause.hasInterruptsOnly(cause)
+                ? Effect.failCause(cause)
+                : Effect.as(Effect.logError("incident mail: cannot reach the work queue", cause), Option.none()),
+            ),
+          )
+      if (Option.isSome(next)) {
+        if (options.onOutcome) yield* options.onOutcome(next.value)
+      } else if (options.once) {
+        return
+      } else {
+        yield* Effect.sleep(idle)
+      }
+    }
+  })

@@ -3,7 +3,13 @@
  * database layer (Postgres, PGlite). The host and the tests build it the same way.
  */
 import type { Registry } from "@batchops/core"
-import { IncidentsRepoLayer, KnownErrorsRepoLayer, UploadsRepoLayer, WorkQueueLayer } from "@batchops/store-sql"
+import {
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  UploadsRepoLayer,
+  UsersRepoLayer,
+  WorkQueueLayer,
+} from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import { defaultRegistry } from "./Registry.js"
@@ -18,7 +24,7 @@ export interface UploadLayerOptions {
   readonly maxChange?: number | undefined
 }
 
-/** Everything `submitUpload`, `processNext` and `runWorker` need, over `database`. */
+/** Everything `submitUpload`, `processNext`, `runWorker` and the incident mails (but the Mailer) need, over `database`. */
 export const uploadLifecycleLayer = <E, R>(
   database: Layer.Layer<SqlClient.SqlClient, E, R>,
   options: UploadLayerOptions,
@@ -27,6 +33,7 @@ export const uploadLifecycleLayer = <E, R>(
     UploadsRepoLayer,
     IncidentsRepoLayer,
     KnownErrorsRepoLayer,
+    UsersRepoLayer,
     WorkQueueLayer,
     Layer.effect(
       UploadSettings,

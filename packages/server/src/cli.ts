@@ -1,7 +1,8 @@
 /**
  * The `batchops` command. `batchops process <file>` runs one file through the pipeline and
  * writes its reports; exit 0 published, 1 the pipeline failed (an incident), 2 a usage error.
- * With --json, standard output holds one JSON object and nothing else.
+ * With --json, standard output holds one JSON object and nothing else; with --max-change, a
+ * run held for approval exits 3.
  */
 import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
@@ -12,9 +13,11 @@ import { type PipelineResult, runPipeline, type StepEvent } from "@batchops/core
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { migrate } from "@batchops/store-sql"
-import { Cause, Effect, Fiber, Logger } from "effect"
+import { Cause, Effect, Fiber, Layer, Logger } from "effect"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { uploadLifecycleLayer } from "./Layers.js"
+import { mailerLayerFromEnv } from "./Mailer.js"
 import { defaultRegistry } from "./Registry.js"
 import { submitUpload, UploadRejected } from "./UploadStore.js"
 import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
@@ -23,14 +26,17 @@ const VERSION = "0.1.0"
 
 const USAGE = `Usage:
   batchops process <file> [--plan transform|append|delete|custom] [--config <json>|@<path>]
-                          [--profile gradebook|attendance|roster|generic|auto] [--out <dir>] [--json]
+                          [--profile gradebook|attendance|roster|generic|auto] [--out <dir>]
+                          [--max-change <share>] [--json]
   batchops migrate [--json]
   batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>] [--json]
   batchops worker [--once] [--lease-ms <ms>] [--json]
   batchops --help | --version
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
-CSV and PDF reports into --out (default: exports).
+CSV and PDF reports into --out (default: exports). With --max-change (a share such as 0.2
+or 20%), a plan that would delete or add more of the rows is held: nothing is published,
+the counts and the affected rows are shown, and the exit status is 3.
 
 \`migrate\` brings the database up to date: Postgres when DATABASE_URL or DB_NAME (with
 DB_USER, DB_PASSWORD, DB_HOST, DB_PORT) is set, otherwise embedded PGlite in
@@ -41,10 +47,15 @@ BATCHOPS_DATA_DIR (default ./.batchops).
 uploads, one line per upload, until SIGINT or SIGTERM (the upload being run goes back to the
 queue), or with --once until nothing is due. Reports go to EXPORT_DIR (default
 <data dir>/exports)/<upload id>. The lease on an upload lasts --lease-ms or
-BATCHOPS_WORKER_LEASE_MS (default 60000) and is renewed while it runs. Both migrate first.
+BATCHOPS_WORKER_LEASE_MS (default 60000) and is renewed while it runs. A plan that would
+delete or add more than BATCHOPS_MAX_CHANGE of an upload's rows (default 20%) waits for an
+admin's or moderator's approval. The worker also sends the incident mails (EMAIL_HOST,
+EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL; without
+EMAIL_HOST they are written to the log). Both migrate first.
 
 Exit status: 0 published (or migrated, submitted, worked), 1 the pipeline failed (an
-incident), the migration or the upload was refused or the database failed, 2 a usage error.`
+incident), the migration or the upload was refused or the database failed, 2 a usage error,
+3 held for approval (process --max-change).`
 
 /** A problem with the command line itself (exit 2). */
 class UsageError extends Error {}
@@ -65,7 +76,20 @@ interface ProcessOptions {
   readonly config: unknown
   readonly profile: string
   readonly out: string
+  readonly maxChange: number | undefined
   readonly json: boolean
+}
+
+/** A share of rows: "0.2", "20%"; between 0 and 1 (0% and 100%). */
+export const parseShare = (value: string, name: string): number => {
+  const text = value.trim()
+  const percent = text.endsWith("%")
+  const number = Number(percent ? text.slice(0, -1) : text)
+  const share = percent ? number / 100 : number
+  if (text === "" || text === "%" || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new UsageError(`${name} must be a share of the rows between 0 and 1 (or 0% and 100%), got "${value}"`)
+  }
+  return share
 }
 
 const readConfig = async (value: string | undefined): Promise<unknown> => {
@@ -106,6 +130,7 @@ const parseProcessArgs = async (args: ReadonlyArray<string>): Promise<ProcessOpt
         config: { type: "string" },
         profile: { type: "string" },
         out: { type: "string" },
+        "max-change": { type: "string" },
         json: { type: "boolean" },
       },
     })
@@ -124,6 +149,7 @@ const parseProcessArgs = async (args: ReadonlyArray<string>): Promise<ProcessOpt
     config: await readConfig(values.config),
     profile: values.profile ?? "gradebook",
     out: values.out ?? "exports",
+    maxChange: values["max-change"] === undefined ? undefined : parseShare(values["max-change"], "--max-change"),
     json: values.json ?? false,
   }
 }
@@ -132,7 +158,8 @@ const progress = (output: Output) => (event: StepEvent) =>
   Effect.sync(() => {
     if (event.type === "started") return
     const { step } = event
-    const mark = step.status === "ok" ? "ok  " : step.status === "failed" ? "FAIL" : "skip"
+    const mark =
+      step.status === "ok" ? "ok  " : step.status === "failed" ? "FAIL" : step.status === "reused" ? "used" : "skip"
     const rows = typeof step.log.rowsOut === "number" && step.status === "ok" ? ` ${step.log.rowsOut} rows` : ""
     output.err(`  ${mark} ${step.name.padEnd(20)} ${String(step.durationMs).padStart(6)} ms${rows}\n`)
   })
@@ -161,6 +188,7 @@ const toJson = (result: PipelineResult) => ({
         knownError: result.incident.knownError,
       }
     : null,
+  ...(result.approval ? { approval: result.approval } : {}),
 })
 
 const runProcess = async (options: ProcessOptions, output: Output): Promise<number> => {
@@ -186,6 +214,7 @@ const runProcess = async (options: ProcessOptions, output: Output): Promise<numb
       profile: options.profile,
       plan: { mode: options.plan, config: options.config },
       onStep: progress(output),
+      maxChange: options.maxChange,
     }).pipe(Effect.provide(DirectoryPublisher.layer(options.out)))
   })
   const result = await Effect.runPromise(program)
@@ -198,6 +227,19 @@ const runProcess = async (options: ProcessOptions, output: Output): Promise<numb
         (result.reports.rejected ? `  rejected rows: ${result.reports.rejected}\n` : "") +
         (result.problemCount > 0 ? `  ${result.problemCount} warnings (see the reports)\n` : ""),
     )
+  } else if (result.status === "awaiting_approval" && result.approval) {
+    const { approval } = result
+    const shown = approval.preview
+      .map(
+        (row) =>
+          `  ${row.change === "deleted" ? "-" : "+"} row ${row.number}: ${row.cells.map((c) => c ?? "").join(", ")}\n`,
+      )
+      .join("")
+    output.out(
+      `held ${result.file}: ${approval.message}; nothing was published\n` +
+        `  columns: ${approval.columns.join(", ")}\n${shown}` +
+        `  run again without --max-change (or with a larger share) to publish it\n`,
+    )
   } else if (result.incident) {
     output.out(
       `failed ${result.file} at ${result.incident.stage}: ${result.incident.error}\n` +
@@ -205,7 +247,7 @@ const runProcess = async (options: ProcessOptions, output: Output): Promise<numb
         (result.incident.correctiveAction ? `  what to do: ${result.incident.correctiveAction}\n` : ""),
     )
   }
-  return result.status === "published" ? 0 : 1
+  return result.status === "published" ? 0 : result.status === "awaiting_approval" ? 3 : 1
 }
 
 const parseMigrateArgs = (args: ReadonlyArray<string>): { readonly json: boolean } => {
@@ -248,6 +290,7 @@ const lifecycleLayer = (env: Env) => {
   return uploadLifecycleLayer(databaseLayer(env), {
     uploadsDir: join(data, "uploads"),
     exportDir: env.EXPORT_DIR ? resolve(env.EXPORT_DIR) : join(data, "exports"),
+    maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
   })
 }
 
@@ -372,6 +415,28 @@ const parseWorkerArgs = (args: ReadonlyArray<string>, env: Env): WorkerCommandOp
   }
 }
 
+/** A mail's lease: longer than the mailer's connect and socket timeouts. */
+const MAIL_LEASE_MS = 120_000
+
+/** One line (standard error) for one incident mail. */
+const mailLine = (outcome: IncidentMailOutcome): string => {
+  const about = `incident ${outcome.incidentId ?? "(unknown)"}`
+  switch (outcome.status) {
+    case "sent":
+      return `mail ${outcome.event} ${about}: sent to ${outcome.recipients} recipients\n`
+    case "no_recipients":
+      return `mail ${outcome.event} ${about}: no admin or verified moderator to send it to\n`
+    case "retry":
+      return `mail ${about}: delivery failed (attempt ${outcome.attempts}), trying again later: ${outcome.error}\n`
+    case "gave_up":
+      return `mail ${about}: delivery failed ${outcome.attempts} times, given up: ${outcome.error}\n`
+    case "discarded":
+      return `mail work item ${outcome.workItemId}: ${outcome.error}\n`
+    case "lost":
+      return `mail ${about}: another worker took it over\n`
+  }
+}
+
 /** One line for one processed upload. */
 const outcomeLine = (outcome: ProcessOutcome, json: boolean): string => {
   if (json) return `${JSON.stringify(outcome)}\n`
@@ -402,13 +467,26 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
   if (!options.json) output.err(`batchops worker ${worker}: ${database.describe}, lease ${options.leaseMs} ms\n`)
   const program = Effect.gen(function* () {
     yield* migrate()
-    yield* runWorker({
+    const uploads = runWorker({
       worker,
       leaseMs: options.leaseMs,
       once: options.once,
       onOutcome: (outcome) => Effect.sync(() => output.out(outcomeLine(outcome, options.json))),
     })
-  }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
+    // incident mails go out from the same process, beside the uploads (with --once, after
+    // them, so the mails of the failures just recorded are sent too)
+    const mails = runIncidentMailer({
+      worker,
+      leaseMs: Math.max(options.leaseMs, MAIL_LEASE_MS),
+      once: options.once,
+      onOutcome: (outcome) => Effect.sync(() => output.err(mailLine(outcome))),
+    })
+    if (options.once) yield* Effect.andThen(uploads, mails)
+    else yield* Effect.all([uploads, mails], { concurrency: "unbounded", discard: true })
+  }).pipe(
+    Effect.provide(Layer.merge(lifecycleLayer(process.env), mailerLayerFromEnv(process.env))),
+    Effect.provideService(Logger.LogToStderr, true),
+  )
   const fiber = Effect.runFork(program)
   let stopping = false
   const stop = () => {

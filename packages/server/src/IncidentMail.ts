@@ -17,11 +17,18 @@
  * The mail is written when it is sent, from the incident as it is then (its status, fields,
  * last timeline entry): a mail that waited for a retry tells the latest state, not a stale one.
  */
-import type { Models } from "@batchops/core"
-import { IncidentsRepo, UploadsRepo, UsersRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
+import {
+  IncidentsRepo,
+  type MailError,
+  Mailer,
+  type Models,
+  type StoreError,
+  UploadsRepo,
+  UsersRepo,
+  type WorkItem,
+  WorkQueue,
+} from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import type { SqlError } from "effect/sql"
-import { type MailError, Mailer } from "./Mailer.js"
 
 type Incident = Models.Incident
 
@@ -42,12 +49,10 @@ export type IncidentMailPayload = typeof IncidentMailPayload.Type
 
 /**
  * Queues the mail of an incident event; returns the work item id. Run it inside the
- * transaction that records the event (e.g. within `sql.withTransaction`), so both are stored
+ * transaction that records the event (within `Transactions.withTransaction`), so both are stored
  * or neither is.
  */
-export const enqueueIncidentMail = (
-  payload: IncidentMailPayload,
-): Effect.Effect<string, SqlError.SqlError, WorkQueue> =>
+export const enqueueIncidentMail = (payload: IncidentMailPayload): Effect.Effect<string, StoreError, WorkQueue> =>
   Effect.gen(function* () {
     const queue = yield* WorkQueue
     return yield* queue.enqueue({
@@ -242,7 +247,7 @@ type Delivered =
 /** Writes and sends the mail of one event; fails with what is worth retrying. */
 const deliver = (
   payload: IncidentMailPayload,
-): Effect.Effect<Delivered, MailError | SqlError.SqlError, IncidentsRepo | UsersRepo | UploadsRepo | Mailer> =>
+): Effect.Effect<Delivered, MailError | StoreError, IncidentsRepo | UsersRepo | UploadsRepo | Mailer> =>
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const users = yield* UsersRepo

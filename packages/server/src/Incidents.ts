@@ -24,36 +24,33 @@ import {
   type FailureKey,
   fingerprint,
   type IncidentChangeRefused,
+  IncidentConflict,
   type IncidentDraft,
   type IncidentFields,
+  IncidentNotFound,
+  IncidentsRepo,
+  type IncidentTimelineRewritten,
   type InvalidTransition,
   type KnownError,
   type KnownErrorCandidate,
+  KnownErrorsRepo,
   Models,
   newGroup,
   openIncident,
   recordOccurrence,
   recordRecurrence,
   recurrenceAction,
+  type StoreError,
+  Transactions,
   type TrialResult,
   transition,
   tryKnownError,
   type UnsafePattern,
   updateFields,
-} from "@batchops/core"
-import {
-  IncidentConflict,
-  IncidentNotFound,
-  IncidentsRepo,
-  IncidentsRepoLayer,
-  type IncidentTimelineRewritten,
-  KnownErrorsRepo,
-  KnownErrorsRepoLayer,
   type WorkQueue,
-  WorkQueueLayer,
-} from "@batchops/store-sql"
+} from "@batchops/core"
+import { IncidentsRepoLayer, KnownErrorsRepoLayer, TransactionsLayer, WorkQueueLayer } from "@batchops/store-sql"
 import { Effect, Layer, Option, Result } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import { UploadSettings } from "./UploadSettings.js"
 
@@ -61,7 +58,12 @@ type Incident = Models.Incident
 type IncidentStatus = Models.IncidentStatus
 
 /** The repositories the incident service needs (and the queue its mails go through), over the `SqlClient` in context. */
-export const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer, WorkQueueLayer)
+export const incidentReposLayer = Layer.mergeAll(
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  WorkQueueLayer,
+  TransactionsLayer,
+)
 
 /** Options of an operator's change. */
 export interface ChangeOptions {
@@ -72,7 +74,7 @@ export interface ChangeOptions {
   readonly expectedUpdatedAt?: string | undefined
 }
 
-type SaveError = IncidentConflict | IncidentNotFound | IncidentTimelineRewritten | SqlError.SqlError
+type SaveError = IncidentConflict | IncidentNotFound | IncidentTimelineRewritten | StoreError
 
 const load = (id: string, options: ChangeOptions | undefined) =>
   Effect.gen(function* () {
@@ -111,10 +113,10 @@ export const transitionIncident = (
   actor: Actor,
   note?: string,
   options?: ChangeOptions,
-): Effect.Effect<Incident, InvalidTransition | SaveError, IncidentsRepo | WorkQueue | SqlClient.SqlClient> =>
+): Effect.Effect<Incident, InvalidTransition | SaveError, IncidentsRepo | WorkQueue | Transactions> =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(
+    const tx = yield* Transactions
+    return yield* tx.withTransaction(
       Effect.gen(function* () {
         const saved = yield* change(id, options, (incident, now) => transition(incident, to, actor, now, note))
         // admins and moderators hear of a resolution (a reopen by a person is theirs already)
@@ -168,7 +170,7 @@ const fromRow = (row: Models.KnownErrorRow): KnownError => ({
  */
 export const matchingKnownErrors = (): Effect.Effect<
   ReadonlyArray<KnownError>,
-  SqlError.SqlError,
+  StoreError,
   KnownErrorsRepo | UploadSettings
 > =>
   Effect.gen(function* () {
@@ -193,7 +195,7 @@ export const matchingKnownErrors = (): Effect.Effect<
 export const tryKnownErrorAgainstRecent = (
   candidate: KnownErrorCandidate,
   limit: number,
-): Effect.Effect<TrialResult, SqlError.SqlError, IncidentsRepo | KnownErrorsRepo | UploadSettings> =>
+): Effect.Effect<TrialResult, StoreError, IncidentsRepo | KnownErrorsRepo | UploadSettings> =>
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const recent = yield* incidents.recentFailures(limit)
@@ -238,17 +240,17 @@ export const recordFailure = (
 ): Effect.Effect<
   RecordedFailure,
   UnsafePattern | SaveError | IncidentChangeRefused,
-  IncidentsRepo | KnownErrorsRepo | UploadSettings | SqlClient.SqlClient | WorkQueue
+  IncidentsRepo | KnownErrorsRepo | UploadSettings | Transactions | WorkQueue
 > =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    const tx = yield* Transactions
     const incidents = yield* IncidentsRepo
     const knownErrors = yield* KnownErrorsRepo
     const { registry } = yield* UploadSettings
     const key: FailureKey = { stage: draft.stage, knownError: draft.knownError, message: draft.error, source }
     const print = fingerprint(key)
 
-    const attempt = sql.withTransaction(
+    const attempt = tx.withTransaction(
       Effect.gen(function* () {
         yield* incidents.lockFingerprint(print)
         const now = new Date().toISOString()

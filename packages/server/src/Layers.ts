@@ -6,6 +6,7 @@ import type { Registry } from "@batchops/core"
 import {
   IncidentsRepoLayer,
   KnownErrorsRepoLayer,
+  TransactionsLayer,
   UploadsRepoLayer,
   UsersRepoLayer,
   WorkQueueLayer,
@@ -35,6 +36,7 @@ export const uploadLifecycleLayer = <E, R>(
     KnownErrorsRepoLayer,
     UsersRepoLayer,
     WorkQueueLayer,
+    TransactionsLayer,
     Layer.effect(
       UploadSettings,
       Effect.gen(function* () {

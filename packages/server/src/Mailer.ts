@@ -15,32 +15,15 @@
  * logs. A message some recipients refused but others accepted counts as sent (sending it again
  * would repeat it to those who got it); the refused addresses are logged.
  */
-import { Context, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { MailError, Mailer, type MailMessage } from "@batchops/core"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import nodemailer from "nodemailer"
-
-/** One plain-text message. */
-export interface MailMessage {
-  readonly to: ReadonlyArray<string>
-  readonly subject: string
-  readonly text: string
-}
-
-/** The message was not delivered; `message` says why, readably. */
-export class MailError extends Schema.TaggedError<MailError>()("MailError", {
-  message: Schema.String,
-}) {}
 
 /** A mail variable of the environment has a value that cannot be used; `message` names it. */
 export class MailConfigError extends Schema.TaggedError<MailConfigError>()("MailConfigError", {
   variable: Schema.String,
   message: Schema.String,
 }) {}
-
-export interface MailerShape {
-  readonly send: (message: MailMessage) => Effect.Effect<void, MailError>
-}
-
-export class Mailer extends Context.Service<Mailer, MailerShape>()("@batchops/server/Mailer") {}
 
 /** How to reach the SMTP server. */
 export interface MailConfig {

@@ -13,11 +13,22 @@
  * Approval: only an admin or a moderator decides. Approving queues the run again after the
  * stage that asked (unguarded); rejecting ends the upload as `rejected`, nothing published.
  */
-import { type Actor, type ApprovalRequest, type IncidentChangeRefused, type Models, recordRetry } from "@batchops/core"
-import type { IncidentConflict, IncidentNotFound, IncidentTimelineRewritten } from "@batchops/store-sql"
-import { IncidentsRepo, UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import {
+  type Actor,
+  type ApprovalRequest,
+  type IncidentChangeRefused,
+  type IncidentConflict,
+  type IncidentNotFound,
+  IncidentsRepo,
+  type IncidentTimelineRewritten,
+  type Models,
+  recordRetry,
+  type StoreError,
+  Transactions,
+  UploadsRepo,
+  WorkQueue,
+} from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
 import { checkpointDir, removeCheckpoints } from "./Checkpoints.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./UploadStore.js"
@@ -57,7 +68,7 @@ type ActionError =
   | IncidentConflict
   | IncidentNotFound
   | IncidentTimelineRewritten
-  | SqlError.SqlError
+  | StoreError
 
 const refuse = (uploadId: string, message: string) => Effect.fail(new UploadActionRefused({ uploadId, message }))
 
@@ -94,13 +105,9 @@ export const retryUpload = (
   uploadId: string,
   actor: Actor,
   corrections: RetryCorrections = {},
-): Effect.Effect<
-  RetryStarted,
-  ActionError,
-  UploadsRepo | IncidentsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
-> =>
+): Effect.Effect<RetryStarted, ActionError, UploadsRepo | IncidentsRepo | WorkQueue | UploadSettings | Transactions> =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    const tx = yield* Transactions
     const uploads = yield* UploadsRepo
     const incidents = yield* IncidentsRepo
     const queue = yield* WorkQueue
@@ -130,7 +137,7 @@ export const retryUpload = (
     if (mode !== upload.processMode || !sameJson(config, upload.processConfig)) corrected.push("plan")
     const resumeAfter = corrected.length > 0 ? null : resumableAfter(upload.steps)
 
-    return yield* sql.withTransaction(
+    return yield* tx.withTransaction(
       Effect.gen(function* () {
         const moved = yield* uploads.moveStatus(upload.id, ["failed"], "queued")
         if (Option.isNone(moved)) {
@@ -186,7 +193,7 @@ export const heldRequest = (upload: Upload): ApprovalRequest | null => {
 
 const decide = (uploadId: string, operator: Operator, approve: boolean, note: string | undefined) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    const tx = yield* Transactions
     const uploads = yield* UploadsRepo
     const queue = yield* WorkQueue
     const verb = approve ? "approve" : "reject"
@@ -203,7 +210,7 @@ const decide = (uploadId: string, operator: Operator, approve: boolean, note: st
     }
     const text = note?.trim() ? note.trim() : undefined
     const now = new Date().toISOString()
-    const saved = yield* sql.withTransaction(
+    const saved = yield* tx.withTransaction(
       Effect.gen(function* () {
         const moved = yield* uploads.moveStatus(upload.id, ["awaiting_approval"], approve ? "queued" : "rejected")
         if (Option.isNone(moved)) {
@@ -250,19 +257,13 @@ export const approveUpload = (
   uploadId: string,
   operator: Operator,
   note?: string,
-): Effect.Effect<
-  Upload,
-  UploadActionRefused | SqlError.SqlError,
-  UploadsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
-> => decide(uploadId, operator, true, note).pipe(Effect.withSpan("UploadActions.approve"))
+): Effect.Effect<Upload, UploadActionRefused | StoreError, UploadsRepo | WorkQueue | UploadSettings | Transactions> =>
+  decide(uploadId, operator, true, note).pipe(Effect.withSpan("UploadActions.approve"))
 
 /** Reject the change a held upload would publish: the upload ends `rejected`, nothing published. */
 export const rejectUpload = (
   uploadId: string,
   operator: Operator,
   note?: string,
-): Effect.Effect<
-  Upload,
-  UploadActionRefused | SqlError.SqlError,
-  UploadsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
-> => decide(uploadId, operator, false, note).pipe(Effect.withSpan("UploadActions.reject"))
+): Effect.Effect<Upload, UploadActionRefused | StoreError, UploadsRepo | WorkQueue | UploadSettings | Transactions> =>
+  decide(uploadId, operator, false, note).pipe(Effect.withSpan("UploadActions.reject"))

@@ -7,10 +7,8 @@
 import { createHash, randomUUID } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import path from "node:path"
-import type { Models } from "@batchops/core"
-import { UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import { type Models, Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
 import { Effect, Schema } from "effect"
-import { SqlClient } from "effect/sql"
 import { UploadSettings } from "./UploadSettings.js"
 
 /** The work item kind that processes one upload; its payload is {@link ProcessUploadPayload}. */
@@ -115,7 +113,7 @@ export const readOriginal = (upload: Models.Upload) =>
  */
 export const submitUpload = Effect.fn("UploadStore.submitUpload")(function* (input: SubmitUpload) {
   const { uploadsDir, registry } = yield* UploadSettings
-  const sql = yield* SqlClient.SqlClient
+  const tx = yield* Transactions
   const uploads = yield* UploadsRepo
   const queue = yield* WorkQueue
   if (input.profile !== "auto" && !registry.profiles.has(input.profile)) {
@@ -131,7 +129,7 @@ export const submitUpload = Effect.fn("UploadStore.submitUpload")(function* (inp
   const id = randomUUID()
   const sha256 = sha256Hex(input.bytes)
   const file = originalPath(uploadsDir, { id, sha256, fileName: input.fileName })
-  const store = sql.withTransaction(
+  const store = tx.withTransaction(
     Effect.gen(function* () {
       const upload = yield* uploads.insert({
         id,

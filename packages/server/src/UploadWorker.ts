@@ -5,6 +5,7 @@ import {
   draftIncident,
   type FileSource,
   type IncidentDraft,
+  IncidentsRepo,
   Models,
   type PipelineResult,
   PublishError,
@@ -17,11 +18,13 @@ import {
   type StepEvent,
   type StepLog,
   sourceFromBytes,
+  Transactions,
+  UploadsRepo,
+  type WorkItem,
+  WorkQueue,
 } from "@batchops/core"
 import { DirectoryPublisher } from "@batchops/reports"
-import { IncidentsRepo, UploadsRepo, type WorkItem, WorkQueue } from "@batchops/store-sql"
 import { Cause, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
-import { SqlClient } from "effect/sql"
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
@@ -237,7 +240,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
     const uploadId = payload.uploadId
     const settings = yield* UploadSettings
     const { registry, exportDir } = settings
-    const sql = yield* SqlClient.SqlClient
+    const tx = yield* Transactions
     const uploads = yield* UploadsRepo
     const queue = yield* WorkQueue
     const incidents = yield* IncidentsRepo
@@ -312,7 +315,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
       result = outcome.value
       if (result.status === "published") {
         // the item is completed first: when another worker holds it now, everything rolls back
-        yield* sql.withTransaction(
+        yield* tx.withTransaction(
           Effect.gen(function* () {
             if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
             yield* uploads.updateStatus(upload.id, "published", 100)
@@ -324,7 +327,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
       }
       if (result.status === "awaiting_approval" && result.approval !== null) {
         const approval = result.approval
-        yield* sql.withTransaction(
+        yield* tx.withTransaction(
           Effect.gen(function* () {
             if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
             yield* uploads.updateStatus(upload.id, "awaiting_approval", 100)
@@ -362,7 +365,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
     // The site's known errors (active database rows) come before the plugins' ones.
     const known = yield* matchingKnownErrors()
     draft = draftIncident(known, { stage: draft.stage, message: draft.error, plugin: draft.plugin ?? undefined })
-    const stored = yield* sql.withTransaction(
+    const stored = yield* tx.withTransaction(
       Effect.gen(function* () {
         // completed first: when another worker holds the item now, no incident is recorded here
         if (!(yield* queue.complete(item.id, worker))) return yield* new LeaseLost({ workItemId: item.id })
@@ -443,10 +446,10 @@ const withLease = <A, E, R>(
 /** Puts an abandoned item back in the queue, due at once, and its upload back to `queued`. */
 const release = (item: WorkItem, uploadId: string, worker: string) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    const tx = yield* Transactions
     const queue = yield* WorkQueue
     const uploads = yield* UploadsRepo
-    yield* sql.withTransaction(
+    yield* tx.withTransaction(
       Effect.gen(function* () {
         const released = yield* queue.fail(item.id, worker, "the worker stopped before finishing", { retryAfterMs: 0 })
         if (released) yield* uploads.updateStatus(uploadId, "queued", 0)

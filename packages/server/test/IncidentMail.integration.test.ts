@@ -1,15 +1,12 @@
 import type { AddressInfo } from "node:net"
 import { createServer } from "node:net"
+import { IncidentsRepo, type Mailer, UploadsRepo, UsersRepo, WorkQueue } from "@batchops/core"
 import {
-  IncidentsRepo,
   IncidentsRepoLayer,
   migrate,
   pgLayerFromEnv,
-  UploadsRepo,
   UploadsRepoLayer,
-  UsersRepo,
   UsersRepoLayer,
-  WorkQueue,
   WorkQueueLayer,
 } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
@@ -17,7 +14,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { enqueueIncidentMail, incidentMail, NOTIFY_INCIDENT, processNextIncidentMail } from "../src/IncidentMail.js"
-import { type MailConfig, type Mailer, smtpMailerLayer } from "../src/Mailer.js"
+import { type MailConfig, smtpMailerLayer } from "../src/Mailer.js"
 import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 const { url: databaseUrl } = freshDatabase("test_incident_mail")

@@ -1,5 +1,5 @@
-import { draftIncident } from "@batchops/core"
-import { IncidentsRepo, migrate, pgLayerFromEnv } from "@batchops/store-sql"
+import { draftIncident, IncidentsRepo } from "@batchops/core"
+import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"

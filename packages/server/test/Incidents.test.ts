@@ -2,17 +2,18 @@ import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { draftIncident, type IncidentDraft, InvalidTransition } from "@batchops/core"
 import {
+  draftIncident,
   IncidentConflict,
+  type IncidentDraft,
   IncidentsRepo,
+  InvalidTransition,
   KnownErrorsRepo,
-  migrate,
-  pgliteLayer,
+  type Transactions,
   UploadsRepo,
-  UploadsRepoLayer,
   type WorkQueue,
-} from "@batchops/store-sql"
+} from "@batchops/core"
+import { migrate, pgliteLayer, UploadsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, describe, expect, it } from "vitest"
@@ -32,7 +33,14 @@ import { UploadSettings } from "../src/UploadSettings.js"
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-pglite-incidents-"))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-type Services = IncidentsRepo | KnownErrorsRepo | UploadsRepo | UploadSettings | SqlClient.SqlClient | WorkQueue
+type Services =
+  | IncidentsRepo
+  | KnownErrorsRepo
+  | UploadsRepo
+  | UploadSettings
+  | SqlClient.SqlClient
+  | WorkQueue
+  | Transactions
 
 const settings = Layer.effect(
   UploadSettings,

@@ -1,3 +1,4 @@
+import { MailError, Mailer } from "@batchops/core"
 import { Effect, Exit, type Layer, Logger, Option, Redacted } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
@@ -5,8 +6,6 @@ import {
   loggingMailerLayer,
   type MailConfig,
   MailConfigError,
-  MailError,
-  Mailer,
   mailConfigFromEnv,
   mailerLayerFromEnv,
   smtpMailerLayer,

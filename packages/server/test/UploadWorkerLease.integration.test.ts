@@ -1,14 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import {
-  type IncidentsRepo,
-  type KnownErrorsRepo,
-  migrate,
-  pgLayerFromEnv,
-  UploadsRepo,
-  WorkQueue,
-} from "@batchops/store-sql"
+import { type IncidentsRepo, type KnownErrorsRepo, type Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Fiber, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -34,7 +28,14 @@ const largeGradebook = (rows: number) => {
   return new TextEncoder().encode(`${lines.join("\n")}\n`)
 }
 
-type Services = UploadsRepo | IncidentsRepo | KnownErrorsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
+type Services =
+  | UploadsRepo
+  | IncidentsRepo
+  | KnownErrorsRepo
+  | WorkQueue
+  | UploadSettings
+  | SqlClient.SqlClient
+  | Transactions
 
 /**
  * The lease of the first test: long enough for the longest stretch the pipeline holds the event

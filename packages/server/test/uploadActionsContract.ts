@@ -6,8 +6,15 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import type { ApprovalRequest } from "@batchops/core"
-import { IncidentsRepo, type KnownErrorsRepo, migrate, UploadsRepo, type WorkQueue } from "@batchops/store-sql"
+import {
+  type ApprovalRequest,
+  IncidentsRepo,
+  type KnownErrorsRepo,
+  type Transactions,
+  UploadsRepo,
+  type WorkQueue,
+} from "@batchops/core"
+import { migrate } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -22,7 +29,14 @@ export interface ActionsTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
 }
 
-type Services = UploadsRepo | IncidentsRepo | KnownErrorsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
+type Services =
+  | UploadsRepo
+  | IncidentsRepo
+  | KnownErrorsRepo
+  | WorkQueue
+  | UploadSettings
+  | SqlClient.SqlClient
+  | Transactions
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
 const WORKER = { worker: "test-worker", leaseMs: 60_000 }

@@ -3,11 +3,13 @@
  * every database backend (embedded PGlite, real Postgres). Each test opens a fresh client layer
  * over the target's database and works in its own uploads and export folders.
  */
+
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IncidentsRepo, KnownErrorsRepo, migrate, UploadsRepo, WorkQueue } from "@batchops/store-sql"
+import { IncidentsRepo, KnownErrorsRepo, type Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import { migrate } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -21,7 +23,14 @@ export interface UploadTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
 }
 
-type Services = UploadsRepo | IncidentsRepo | KnownErrorsRepo | WorkQueue | UploadSettings | SqlClient.SqlClient
+type Services =
+  | UploadsRepo
+  | IncidentsRepo
+  | KnownErrorsRepo
+  | WorkQueue
+  | UploadSettings
+  | SqlClient.SqlClient
+  | Transactions
 
 const STAGES = ["standardize_results", "validate_results", "transform_gradebook", "generate_summary", "publish_results"]
 

@@ -5,72 +5,23 @@
  * it could backtrack for ages) with the checker's `UnsafePattern` and its message: nothing
  * unsafe is ever written. Rows are listed by name, the order they are matched in.
  */
-import { checkPattern, type KnownError, Models, type UnsafePattern } from "@batchops/core"
-import { Context, Effect, Layer, Option, Result, Schema } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
+import {
+  checkPattern,
+  type KnownError,
+  KnownErrorExists,
+  KnownErrorNotFound,
+  type KnownErrorPatch,
+  KnownErrorsRepo,
+  Models,
+  type NewKnownError,
+  type UnsafePattern,
+} from "@batchops/core"
+import { Effect, Layer, Option, Result } from "effect"
+import { SqlClient } from "effect/sql"
+import { storeErrors } from "./StoreErrors.js"
 
 type KnownErrorRow = Models.KnownErrorRow
 type Severity = typeof Models.Severity.Type
-
-/** `create` was given a name another known error already has. */
-export class KnownErrorExists extends Schema.TaggedError<KnownErrorExists>()("KnownErrorExists", {
-  name: Schema.String,
-  message: Schema.String,
-}) {}
-
-/** `update` or `deactivate` named a known error that does not exist. */
-export class KnownErrorNotFound extends Schema.TaggedError<KnownErrorNotFound>()("KnownErrorNotFound", {
-  name: Schema.String,
-  message: Schema.String,
-}) {}
-
-export interface NewKnownError {
-  readonly name: string
-  readonly pattern: string
-  /** only match failures of this stage; null or absent: every stage */
-  readonly stage?: string | null | undefined
-  readonly severity: Severity
-  readonly rootCause: string
-  readonly correctiveAction: string
-  /** default true */
-  readonly active?: boolean | undefined
-}
-
-/** What `update` may change; absent fields are kept. */
-export interface KnownErrorPatch {
-  readonly pattern?: string | undefined
-  readonly stage?: string | null | undefined
-  readonly severity?: Severity | undefined
-  readonly rootCause?: string | undefined
-  readonly correctiveAction?: string | undefined
-  readonly active?: boolean | undefined
-}
-
-export interface KnownErrorsRepoShape {
-  readonly create: (
-    input: NewKnownError,
-  ) => Effect.Effect<KnownErrorRow, UnsafePattern | KnownErrorExists | SqlError.SqlError>
-  readonly update: (
-    name: string,
-    patch: KnownErrorPatch,
-  ) => Effect.Effect<KnownErrorRow, UnsafePattern | KnownErrorNotFound | SqlError.SqlError>
-  /** by name; active ones only unless `includeInactive` */
-  readonly list: (options?: {
-    readonly includeInactive?: boolean | undefined
-  }) => Effect.Effect<ReadonlyArray<KnownErrorRow>, SqlError.SqlError>
-  readonly get: (name: string) => Effect.Effect<Option.Option<KnownErrorRow>, SqlError.SqlError>
-  /** stops matching it; incidents tagged with it keep the tag */
-  readonly deactivate: (name: string) => Effect.Effect<KnownErrorRow, KnownErrorNotFound | SqlError.SqlError>
-  /**
-   * Records a plugin's known error under its name unless a row of that name exists (an
-   * operator's row is left alone), so incidents can reference it. The existing or new row.
-   */
-  readonly ensure: (known: KnownError) => Effect.Effect<KnownErrorRow, UnsafePattern | SqlError.SqlError>
-}
-
-export class KnownErrorsRepo extends Context.Service<KnownErrorsRepo, KnownErrorsRepoShape>()(
-  "@batchops/store-sql/KnownErrorsRepo",
-) {}
 
 interface Row {
   readonly id: string
@@ -178,7 +129,7 @@ export const makeKnownErrorsRepo = Effect.gen(function* () {
       return toKnownError(row!)
     })
 
-  return KnownErrorsRepo.of({ create, update, list, get, deactivate, ensure })
+  return KnownErrorsRepo.of(storeErrors({ create, update, list, get, deactivate, ensure }))
 })
 
 export const KnownErrorsRepoLayer: Layer.Layer<KnownErrorsRepo, never, SqlClient.SqlClient> = Layer.effect(

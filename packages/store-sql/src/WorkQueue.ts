@@ -13,86 +13,17 @@
  * Lease times come from the database clock (`now()`), never from the client. Worker ids must be
  * unique per running worker (e.g. host + pid + random).
  */
-import { Context, Effect, Layer, Option } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
-
-export const WorkItemStatus = ["queued", "running", "completed", "failed"] as const
-export type WorkItemStatus = (typeof WorkItemStatus)[number]
-
-export interface WorkItem {
-  /** the row id (a bigint in the database, as decimal text) */
-  readonly id: string
-  readonly kind: string
-  readonly payload: unknown
-  readonly status: WorkItemStatus
-  /** ISO-8601; the item is not claimed before */
-  readonly runAfter: string
-  /** ISO-8601; null unless leased */
-  readonly leasedUntil: string | null
-  /** the worker holding (or last holding) the item */
-  readonly leasedBy: string | null
-  /** how many times the item was claimed (including this claim) */
-  readonly attempts: number
-  readonly lastError: string | null
-  readonly createdAt: string
-  readonly updatedAt: string
-}
-
-export interface EnqueueInput {
-  /** what to do, e.g. `process_upload` or `run_job` */
-  readonly kind: string
-  /** stored as jsonb (default `{}`) */
-  readonly payload?: unknown
-  /** not claimed before this moment (default: now, by the database clock) */
-  readonly runAfter?: Date | undefined
-}
-
-export interface ClaimInput {
-  readonly worker: string
-  /** only items of these kinds (default: any kind; an empty list claims nothing) */
-  readonly kinds?: ReadonlyArray<string> | undefined
-  /** the lease length in milliseconds (> 0) */
-  readonly leaseMs: number
-}
-
-export interface FailOptions {
-  /** when set, the item goes back to `queued`, due this many milliseconds from now; otherwise it is `failed` for good */
-  readonly retryAfterMs?: number | undefined
-}
-
-/** counts of items by status, plus `running` items whose lease has expired (their worker is gone) */
-export interface WorkQueueStats {
-  readonly queued: number
-  readonly running: number
-  readonly completed: number
-  readonly failed: number
-  readonly expired: number
-}
-
-export interface WorkQueueShape {
-  /** stores a `queued` item and returns its id */
-  readonly enqueue: (input: EnqueueInput) => Effect.Effect<string, SqlError.SqlError>
-  /** leases the oldest due item to `worker`, or `None` when nothing is due */
-  readonly claim: (input: ClaimInput) => Effect.Effect<Option.Option<WorkItem>, SqlError.SqlError>
-  /** extends the lease to `now() + leaseMs`; `false` when `worker` no longer holds the item */
-  readonly heartbeat: (id: string, worker: string, leaseMs: number) => Effect.Effect<boolean, SqlError.SqlError>
-  /** marks the item `completed`; `false` when `worker` no longer holds the item */
-  readonly complete: (id: string, worker: string) => Effect.Effect<boolean, SqlError.SqlError>
-  /**
-   * records `error`; the item is `failed` for good, or `queued` again after `retryAfterMs`;
-   * `false` when `worker` no longer holds the item
-   */
-  readonly fail: (
-    id: string,
-    worker: string,
-    error: string,
-    options?: FailOptions,
-  ) => Effect.Effect<boolean, SqlError.SqlError>
-  readonly get: (id: string) => Effect.Effect<Option.Option<WorkItem>, SqlError.SqlError>
-  readonly stats: () => Effect.Effect<WorkQueueStats, SqlError.SqlError>
-}
-
-export class WorkQueue extends Context.Service<WorkQueue, WorkQueueShape>()("@batchops/store-sql/WorkQueue") {}
+import {
+  type ClaimInput,
+  type EnqueueInput,
+  type FailOptions,
+  type WorkItem,
+  type WorkItemStatus,
+  WorkQueue,
+} from "@batchops/core"
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { storeErrors } from "./StoreErrors.js"
 
 interface WorkRow {
   readonly id: string
@@ -244,7 +175,7 @@ export const makeWorkQueue = Effect.gen(function* () {
       },
     )
 
-  return WorkQueue.of({ enqueue, claim, heartbeat, complete, fail, get, stats })
+  return WorkQueue.of(storeErrors({ enqueue, claim, heartbeat, complete, fail, get, stats }))
 })
 
 export const WorkQueueLayer: Layer.Layer<WorkQueue, never, SqlClient.SqlClient> = Layer.effect(WorkQueue, makeWorkQueue)

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { UserExists, UsersRepo } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, describe, expect, it } from "vitest"
-import { migrate, pgliteLayer, UserExists, UsersRepo, UsersRepoLayer } from "../src/index.js"
+import { migrate, pgliteLayer, UsersRepoLayer } from "../src/index.js"
 
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-users-"))
 

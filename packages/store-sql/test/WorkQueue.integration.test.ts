@@ -1,10 +1,12 @@
 /** Needs PostgreSQL (default postgres://postgres@127.0.0.1:5432): a fresh database per run, dropped afterwards. */
+
 import { randomBytes } from "node:crypto"
+import { WorkQueue } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
-import { migrate, pgLayerFromEnv, WorkQueue, WorkQueueLayer } from "../src/index.js"
+import { migrate, pgLayerFromEnv, WorkQueueLayer } from "../src/index.js"
 import { run, type StoreTarget } from "./contract.js"
 import { withQueue, workQueueContract } from "./workQueueContract.js"
 

@@ -6,19 +6,16 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Models } from "@batchops/core"
+import { IncidentNotFound, IncidentsRepo, Models, UploadsRepo } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { describe, expect, it } from "vitest"
 import {
   defaultMigrationsDirectory,
-  IncidentNotFound,
-  IncidentsRepo,
   IncidentsRepoLayer,
   MigrationError,
   migrate,
   splitStatements,
-  UploadsRepo,
   UploadsRepoLayer,
 } from "../src/index.js"
 

@@ -5,22 +5,25 @@
  * uses names of its own, so it runs on a database other suites share.
  */
 import { randomUUID } from "node:crypto"
-import { addNote, assign, Models, transition, UnsafePattern, updateFields } from "@batchops/core"
-import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
-import { describe, expect, it } from "vitest"
 import {
+  addNote,
+  assign,
   IncidentConflict,
   IncidentNotFound,
   IncidentsRepo,
-  IncidentsRepoLayer,
   IncidentTimelineRewritten,
   KnownErrorExists,
   KnownErrorNotFound,
   KnownErrorsRepo,
-  KnownErrorsRepoLayer,
-  migrate,
-} from "../src/index.js"
+  Models,
+  transition,
+  UnsafePattern,
+  updateFields,
+} from "@batchops/core"
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { describe, expect, it } from "vitest"
+import { IncidentsRepoLayer, KnownErrorsRepoLayer, migrate } from "../src/index.js"
 import type { StoreTarget } from "./contract.js"
 
 const withStore = <A, E>(

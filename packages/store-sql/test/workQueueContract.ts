@@ -4,10 +4,11 @@
  * "workers" are distinct worker ids (the concurrency test with separate connections is
  * Postgres-only, in WorkQueue.integration.test.ts).
  */
+import { WorkQueue } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { beforeAll, describe, expect, it } from "vitest"
-import { migrate, WorkQueue, WorkQueueLayer } from "../src/index.js"
+import { migrate, WorkQueueLayer } from "../src/index.js"
 import { run, type StoreTarget } from "./contract.js"
 
 /** runs `effect` with a `WorkQueue` over a fresh client layer of `target` */

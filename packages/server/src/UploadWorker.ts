@@ -38,6 +38,11 @@ export interface ProcessOptions {
   readonly leaseMs: number
   /** delay before an item that hit an unexpected error is claimed again (default 30 s) */
   readonly retryAfterMs?: number | undefined
+  /**
+   * runs of one item (unexpected errors, workers that died during it) before the upload is
+   * given up as failed, with an incident (default 5)
+   */
+  readonly maxAttempts?: number | undefined
 }
 
 /** What `processNext` did with the item it claimed. */
@@ -103,6 +108,41 @@ interface Lease {
 }
 
 const DEFAULT_RETRY_MS = 30_000
+const DEFAULT_MAX_ATTEMPTS = 5
+
+/**
+ * The item was run `attempts` times without a result (unexpected errors, or workers that died
+ * during the run: a file that crashes every worker must not crash them forever). The upload
+ * fails with an incident saying so, and the item fails for good.
+ */
+const giveUp = (item: WorkItem, uploadId: string, worker: string, attempts: number, lastError: string | null) =>
+  Effect.gen(function* () {
+    const tx = yield* Transactions
+    const uploads = yield* UploadsRepo
+    const queue = yield* WorkQueue
+    const found = yield* uploads.get(uploadId)
+    const error =
+      `the upload could not be processed: ${attempts} attempt${attempts === 1 ? "" : "s"} ended without a result ` +
+      `(last: ${lastError ?? "the worker stopped during the run"})`
+    if (Option.isNone(found)) {
+      yield* queue.fail(item.id, worker, error)
+      return Option.none<string>()
+    }
+    const upload = found.value
+    const known = yield* matchingKnownErrors()
+    const draft = draftIncident(known, { stage: "pipeline", message: error })
+    return yield* tx.withTransaction(
+      Effect.gen(function* () {
+        if (!(yield* queue.fail(item.id, worker, error))) return Option.none<string>()
+        yield* uploads.updateStatus(upload.id, "failed")
+        const recorded = yield* recordFailure(draft, upload.id, upload.fileName, {
+          incidentId: payloadOf(item).incidentId,
+        })
+        yield* uploads.setIncident(upload.id, recorded.incidentId)
+        return Option.some(recorded.incidentId)
+      }),
+    )
+  })
 
 /** The report directory of one upload (so two uploads of the same file name never collide). */
 export const uploadExportDir = (exportDir: string, uploadId: string): string => path.join(exportDir, uploadId)
@@ -473,6 +513,16 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     yield* queue.fail(item.id, options.worker, error)
     return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
   }
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+  // claimed again after its lease expired more often than allowed: its runs kill workers
+  if (item.attempts > maxAttempts) {
+    const incident = yield* giveUp(item, uploadId, options.worker, item.attempts - 1, item.lastError)
+    return Option.some<ProcessOutcome>(
+      Option.isSome(incident)
+        ? { workItemId: item.id, uploadId, status: "failed", incidentId: incident.value, completed: true }
+        : { workItemId: item.id, uploadId, status: "lost" },
+    )
+  }
   const exit = yield* Effect.exit(
     withLease(item, options, (lease) => handle(lease, { ...payloadOf(item), uploadId })).pipe(
       // the worker is stopping: the item (and its upload) go back to the queue, due at once
@@ -505,6 +555,15 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "lost" })
   }
   const error = message(exit.cause)
+  if (item.attempts >= maxAttempts) {
+    yield* Effect.logWarning(`upload ${uploadId}: unexpected error on attempt ${item.attempts}, giving up`, exit.cause)
+    const incident = yield* giveUp(item, uploadId, options.worker, item.attempts, error)
+    return Option.some<ProcessOutcome>(
+      Option.isSome(incident)
+        ? { workItemId: item.id, uploadId, status: "failed", incidentId: incident.value, completed: true }
+        : { workItemId: item.id, uploadId, status: "lost" },
+    )
+  }
   yield* Effect.logWarning(`upload ${uploadId}: unexpected error, retrying later`, exit.cause)
   const requeued = yield* queue.fail(item.id, options.worker, error, {
     retryAfterMs: options.retryAfterMs ?? DEFAULT_RETRY_MS,

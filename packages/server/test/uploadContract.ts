@@ -317,6 +317,72 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
       expect(filesUnder(dirs.uploadsDir)).toEqual([])
     })
 
+    it("gives an upload up as failed, with an incident, when its last attempt hits an unexpected error", async () => {
+      const dirs = directories()
+      const outcome = await run(
+        dirs,
+        Effect.gen(function* () {
+          const uploads = yield* UploadsRepo
+          const incidents = yield* IncidentsRepo
+          const upload = yield* submitUpload(request("vanished.csv", GRADEBOOK))
+          unlinkSync(originalPath(dirs.uploadsDir, upload))
+          const options = { ...WORKER, retryAfterMs: 0, maxAttempts: 2 }
+          const first = Option.getOrThrow(yield* processNext(options))
+          const second = Option.getOrThrow(yield* processNext(options))
+          const incidentId = second.status === "failed" ? second.incidentId : "none"
+          return {
+            upload,
+            first,
+            second,
+            after: Option.getOrThrow(yield* uploads.get(upload.id)),
+            items: yield* itemsFor(upload.id),
+            incident: yield* incidents.get(incidentId),
+            third: yield* processNext(options),
+          }
+        }),
+      )
+      expect(outcome.first.status).toBe("retry")
+      expect(outcome.second).toMatchObject({ uploadId: outcome.upload.id, status: "failed", completed: true })
+      expect(outcome.after.status).toBe("failed")
+      expect(outcome.items).toEqual([expect.objectContaining({ status: "failed", attempts: 2 })])
+      const incident = Option.getOrThrow(outcome.incident)
+      expect(incident.stage).toBe("pipeline")
+      expect(incident.error).toMatch(
+        /^the upload could not be processed: 2 attempts ended without a result \(last: cannot read .*vanished\.csv/,
+      )
+      expect(outcome.after.incidentId).toBe(incident.id)
+      expect(Option.isNone(outcome.third)).toBe(true)
+    })
+
+    it("gives an upload up when its runs keep killing workers (claimed again after its lease expired)", async () => {
+      const dirs = directories()
+      const outcome = await run(
+        dirs,
+        Effect.gen(function* () {
+          const uploads = yield* UploadsRepo
+          const queue = yield* WorkQueue
+          const incidents = yield* IncidentsRepo
+          const upload = yield* submitUpload(request("crashes.csv", GRADEBOOK))
+          // a worker claims it and dies: its lease runs out
+          yield* queue.claim({ worker: "died", kinds: ["process_upload"], leaseMs: 1 })
+          yield* Effect.sleep(30)
+          const next = Option.getOrThrow(yield* processNext({ ...WORKER, maxAttempts: 1 }))
+          const incidentId = next.status === "failed" ? next.incidentId : "none"
+          return {
+            next,
+            after: Option.getOrThrow(yield* uploads.get(upload.id)),
+            incident: Option.getOrThrow(yield* incidents.get(incidentId)),
+          }
+        }),
+      )
+      expect(outcome.next.status).toBe("failed")
+      expect(outcome.after.status).toBe("failed")
+      expect(outcome.after.steps).toEqual([])
+      expect(outcome.incident.error).toBe(
+        "the upload could not be processed: 1 attempt ended without a result (last: the worker stopped during the run)",
+      )
+    })
+
     it("puts the work item back with a delay when processing hits an unexpected error", async () => {
       const dirs = directories()
       const outcome = await run(

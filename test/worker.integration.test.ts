@@ -254,6 +254,75 @@ describe("batchops worker", () => {
     }
   }, 120_000)
 
+  it("shows, retries, approves and rejects uploads from the command line", async () => {
+    const setup = await freshSetup()
+    const env = { DATABASE_URL: setup.url, BATCHOPS_DATA_DIR: setup.data }
+    expect((await run(["migrate"], env)).code).toBe(0)
+    await psql(
+      setup.name,
+      `INSERT INTO users (username, email, role, email_verified) VALUES
+        ('ops', 'ops@school.test', 'moderator', true), ('teacher', 'teacher@school.test', 'user', true)`,
+    )
+    const dir = await folder()
+    const file = join(dir, "classes.csv")
+    writeFileSync(file, "Student ID,Class,Score\nS1,9A,80\nS2,9B,70\nS3,9A,60\nS4,9C,90\n")
+    const submit = async (args: ReadonlyArray<string>) => {
+      const submitted = await run(["submit", file, ...args], env)
+      expect(submitted.code, submitted.stderr).toBe(0)
+      return submitted.stdout.trim()
+    }
+    const show = async (id: string) => JSON.parse((await run(["show", id, "--json"], env)).stdout)
+
+    // a delete of half the rows waits; a teacher cannot approve it; the moderator can
+    const held = await submit(["--plan", "delete", "--config", '{"rules":[{"column":"class","value":"9A"}]}'])
+    expect((await run(["worker", "--once"], env)).stdout).toMatch(new RegExp(`^awaiting approval ${held} `))
+    const waiting = await show(held)
+    expect(waiting.status).toBe("awaiting_approval")
+    expect(waiting.approval.request).toMatchObject({ deleted: 2, inputRows: 4 })
+    const text = await run(["show", held], env)
+    expect(text.stdout).toContain("waiting for approval: the delete plan would remove 2 of 4 rows (50%)")
+    expect(text.stdout).toContain("- row 2: S1, 9A, 80")
+    const byTeacher = await run(["approve", held, "--by", "teacher"], env)
+    expect(byTeacher.code).toBe(1)
+    expect(byTeacher.stderr).toBe("batchops approve: only an admin or a moderator can approve a held upload\n")
+    const approved = await run(["approve", held, "--by", "ops", "--note", "9A moved school", "--json"], env)
+    expect(approved.code, approved.stderr).toBe(0)
+    expect(JSON.parse(approved.stdout).status).toBe("queued")
+    expect((await run(["worker", "--once"], env)).stdout).toMatch(new RegExp(`^published ${held} `))
+    const published = await show(held)
+    expect(published.rows).toBe(2)
+    expect(published.stages.map((s: { status: string }) => s.status)).toEqual([
+      "reused",
+      "reused",
+      "reused",
+      "ok",
+      "ok",
+    ])
+    expect(published.timeline.map((e: { kind: string }) => e.kind)).toEqual(["held", "approved"])
+
+    // a wrong plan fails; retried with the plan corrected, it publishes and the incident resolves
+    const wrong = await submit(["--plan", "delete", "--config", '{"rules":[{"column":"house","value":"x"}]}'])
+    expect((await run(["worker", "--once"], env)).stdout).toMatch(new RegExp(`^failed ${wrong} `))
+    const retried = await run(["retry", wrong, "--plan", "transform", "--by", "ops"], env)
+    expect(retried.code, retried.stderr).toBe(0)
+    expect(retried.stdout).toContain("retry queued: from the file with the corrected plan")
+    expect((await run(["worker", "--once"], env)).stdout).toMatch(new RegExp(`^published ${wrong} `))
+    const fixed = await show(wrong)
+    expect(
+      await psql(setup.name, `SELECT status || ':' || retry_count FROM incidents WHERE id = '${fixed.incidentId}'`),
+    ).toBe("resolved:1")
+
+    // refusals are one clear line, exit 1
+    const again = await run(["retry", wrong], env)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/^batchops retry: upload \S+ is published; only a failed upload can be retried\n$/)
+    const nobody = await run(["reject", held, "--by", "ghost"], env)
+    expect(nobody.stderr).toBe('batchops reject: no active user "ghost"\n')
+    const usage = await run(["approve", held, "--json"], env)
+    expect(usage.code).toBe(2)
+    expect(JSON.parse(usage.stdout).error).toMatch(/--by <username>/)
+  }, 180_000)
+
   it("refuses a lease that is not a positive number of milliseconds (exit 2)", async () => {
     const bad = await run(["worker", "--once", "--lease-ms", "soon"], {})
     expect(bad.code).toBe(2)

@@ -9,16 +9,17 @@ import { readFile } from "node:fs/promises"
 import { hostname } from "node:os"
 import { basename, join, resolve } from "node:path"
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util"
-import { type PipelineResult, runPipeline, type StepEvent } from "@batchops/core"
+import { type Models, type PipelineResult, runPipeline, type StepEvent, UploadsRepo, UsersRepo } from "@batchops/core"
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { migrate } from "@batchops/store-sql"
-import { Cause, Effect, Fiber, Layer, Logger } from "effect"
+import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { uploadLifecycleLayer } from "./Layers.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
 import { defaultRegistry } from "./Registry.js"
+import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "./UploadActions.js"
 import { submitUpload, UploadRejected } from "./UploadStore.js"
 import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
 
@@ -31,6 +32,11 @@ const USAGE = `Usage:
   batchops migrate [--json]
   batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>] [--json]
   batchops worker [--once] [--lease-ms <ms>] [--json]
+  batchops show <upload id> [--json]
+  batchops retry <upload id> [--profile <profile>] [--plan <plan>] [--config <json>|@<path>]
+                             [--by <username>] [--json]
+  batchops approve <upload id> --by <username> [--note <text>] [--json]
+  batchops reject <upload id> --by <username> [--note <text>] [--json]
   batchops --help | --version
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
@@ -52,6 +58,11 @@ delete or add more than BATCHOPS_MAX_CHANGE of an upload's rows (default 20%) wa
 admin's or moderator's approval. The worker also sends the incident mails (EMAIL_HOST,
 EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL; without
 EMAIL_HOST they are written to the log). Both migrate first.
+
+\`show\` prints an upload: its status, steps, what a held run would change, its incident and
+its timeline. \`retry\` queues a failed upload again: it resumes after the last stage that
+finished, or runs from the file when --profile, --plan or --config correct it. \`approve\`
+and \`reject\` decide on an upload awaiting approval, as the admin or moderator --by names.
 
 Exit status: 0 published (or migrated, submitted, worked), 1 the pipeline failed (an
 incident), the migration or the upload was refused or the database failed, 2 a usage error,
@@ -512,6 +523,132 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
   }
 }
 
+interface UploadCommandOptions {
+  readonly uploadId: string
+  readonly by: string | undefined
+  readonly note: string | undefined
+  readonly profile: string | undefined
+  readonly plan: string | undefined
+  readonly config: unknown
+  readonly json: boolean
+}
+
+type UploadCommand = "show" | "retry" | "approve" | "reject"
+
+const parseUploadCommandArgs = async (command: UploadCommand, args: ReadonlyArray<string>) => {
+  const flags: ParseArgsOptionsConfig = { json: { type: "boolean" } }
+  if (command !== "show") flags.by = { type: "string" }
+  if (command === "approve" || command === "reject") flags.note = { type: "string" }
+  if (command === "retry") {
+    flags.profile = { type: "string" }
+    flags.plan = { type: "string" }
+    flags.config = { type: "string" }
+  }
+  const { values, positionals } = parseFlags(args, flags, true)
+  if (positionals.length === 0) throw new UsageError(`missing the upload id to ${command}`)
+  if (positionals.length > 1) throw new UsageError(`one upload at a time (got ${positionals.length})`)
+  const by = values.by as string | undefined
+  if ((command === "approve" || command === "reject") && !by) {
+    throw new UsageError(`${command} needs --by <username>: the admin or moderator who decides`)
+  }
+  const config = await readConfig(values.config as string | undefined)
+  const plan = values.plan as string | undefined
+  if (config !== undefined && plan === undefined) throw new UsageError("--config corrects a plan: give --plan too")
+  return {
+    uploadId: positionals[0]!,
+    by,
+    note: values.note as string | undefined,
+    profile: values.profile as string | undefined,
+    plan,
+    config,
+    json: (values.json as boolean | undefined) ?? false,
+  } satisfies UploadCommandOptions
+}
+
+/** The user --by names, who must exist and be active. */
+const operatorNamed = (username: string, uploadId: string) =>
+  Effect.gen(function* () {
+    const users = yield* UsersRepo
+    const found = yield* users.getByUsername(username)
+    if (Option.isNone(found) || !found.value.isActive) {
+      return yield* new UploadActionRefused({ uploadId, message: `no active user "${username}"` })
+    }
+    return found.value
+  })
+
+/** What `show` prints of an upload, as JSON. */
+const uploadJson = (upload: Models.Upload, events: ReadonlyArray<Models.UploadEvent>) => ({
+  id: upload.id,
+  fileName: upload.fileName,
+  status: upload.status,
+  profile: upload.profile,
+  plan: { mode: upload.processMode, config: upload.processConfig },
+  progress: upload.progress,
+  rows: upload.rows,
+  stages: upload.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, log: s.log })),
+  reports: upload.reportCsvPath ? { csv: upload.reportCsvPath, pdf: upload.reportPdfPath } : null,
+  incidentId: upload.incidentId,
+  approval: upload.approval,
+  timeline: events,
+})
+
+const uploadText = (upload: Models.Upload, events: ReadonlyArray<Models.UploadEvent>): string => {
+  const lines = [
+    `${upload.id} ${upload.fileName}: ${upload.status.replace("_", " ")}`,
+    `  plan ${upload.processMode}, profile ${upload.profile}${upload.rows === null ? "" : `, ${upload.rows} rows`}`,
+  ]
+  for (const step of upload.steps) lines.push(`  ${step.status.padEnd(7)} ${step.name}`)
+  if (upload.reportCsvPath) lines.push(`  csv: ${upload.reportCsvPath}`, `  pdf: ${upload.reportPdfPath}`)
+  if (upload.incidentId) lines.push(`  incident: ${upload.incidentId}`)
+  const held = heldRequest(upload)
+  if (held && upload.status === "awaiting_approval") {
+    lines.push(`  waiting for approval: ${held.message}`, `  columns: ${held.columns.join(", ")}`)
+    for (const row of held.preview) {
+      lines.push(
+        `  ${row.change === "deleted" ? "-" : "+"} row ${row.number}: ${row.cells.map((c) => c ?? "").join(", ")}`,
+      )
+    }
+  }
+  for (const event of events) lines.push(`  ${event.at} ${event.actor ?? "batchops"}: ${event.message}`)
+  return `${lines.join("\n")}\n`
+}
+
+/** `show`, `retry`, `approve`, `reject`: 0 done, 1 refused or the database failed. */
+const runUploadCommand = async (command: UploadCommand, options: UploadCommandOptions, output: Output) => {
+  const database = chooseDatabase(process.env)
+  const program = Effect.gen(function* () {
+    yield* migrate()
+    const uploads = yield* UploadsRepo
+    const operator = options.by === undefined ? undefined : yield* operatorNamed(options.by, options.uploadId)
+    if (command === "retry") {
+      const corrections = {
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        ...(options.plan === undefined ? {} : { plan: { mode: options.plan, config: options.config } }),
+      }
+      yield* retryUpload(options.uploadId, operator?.id ?? null, corrections)
+    } else if (command === "approve" || command === "reject") {
+      const decide = command === "approve" ? approveUpload : rejectUpload
+      yield* decide(options.uploadId, { id: operator!.id, role: operator!.role }, options.note)
+    }
+    const found = yield* uploads.get(options.uploadId)
+    if (Option.isNone(found)) {
+      return yield* new UploadActionRefused({ uploadId: options.uploadId, message: `no upload ${options.uploadId}` })
+    }
+    return { upload: found.value, events: yield* uploads.events(options.uploadId) }
+  }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
+  const exit = await Effect.runPromiseExit(program)
+  if (exit._tag === "Success") {
+    const { upload, events } = exit.value
+    output.out(options.json ? `${JSON.stringify(uploadJson(upload, events))}\n` : uploadText(upload, events))
+    return 0
+  }
+  const refused = Cause.squash(exit.cause) instanceof UploadActionRefused
+  const message = describeFailure(exit.cause)
+  if (options.json) output.out(`${JSON.stringify({ status: refused ? "refused" : "error", error: message })}\n`)
+  else output.err(`batchops ${command}: ${refused ? "" : `${database.describe}: `}${message}\n`)
+  return 1
+}
+
 /** Run the command with `argv` (without node and the script); resolves to the exit status. */
 export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): Promise<number> => {
   const json = argv.includes("--json")
@@ -532,6 +669,19 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
   if (command === "migrate") {
     try {
       return await runMigrate(parseMigrateArgs(rest), output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+  }
+  if (command === "show" || command === "retry" || command === "approve" || command === "reject") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return await runUploadCommand(command, await parseUploadCommandArgs(command, rest), output)
     } catch (cause) {
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)

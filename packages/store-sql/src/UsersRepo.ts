@@ -65,6 +65,11 @@ export const makeUsersRepo = Effect.gen(function* () {
       rows.length === 0 ? Option.none<User>() : Option.some(toUser(rows[0]!)),
     )
 
+  const getByUsername = (username: string) =>
+    Effect.map(sql<Row>`SELECT ${columns} FROM users WHERE username = ${username}`, (rows) =>
+      rows.length === 0 ? Option.none<User>() : Option.some(toUser(rows[0]!)),
+    )
+
   // One spelling per mailbox: the least in byte order (COLLATE "C"), and sorted here in the same
   // order rather than by ORDER BY, so the answer does not depend on the database's collation
   // (Postgres and PGlite may differ).
@@ -77,7 +82,7 @@ export const makeUsersRepo = Effect.gen(function* () {
       (rows) => rows.map((row) => row.email).sort(),
     ).pipe(Effect.withSpan("UsersRepo.incidentMailRecipients"))
 
-  return UsersRepo.of(storeErrors({ insert, get, incidentMailRecipients }))
+  return UsersRepo.of(storeErrors({ insert, get, getByUsername, incidentMailRecipients }))
 })
 
 export const UsersRepoLayer: Layer.Layer<UsersRepo, never, SqlClient.SqlClient> = Layer.effect(UsersRepo, makeUsersRepo)

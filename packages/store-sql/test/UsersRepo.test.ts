@@ -15,7 +15,7 @@ const run = <A, E>(effect: Effect.Effect<A, E, UsersRepo | SqlClient.SqlClient>)
   Effect.runPromise(Effect.provide(effect, Layer.provideMerge(UsersRepoLayer, pgliteLayer({ dataDir }))))
 
 describe("UsersRepo on PGlite", () => {
-  it("inserts users with the defaults of the schema and reads them back by id", async () => {
+  it("inserts users with the defaults of the schema and reads them back by id and by username", async () => {
     const result = await run(
       Effect.gen(function* () {
         yield* migrate()
@@ -29,6 +29,8 @@ describe("UsersRepo on PGlite", () => {
           pupil,
           found: yield* users.get("u-ada"),
           missing: yield* users.get("nobody"),
+          byName: yield* users.getByUsername("ada"),
+          byOtherCase: yield* users.getByUsername("ADA"),
           hashes,
         }
       }),
@@ -46,6 +48,8 @@ describe("UsersRepo on PGlite", () => {
     expect(result.pupil.id).not.toBe("")
     expect(Option.getOrThrow(result.found)).toEqual(result.ada)
     expect(Option.isNone(result.missing)).toBe(true)
+    expect(Option.getOrThrow(result.byName)).toEqual(result.ada)
+    expect(Option.isNone(result.byOtherCase)).toBe(true)
     expect(result.hashes).toEqual([{ password_hash: null }, { password_hash: null }])
   })
 

@@ -33,6 +33,8 @@ export interface UsersRepoShape {
   readonly insert: (input: NewUser) => Effect.Effect<User, UserExists | StoreError>
   /** by id */
   readonly get: (id: string) => Effect.Effect<Option.Option<User>, StoreError>
+  /** by username (exactly as written) */
+  readonly getByUsername: (username: string) => Effect.Effect<Option.Option<User>, StoreError>
   /**
    * The addresses incident mail goes to: active admins, and active moderators whose email is
    * verified. One address per mailbox (addresses differing only in case are one), sorted.

@@ -65,6 +65,7 @@ const TABLES = [
   "email_verification_requests",
   "password_reset_requests",
   "work_queue",
+  "upload_events",
 ]
 
 export const storeContract = (name: string, target: () => StoreTarget) =>
@@ -280,6 +281,70 @@ export const storeContract = (name: string, target: () => StoreTarget) =>
       ])
       expect(Array.from(Option.getOrThrow(reread.csv))).toEqual([104, 105])
       expect(Option.isNone(reread.pdf)).toBe(true)
+    })
+
+    it("moves an upload only from the statuses given, and keeps its plan, approval, incident and timeline", async () => {
+      const outcome = await withRepos(
+        target(),
+        Effect.gen(function* () {
+          const uploads = yield* UploadsRepo
+          const incidents = yield* IncidentsRepo
+          const upload = yield* uploads.insert({
+            fileName: "held.csv",
+            format: "csv",
+            size: 10,
+            sha256: "b".repeat(64),
+            profile: "gradebook",
+            processMode: "delete",
+            processConfig: { rules: [{ column: "class", value: "9A" }] },
+          })
+          const notFailed = yield* uploads.moveStatus(upload.id, ["failed"], "queued")
+          const held = yield* uploads.moveStatus(upload.id, ["queued", "processing"], "awaiting_approval")
+          const rejected = yield* uploads.moveStatus(upload.id, ["awaiting_approval"], "rejected")
+          yield* uploads.setApproval(upload.id, { request: { deleted: 5, message: "too many" } })
+          yield* uploads.setPlan(upload.id, { profile: "auto", processMode: "transform", processConfig: {} })
+          const { incident } = yield* incidents.insert({
+            uploadId: upload.id,
+            stage: "transform_gradebook",
+            error: "boom",
+            severity: "medium",
+          })
+          yield* uploads.setIncident(upload.id, incident.id)
+          yield* uploads.appendEvent(upload.id, { actor: null, kind: "held", message: "waiting" })
+          yield* uploads.appendEvent(upload.id, {
+            actor: "u-1",
+            kind: "rejected",
+            message: "rejected",
+            data: { note: "wrong rule" },
+          })
+          return {
+            notFailed,
+            held,
+            rejected,
+            after: Option.getOrThrow(yield* uploads.get(upload.id)),
+            events: yield* uploads.events(upload.id),
+            none: yield* uploads.events("missing"),
+            incidentId: incident.id,
+          }
+        }),
+      )
+      expect(Option.isNone(outcome.notFailed)).toBe(true)
+      expect(Option.getOrThrow(outcome.held).status).toBe("awaiting_approval")
+      expect(Option.getOrThrow(outcome.rejected).status).toBe("rejected")
+      expect(outcome.after).toMatchObject({
+        status: "rejected",
+        profile: "auto",
+        processMode: "transform",
+        processConfig: {},
+        incidentId: outcome.incidentId,
+        approval: { request: { deleted: 5, message: "too many" } },
+      })
+      expect(outcome.events.map((e) => [e.kind, e.actor, e.message, e.data])).toEqual([
+        ["held", null, "waiting", {}],
+        ["rejected", "u-1", "rejected", { note: "wrong rule" }],
+      ])
+      expect(Number.isNaN(Date.parse(outcome.events[0]!.at))).toBe(false)
+      expect(outcome.none).toEqual([])
     })
 
     it("opens an incident with its ticket and first event, and appends to its timeline", async () => {

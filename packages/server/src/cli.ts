@@ -14,7 +14,9 @@ import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { migrate } from "@batchops/store-sql"
 import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
+import { startServer } from "./api/Server.js"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { uploadLifecycleLayer } from "./Layers.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
@@ -26,6 +28,7 @@ import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
 const VERSION = "0.1.0"
 
 const USAGE = `Usage:
+  batchops serve
   batchops process <file> [--plan transform|append|delete|custom] [--config <json>|@<path>]
                           [--profile gradebook|attendance|roster|generic|auto] [--out <dir>]
                           [--max-change <share>] [--json]
@@ -38,6 +41,9 @@ const USAGE = `Usage:
   batchops approve <upload id> --by <username> [--note <text>] [--json]
   batchops reject <upload id> --by <username> [--note <text>] [--json]
   batchops --help | --version
+
+\`serve\` starts the control room: the API on http://127.0.0.1:8000 (PORT, HOST), the upload
+worker and the incident mail, over the database below; it migrates first.
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
 CSV and PDF reports into --out (default: exports). With --max-change (a share such as 0.2
@@ -68,9 +74,6 @@ Exit status: 0 published (or migrated, submitted, worked), 1 the pipeline failed
 incident), the migration or the upload was refused or the database failed, 2 a usage error,
 3 held for approval (process --max-change).`
 
-/** A problem with the command line itself (exit 2). */
-class UsageError extends Error {}
-
 interface Output {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
@@ -89,18 +92,6 @@ interface ProcessOptions {
   readonly out: string
   readonly maxChange: number | undefined
   readonly json: boolean
-}
-
-/** A share of rows: "0.2", "20%"; between 0 and 1 (0% and 100%). */
-export const parseShare = (value: string, name: string): number => {
-  const text = value.trim()
-  const percent = text.endsWith("%")
-  const number = Number(percent ? text.slice(0, -1) : text)
-  const share = percent ? number / 100 : number
-  if (text === "" || text === "%" || !Number.isFinite(share) || share < 0 || share > 1) {
-    throw new UsageError(`${name} must be a share of the rows between 0 and 1 (or 0% and 100%), got "${value}"`)
-  }
-  return share
 }
 
 const readConfig = async (value: string | undefined): Promise<unknown> => {
@@ -294,16 +285,6 @@ const runMigrate = async (options: { readonly json: boolean }, output: Output): 
 }
 
 const DEFAULT_LEASE_MS = 60_000
-
-/** The upload lifecycle over the configured database, with its folders under the data folder. */
-const lifecycleLayer = (env: Env) => {
-  const data = dataDirectory(env)
-  return uploadLifecycleLayer(databaseLayer(env), {
-    uploadsDir: join(data, "uploads"),
-    exportDir: env.EXPORT_DIR ? resolve(env.EXPORT_DIR) : join(data, "exports"),
-    maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
-  })
-}
 
 const parseFlags = (args: ReadonlyArray<string>, options: ParseArgsOptionsConfig, allowPositionals: boolean) => {
   try {
@@ -649,6 +630,44 @@ const runUploadCommand = async (command: UploadCommand, options: UploadCommandOp
   return 1
 }
 
+/** A failure's message with its causes (a database that cannot be reached says why). */
+const describeError = (error: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = error
+  while (current !== undefined && current !== null && parts.length < 4) {
+    const text = current instanceof Error ? current.message : String(current)
+    if (!parts.includes(text)) parts.push(text)
+    current = (current as { cause?: unknown }).cause
+  }
+  return parts.join(": ")
+}
+
+/** `batchops serve`: run until SIGINT or SIGTERM (0). */
+const runServe = async (args: ReadonlyArray<string>, output: Output): Promise<number> => {
+  parseFlags(args, {}, false)
+  const running = await startServer({ env: process.env })
+  output.err(`BatchOps is running at ${running.url} (${running.database})\n`)
+  output.err(`  API reference: ${running.url}/api/docs/\n`)
+  if (!running.hasAdmin) {
+    output.err(
+      "  No admin yet. Create the first one (it signs in at POST /api/auth/login):\n" +
+        "    npx batchops create-admin --email you@school.example\n",
+    )
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop)
+      process.off("SIGTERM", stop)
+      output.err("BatchOps: stopping\n")
+      resolve()
+    }
+    process.on("SIGINT", stop)
+    process.on("SIGTERM", stop)
+  })
+  await running.close()
+  return 0
+}
+
 /** Run the command with `argv` (without node and the script); resolves to the exit status. */
 export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): Promise<number> => {
   const json = argv.includes("--json")
@@ -673,6 +692,20 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)
       throw error
+    }
+  }
+  if (command === "serve") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return await runServe(rest, output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      output.err(`batchops serve: ${describeError(error)}\n`)
+      return 1
     }
   }
   if (command === "show" || command === "retry" || command === "approve" || command === "reject") {

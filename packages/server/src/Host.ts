@@ -1,0 +1,38 @@
+/**
+ * The host's configuration from the environment: the database, the folders, the guard's
+ * share. Shared by the commands (`batchops worker`, `submit`...) and the server.
+ */
+import { join, resolve } from "node:path"
+import { databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { uploadLifecycleLayer } from "./Layers.js"
+
+/** A problem with the command line or the environment itself (exit 2). */
+export class UsageError extends Error {}
+
+/** A share of rows: "0.2", "20%"; between 0 and 1 (0% and 100%). */
+export const parseShare = (value: string, name: string): number => {
+  const text = value.trim()
+  const percent = text.endsWith("%")
+  const number = Number(percent ? text.slice(0, -1) : text)
+  const share = percent ? number / 100 : number
+  if (text === "" || text === "%" || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new UsageError(`${name} must be a share of the rows between 0 and 1 (or 0% and 100%), got "${value}"`)
+  }
+  return share
+}
+
+/** Where uploads and reports go: under the data folder, reports under `EXPORT_DIR` when set. */
+export const hostFolders = (env: Env) => {
+  const data = dataDirectory(env)
+  return {
+    uploadsDir: join(data, "uploads"),
+    exportDir: env.EXPORT_DIR ? resolve(env.EXPORT_DIR) : join(data, "exports"),
+  }
+}
+
+/** The upload lifecycle over the configured database, with its folders under the data folder. */
+export const lifecycleLayer = (env: Env) =>
+  uploadLifecycleLayer(databaseLayer(env), {
+    ...hostFolders(env),
+    maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
+  })

@@ -1,0 +1,218 @@
+/**
+ * The API's building blocks: a route is a plain value (method, path, who may call it, the
+ * schemas of its path parameters, query and body, and an Effect handler). One table of routes
+ * builds the Hono app (App.ts), the OpenAPI document (OpenApi.ts) and the role-matrix test,
+ * so a route cannot exist without its access rule and its documentation.
+ *
+ * JSON is snake_case on the wire: request schemas are written in snake_case, and each area
+ * serializes its records explicitly (never by converting keys deeply: user data such as a
+ * plan's records keeps its own keys).
+ */
+import type { Models } from "@batchops/core"
+import { type Effect, Schema } from "effect"
+
+/**
+ * Who may call a route: `public` (no token), `user` (any signed-in account), `manager`
+ * (admins and moderators: the seed's "manage issues"), `admin` (admins only: accounts,
+ * schedules, audit).
+ */
+export type Access = "public" | "user" | "manager" | "admin"
+
+export const accessAllows = (access: Access, role: Models.Role | null): boolean => {
+  switch (access) {
+    case "public":
+      return true
+    case "user":
+      return role !== null
+    case "manager":
+      return role === "admin" || role === "moderator"
+    case "admin":
+      return role === "admin"
+  }
+}
+
+/** One field of a request that was not valid: its path (`process_config.rules.0.column`) and why. */
+export interface FieldProblem {
+  readonly path: string
+  readonly message: string
+}
+
+/**
+ * An answer other than success, with the HTTP status and a stable `code` clients can act
+ * on. `message` is for people; `fields` names what was wrong in the request.
+ */
+export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
+  status: Schema.Number,
+  code: Schema.String,
+  message: Schema.String,
+  fields: Schema.optional(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))),
+  /** extra headers of the answer (Retry-After of a 429) */
+  headers: Schema.optional(Schema.Record(Schema.String, Schema.String)),
+}) {}
+
+export const badRequest = (message: string, fields?: ReadonlyArray<FieldProblem>) =>
+  new ApiError({ status: 400, code: "invalid_request", message, ...(fields ? { fields: [...fields] } : {}) })
+export const unauthorized = (message = "sign in first: send Authorization: Token <token>") =>
+  new ApiError({ status: 401, code: "not_authenticated", message })
+export const forbidden = (message = "your role does not allow this") =>
+  new ApiError({ status: 403, code: "forbidden", message })
+export const notFound = (message: string) => new ApiError({ status: 404, code: "not_found", message })
+export const conflict = (message: string) => new ApiError({ status: 409, code: "conflict", message })
+export const tooLarge = (message: string) => new ApiError({ status: 413, code: "too_large", message })
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new ApiError({
+    status: 429,
+    code: "rate_limited",
+    message,
+    headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  })
+
+/** What a handler receives. */
+export interface RequestContext<P = unknown, Q = unknown, B = unknown> {
+  /** the signed-in account; null only on `public` routes called without a token */
+  readonly user: Models.User | null
+  /** the token the request was signed in with (to sign out), null without one */
+  readonly token: string | null
+  readonly params: P
+  readonly query: Q
+  readonly body: B
+  /** the raw request (multipart bodies, headers) */
+  readonly request: Request
+  /** the caller's address, for rate limits and the audit log */
+  readonly ip: string
+  readonly requestId: string
+  /** what the audit log says this request changed: set by handlers of state-changing routes */
+  readonly audit: AuditNote
+}
+
+/** Filled in by a handler: which record a state-changing request acted on. */
+export interface AuditNote {
+  recordType: string | undefined
+  recordId: string | undefined
+  /** a short fact (never student data, codes or tokens) */
+  detail: string | undefined
+  /** the account acting, when the request signed someone in (login has no user before) */
+  actorId: string | undefined
+}
+
+/** A JSON answer; `status` defaults to 200. */
+export interface JsonReply {
+  readonly status?: number
+  readonly json: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/** A handler answers JSON, or a ready Response (downloads, server-sent events). */
+export type Reply = JsonReply | Response
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+
+export interface RouteDef<P = any, Q = any, B = any, R = any> {
+  readonly method: Method
+  /** Hono syntax with the seed's trailing slashes: `/api/uploads/:id/retry/` */
+  readonly path: string
+  readonly summary: string
+  /** the OpenAPI tag: the area (Auth, Uploads, Incidents...) */
+  readonly tag: string
+  readonly access: Access
+  readonly params?: Schema.Codec<P, any> | undefined
+  readonly query?: Schema.Codec<Q, any> | undefined
+  /** a JSON body schema, or "multipart" (the handler reads `request.formData()`) */
+  readonly body?: Schema.Codec<B, any> | "multipart" | undefined
+  /** the success answer's schema, for the OpenAPI document */
+  readonly response?: Schema.Top | undefined
+  /** the success status (default 200), for the OpenAPI document */
+  readonly status?: number | undefined
+  /** what the success answer is when not JSON (a download, an event stream) */
+  readonly produces?: ReadonlyArray<string> | undefined
+  readonly handler: (context: RequestContext<P, Q, B>) => Effect.Effect<Reply, unknown, R>
+}
+
+/** Declare a route with its types inferred from its schemas. */
+export const defineRoute = <P = Record<string, never>, Q = Record<string, never>, B = undefined, R = never>(
+  route: RouteDef<P, Q, B, R>,
+): RouteDef<P, Q, B, R> => route
+
+/** The pagination query every list takes: `page` (from 1) and `page_size` (1..200, default 50). */
+export const PageQuery = Schema.Struct({
+  page: Schema.optional(Schema.NumberFromString.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1))),
+  page_size: Schema.optional(
+    Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 200 })),
+  ),
+})
+
+export const DEFAULT_PAGE_SIZE = 50
+
+/** A page of a list, as the seed's clients expect it. */
+export interface Page<A> {
+  readonly count: number
+  readonly next: string | null
+  readonly previous: string | null
+  readonly results: ReadonlyArray<A>
+}
+
+/** The page's bounds from the query: `limit` and `offset` for SQL. */
+export const pageBounds = (query: { readonly page?: number | undefined; readonly page_size?: number | undefined }) => {
+  const page = query.page ?? 1
+  const size = query.page_size ?? DEFAULT_PAGE_SIZE
+  return { page, size, limit: size, offset: (page - 1) * size }
+}
+
+/** `{count, next, previous, results}`, with next/previous as the request's URL at the other pages. */
+export const paginated = <A>(
+  request: Request,
+  bounds: { readonly page: number; readonly size: number },
+  count: number,
+  results: ReadonlyArray<A>,
+): Page<A> => {
+  const at = (page: number) => {
+    const url = new URL(request.url)
+    url.searchParams.set("page", String(page))
+    url.searchParams.set("page_size", String(bounds.size))
+    return `${url.pathname}${url.search}`
+  }
+  return {
+    count,
+    next: bounds.page * bounds.size < count ? at(bounds.page + 1) : null,
+    previous: bounds.page > 1 ? at(bounds.page - 1) : null,
+    results,
+  }
+}
+
+/** The schema of a page of `item`, for the OpenAPI document. */
+export const PageOf = <S extends Schema.Top>(item: S) =>
+  Schema.Struct({
+    count: Schema.Number,
+    next: Schema.NullOr(Schema.String),
+    previous: Schema.NullOr(Schema.String),
+    results: Schema.Array(item),
+  })
+
+/** An account as the API shows it (never its password hash). */
+export const userJson = (user: Models.User) => ({
+  id: user.id,
+  username: user.username,
+  email: user.email,
+  role: user.role,
+  email_verified: user.emailVerified,
+  is_active: user.isActive,
+  created_at: user.createdAt,
+})
+
+export const UserJson = Schema.Struct({
+  id: Schema.String,
+  username: Schema.String,
+  email: Schema.String,
+  role: Schema.Literals(["admin", "moderator", "user"]),
+  email_verified: Schema.Boolean,
+  is_active: Schema.Boolean,
+  created_at: Schema.String,
+})
+
+/** The error body every failure answers with. */
+export const ErrorJson = Schema.Struct({
+  error: Schema.String,
+  code: Schema.String,
+  fields: Schema.optional(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))),
+  request_id: Schema.String,
+})

@@ -1,0 +1,289 @@
+/**
+ * The Hono app of the API, built from the route table (Api.ts). For every request:
+ *
+ * 1. security headers on every answer; CORS only for the configured origins;
+ * 2. `Authorization: Token <token>` resolved through `Authenticator` (an invalid or expired
+ *    token is a 401 on any route that needs an account);
+ * 3. the route's access rule: 401 without an account, 403 for a role it does not allow;
+ * 4. path parameters, query and JSON body decoded with the route's schemas: a 400 names
+ *    every field that is wrong (`process_config.rules.0.column`);
+ * 5. the handler, run on the API's runtime; its `ApiError` answers with its status, anything
+ *    else is logged (with the request id) and answered as a 500 that says nothing more;
+ * 6. every state-changing request (not GET/HEAD/OPTIONS) is written to the audit log.
+ *
+ * Unknown routes are a 404 JSON answer. No stack trace ever reaches a client.
+ */
+import { randomUUID } from "node:crypto"
+import { StoreError } from "@batchops/core"
+import { getConnInfo } from "@hono/node-server/conninfo"
+import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
+import { Hono, type Context as HonoContext } from "hono"
+import { cors } from "hono/cors"
+import {
+  ApiError,
+  type AuditNote,
+  accessAllows,
+  badRequest,
+  type FieldProblem,
+  forbidden,
+  type RequestContext,
+  type RouteDef,
+  unauthorized,
+} from "./Api.js"
+import { type OpenApiInfo, openApiDocument, referencePage } from "./OpenApi.js"
+import { AuditLog, Authenticator } from "./Services.js"
+
+export interface AppOptions {
+  /** origins allowed to call the API from a browser (exact, e.g. `https://ops.school.example`) */
+  readonly corsOrigins?: ReadonlyArray<string> | undefined
+  /** the largest JSON body accepted (default 1 MiB); multipart routes check their own limit */
+  readonly maxJsonBytes?: number | undefined
+  readonly info?: OpenApiInfo | undefined
+}
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Resource-Policy": "same-origin",
+  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+  })
+
+const errorResponse = (error: ApiError, requestId: string) =>
+  json(
+    error.status,
+    {
+      error: error.message,
+      code: error.code,
+      ...(error.fields ? { fields: error.fields } : {}),
+      request_id: requestId,
+    },
+    error.headers ?? {},
+  )
+
+const pathOf = (path: ReadonlyArray<PropertyKey>) => path.map(String).join(".")
+
+/** Every field problem of a schema failure, with its path under `root` (`body`, `query`, `params`). */
+export const fieldProblems = (error: Schema.SchemaError, root?: string): ReadonlyArray<FieldProblem> => {
+  const result = SchemaIssue.makeFormatterStandardSchemaV1()(error.issue)
+  return result.issues.map((issue) => {
+    const path = pathOf((issue.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p)))
+    return { path: root === undefined ? path : path === "" ? root : path, message: issue.message }
+  })
+}
+
+const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): Effect.Effect<A, ApiError> => {
+  const exit = Schema.decodeUnknownExit(schema, { errors: "all", onExcessProperty: "error" })(input)
+  if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
+  const error = Cause.squash(exit.cause)
+  if (error instanceof Schema.SchemaError) {
+    const fields = fieldProblems(error)
+    const list = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ")
+    return Effect.fail(badRequest(`invalid ${what}: ${list}`, fields))
+  }
+  return Effect.fail(badRequest(`invalid ${what}`))
+}
+
+/** The query string as an object (a key given several times keeps its last value). */
+const queryObject = (url: URL): Record<string, string> => Object.fromEntries(url.searchParams.entries())
+
+const readJson = (request: Request, limit: number): Effect.Effect<unknown, ApiError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const declared = Number(request.headers.get("content-length") ?? "0")
+      if (declared > limit)
+        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
+      const text = await request.text()
+      if (Buffer.byteLength(text) > limit) {
+        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
+      }
+      if (text.trim() === "") return undefined
+      try {
+        return JSON.parse(text) as unknown
+      } catch (cause) {
+        throw badRequest(`the body is not valid JSON: ${(cause as Error).message}`)
+      }
+    },
+    catch: (cause) => (cause instanceof ApiError ? cause : badRequest("the body could not be read")),
+  })
+
+const clientAddress = (c: HonoContext): string => {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown"
+  } catch {
+    return "unknown"
+  }
+}
+
+/** "Token <token>" -> the token; "" when the header is absent; null when it is malformed. */
+const tokenOf = (header: string | undefined): string | null | "" => {
+  if (header === undefined || header.trim() === "") return ""
+  const match = /^Token\s+(\S+)\s*$/i.exec(header.trim())
+  return match ? match[1]! : null
+}
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"])
+
+/**
+ * Build the app. `runtime` provides what the handlers need, plus `Authenticator` and
+ * `AuditLog`.
+ */
+export const makeApp = <R>(
+  routes: ReadonlyArray<RouteDef<any, any, any, R>>,
+  runtime: ManagedRuntime.ManagedRuntime<R | Authenticator | AuditLog, unknown>,
+  options: AppOptions = {},
+): Hono => {
+  const app = new Hono()
+  const maxJson = options.maxJsonBytes ?? 1 << 20
+  const origins = new Set(options.corsOrigins ?? [])
+
+  app.use("*", async (c, next) => {
+    await next()
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value)
+    }
+  })
+  app.use(
+    "/api/*",
+    cors({
+      origin: (origin) => (origins.has(origin) ? origin : null),
+      allowHeaders: ["Authorization", "Content-Type"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      maxAge: 600,
+    }),
+  )
+
+  const run = <A, E>(effect: Effect.Effect<A, E, R | Authenticator | AuditLog>) => runtime.runPromiseExit(effect)
+
+  const audit = (
+    c: HonoContext,
+    route: RouteDef,
+    status: number,
+    actorId: string | null,
+    note: AuditNote,
+    requestId: string,
+  ) =>
+    run(
+      Effect.gen(function* () {
+        const log = yield* AuditLog
+        yield* log.record({
+          at: new Date().toISOString(),
+          actorId: note.actorId ?? actorId,
+          method: route.method,
+          route: route.path,
+          status,
+          recordType: note.recordType ?? null,
+          recordId: note.recordId ?? null,
+          detail: note.detail ?? null,
+          ip: clientAddress(c),
+          requestId,
+        })
+      }),
+    ).then((exit) => {
+      if (Exit.isFailure(exit))
+        console.error(`[${requestId}] the audit log could not be written: ${Cause.pretty(exit.cause)}`)
+    })
+
+  for (const route of routes) {
+    app.on(route.method, route.path, async (c) => {
+      const requestId = randomUUID()
+      const note: AuditNote = { recordType: undefined, recordId: undefined, detail: undefined, actorId: undefined }
+      let actorId: string | null = null
+      const respond = async (): Promise<Response> => {
+        const token = tokenOf(c.req.header("Authorization"))
+        const outcome = await run(
+          Effect.gen(function* () {
+            let user = null
+            if (token === null) {
+              if (route.access !== "public")
+                return yield* unauthorized("the Authorization header must be: Token <token>")
+            } else if (token !== "") {
+              const authenticator = yield* Authenticator
+              const found = yield* authenticator.authenticate(token)
+              if (Option.isNone(found) && route.access !== "public") {
+                return yield* unauthorized("the token is not valid or has expired: sign in again")
+              }
+              user = Option.getOrNull(found)
+            }
+            actorId = user?.id ?? null
+            if (user === null && route.access !== "public") return yield* unauthorized()
+            if (!accessAllows(route.access, user?.role ?? null)) return yield* forbidden()
+            const params = route.params ? yield* decode(route.params, c.req.param(), "path") : c.req.param()
+            const query = route.query ? yield* decode(route.query, queryObject(new URL(c.req.url)), "query") : {}
+            let body: unknown
+            if (route.body !== undefined && route.body !== "multipart") {
+              body = yield* decode(route.body, yield* readJson(c.req.raw, maxJson), "body")
+            }
+            const context: RequestContext = {
+              user,
+              token: token === "" || token === null ? null : token,
+              params,
+              query,
+              body,
+              request: c.req.raw,
+              ip: clientAddress(c),
+              requestId,
+              audit: note,
+            }
+            return yield* route.handler(context)
+          }),
+        )
+        if (Exit.isSuccess(outcome)) {
+          const reply = outcome.value
+          if (reply instanceof Response) return reply
+          return json(reply.status ?? 200, reply.json, reply.headers ?? {})
+        }
+        const failure = Cause.squash(outcome.cause)
+        if (failure instanceof ApiError) return errorResponse(failure, requestId)
+        if (failure instanceof StoreError) {
+          console.error(`[${requestId}] ${route.method} ${route.path}: ${Cause.pretty(outcome.cause)}`)
+          return errorResponse(
+            new ApiError({ status: 503, code: "unavailable", message: "the database could not be reached; try again" }),
+            requestId,
+          )
+        }
+        console.error(`[${requestId}] ${route.method} ${route.path}: ${Cause.pretty(outcome.cause)}`)
+        return errorResponse(
+          new ApiError({ status: 500, code: "internal", message: "something went wrong on the server" }),
+          requestId,
+        )
+      }
+      const response = await respond()
+      response.headers.set("X-Request-Id", requestId)
+      if (STATE_CHANGING.has(route.method)) await audit(c, route, response.status, actorId, note, requestId)
+      return response
+    })
+  }
+
+  const document = openApiDocument(routes, options.info)
+  app.get("/api/openapi.json", (c) => c.json(document))
+  app.get("/api/docs/", (c) => {
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    return c.html(referencePage(document))
+  })
+
+  app.notFound((c) =>
+    json(404, {
+      error: `no route ${c.req.method} ${new URL(c.req.url).pathname}`,
+      code: "not_found",
+      request_id: randomUUID(),
+    }),
+  )
+  app.onError((error, c) => {
+    const requestId = randomUUID()
+    console.error(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`)
+    return errorResponse(
+      new ApiError({ status: 500, code: "internal", message: "something went wrong on the server" }),
+      requestId,
+    )
+  })
+  return app
+}

@@ -1,0 +1,122 @@
+/**
+ * The control room as one process: the API on `http://127.0.0.1:8000` (`PORT`, `HOST`), the
+ * upload worker and the incident mail beside it, over the configured database (embedded
+ * PGlite in `BATCHOPS_DATA_DIR` unless `DATABASE_URL` or `DB_*` say Postgres). It migrates
+ * first, and says how to get the first admin in when there is none.
+ */
+import { randomUUID } from "node:crypto"
+import type { AddressInfo } from "node:net"
+import { hostname } from "node:os"
+import { migrate } from "@batchops/store-sql"
+import { serve } from "@hono/node-server"
+import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
+import { SqlClient } from "effect/sql"
+import { chooseDatabase, type Env } from "../Database.js"
+import { lifecycleLayer, UsageError } from "../Host.js"
+import { runIncidentMailer } from "../IncidentMail.js"
+import { mailerLayerFromEnv } from "../Mailer.js"
+import { runWorker } from "../UploadWorker.js"
+import { makeApp } from "./App.js"
+import { apiRoutes, areaLayers } from "./Routes.js"
+
+export const DEFAULT_PORT = 8000
+export const DEFAULT_HOST = "127.0.0.1"
+
+export interface ServerOptions {
+  readonly env: Env
+  /** default `PORT` or 8000; 0 picks a free port */
+  readonly port?: number | undefined
+  /** default `HOST` or 127.0.0.1 */
+  readonly host?: string | undefined
+  /** run the upload worker and the incident mail in this process (default true) */
+  readonly worker?: boolean | undefined
+  /** for the worker's lease (default 60 s) */
+  readonly leaseMs?: number | undefined
+}
+
+export interface RunningServer {
+  readonly url: string
+  readonly port: number
+  /** whether the database has an active admin (when not, the person is told how to make one) */
+  readonly hasAdmin: boolean
+  readonly database: string
+  /** stops the server, then the worker (its upload goes back to the queue), then the database */
+  readonly close: () => Promise<void>
+}
+
+const parsePort = (value: string | undefined): number | undefined => {
+  if (value === undefined || value === "") return undefined
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`PORT must be a port number (0-65535), got "${value}"`)
+  return port
+}
+
+/** The API's runtime over the configured database: the base services, then each area's. */
+export const apiLayer = (env: Env) => {
+  const base = Layer.merge(lifecycleLayer(env), mailerLayerFromEnv(env))
+  return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.ops).pipe(Layer.provideMerge(base))
+}
+
+export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
+  const { env } = options
+  const port = options.port ?? parsePort(env.PORT) ?? DEFAULT_PORT
+  const host = options.host ?? (env.HOST || DEFAULT_HOST)
+  const corsOrigins = (env.BATCHOPS_CORS_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "")
+  const runtime = ManagedRuntime.make(apiLayer(env))
+  let hasAdmin = false
+  try {
+    hasAdmin = await runtime.runPromise(
+      Effect.gen(function* () {
+        yield* migrate()
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active`
+        return (rows[0]?.n ?? 0) > 0
+      }),
+    )
+  } catch (cause) {
+    await runtime.dispose()
+    throw cause
+  }
+  const app = makeApp(apiRoutes, runtime as never, { corsOrigins })
+
+  const worker =
+    options.worker === false
+      ? undefined
+      : runtime.runFork(
+          Effect.all(
+            [
+              runWorker({
+                worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+                leaseMs: options.leaseMs ?? 60_000,
+              }),
+              runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),
+            ],
+            { concurrency: "unbounded", discard: true },
+          ),
+        )
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(started))
+    started.once("error", reject)
+  })
+  const address = server.address() as AddressInfo
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    hasAdmin,
+    database: chooseDatabase(env).describe,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // idle keep-alive connections would hold the close open
+        ;(server as { closeIdleConnections?: () => void }).closeIdleConnections?.()
+      })
+      if (worker) await Effect.runPromise(Fiber.interrupt(worker))
+      await runtime.dispose()
+    },
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The services the API's middleware needs from the areas: who a token belongs to, and where
+ * the audit log goes. The auth area provides `Authenticator`; the operations area `AuditLog`.
+ */
+import type { Models, StoreError } from "@batchops/core"
+import { Context, type Effect, type Option } from "effect"
+
+export interface AuthenticatorShape {
+  /** the active account a token (as sent, unhashed) signs in, when the token is valid and unexpired */
+  readonly authenticate: (token: string) => Effect.Effect<Option.Option<Models.User>, StoreError>
+}
+
+export class Authenticator extends Context.Service<Authenticator, AuthenticatorShape>()(
+  "@batchops/server/Authenticator",
+) {}
+
+/** One state-changing request, as the audit log keeps it. */
+export interface AuditEntry {
+  readonly at: string
+  /** the account acting (null: nobody signed in, e.g. a failed login) */
+  readonly actorId: string | null
+  readonly method: string
+  /** the route's path pattern (`/api/uploads/:id/retry/`), never a query string */
+  readonly route: string
+  readonly status: number
+  readonly recordType: string | null
+  readonly recordId: string | null
+  readonly detail: string | null
+  readonly ip: string
+  readonly requestId: string
+}
+
+export interface AuditLogShape {
+  readonly record: (entry: AuditEntry) => Effect.Effect<void, StoreError>
+}
+
+export class AuditLog extends Context.Service<AuditLog, AuditLogShape>()("@batchops/server/AuditLog") {}

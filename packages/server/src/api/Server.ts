@@ -40,6 +40,8 @@ export interface RunningServer {
   /** whether the database has an active admin (when not, the person is told how to make one) */
   readonly hasAdmin: boolean
   readonly database: string
+  /** runs an effect on the server's runtime (tests: seed accounts, read the database) */
+  readonly run: <A, E>(effect: Effect.Effect<A, E, any>) => Promise<A>
   /** stops the server, then the worker (its upload goes back to the queue), then the database */
   readonly close: () => Promise<void>
 }
@@ -109,6 +111,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     port: address.port,
     hasAdmin,
     database: chooseDatabase(env).describe,
+    run: (effect) => runtime.runPromise(effect as never),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -1,0 +1,28 @@
+/** The real server over HTTP: it starts on both databases, signs tokens in, and answers JSON. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type Backend, startApi, type TestApi } from "./harness.js"
+
+describe.each<Backend>(["pglite", "postgres"])("the server on %s", (backend) => {
+  let api: TestApi
+  beforeAll(async () => {
+    api = await startApi(backend)
+  }, 60_000)
+  afterAll(() => api?.close())
+
+  it("serves its OpenAPI document and a 404 JSON for unknown routes", async () => {
+    const document = await api.call("/api/openapi.json")
+    expect(document.status).toBe(200)
+    expect(document.json.openapi).toBe("3.1.0")
+    const missing = await api.call("/api/no-such-thing/")
+    expect(missing.status).toBe(404)
+    expect(missing.json.code).toBe("not_found")
+    expect(missing.headers.get("x-content-type-options")).toBe("nosniff")
+  })
+
+  it("has no admin on a fresh database, and issues tokens the authenticator accepts", async () => {
+    expect(api.server.hasAdmin).toBe(false)
+    const { user, token } = await api.account("moderator")
+    expect(user.role).toBe("moderator")
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+})

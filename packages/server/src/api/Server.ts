@@ -56,7 +56,9 @@ const parsePort = (value: string | undefined): number | undefined => {
 /** The API's runtime over the configured database: the base services, then each area's. */
 export const apiLayer = (env: Env) => {
   const base = Layer.merge(lifecycleLayer(env), mailerLayerFromEnv(env))
-  return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.ops).pipe(Layer.provideMerge(base))
+  return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.incidents, areaLayers.ops).pipe(
+    Layer.provideMerge(base),
+  )
 }
 
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {

@@ -1,3 +1,5 @@
+export * from "./api/Api.js"
+export * from "./api/Server.js"
 export * from "./Checkpoints.js"
 export { main, run } from "./cli.js"
 export * from "./IncidentMail.js"

@@ -15,6 +15,9 @@
  * logs. A message some recipients refused but others accepted counts as sent (sending it again
  * would repeat it to those who got it); the refused addresses are logged.
  */
+
+import { mkdir, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { MailError, Mailer, type MailMessage } from "@batchops/core"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import nodemailer from "nodemailer"
@@ -179,12 +182,53 @@ export const loggingMailerLayer: Layer.Layer<Mailer> = Layer.succeed(
   }),
 )
 
-/** The SMTP mailer when `EMAIL_HOST` is set, the logging one otherwise. */
+/**
+ * A `Mailer` for a site without SMTP: each message is written as a plain-text file to `dir`
+ * (`<time>-<n>.txt`, readable by whoever runs the server, so a verification code can still be
+ * read there), and one log line says where, with the subject and recipients only: what a mail
+ * says (codes, names) never reaches the log.
+ */
+export const fileMailerLayer = (dir: string): Layer.Layer<Mailer> => {
+  let count = 0
+  return Layer.succeed(
+    Mailer,
+    Mailer.of({
+      send: (message) =>
+        message.to.length === 0
+          ? Effect.fail(noRecipients(message))
+          : Effect.gen(function* () {
+              const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${++count}.txt`)
+              yield* Effect.tryPromise({
+                try: async () => {
+                  await mkdir(dir, { recursive: true, mode: 0o700 })
+                  await writeFile(
+                    file,
+                    `To: ${message.to.join(", ")}\nSubject: ${message.subject}\n\n${message.text}`,
+                    { mode: 0o600 },
+                  )
+                },
+                catch: (cause) =>
+                  new MailError({ message: `cannot write the mail to ${file}: ${(cause as Error).message}` }),
+              })
+              yield* Effect.logInfo(`${unsentMailLine(message)}; written to ${file}`)
+            }),
+    }),
+  )
+}
+
+/**
+ * The SMTP mailer when `EMAIL_HOST` is set; otherwise mails are written as files under
+ * `mailDir` when given (the server: `<data dir>/mail`), or only logged.
+ */
 export const mailerLayerFromEnv = (
   env: Readonly<Record<string, string | undefined>>,
+  mailDir?: string,
 ): Layer.Layer<Mailer, MailConfigError> =>
   Layer.unwrap(
     Effect.map(mailConfigFromEnv(env), (config) =>
-      Option.match(config, { onNone: () => loggingMailerLayer, onSome: smtpMailerLayer }),
+      Option.match(config, {
+        onNone: () => (mailDir === undefined ? loggingMailerLayer : fileMailerLayer(mailDir)),
+        onSome: smtpMailerLayer,
+      }),
     ),
   )

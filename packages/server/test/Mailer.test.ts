@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
 import { MailError, Mailer } from "@batchops/core"
 import { Effect, Exit, type Layer, Logger, Option, Redacted } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import {
   DEFAULT_FROM_EMAIL,
+  fileMailerLayer,
   loggingMailerLayer,
   type MailConfig,
   MailConfigError,
@@ -157,6 +161,37 @@ describe("loggingMailerLayer", () => {
   it("refuses a mail without recipients", async () => {
     const exit = await send(loggingMailerLayer, { to: [], subject: "Hello", text: "x" })
     expect(exit).toEqual(Exit.fail(expect.any(MailError)))
+  })
+})
+
+describe("fileMailerLayer (no SMTP server: mails become files)", () => {
+  it("writes each mail to a file only its owner reads, and logs where without the text", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "batchops-mail-")), "mail")
+    try {
+      const { exit, lines } = await captureLogs(
+        Effect.provide(
+          Effect.gen(function* () {
+            const mailer = yield* Mailer
+            yield* mailer.send({ to: ["ada@school.example"], subject: "Your code", text: "code 123456\n" })
+          }),
+          mailerLayerFromEnv({}, dir),
+        ),
+      )
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const files = readdirSync(dir)
+      expect(files).toHaveLength(1)
+      const file = join(dir, files[0]!)
+      expect(readFileSync(file, "utf8")).toBe("To: ada@school.example\nSubject: Your code\n\ncode 123456\n")
+      expect(statSync(file).mode & 0o777).toBe(0o600)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]!.text).toContain(`written to ${file}`)
+      expect(lines[0]!.text).not.toContain("123456")
+      expect(await send(fileMailerLayer(dir), { to: [], subject: "x", text: "x" })).toEqual(
+        Exit.fail(expect.any(MailError)),
+      )
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true })
+    }
   })
 })
 

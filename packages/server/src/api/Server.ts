@@ -7,11 +7,12 @@
 import { randomUUID } from "node:crypto"
 import type { AddressInfo } from "node:net"
 import { hostname } from "node:os"
+import { join } from "node:path"
 import { migrate } from "@batchops/store-sql"
 import { serve } from "@hono/node-server"
 import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql"
-import { chooseDatabase, type Env } from "../Database.js"
+import { chooseDatabase, dataDirectory, type Env } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
 import { runIncidentMailer } from "../IncidentMail.js"
 import { mailerLayerFromEnv } from "../Mailer.js"
@@ -55,7 +56,7 @@ const parsePort = (value: string | undefined): number | undefined => {
 
 /** The API's runtime over the configured database: the base services, then each area's. */
 export const apiLayer = (env: Env) => {
-  const base = Layer.merge(lifecycleLayer(env), mailerLayerFromEnv(env))
+  const base = Layer.merge(lifecycleLayer(env), mailerLayerFromEnv(env, join(dataDirectory(env), "mail")))
   return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.incidents, areaLayers.ops).pipe(
     Layer.provideMerge(base),
   )

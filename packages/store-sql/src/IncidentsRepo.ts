@@ -16,6 +16,7 @@
  */
 import {
   IncidentConflict,
+  type IncidentFilter,
   IncidentNotFound,
   IncidentsRepo,
   IncidentTimelineRewritten,
@@ -186,9 +187,13 @@ export const makeIncidentsRepo = Effect.gen(function* () {
               ${input.rootCause ?? null}, ${input.correctiveAction ?? null}, ${input.impactSummary ?? null})
             RETURNING ${columns}`
           const incident = row!
+          const opened = input.opened ?? {
+            message: `${input.stage}: ${input.error}`,
+            data: { severity: input.severity, uploadId: input.uploadId },
+          }
           const [event] = yield* sql<EventRow>`INSERT INTO incident_events (incident_id, actor, kind, message, data)
-            VALUES (${incident.id}, ${input.actor ?? null}, 'opened', ${`${input.stage}: ${input.error}`},
-              ${JSON.stringify({ severity: input.severity, uploadId: input.uploadId })}::jsonb)
+            VALUES (${incident.id}, ${input.actor ?? null}, 'opened', ${opened.message},
+              ${JSON.stringify(opened.data ?? {})}::jsonb)
             RETURNING ${eventColumns}`
           const [ticket] = yield* sql<TicketRow>`INSERT INTO tickets (incident_id, title)
             VALUES (${incident.id}, ${input.ticketTitle ?? `${input.stage}: ${input.error}`})
@@ -235,6 +240,41 @@ export const makeIncidentsRepo = Effect.gen(function* () {
       const timeline = yield* timelineOf(rows.map((r) => r.id))
       return rows.map((row) => toIncident(row, timeline.get(row.id) ?? []))
     })
+
+  const filterClauses = (filter: IncidentFilter) => [
+    ...(filter.status === undefined ? [] : [sql`status = ${filter.status}`]),
+    ...(filter.severity === undefined ? [] : [sql`severity = ${filter.severity}`]),
+    ...(filter.stage === undefined ? [] : [sql`stage = ${filter.stage}`]),
+    ...(filter.createdAfter === undefined ? [] : [sql`created_at >= ${filter.createdAfter}::timestamptz`]),
+    ...(filter.createdBefore === undefined ? [] : [sql`created_at < ${filter.createdBefore}::timestamptz`]),
+    ...(filter.assignee === undefined
+      ? []
+      : [filter.assignee === null ? sql`assignee IS NULL` : sql`assignee = ${filter.assignee}`]),
+    ...(filter.knownError === undefined ? [] : [sql`known_error = ${filter.knownError}`]),
+  ]
+
+  /**
+   * One query for the page and the total (`count(*) OVER ()`), one for the page's timelines.
+   * A page past the end has no row to carry the total: only then is it counted apart.
+   */
+  const list = (filter: IncidentFilter) =>
+    Effect.gen(function* () {
+      const where = sql.and(filterClauses(filter))
+      const rows = yield* sql<IncidentRow & { readonly total: number | string }>`
+        SELECT ${columns}, count(*) OVER () AS total FROM incidents WHERE ${where}
+        ORDER BY created_at DESC, id DESC
+        LIMIT ${Math.max(0, Math.floor(filter.limit))} OFFSET ${Math.max(0, Math.floor(filter.offset))}`
+      let count = rows.length === 0 ? 0 : Number(rows[0]!.total)
+      if (rows.length === 0 && filter.offset > 0) {
+        const [counted] = yield* sql<{ n: number | string }>`SELECT count(*) AS n FROM incidents WHERE ${where}`
+        count = Number(counted?.n ?? 0)
+      }
+      const timeline = yield* timelineOf(rows.map((r) => r.id))
+      return { count, incidents: rows.map((row) => toIncident(row, timeline.get(row.id) ?? [])) }
+    }).pipe(Effect.withSpan("IncidentsRepo.list"))
+
+  const remove = (id: string) =>
+    Effect.map(sql`DELETE FROM incidents WHERE id = ${id} RETURNING id`, (rows) => rows.length > 0)
 
   const save = (before: Incident, after: Incident) =>
     Effect.gen(function* () {
@@ -323,6 +363,27 @@ export const makeIncidentsRepo = Effect.gen(function* () {
       (rows) => rows.map(toGroup),
     )
 
+  const pageGroups = (page: { readonly limit: number; readonly offset: number }) =>
+    Effect.gen(function* () {
+      const rows = yield* sql<GroupRow & { readonly total: number | string }>`
+        SELECT ${groupColumns}, count(*) OVER () AS total FROM incident_groups
+        ORDER BY last_seen DESC, fingerprint
+        LIMIT ${Math.max(0, Math.floor(page.limit))} OFFSET ${Math.max(0, Math.floor(page.offset))}`
+      let count = rows.length === 0 ? 0 : Number(rows[0]!.total)
+      if (rows.length === 0 && page.offset > 0) {
+        const [counted] = yield* sql<{ n: number | string }>`SELECT count(*) AS n FROM incident_groups`
+        count = Number(counted?.n ?? 0)
+      }
+      return { count, groups: rows.map(toGroup) }
+    })
+
+  const groupOf = (incidentId: string) =>
+    Effect.map(
+      sql<GroupRow>`SELECT ${groupColumns} FROM incident_groups
+        WHERE fingerprint = (SELECT fingerprint FROM incidents WHERE id = ${incidentId})`,
+      (rows) => (rows.length === 0 ? Option.none<IncidentGroup>() : Option.some(toGroup(rows[0]!))),
+    )
+
   const upsertGroup = (group: IncidentGroup) =>
     Effect.map(
       sql<GroupRow>`INSERT INTO incident_groups
@@ -347,10 +408,14 @@ export const makeIncidentsRepo = Effect.gen(function* () {
       tickets,
       appendEvent,
       listByStatus,
+      list,
+      remove,
       save,
       recentFailures,
       getGroup,
       listGroups,
+      pageGroups,
+      groupOf,
       upsertGroup,
       lockFingerprint,
     }),

@@ -58,6 +58,35 @@ export interface NewIncident {
   readonly ticketTitle?: string | undefined
   /** who opened it (null: the system) */
   readonly actor?: string | null | undefined
+  /** the first timeline entry's message and data; defaults to "<stage>: <error>" with the severity and upload */
+  readonly opened?: { readonly message: string; readonly data?: Record<string, unknown> | undefined } | undefined
+}
+
+/**
+ * Which incidents a list shows; absent filters do not narrow it. `assignee: null` means the
+ * unassigned ones. Dates are ISO timestamps, `createdAfter` inclusive, `createdBefore` exclusive.
+ */
+export interface IncidentFilter {
+  readonly status?: IncidentStatus | undefined
+  readonly severity?: Severity | undefined
+  readonly stage?: string | undefined
+  readonly createdAfter?: string | undefined
+  readonly createdBefore?: string | undefined
+  readonly assignee?: string | null | undefined
+  readonly knownError?: string | undefined
+  readonly limit: number
+  readonly offset: number
+}
+
+/** One page of a list, and how many records the whole list has. */
+export interface IncidentPage {
+  readonly count: number
+  readonly incidents: ReadonlyArray<Incident>
+}
+
+export interface IncidentGroupPage {
+  readonly count: number
+  readonly groups: ReadonlyArray<IncidentGroup>
 }
 
 export interface NewEvent {
@@ -79,6 +108,10 @@ export interface IncidentsRepoShape {
     event: NewEvent,
   ) => Effect.Effect<TimelineEvent, IncidentNotFound | StoreError>
   readonly listByStatus: (status: IncidentStatus) => Effect.Effect<ReadonlyArray<Incident>, StoreError>
+  /** a page of the incidents `filter` selects, newest first, each with its timeline */
+  readonly list: (filter: IncidentFilter) => Effect.Effect<IncidentPage, StoreError>
+  /** removes the incident with its tickets and timeline; false when there was none */
+  readonly remove: (id: string) => Effect.Effect<boolean, StoreError>
   /**
    * Persists `after`, the result of core workflow functions applied to `before` (as loaded):
    * its status, fields, assignee, retry count and last retry, the timeline entries it has
@@ -96,6 +129,13 @@ export interface IncidentsRepoShape {
   readonly getGroup: (fingerprint: string) => Effect.Effect<Option.Option<IncidentGroup>, StoreError>
   /** most recently seen first */
   readonly listGroups: () => Effect.Effect<ReadonlyArray<IncidentGroup>, StoreError>
+  /** a page of the groups, most recently seen first */
+  readonly pageGroups: (page: {
+    readonly limit: number
+    readonly offset: number
+  }) => Effect.Effect<IncidentGroupPage, StoreError>
+  /** the group of the incident's failures (by its fingerprint); none for an incident opened by hand */
+  readonly groupOf: (incidentId: string) => Effect.Effect<Option.Option<IncidentGroup>, StoreError>
   /** inserts the group, or replaces the stored one of the same fingerprint */
   readonly upsertGroup: (group: IncidentGroup) => Effect.Effect<IncidentGroup, StoreError>
   /**

@@ -1,0 +1,250 @@
+/**
+ * What an admin or moderator does to an incident: move it through its lifecycle, assign it,
+ * note something, retry its upload, archive it. Each action answers the incident as it now
+ * is (with its tickets and group), so the page shows the result without another request.
+ */
+import { IncidentsRepo, UploadsRepo, UsersRepo } from "@batchops/core"
+import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { addIncidentNote, assignIncident, transitionIncident } from "../../Incidents.js"
+import { type RetryCorrections, retryUpload } from "../../UploadActions.js"
+import { UploadSettings } from "../../UploadSettings.js"
+import { ApiError, badRequest, defineRoute, type FieldProblem, notFound } from "../Api.js"
+import { fieldProblems } from "../App.js"
+import { answerRefusals } from "./Errors.js"
+import { changeOptions, ExpectedUpdatedAt, IncidentStatus, MAX_TEXT, NonBlank } from "./Fields.js"
+import { actorOf, IncidentParams, loadDetail } from "./Incidents.js"
+import { IncidentDetailJson } from "./Json.js"
+
+const TAG = "Incidents"
+
+const audited = (
+  ctx: { audit: { recordType?: string; recordId?: string; detail?: string } },
+  id: string,
+  detail: string,
+) => {
+  ctx.audit.recordType = "incident"
+  ctx.audit.recordId = id
+  ctx.audit.detail = detail
+}
+
+const TransitionBody = Schema.Struct({
+  to: IncidentStatus,
+  note: Schema.optional(Schema.String.check(Schema.isMaxLength(MAX_TEXT))),
+  expected_updated_at: ExpectedUpdatedAt,
+})
+
+const transition = defineRoute({
+  method: "POST",
+  path: "/api/incidents/:id/transition/",
+  summary: "Move an incident to another status (open, in_progress, resolved, archived)",
+  tag: TAG,
+  access: "manager",
+  params: IncidentParams,
+  body: TransitionBody,
+  response: IncidentDetailJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { id } = ctx.params
+      audited(ctx, id, `to ${ctx.body.to}`)
+      yield* answerRefusals(
+        transitionIncident(id, ctx.body.to, actorOf(ctx), ctx.body.note, changeOptions(ctx.body.expected_updated_at)),
+      )
+      return { json: yield* loadDetail(id) }
+    }),
+})
+
+const ArchiveBody = Schema.Struct({
+  note: Schema.optional(Schema.String.check(Schema.isMaxLength(MAX_TEXT))),
+  expected_updated_at: ExpectedUpdatedAt,
+})
+
+const archive = defineRoute({
+  method: "POST",
+  path: "/api/incidents/:id/archive/",
+  summary: "Archive an incident (closed for good: a recurrence opens a new one)",
+  tag: TAG,
+  access: "manager",
+  params: IncidentParams,
+  body: Schema.UndefinedOr(ArchiveBody),
+  response: IncidentDetailJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { id } = ctx.params
+      audited(ctx, id, "archived")
+      const body = ctx.body ?? {}
+      yield* answerRefusals(
+        transitionIncident(id, "archived", actorOf(ctx), body.note, changeOptions(body.expected_updated_at)),
+      )
+      return { json: yield* loadDetail(id) }
+    }),
+})
+
+const AssignBody = Schema.Struct({
+  /** a user id, or null to unassign */
+  assignee: Schema.NullOr(Schema.String),
+  expected_updated_at: ExpectedUpdatedAt,
+})
+
+/** Incidents are worked by the people who manage them: an active admin or moderator. */
+const requireAssignable = (userId: string) =>
+  Effect.gen(function* () {
+    const users = yield* UsersRepo
+    const found = yield* users.get(userId)
+    const problem = (message: string) => badRequest(message, [{ path: "assignee", message }])
+    if (Option.isNone(found)) return yield* problem(`no account ${userId}`)
+    const user = found.value
+    if (!user.isActive) return yield* problem(`${user.username}'s account is not active`)
+    if (user.role !== "admin" && user.role !== "moderator") {
+      return yield* problem(`${user.username} is a ${user.role}; only an admin or a moderator can be assigned`)
+    }
+  })
+
+const assign = defineRoute({
+  method: "POST",
+  path: "/api/incidents/:id/assign/",
+  summary: "Assign an incident to an active admin or moderator (null unassigns)",
+  tag: TAG,
+  access: "manager",
+  params: IncidentParams,
+  body: AssignBody,
+  response: IncidentDetailJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { id } = ctx.params
+      const { assignee } = ctx.body
+      audited(ctx, id, assignee === null ? "unassigned" : `assigned to ${assignee}`)
+      if (assignee !== null) yield* requireAssignable(assignee)
+      yield* answerRefusals(assignIncident(id, assignee, actorOf(ctx), changeOptions(ctx.body.expected_updated_at)))
+      return { json: yield* loadDetail(id) }
+    }),
+})
+
+const NoteBody = Schema.Struct({ text: NonBlank(MAX_TEXT), expected_updated_at: ExpectedUpdatedAt })
+
+const note = defineRoute({
+  method: "POST",
+  path: "/api/incidents/:id/note/",
+  summary: "Add a note to an incident's timeline",
+  tag: TAG,
+  access: "manager",
+  params: IncidentParams,
+  body: NoteBody,
+  response: IncidentDetailJson,
+  status: 201,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { id } = ctx.params
+      audited(ctx, id, "note")
+      yield* answerRefusals(
+        addIncidentNote(id, ctx.body.text, actorOf(ctx), changeOptions(ctx.body.expected_updated_at)),
+      )
+      return { status: 201, json: yield* loadDetail(id) }
+    }),
+})
+
+const RetryBody = Schema.Struct({
+  profile: Schema.optional(Schema.String),
+  process_mode: Schema.optional(Schema.String),
+  process_config: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+})
+
+const RetryJson = Schema.Struct({
+  incident: IncidentDetailJson,
+  upload: Schema.Struct({ id: Schema.String, status: Schema.String }),
+  resume_after: Schema.NullOr(Schema.String),
+  work_item_id: Schema.String,
+})
+
+/**
+ * The corrections a retry asks for, checked against the registry before anything moves: an
+ * unknown profile or plan, or a config its plan refuses, is a 400 naming the field. A config
+ * without a plan is for the upload's own plan.
+ */
+const corrections = (
+  body: typeof RetryBody.Type,
+  currentMode: string,
+): Effect.Effect<RetryCorrections, ApiError, UploadSettings> =>
+  Effect.gen(function* () {
+    const { registry } = yield* UploadSettings
+    const problems: Array<FieldProblem> = []
+    if (body.profile !== undefined && body.profile !== "auto" && !registry.profiles.has(body.profile)) {
+      const known = [...registry.profiles.keys(), "auto"].join(", ")
+      problems.push({ path: "profile", message: `unknown profile "${body.profile}" (known: ${known})` })
+    }
+    const mode = body.process_mode ?? currentMode
+    const plan = registry.plans.get(mode)
+    if (plan === undefined) {
+      const known = [...registry.plans.keys()].join(", ")
+      problems.push({ path: "process_mode", message: `unknown plan "${mode}" (known: ${known})` })
+    } else if (body.process_config !== undefined) {
+      const exit = Schema.decodeUnknownExit(plan.config, { errors: "all" })(body.process_config)
+      if (Exit.isFailure(exit)) {
+        const error = Cause.squash(exit.cause)
+        if (error instanceof Schema.SchemaError) {
+          for (const problem of fieldProblems(error, "process_config")) {
+            const path = problem.path === "process_config" ? problem.path : `process_config.${problem.path}`
+            problems.push({ path, message: problem.message })
+          }
+        } else problems.push({ path: "process_config", message: `not a valid config for the ${mode} plan` })
+      }
+    }
+    if (problems.length > 0) {
+      return yield* badRequest(
+        `the retry's corrections are not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+        problems,
+      )
+    }
+    const planChanged = body.process_mode !== undefined || body.process_config !== undefined
+    return {
+      ...(body.profile === undefined ? {} : { profile: body.profile }),
+      ...(planChanged
+        ? { plan: { mode, ...(body.process_config === undefined ? {} : { config: body.process_config }) } }
+        : {}),
+    }
+  })
+
+/**
+ * Retry the incident's upload (UploadActions' `retryUpload`): the upload goes back to the
+ * queue and the retry is counted on its incident. Refused (409) when the incident has no
+ * upload, is archived, or the upload is not failed.
+ */
+const retry = defineRoute({
+  method: "POST",
+  path: "/api/incidents/:id/retry/",
+  summary: "Retry the incident's failed upload, optionally with a corrected profile or plan",
+  tag: TAG,
+  access: "manager",
+  params: IncidentParams,
+  body: Schema.UndefinedOr(RetryBody),
+  response: RetryJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const incidents = yield* IncidentsRepo
+      const uploads = yield* UploadsRepo
+      const { id } = ctx.params
+      audited(ctx, id, "retry")
+      const found = yield* incidents.get(id)
+      if (Option.isNone(found)) return yield* notFound(`no incident ${id}`)
+      const incident = found.value
+      const refuse = (message: string) => new ApiError({ status: 409, code: "retry_refused", message })
+      if (incident.status === "archived") {
+        return yield* refuse(`incident ${id} is archived; an archived incident cannot change`)
+      }
+      if (incident.uploadId === null) return yield* refuse(`incident ${id} has no upload to retry`)
+      const upload = yield* uploads.get(incident.uploadId)
+      if (Option.isNone(upload)) return yield* refuse(`the upload of incident ${id} no longer exists`)
+      const fixes = yield* corrections(ctx.body ?? {}, upload.value.processMode)
+      const started = yield* answerRefusals(retryUpload(upload.value.id, actorOf(ctx), fixes))
+      ctx.audit.detail = `retry of upload ${upload.value.id}`
+      return {
+        json: {
+          incident: yield* loadDetail(id),
+          upload: { id: started.upload.id, status: started.upload.status },
+          resume_after: started.resumeAfter,
+          work_item_id: started.workItemId,
+        },
+      }
+    }),
+})
+
+export const incidentActionRoutes = [transition, assign, note, retry, archive]

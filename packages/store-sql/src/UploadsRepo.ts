@@ -1,5 +1,12 @@
 /** Uploads in SQL: the `uploads` table as the core `Upload` model, with the report bytes beside it. */
-import { Models, type NewUpload, type NewUploadEvent, type UploadReports, UploadsRepo } from "@batchops/core"
+import {
+  Models,
+  type NewUpload,
+  type NewUploadEvent,
+  type UploadListQuery,
+  type UploadReports,
+  UploadsRepo,
+} from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { storeErrors } from "./StoreErrors.js"
@@ -94,6 +101,57 @@ export const makeUploadsRepo = Effect.gen(function* () {
 
   const get = (id: string) => Effect.map(sql<UploadRow>`SELECT ${columns} FROM uploads WHERE id = ${id}`, one)
 
+  /** The WHERE clause of a list query: every filter given, all values bound as parameters. */
+  const listWhere = (query: UploadListQuery) => {
+    const clauses = []
+    if (query.status !== undefined) clauses.push(sql`status = ${query.status}`)
+    if (query.createdAfter !== undefined) clauses.push(sql`created_at >= ${query.createdAfter}::timestamptz`)
+    if (query.createdBefore !== undefined) clauses.push(sql`created_at <= ${query.createdBefore}::timestamptz`)
+    if (query.profile !== undefined) clauses.push(sql`profile = ${query.profile}`)
+    if (query.processMode !== undefined) clauses.push(sql`process_mode = ${query.processMode}`)
+    if (query.uploadedBy !== undefined) clauses.push(sql`uploaded_by = ${query.uploadedBy}`)
+    return sql.and(clauses)
+  }
+
+  // The count comes with the page (count(*) OVER () is computed before LIMIT), so a list is
+  // one statement whatever the page size; only a page past the end needs a second one.
+  const list = (query: UploadListQuery) =>
+    Effect.gen(function* () {
+      const where = listWhere(query)
+      const rows = yield* sql<UploadRow & { readonly total: number | string }>`SELECT ${columns},
+          count(*) OVER () AS total
+        FROM uploads WHERE ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${query.limit} OFFSET ${query.offset}`
+      if (rows.length > 0) return { count: Number(rows[0]!.total), uploads: rows.map(toUpload) }
+      if (query.offset === 0) return { count: 0, uploads: [] }
+      const [counted] = yield* sql<{ n: number | string }>`SELECT count(*) AS n FROM uploads WHERE ${where}`
+      return { count: Number(counted?.n ?? 0), uploads: [] }
+    }).pipe(Effect.withSpan("UploadsRepo.list"))
+
+  // The work items go first: one that still names the upload would be claimed for nothing.
+  const remove = (id: string, unless: ReadonlyArray<UploadStatus>) =>
+    Effect.gen(function* () {
+      const refused = unless.length === 0 ? sql`false` : sql`status IN ${sql.in(unless)}`
+      const rows = yield* sql<UploadRow>`DELETE FROM uploads WHERE id = ${id} AND NOT (${refused})
+        RETURNING ${columns}`
+      if (rows.length === 0) return Option.none<Upload>()
+      yield* sql`DELETE FROM work_queue WHERE kind = 'process_upload' AND payload->>'uploadId' = ${id}
+        AND status <> 'running'`
+      return Option.some(toUpload(rows[0]!))
+    }).pipe(sql.withTransaction, Effect.withSpan("UploadsRepo.remove"))
+
+  const correctPlan = (
+    id: string,
+    from: ReadonlyArray<UploadStatus>,
+    plan: { profile: string; processMode: string; processConfig: unknown },
+  ) =>
+    Effect.map(
+      sql<UploadRow>`UPDATE uploads SET profile = ${plan.profile}, process_mode = ${plan.processMode},
+        process_config = ${JSON.stringify(plan.processConfig ?? {})}::jsonb, updated_at = now()
+        WHERE id = ${id} AND status IN ${sql.in(from)} RETURNING ${columns}`,
+      one,
+    )
+
   const listByStatus = (status: UploadStatus) =>
     Effect.map(
       sql<UploadRow>`SELECT ${columns} FROM uploads WHERE status = ${status} ORDER BY created_at, id`,
@@ -177,6 +235,9 @@ export const makeUploadsRepo = Effect.gen(function* () {
     storeErrors({
       insert,
       get,
+      list,
+      remove,
+      correctPlan,
       listByStatus,
       updateStatus,
       updateSteps,

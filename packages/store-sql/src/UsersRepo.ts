@@ -3,11 +3,19 @@
  *
  * `incidentMailRecipients` follows the seed's rules for who may act on mail: moderators (like
  * users) must have verified their address, admins are created by the site and need not.
- * Inactive accounts never receive mail. The password hash is never read here: `password_hash`
- * may be NULL (an account that cannot sign in with a password), and `insert` leaves it so;
- * setting a password belongs to the sign-in code, not to this repository.
+ * Inactive accounts never receive mail. `password_hash` may be NULL (an account that cannot
+ * sign in with a password); it holds a hash the sign-in code made, never a password, and only
+ * `credentials` reads it. Emails are found in any case: a mailbox does not distinguish it.
  */
-import { Models, type NewUser, UserExists, UsersRepo } from "@batchops/core"
+import {
+  type Account,
+  type AccountChanges,
+  type AccountFilter,
+  Models,
+  type NewUser,
+  UserExists,
+  UsersRepo,
+} from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { storeErrors } from "./StoreErrors.js"
@@ -26,6 +34,11 @@ interface Row {
   readonly created_at: Date | string
 }
 
+interface AccountRow extends Row {
+  readonly first_name: string
+  readonly last_name: string
+}
+
 const toUser = (row: Row): User =>
   new Models.User({
     id: row.id,
@@ -37,17 +50,31 @@ const toUser = (row: Row): User =>
     createdAt: iso(row.created_at),
   })
 
+const toAccount = (row: AccountRow): Account => ({
+  user: toUser(row),
+  firstName: row.first_name,
+  lastName: row.last_name,
+})
+
+/** `%` and `_` of a search are matched as themselves. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
 /** The `UsersRepo` over the `SqlClient` in context (all values bound as parameters). */
 export const makeUsersRepo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal("id, username, email, role, email_verified, is_active, created_at")
+  const accountColumns = sql.literal(
+    "id, username, email, role, email_verified, is_active, created_at, first_name, last_name",
+  )
 
   const insert = (input: NewUser) =>
     Effect.gen(function* () {
       // ON CONFLICT without a target covers both unique columns (username and email)
-      const rows = yield* sql<Row>`INSERT INTO users (id, username, email, role, email_verified, is_active)
+      const rows = yield* sql<Row>`INSERT INTO users
+          (id, username, email, role, email_verified, is_active, first_name, last_name, password_hash)
         VALUES (COALESCE(${input.id ?? null}, gen_random_uuid()::text), ${input.username}, ${input.email},
-          ${input.role ?? "user"}, ${input.emailVerified ?? false}, ${input.isActive ?? true})
+          ${input.role ?? "user"}, ${input.emailVerified ?? false}, ${input.isActive ?? true},
+          ${input.firstName ?? ""}, ${input.lastName ?? ""}, ${input.passwordHash ?? null})
         ON CONFLICT DO NOTHING
         RETURNING ${columns}`
       if (rows.length === 0) {
@@ -70,6 +97,65 @@ export const makeUsersRepo = Effect.gen(function* () {
       rows.length === 0 ? Option.none<User>() : Option.some(toUser(rows[0]!)),
     )
 
+  const getByEmail = (email: string) =>
+    Effect.map(
+      sql<Row>`SELECT ${columns} FROM users WHERE lower(email) = lower(${email}) ORDER BY created_at, id LIMIT 1`,
+      (rows) => (rows.length === 0 ? Option.none<User>() : Option.some(toUser(rows[0]!))),
+    )
+
+  const credentials = (email: string) =>
+    Effect.map(
+      sql<Row & { password_hash: string | null }>`SELECT ${columns}, password_hash FROM users
+        WHERE lower(email) = lower(${email}) ORDER BY created_at, id LIMIT 1`,
+      (rows) =>
+        rows.length === 0
+          ? Option.none()
+          : Option.some({ user: toUser(rows[0]!), passwordHash: rows[0]!.password_hash }),
+    )
+
+  const getAccount = (id: string) =>
+    Effect.map(sql<AccountRow>`SELECT ${accountColumns} FROM users WHERE id = ${id}`, (rows) =>
+      rows.length === 0 ? Option.none<Account>() : Option.some(toAccount(rows[0]!)),
+    )
+
+  const list = (filter: AccountFilter) =>
+    Effect.gen(function* () {
+      const clauses = []
+      if (filter.role !== undefined) clauses.push(sql`role = ${filter.role}`)
+      if (filter.isActive !== undefined) clauses.push(sql`is_active = ${filter.isActive}`)
+      const search = filter.search?.trim()
+      if (search) {
+        const pattern = likePattern(search.toLowerCase())
+        clauses.push(
+          sql`(lower(username) LIKE ${pattern} OR lower(email) LIKE ${pattern}
+            OR lower(first_name) LIKE ${pattern} OR lower(last_name) LIKE ${pattern})`,
+        )
+      }
+      const where = sql.and(clauses)
+      const counted = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE ${where}`
+      const rows = yield* sql<AccountRow>`SELECT ${accountColumns} FROM users WHERE ${where}
+        ORDER BY created_at, id LIMIT ${filter.limit} OFFSET ${filter.offset}`
+      return { count: Number(counted[0]?.n ?? 0), accounts: rows.map(toAccount) }
+    }).pipe(Effect.withSpan("UsersRepo.list"))
+
+  const usernameTaken = (username: string) =>
+    Effect.map(sql<{ id: string }>`SELECT id FROM users WHERE username = ${username}`, (rows) => rows.length > 0)
+
+  const update = (id: string, changes: AccountChanges) =>
+    Effect.gen(function* () {
+      const values: Record<string, unknown> = {}
+      if (changes.role !== undefined) values.role = changes.role
+      if (changes.firstName !== undefined) values.first_name = changes.firstName
+      if (changes.lastName !== undefined) values.last_name = changes.lastName
+      if (changes.isActive !== undefined) values.is_active = changes.isActive
+      if (changes.emailVerified !== undefined) values.email_verified = changes.emailVerified
+      if (changes.passwordHash !== undefined) values.password_hash = changes.passwordHash
+      if (Object.keys(values).length === 0) return yield* getAccount(id)
+      const rows = yield* sql<AccountRow>`UPDATE users SET ${sql.update(values)} WHERE id = ${id}
+        RETURNING ${accountColumns}`
+      return rows.length === 0 ? Option.none<Account>() : Option.some(toAccount(rows[0]!))
+    }).pipe(Effect.withSpan("UsersRepo.update"))
+
   // One spelling per mailbox: the least in byte order (COLLATE "C"), and sorted here in the same
   // order rather than by ORDER BY, so the answer does not depend on the database's collation
   // (Postgres and PGlite may differ).
@@ -82,7 +168,20 @@ export const makeUsersRepo = Effect.gen(function* () {
       (rows) => rows.map((row) => row.email).sort(),
     ).pipe(Effect.withSpan("UsersRepo.incidentMailRecipients"))
 
-  return UsersRepo.of(storeErrors({ insert, get, getByUsername, incidentMailRecipients }))
+  return UsersRepo.of(
+    storeErrors({
+      insert,
+      get,
+      getByUsername,
+      getByEmail,
+      credentials,
+      getAccount,
+      list,
+      usernameTaken,
+      update,
+      incidentMailRecipients,
+    }),
+  )
 })
 
 export const UsersRepoLayer: Layer.Layer<UsersRepo, never, SqlClient.SqlClient> = Layer.effect(UsersRepo, makeUsersRepo)

@@ -31,10 +31,54 @@ export interface UploadReports {
   readonly rows?: number | null | undefined
 }
 
+/** Which uploads a list shows, and which page of them (newest first). */
+export interface UploadListQuery {
+  readonly status?: UploadStatus | undefined
+  /** ISO timestamp: uploads created at or after it */
+  readonly createdAfter?: string | undefined
+  /** ISO timestamp: uploads created at or before it */
+  readonly createdBefore?: string | undefined
+  readonly profile?: string | undefined
+  readonly processMode?: string | undefined
+  /** a user id */
+  readonly uploadedBy?: string | undefined
+  readonly limit: number
+  readonly offset: number
+}
+
+/** A page of uploads and how many match in all. */
+export interface UploadListPage {
+  readonly count: number
+  readonly uploads: ReadonlyArray<Upload>
+}
+
 export interface UploadsRepoShape {
   /** stores a new upload with status `queued` */
   readonly insert: (input: NewUpload) => Effect.Effect<Upload, StoreError>
   readonly get: (id: string) => Effect.Effect<Option.Option<Upload>, StoreError>
+  /**
+   * A page of the uploads matching the query, newest first, with the number matching in all:
+   * one statement for the page and its count, whatever the page size (a page past the end
+   * costs one more, to still tell the count).
+   */
+  readonly list: (query: UploadListQuery) => Effect.Effect<UploadListPage, StoreError>
+  /**
+   * Deletes the upload (its timeline with it) and its `process_upload` work items that no
+   * worker is running, unless its status is one of `unless`. `None` when there is no such
+   * upload or its status refused the deletion; the deleted upload otherwise. Its files are the
+   * host's to remove.
+   */
+  readonly remove: (id: string, unless: ReadonlyArray<UploadStatus>) => Effect.Effect<Option.Option<Upload>, StoreError>
+  /**
+   * A corrected profile and plan, stored only while the upload's status is one of `from`
+   * (`None` otherwise, or when there is no such upload): a run that starts meanwhile keeps
+   * the plan it read.
+   */
+  readonly correctPlan: (
+    id: string,
+    from: ReadonlyArray<UploadStatus>,
+    plan: { readonly profile: string; readonly processMode: string; readonly processConfig: unknown },
+  ) => Effect.Effect<Option.Option<Upload>, StoreError>
   /** oldest first */
   readonly listByStatus: (status: UploadStatus) => Effect.Effect<ReadonlyArray<Upload>, StoreError>
   /** `None` when there is no such upload */

@@ -27,6 +27,45 @@ export interface NewUser {
   readonly emailVerified?: boolean | undefined
   /** default true */
   readonly isActive?: boolean | undefined
+  /** default "" */
+  readonly firstName?: string | undefined
+  /** default "" */
+  readonly lastName?: string | undefined
+  /** the hash of the password (never the password); absent: the account cannot sign in with one yet */
+  readonly passwordHash?: string | undefined
+}
+
+/** An account as the accounts pages show it: the user and the names an admin gave it. */
+export interface Account {
+  readonly user: User
+  readonly firstName: string
+  readonly lastName: string
+}
+
+/** What signing in needs: the account and its password hash (null: no password set). */
+export interface Credentials {
+  readonly user: User
+  readonly passwordHash: string | null
+}
+
+/** Which accounts a list shows; every filter is optional. */
+export interface AccountFilter {
+  readonly role?: Role | undefined
+  readonly isActive?: boolean | undefined
+  /** part of the username, email, first or last name (any case) */
+  readonly search?: string | undefined
+  readonly limit: number
+  readonly offset: number
+}
+
+/** A change to an account: absent fields stay as they are. */
+export interface AccountChanges {
+  readonly role?: Role | undefined
+  readonly firstName?: string | undefined
+  readonly lastName?: string | undefined
+  readonly isActive?: boolean | undefined
+  readonly emailVerified?: boolean | undefined
+  readonly passwordHash?: string | undefined
 }
 
 export interface UsersRepoShape {
@@ -35,6 +74,20 @@ export interface UsersRepoShape {
   readonly get: (id: string) => Effect.Effect<Option.Option<User>, StoreError>
   /** by username (exactly as written) */
   readonly getByUsername: (username: string) => Effect.Effect<Option.Option<User>, StoreError>
+  /** by email, in any case (mailboxes do not distinguish it); the oldest account when several match */
+  readonly getByEmail: (email: string) => Effect.Effect<Option.Option<User>, StoreError>
+  /** by email (any case), with the password hash: only the sign-in code calls this */
+  readonly credentials: (email: string) => Effect.Effect<Option.Option<Credentials>, StoreError>
+  /** by id, with the names */
+  readonly getAccount: (id: string) => Effect.Effect<Option.Option<Account>, StoreError>
+  /** a page of accounts (oldest first) and how many match in all */
+  readonly list: (
+    filter: AccountFilter,
+  ) => Effect.Effect<{ readonly count: number; readonly accounts: ReadonlyArray<Account> }, StoreError>
+  /** whether a username is taken, exactly as written */
+  readonly usernameTaken: (username: string) => Effect.Effect<boolean, StoreError>
+  /** applies the changes; None when there is no such account */
+  readonly update: (id: string, changes: AccountChanges) => Effect.Effect<Option.Option<Account>, StoreError>
   /**
    * The addresses incident mail goes to: active admins, and active moderators whose email is
    * verified. One address per mailbox (addresses differing only in case are one), sorted.

@@ -1,0 +1,108 @@
+/**
+ * Signing in and out. `POST /api/auth/login/` trades an email and password for a token
+ * (`Authorization: Token <token>`), valid for BATCHOPS_TOKEN_TTL_HOURS; users and moderators
+ * must have verified their email first, admins need not. A wrong password and an unknown
+ * email get the same answer, in the same time.
+ */
+import { TokensRepo, UsersRepo } from "@batchops/core"
+import { Effect, Option, Schema } from "effect"
+import { ApiError, defineRoute, unauthorized } from "../Api.js"
+import { AccountJson, accountJson } from "./Accounts.js"
+import { limitAttempts } from "./RateLimit.js"
+import { verifyAgainstNothing, verifySecret } from "./Secrets.js"
+import { AuthSettings } from "./Settings.js"
+
+const Login = Schema.Struct({
+  email: Schema.String.check(Schema.isMaxLength(254)),
+  password: Schema.String.check(Schema.isMaxLength(1000)),
+})
+
+const wrongCredentials = () =>
+  new ApiError({ status: 401, code: "invalid_credentials", message: "the email or the password is not right" })
+
+export const login = defineRoute({
+  method: "POST",
+  path: "/api/auth/login/",
+  summary: "Sign in with email and password; answers a token for Authorization: Token <token>",
+  tag: "Auth",
+  access: "public",
+  body: Login,
+  response: Schema.Struct({ token: Schema.String, expires_at: Schema.String, user: AccountJson }),
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const users = yield* UsersRepo
+      const tokens = yield* TokensRepo
+      const settings = yield* AuthSettings
+      ctx.audit.recordType = "session"
+      yield* limitAttempts("login", ctx.body.email, ctx.ip)
+      const found = yield* users.credentials(ctx.body.email.trim())
+      const hash = Option.match(found, { onNone: () => null, onSome: (c) => c.passwordHash })
+      const matches =
+        hash === null ? yield* verifyAgainstNothing(ctx.body.password) : yield* verifySecret(ctx.body.password, hash)
+      if (Option.isNone(found) || !matches) return yield* wrongCredentials()
+      const user = found.value.user
+      ctx.audit.recordId = user.id
+      if (!user.isActive) {
+        return yield* new ApiError({
+          status: 403,
+          code: "account_inactive",
+          message: "this account has been deactivated: ask an admin",
+        })
+      }
+      if (user.role !== "admin" && !user.emailVerified) {
+        return yield* new ApiError({
+          status: 403,
+          code: "email_not_verified",
+          message: 'verify your email address before signing in: ask for a code with "Verify email" and enter it',
+        })
+      }
+      const issued = yield* tokens.issue(user.id, settings.tokenTtlMs)
+      ctx.audit.actorId = user.id
+      ctx.audit.detail = "signed in"
+      const account = yield* users.getAccount(user.id)
+      return {
+        json: {
+          token: issued.token,
+          expires_at: issued.expiresAt,
+          user: Option.match(account, {
+            onNone: () => ({ ...accountJson({ user, firstName: "", lastName: "" }) }),
+            onSome: accountJson,
+          }),
+        },
+      }
+    }),
+})
+
+export const logout = defineRoute({
+  method: "POST",
+  path: "/api/auth/logout/",
+  summary: "Sign out: the token of this request stops working",
+  tag: "Auth",
+  access: "user",
+  response: Schema.Struct({ detail: Schema.String }),
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const tokens = yield* TokensRepo
+      ctx.audit.recordType = "session"
+      ctx.audit.recordId = ctx.user!.id
+      ctx.audit.detail = "signed out"
+      if (ctx.token !== null) yield* tokens.revoke(ctx.token)
+      return { json: { detail: "signed out" } }
+    }),
+})
+
+export const me = defineRoute({
+  method: "GET",
+  path: "/api/auth/me/",
+  summary: "The signed-in account",
+  tag: "Auth",
+  access: "user",
+  response: AccountJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const users = yield* UsersRepo
+      const account = yield* users.getAccount(ctx.user!.id)
+      if (Option.isNone(account)) return yield* unauthorized("the account no longer exists: sign in again")
+      return { json: accountJson(account.value) }
+    }),
+})

@@ -15,6 +15,7 @@ import { DirectoryPublisher } from "@batchops/reports"
 import { migrate } from "@batchops/store-sql"
 import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
 import { startServer } from "./api/Server.js"
+import { runCreateAdmin } from "./CreateAdmin.js"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
@@ -40,6 +41,7 @@ const USAGE = `Usage:
                              [--by <username>] [--json]
   batchops approve <upload id> --by <username> [--note <text>] [--json]
   batchops reject <upload id> --by <username> [--note <text>] [--json]
+  batchops create-admin --email <email> --password <password> [--username <name>]
   batchops --help | --version
 
 \`serve\` starts the control room: the API on http://127.0.0.1:8000 (PORT, HOST), the upload
@@ -715,6 +717,19 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
     try {
       return await runUploadCommand(command, await parseUploadCommandArgs(command, rest), output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+  }
+  if (command === "create-admin") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return await runCreateAdmin(rest, output)
     } catch (cause) {
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)

@@ -1,11 +1,38 @@
-/** The operations area of the API: its routes, and the layer of the services they need. */
-import { Effect, Layer } from "effect"
+/**
+ * The operations area of the API: schedules (jobs) and their runs, department sources and
+ * their records, health, and the audit log; and the layer of the services they need (its
+ * repositories, and the real `AuditLog` the middleware writes to).
+ */
+import {
+  AuditRepoLayer,
+  DepartmentsRepoLayer,
+  HeartbeatsRepoLayer,
+  JobRunsRepoLayer,
+  JobsRepoLayer,
+} from "@batchops/store-sql"
+import { Layer } from "effect"
 import type { RouteDef } from "../Api.js"
-import { AuditLog } from "../Services.js"
+import { auditLogLayer, auditRoutes } from "./Audit.js"
+import { departmentSourceRoutes } from "./DepartmentSources.js"
+import { healthRoutes } from "./Health.js"
+import { jobRunRoutes } from "./JobRuns.js"
+import { jobRoutes } from "./Jobs.js"
 
-export const routes: ReadonlyArray<RouteDef> = []
+export const routes: ReadonlyArray<RouteDef> = [
+  ...jobRoutes,
+  ...jobRunRoutes,
+  ...departmentSourceRoutes,
+  ...healthRoutes,
+  ...auditRoutes,
+]
 
-/** What this area adds to the API's runtime (it may use the base services). */
-export const layer = Layer.succeed(AuditLog, {
-  record: (entry) => Effect.logInfo(`audit: ${entry.method} ${entry.route} ${entry.status}`),
-})
+const repositories = Layer.mergeAll(
+  JobsRepoLayer,
+  JobRunsRepoLayer,
+  DepartmentsRepoLayer,
+  AuditRepoLayer,
+  HeartbeatsRepoLayer,
+)
+
+/** What this area adds to the API's runtime (it uses the base services' SqlClient). */
+export const layer = auditLogLayer.pipe(Layer.provideMerge(repositories))

@@ -1,0 +1,173 @@
+/**
+ * Department sources (where admissions, library or facilities data comes from) and the
+ * records ingested from each, newest first. Everyone may look; admins add, change and
+ * remove sources.
+ */
+import { DepartmentsRepo, type Models, type SourceNameTaken } from "@batchops/core"
+import { Effect, Option, Schema } from "effect"
+import { conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { IdParams, JsonObject, Label, Slug } from "./Fields.js"
+
+const TAG = "Departments"
+
+export const sourceJson = (source: Models.DepartmentSource) => ({
+  id: source.id,
+  name: source.name,
+  department: source.department,
+  kind: source.kind,
+  enabled: source.enabled,
+})
+
+export const SourceJson = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  department: Schema.String,
+  kind: Schema.String,
+  enabled: Schema.Boolean,
+})
+
+export const recordJson = (record: Models.DepartmentRecord) => ({
+  id: record.id,
+  source_id: record.sourceId,
+  payload: record.payload,
+  recorded_at: record.recordedAt,
+})
+
+export const RecordJson = Schema.Struct({
+  id: Schema.String,
+  source_id: Schema.String,
+  payload: JsonObject,
+  recorded_at: Schema.String,
+})
+
+const NewSourceBody = Schema.Struct({
+  name: Label(200),
+  department: Slug,
+  kind: Slug,
+  enabled: Schema.optional(Schema.Boolean),
+})
+
+const SourceChangesBody = Schema.Struct({
+  name: Schema.optional(Label(200)),
+  department: Schema.optional(Slug),
+  kind: Schema.optional(Slug),
+  enabled: Schema.optional(Schema.Boolean),
+})
+
+const loadSource = (id: string) =>
+  Effect.gen(function* () {
+    const departments = yield* DepartmentsRepo
+    const found = yield* departments.getSource(id)
+    if (Option.isNone(found)) return yield* notFound(`no department source ${id}`)
+    return found.value
+  })
+
+/** A name another source has is the caller's to change: a 409 that says so. */
+const nameConflict = (error: SourceNameTaken) => Effect.fail(conflict(error.message))
+
+export const departmentSourceRoutes = [
+  defineRoute({
+    method: "GET",
+    path: "/api/department-sources/",
+    summary: "List the department sources (by name)",
+    tag: TAG,
+    access: "user",
+    query: PageQuery,
+    response: PageOf(SourceJson),
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        const bounds = pageBounds(ctx.query)
+        const page = yield* departments.listSources(bounds)
+        return { json: paginated(ctx.request, bounds, page.count, page.items.map(sourceJson)) }
+      }),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/department-sources/:id/",
+    summary: "One department source",
+    tag: TAG,
+    access: "user",
+    params: IdParams,
+    response: SourceJson,
+    handler: (ctx) => Effect.map(loadSource(ctx.params.id), (source) => ({ json: sourceJson(source) })),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/api/department-sources/",
+    summary: "Add a department source (admins)",
+    tag: TAG,
+    access: "admin",
+    body: NewSourceBody,
+    response: SourceJson,
+    status: 201,
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        const source = yield* departments.createSource(ctx.body).pipe(Effect.catchTag("SourceNameTaken", nameConflict))
+        ctx.audit.recordType = "department_source"
+        ctx.audit.recordId = source.id
+        ctx.audit.detail = `created ${source.kind} source of ${source.department}`
+        return { status: 201, json: sourceJson(source) }
+      }),
+  }),
+  defineRoute({
+    method: "PATCH",
+    path: "/api/department-sources/:id/",
+    summary: "Change a department source (admins)",
+    tag: TAG,
+    access: "admin",
+    params: IdParams,
+    body: SourceChangesBody,
+    response: SourceJson,
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        ctx.audit.recordType = "department_source"
+        ctx.audit.recordId = ctx.params.id
+        ctx.audit.detail = `changed ${Object.keys(ctx.body).sort().join(", ") || "nothing"}`
+        const updated = yield* departments
+          .updateSource(ctx.params.id, ctx.body)
+          .pipe(Effect.catchTag("SourceNameTaken", nameConflict))
+        if (Option.isNone(updated)) return yield* notFound(`no department source ${ctx.params.id}`)
+        return { json: sourceJson(updated.value) }
+      }),
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/api/department-sources/:id/",
+    summary: "Remove a department source and its records (admins)",
+    tag: TAG,
+    access: "admin",
+    params: IdParams,
+    status: 204,
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        ctx.audit.recordType = "department_source"
+        ctx.audit.recordId = ctx.params.id
+        const removed = yield* departments.removeSource(ctx.params.id)
+        if (!removed) return yield* notFound(`no department source ${ctx.params.id}`)
+        ctx.audit.detail = "deleted with its records"
+        return new Response(null, { status: 204 })
+      }),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/department-sources/:id/records/",
+    summary: "The records ingested from a source, newest first",
+    tag: TAG,
+    access: "user",
+    params: IdParams,
+    query: PageQuery,
+    response: PageOf(RecordJson),
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        yield* loadSource(ctx.params.id)
+        const bounds = pageBounds(ctx.query)
+        const page = yield* departments.listRecords(ctx.params.id, bounds)
+        return { json: paginated(ctx.request, bounds, page.count, page.items.map(recordJson)) }
+      }),
+  }),
+]

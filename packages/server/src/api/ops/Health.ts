@@ -1,0 +1,133 @@
+/**
+ * `GET /api/health/`, public and without secrets: whether the database answers (and how
+ * fast), the work queue's counts, whether the worker and the scheduler beat recently, whether
+ * mail is configured, and the free space of the data folder.
+ *
+ * `ok` when all is well; `degraded` when the API works but something around it does not (no
+ * live worker or scheduler, the disk nearly full); `down` with a 503 when the database does
+ * not answer, so a load balancer takes the instance out.
+ */
+import { statfs } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
+import { HeartbeatsRepo, type LivenessReport, WorkQueue } from "@batchops/core"
+import { Effect, Exit, Option, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import { mailConfigFromEnv } from "../../Mailer.js"
+import { UploadSettings } from "../../UploadSettings.js"
+import { defineRoute } from "../Api.js"
+
+/** the disk is not ok below this much free space (uploads and reports would start failing) */
+export const MIN_FREE_BYTES = 1024 ** 3
+
+/** how long the database may take to answer `SELECT 1` before it counts as down */
+export const DATABASE_TIMEOUT_MS = 3_000
+
+/**
+ * Whether mail goes out over SMTP: `EMAIL_HOST` (and the rest of the mail settings) of the
+ * process's environment, read as the host reads them (a site without SMTP writes or logs its
+ * mails instead, which is not "configured"). Settings that do not read count as unconfigured.
+ */
+const mailConfigured = Effect.map(
+  Effect.option(mailConfigFromEnv(process.env)),
+  (config) => Option.isSome(config) && Option.isSome(config.value),
+)
+
+/** Free bytes of the file system holding `folder` (its nearest existing parent, before it is made). */
+const freeBytes = (folder: string) =>
+  Effect.promise(async () => {
+    let at = resolve(folder)
+    while (true) {
+      try {
+        const stats = await statfs(at)
+        return Number(stats.bavail) * Number(stats.bsize)
+      } catch {
+        const parent = dirname(at)
+        if (parent === at) return null
+        at = parent
+      }
+    }
+  })
+
+const Beat = Schema.Struct({ last_beat: Schema.NullOr(Schema.String), ok: Schema.Boolean })
+
+export const HealthJson = Schema.Struct({
+  status: Schema.Literals(["ok", "degraded", "down"]),
+  database: Schema.Struct({ ok: Schema.Boolean, latency_ms: Schema.Number }),
+  queue: Schema.NullOr(
+    Schema.Struct({ queued: Schema.Number, running: Schema.Number, failed: Schema.Number, expired: Schema.Number }),
+  ),
+  worker: Beat,
+  scheduler: Beat,
+  mail: Schema.Struct({ configured: Schema.Boolean }),
+  disk: Schema.Struct({ free_bytes: Schema.NullOr(Schema.Number), ok: Schema.Boolean }),
+})
+
+const beatJson = (report: LivenessReport) => ({ last_beat: report.lastBeat, ok: report.alive })
+const NO_BEAT: LivenessReport = { lastBeat: null, alive: false }
+
+/** The health report, and the status code it answers with. */
+export const checkHealth = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const settings = yield* UploadSettings
+  // the data folder holds the uploads folder (and the embedded database)
+  const free = yield* freeBytes(dirname(settings.uploadsDir))
+  const disk = { free_bytes: free, ok: free !== null && free >= MIN_FREE_BYTES }
+  const mail = { configured: yield* mailConfigured }
+
+  const started = performance.now()
+  const ping = yield* Effect.exit(sql`SELECT 1 AS ok`.pipe(Effect.timeout(DATABASE_TIMEOUT_MS)))
+  const latency_ms = Math.round(performance.now() - started)
+  const queue = yield* WorkQueue
+  const heartbeats = yield* HeartbeatsRepo
+  const state = Exit.isSuccess(ping)
+    ? yield* Effect.exit(
+        Effect.all({
+          queue: queue.stats(),
+          worker: heartbeats.liveness("worker"),
+          scheduler: heartbeats.liveness("scheduler"),
+        }).pipe(Effect.timeout(DATABASE_TIMEOUT_MS)),
+      )
+    : undefined
+
+  if (state === undefined || Exit.isFailure(state)) {
+    return {
+      status: 503,
+      json: {
+        status: "down" as const,
+        database: { ok: false, latency_ms },
+        queue: null,
+        worker: beatJson(NO_BEAT),
+        scheduler: beatJson(NO_BEAT),
+        mail,
+        disk,
+      },
+    }
+  }
+  const { worker, scheduler } = state.value
+  const counts = state.value.queue
+  const healthy = worker.alive && scheduler.alive && disk.ok
+  return {
+    status: 200,
+    json: {
+      status: healthy ? ("ok" as const) : ("degraded" as const),
+      database: { ok: true, latency_ms },
+      queue: { queued: counts.queued, running: counts.running, failed: counts.failed, expired: counts.expired },
+      worker: beatJson(worker),
+      scheduler: beatJson(scheduler),
+      mail,
+      disk,
+    },
+  }
+})
+
+export const healthRoutes = [
+  defineRoute({
+    method: "GET",
+    path: "/api/health/",
+    summary: "Health: database, queue, worker and scheduler heartbeats, mail, disk (503 when the database is down)",
+    tag: "Operations",
+    access: "public",
+    response: HealthJson,
+    handler: () => checkHealth,
+  }),
+]

@@ -1,0 +1,106 @@
+/**
+ * Job runs: every time a schedule ran or was queued, newest first, with filters; one run with
+ * what it did (`details`) and its log lines. Every role may look (the seed's "view runs").
+ */
+import { type JobRunRecord, JobRunsRepo } from "@batchops/core"
+import { Effect, Option, Schema } from "effect"
+import { defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { IdParams, IsoDateTime, instant, JsonObject } from "./Fields.js"
+
+const TAG = "Schedules"
+
+const JobRunStatus = Schema.Literals(["queued", "running", "succeeded", "failed"])
+const JobRunTrigger = Schema.Literals(["schedule", "manual", "upload"])
+
+/** A run in a list: without its details and logs, which can be long. */
+export const jobRunJson = (run: JobRunRecord) => ({
+  id: run.id,
+  job_id: run.jobId,
+  automation: run.automation,
+  status: run.status,
+  trigger: run.trigger,
+  started_at: run.startedAt,
+  finished_at: run.finishedAt,
+  created_at: run.createdAt,
+})
+
+/** One run with everything it recorded. */
+export const jobRunDetailJson = (run: JobRunRecord) => ({
+  ...jobRunJson(run),
+  details: run.details,
+  logs: run.logs,
+})
+
+const jobRunFields = {
+  id: Schema.String,
+  job_id: Schema.NullOr(Schema.String),
+  automation: Schema.String,
+  status: JobRunStatus,
+  trigger: JobRunTrigger,
+  started_at: Schema.NullOr(Schema.String),
+  finished_at: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+}
+
+export const JobRunJson = Schema.Struct(jobRunFields)
+
+export const JobRunDetailJson = Schema.Struct({
+  ...jobRunFields,
+  details: JsonObject,
+  logs: Schema.Array(Schema.String),
+})
+
+const ListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  job_id: Schema.optional(Schema.String),
+  status: Schema.optional(JobRunStatus),
+  automation: Schema.optional(Schema.String),
+  /** runs created at or after this instant */
+  created_after: Schema.optional(IsoDateTime),
+  /** runs created before this instant */
+  created_before: Schema.optional(IsoDateTime),
+})
+
+export const jobRunRoutes = [
+  defineRoute({
+    method: "GET",
+    path: "/api/job-runs/",
+    summary: "List job runs, newest first (filters: job_id, status, automation, created_after, created_before)",
+    tag: TAG,
+    access: "user",
+    query: ListQuery,
+    response: PageOf(JobRunJson),
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const runs = yield* JobRunsRepo
+        const bounds = pageBounds(ctx.query)
+        const page = yield* runs.list(
+          {
+            jobId: ctx.query.job_id,
+            status: ctx.query.status,
+            automation: ctx.query.automation,
+            createdAfter: instant(ctx.query.created_after),
+            createdBefore: instant(ctx.query.created_before),
+          },
+          bounds,
+        )
+        return { json: paginated(ctx.request, bounds, page.count, page.items.map(jobRunJson)) }
+      }),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/job-runs/:id/",
+    summary: "One job run with its details and logs",
+    tag: TAG,
+    access: "user",
+    params: IdParams,
+    response: JobRunDetailJson,
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const runs = yield* JobRunsRepo
+        const found = yield* runs.get(ctx.params.id)
+        if (Option.isNone(found)) return yield* notFound(`no job run ${ctx.params.id}`)
+        return { json: jobRunDetailJson(found.value) }
+      }),
+  }),
+]

@@ -1,0 +1,237 @@
+/**
+ * The operations repositories on PGlite and Postgres: jobs, job runs, department sources and
+ * records, the audit log and heartbeats (freshness judged by the database clock).
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { AuditRepo, DepartmentsRepo, HeartbeatsRepo, JobRunsRepo, JobsRepo, type NewAuditEntry } from "@batchops/core"
+import { Effect, Layer, ManagedRuntime, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createDatabase, dropDatabase } from "../../../test/support/postgres.js"
+import {
+  AuditRepoLayer,
+  DepartmentsRepoLayer,
+  HeartbeatsRepoLayer,
+  JobRunsRepoLayer,
+  JobsRepoLayer,
+  migrate,
+  pgLayerFromEnv,
+  pgliteLayer,
+} from "../src/index.js"
+
+const repositories = Layer.mergeAll(
+  JobsRepoLayer,
+  JobRunsRepoLayer,
+  DepartmentsRepoLayer,
+  AuditRepoLayer,
+  HeartbeatsRepoLayer,
+)
+
+type Services = JobsRepo | JobRunsRepo | DepartmentsRepo | AuditRepo | HeartbeatsRepo | SqlClient.SqlClient
+
+describe.each(["pglite", "postgres"] as const)("operations repositories on %s", (backend) => {
+  let runtime: ManagedRuntime.ManagedRuntime<Services, unknown>
+  let cleanup: () => Promise<unknown>
+
+  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromise(effect)
+
+  beforeAll(async () => {
+    if (backend === "pglite") {
+      const dataDir = mkdtempSync(join(tmpdir(), "batchops-ops-"))
+      runtime = ManagedRuntime.make(Layer.provideMerge(repositories, pgliteLayer({ dataDir })))
+      cleanup = async () => rmSync(dataDir, { recursive: true, force: true })
+    } else {
+      const database = await createDatabase("ops")
+      runtime = ManagedRuntime.make(Layer.provideMerge(repositories, pgLayerFromEnv({ DATABASE_URL: database.url })))
+      cleanup = () => dropDatabase(database.name)
+    }
+    await run(migrate())
+  }, 60_000)
+  afterAll(async () => {
+    await runtime?.dispose()
+    await cleanup?.()
+  })
+
+  it("creates, changes and removes jobs; names are unique; runs outlive their job", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const jobs = yield* JobsRepo
+        const runs = yield* JobRunsRepo
+        const job = yield* jobs.create({ name: "Weekly export", automation: "weekly_export", cron: "0 5 * * 1" })
+        const duplicate = yield* Effect.flip(jobs.create({ name: "Weekly export", automation: "x", cron: "* * * * *" }))
+        const changed = yield* jobs.update(job.id, { enabled: false, params: { days: 7 } })
+        const renamedToTaken = yield* Effect.flip(jobs.update(job.id, { name: "Run daily backup" }))
+        const missing = yield* jobs.update("nope", { enabled: true })
+        const run = yield* runs.create({ jobId: job.id, automation: job.automation, trigger: "manual" })
+        const removed = yield* jobs.remove(job.id)
+        const again = yield* jobs.remove(job.id)
+        const orphan = yield* runs.get(run.id)
+        const page = yield* jobs.list({ limit: 3, offset: 0 })
+        return { job, duplicate, changed, renamedToTaken, missing, run, removed, again, orphan, page }
+      }),
+    )
+    expect(result.job).toMatchObject({ name: "Weekly export", enabled: true, params: {}, cron: "0 5 * * 1" })
+    expect(result.duplicate._tag).toBe("JobNameTaken")
+    expect(Option.getOrThrow(result.changed)).toMatchObject({
+      name: "Weekly export",
+      automation: "weekly_export",
+      cron: "0 5 * * 1",
+      enabled: false,
+      params: { days: 7 },
+    })
+    expect(result.renamedToTaken._tag).toBe("JobNameTaken")
+    expect(Option.isNone(result.missing)).toBe(true)
+    expect(result.run).toMatchObject({ status: "queued", trigger: "manual", logs: [], details: {}, startedAt: null })
+    expect(result.removed).toBe(true)
+    expect(result.again).toBe(false)
+    expect(Option.getOrThrow(result.orphan).jobId).toBeNull()
+    expect(result.page.count).toBe(10)
+    expect(result.page.items.map((job) => job.name)).toEqual([...result.page.items.map((job) => job.name)].sort())
+    expect(result.page.items).toHaveLength(3)
+  })
+
+  it("lists job runs newest first with every filter", async () => {
+    const ids = await run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`INSERT INTO job_runs (id, job_id, automation, status, trigger, created_at) VALUES
+          ('r1', 'job_run_web_scrape', 'run_web_scrape', 'succeeded', 'schedule', '2026-04-01T00:00:00Z'),
+          ('r2', 'job_run_web_scrape', 'run_web_scrape', 'failed', 'schedule', '2026-04-02T00:00:00Z'),
+          ('r3', 'job_run_daily_backup', 'run_daily_backup', 'running', 'manual', '2026-04-03T00:00:00Z')`
+        const runs = yield* JobRunsRepo
+        const list = (filter: Parameters<typeof runs.list>[0], limit = 10, offset = 0) =>
+          Effect.map(
+            runs.list(
+              { createdAfter: "2026-04-01T00:00:00Z", createdBefore: "2026-05-01T00:00:00Z", ...filter },
+              { limit, offset },
+            ),
+            (page) => ({
+              count: page.count,
+              ids: page.items.map((run) => run.id),
+            }),
+          )
+        return {
+          all: yield* list({}),
+          page2: yield* list({}, 2, 2),
+          job: yield* list({ jobId: "job_run_web_scrape" }),
+          status: yield* list({ status: "running" }),
+          automation: yield* list({ automation: "run_web_scrape" }),
+          window: yield* list({ createdAfter: "2026-04-02T00:00:00Z", createdBefore: "2026-04-03T00:00:00Z" }),
+        }
+      }),
+    )
+    expect(ids.all).toEqual({ count: 3, ids: ["r3", "r2", "r1"] })
+    expect(ids.page2).toEqual({ count: 3, ids: ["r1"] })
+    expect(ids.job.ids).toEqual(["r2", "r1"])
+    expect(ids.status.ids).toEqual(["r3"])
+    expect(ids.automation.ids).toEqual(["r2", "r1"])
+    expect(ids.window.ids).toEqual(["r2"])
+  })
+
+  it("keeps department sources unique by name and removes their records with them", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        const source = yield* departments.createSource({ name: "Canteen sales", department: "canteen", kind: "csv" })
+        const duplicate = yield* Effect.flip(
+          departments.createSource({ name: "Canteen sales", department: "canteen", kind: "api" }),
+        )
+        const taken = yield* Effect.flip(departments.updateSource(source.id, { name: "Library loans" }))
+        const changed = yield* departments.updateSource(source.id, { kind: "api" })
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`INSERT INTO department_records (source_id, payload, recorded_at) VALUES
+          (${source.id}, '{"n": 1}', '2026-05-01T00:00:00Z'), (${source.id}, '{"n": 2}', '2026-05-02T00:00:00Z')`
+        const records = yield* departments.listRecords(source.id, { limit: 10, offset: 0 })
+        const removed = yield* departments.removeSource(source.id)
+        const left = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM department_records
+          WHERE source_id = ${source.id}`
+        return { source, duplicate, taken, changed, records, removed, left: left[0]!.n }
+      }),
+    )
+    expect(result.source).toMatchObject({ name: "Canteen sales", department: "canteen", kind: "csv", enabled: true })
+    expect(result.duplicate._tag).toBe("SourceNameTaken")
+    expect(result.taken._tag).toBe("SourceNameTaken")
+    expect(Option.getOrThrow(result.changed)).toMatchObject({ name: "Canteen sales", kind: "api" })
+    expect(result.records.count).toBe(2)
+    expect(result.records.items.map((record) => record.payload)).toEqual([{ n: 2 }, { n: 1 }])
+    expect(result.removed).toBe(true)
+    expect(result.left).toBe(0)
+  })
+
+  it("stores every field of an audit entry and lists entries newest first with filters", async () => {
+    const entry = (at: string, changes: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+      at,
+      actorId: "u-1",
+      method: "POST",
+      route: "/api/jobs/:id/trigger/",
+      status: 202,
+      recordType: "job_run",
+      recordId: "run-1",
+      detail: "queued",
+      ip: "10.0.0.5",
+      requestId: `req-${at}`,
+      ...changes,
+    })
+    const result = await run(
+      Effect.gen(function* () {
+        const audit = yield* AuditRepo
+        yield* audit.record(entry("2026-06-01T08:00:00.000Z"))
+        yield* audit.record(entry("2026-06-02T08:00:00.000Z", { actorId: null, method: "DELETE", status: 204 }))
+        yield* audit.record(
+          entry("2026-06-03T08:00:00.000Z", { recordType: null, recordId: null, detail: null, status: 403 }),
+        )
+        const page = { limit: 10, offset: 0 }
+        return {
+          all: yield* audit.list({}, page),
+          actor: yield* audit.list({ actorId: "u-1" }, page),
+          method: yield* audit.list({ method: "DELETE" }, page),
+          record: yield* audit.list({ recordType: "job_run", recordId: "run-1" }, page),
+          window: yield* audit.list(
+            { createdAfter: "2026-06-02T00:00:00Z", createdBefore: "2026-06-03T00:00:00Z" },
+            page,
+          ),
+        }
+      }),
+    )
+    expect(result.all.count).toBe(3)
+    expect(result.all.items.map((item) => item.at)).toEqual([
+      "2026-06-03T08:00:00.000Z",
+      "2026-06-02T08:00:00.000Z",
+      "2026-06-01T08:00:00.000Z",
+    ])
+    expect(result.all.items[2]).toEqual({ id: expect.any(String), ...entry("2026-06-01T08:00:00.000Z") })
+    expect(result.actor.count).toBe(2)
+    expect(result.method.items.map((item) => item.actorId)).toEqual([null])
+    expect(result.record.count).toBe(2)
+    expect(result.window.items.map((item) => item.method)).toEqual(["DELETE"])
+  })
+
+  it("tells a live process from a stopped one by its beats and its interval", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const heartbeats = yield* HeartbeatsRepo
+        const sql = yield* SqlClient.SqlClient
+        const before = yield* heartbeats.liveness("mailer")
+        const beat = { workerId: "host:1:mailer", kind: "mailer" as const, host: "host", pid: 1, everyMs: 1000 }
+        yield* heartbeats.beat(beat)
+        const fresh = yield* heartbeats.liveness("mailer")
+        yield* sql`UPDATE worker_heartbeats SET beat_at = now() - interval '4 seconds'`
+        const stale = yield* heartbeats.liveness("mailer")
+        yield* heartbeats.beat(beat)
+        const again = yield* heartbeats.liveness("mailer")
+        const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM worker_heartbeats`
+        const other = yield* heartbeats.liveness("scheduler")
+        return { before, fresh, stale, again, rows: rows[0]!.n, other }
+      }),
+    )
+    expect(result.before).toEqual({ lastBeat: null, alive: false })
+    expect(result.fresh.alive).toBe(true)
+    expect(result.stale.alive).toBe(false)
+    expect(Date.parse(result.stale.lastBeat!)).toBeLessThan(Date.parse(result.fresh.lastBeat!))
+    expect(result.again.alive).toBe(true)
+    expect(result.rows).toBe(1)
+    expect(result.other).toEqual({ lastBeat: null, alive: false })
+  })
+})

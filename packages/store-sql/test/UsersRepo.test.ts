@@ -89,4 +89,71 @@ describe("UsersRepo on PGlite", () => {
     )
     expect(recipients).toEqual(["ADA@school.example", "mo@school.example", "zed@school.example"])
   })
+
+  it("finds accounts by email in any case, with the password hash only through credentials", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const users = yield* UsersRepo
+        const hopper = yield* users.insert({
+          username: "hopper",
+          email: "grace@school.example",
+          role: "moderator",
+          firstName: "Grace",
+          lastName: "Hopper",
+          passwordHash: "scrypt$15$8$1$salt$hash",
+        })
+        return {
+          hopper,
+          byEmail: yield* users.getByEmail("GRACE@School.Example"),
+          credentials: yield* users.credentials("grace@SCHOOL.example"),
+          noCredentials: yield* users.credentials("nobody@school.example"),
+          account: yield* users.getAccount(hopper.id),
+          taken: yield* users.usernameTaken("hopper"),
+          free: yield* users.usernameTaken("Hopper"),
+        }
+      }),
+    )
+    expect(Option.getOrThrow(result.byEmail)).toEqual(result.hopper)
+    expect(Option.getOrThrow(result.credentials)).toEqual({
+      user: result.hopper,
+      passwordHash: "scrypt$15$8$1$salt$hash",
+    })
+    expect(Option.isNone(result.noCredentials)).toBe(true)
+    expect(Option.getOrThrow(result.account)).toEqual({ user: result.hopper, firstName: "Grace", lastName: "Hopper" })
+    expect(result.hopper).not.toHaveProperty("passwordHash")
+    expect([result.taken, result.free]).toEqual([true, false])
+  })
+
+  it("lists accounts by page with filters, a search matching % and _ literally, and changes them", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const users = yield* UsersRepo
+        yield* users.insert({ username: "pct", email: "pct@list.example", lastName: "100%_sure" })
+        yield* users.insert({ username: "pct2", email: "pct2@list.example", lastName: "100 sure" })
+        const off = yield* users.insert({ username: "off", email: "off@list.example", role: "moderator" })
+        const changed = yield* users.update(off.id, { isActive: false, firstName: "Offline", emailVerified: true })
+        const unchanged = yield* users.update(off.id, {})
+        return {
+          literal: yield* users.list({ search: "%_", limit: 10, offset: 0 }),
+          searchCase: yield* users.list({ search: "PCT", limit: 10, offset: 0 }),
+          page: yield* users.list({ search: "pct", limit: 1, offset: 1 }),
+          inactiveModerators: yield* users.list({ role: "moderator", isActive: false, limit: 10, offset: 0 }),
+          changed,
+          unchanged,
+          missing: yield* users.update("nobody", { firstName: "x" }),
+        }
+      }),
+    )
+    expect(result.literal.accounts.map((a) => a.user.username)).toEqual(["pct"])
+    expect(result.searchCase.count).toBe(2)
+    expect(result.page).toMatchObject({ count: 2 })
+    expect(result.page.accounts.map((a) => a.user.username)).toEqual(["pct2"])
+    expect(result.inactiveModerators.accounts.map((a) => a.user.username)).toEqual(["gone", "off"])
+    expect(Option.getOrThrow(result.changed)).toMatchObject({
+      firstName: "Offline",
+      user: { isActive: false, emailVerified: true, role: "moderator" },
+    })
+    expect(Option.getOrThrow(result.unchanged)).toEqual(Option.getOrThrow(result.changed))
+    expect(Option.isNone(result.missing)).toBe(true)
+  })
 })

@@ -3,7 +3,6 @@
  * the codes read from the mail a real SMTP server received.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import type { Backend } from "./harness.js"
 import {
   type AuthTestApi,
   codeFromMail,
@@ -13,6 +12,7 @@ import {
   resetRateLimits,
   startAuthApi,
 } from "./authHelpers.js"
+import type { Backend } from "./harness.js"
 
 const PASSWORD = "correct horse battery"
 

@@ -1,0 +1,104 @@
+/**
+ * Health when things go wrong, and the heartbeat loop: the database refusing connections
+ * answers 503 `down` (real Postgres), and a heartbeat loop records its interval and survives
+ * beats that cannot be stored.
+ */
+import { HeartbeatsRepo, StoreError } from "@batchops/core"
+import { Effect, Layer, References } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { psql } from "../../../../test/support/postgres.js"
+import { runHeartbeat } from "../../src/Heartbeats.js"
+import { startApi, type TestApi } from "./harness.js"
+
+describe("the heartbeat loop", () => {
+  it("keeps beating after a beat could not be stored", async () => {
+    let calls = 0
+    const failing = Layer.succeed(HeartbeatsRepo, {
+      beat: () =>
+        Effect.suspend(() => {
+          calls++
+          return Effect.fail(new StoreError({ message: "the database is away" }))
+        }),
+      liveness: () => Effect.succeed({ lastBeat: null, alive: false }),
+    })
+    await Effect.runPromise(
+      runHeartbeat("scheduler", 10).pipe(
+        Effect.timeoutOption(200),
+        Effect.provide(failing),
+        // the loop warns on every failed beat: expected here
+        Effect.provideService(References.MinimumLogLevel, "Error"),
+        Effect.asVoid,
+      ),
+    )
+    expect(calls).toBeGreaterThanOrEqual(3)
+  })
+
+  it("refuses an interval that is not a positive number", async () => {
+    const exit = await Effect.runPromiseExit(runHeartbeat("worker", 0).pipe(Effect.provide(Layer.empty as never)))
+    expect(exit._tag).toBe("Failure")
+  })
+})
+
+describe("health on Postgres", () => {
+  let api: TestApi
+  let database: string
+
+  beforeAll(async () => {
+    api = await startApi("postgres")
+    database = api.server.database.split("/").pop()!
+  }, 60_000)
+  afterAll(async () => {
+    await psql("postgres", `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`).catch(() => undefined)
+    await api?.close()
+  })
+
+  it("records a running heartbeat loop with its interval", async () => {
+    await api.server.run(runHeartbeat("worker", 5_000).pipe(Effect.timeoutOption(300)))
+    const rows = await api.server.run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{
+          kind: string
+          every_ms: number
+          pid: number
+        }>`SELECT kind, every_ms, pid FROM worker_heartbeats`
+      }),
+    )
+    expect(rows).toEqual([{ kind: "worker", every_ms: 5_000, pid: process.pid }])
+    const reply = await api.call("/api/health/")
+    expect(reply.json.worker.ok).toBe(true)
+    // no scheduler beats in this server: the API works, the site is degraded
+    expect(reply.json.status).toBe("degraded")
+    expect(reply.json.scheduler).toEqual({ last_beat: null, ok: false })
+  })
+
+  it("answers 503 down when the database refuses connections, and ok again after", async () => {
+    expect(database).toMatch(/^batchops_api_[0-9a-f]+$/)
+    await psql("postgres", `ALTER DATABASE ${database} ALLOW_CONNECTIONS false`)
+    await psql(
+      "postgres",
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`,
+    )
+    const down = await api.call("/api/health/")
+    expect(down.status).toBe(503)
+    expect(down.json).toEqual({
+      status: "down",
+      database: { ok: false, latency_ms: expect.any(Number) },
+      queue: null,
+      worker: { last_beat: null, ok: false },
+      scheduler: { last_beat: null, ok: false },
+      mail: { configured: false },
+      disk: { free_bytes: expect.any(Number), ok: true },
+    })
+    expect(down.text).not.toMatch(/postgres:\/\/|batchops_api|password/i)
+
+    await psql("postgres", `ALTER DATABASE ${database} ALLOW_CONNECTIONS true`)
+    let status = 0
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = (await api.call("/api/health/")).status
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    expect(status).toBe(200)
+  })
+})

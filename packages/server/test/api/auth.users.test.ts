@@ -1,4 +1,6 @@
 /** Accounts over HTTP on both databases: admins list, create, change and deactivate them; nobody else may. */
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
@@ -147,6 +149,37 @@ describe.each<Backend>(["pglite", "postgres"])("accounts on %s", (backend) => {
     expect(me.json).toMatchObject({ role: "admin", is_active: true })
     const rename = await api.call(self, { method: "PATCH", token: admin.token, json: { first_name: "Chief" } })
     expect(rename.status).toBe(200)
+  })
+
+  it("writes the account and session changes to the audit log, never the password", async () => {
+    const auditOf = (requestId: string | null) =>
+      api.server.run(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          return yield* sql<{ actor_id: string | null; record_type: string; record_id: string; detail: string }>`
+            SELECT actor_id, record_type, record_id, detail FROM audit_log WHERE request_id = ${requestId ?? ""}`
+        }),
+      )
+    const made = await create({ email: "audited@school.test", role: "admin", password: "audited passphrase" })
+    expect(await auditOf(made.headers.get("x-request-id"))).toEqual([
+      { actor_id: admin.user.id, record_type: "user", record_id: made.json.id, detail: "created the account (admin)" },
+    ])
+    const login = await api.call("/api/auth/login/", {
+      method: "POST",
+      json: { email: "audited@school.test", password: "audited passphrase" },
+    })
+    expect(await auditOf(login.headers.get("x-request-id"))).toEqual([
+      { actor_id: made.json.id, record_type: "session", record_id: made.json.id, detail: "signed in" },
+    ])
+    const changed = await api.call(`/api/users/${made.json.id}/`, {
+      method: "PATCH",
+      token: admin.token,
+      json: { password: "a different passphrase", last_name: "Audit" },
+    })
+    const entry = (await auditOf(changed.headers.get("x-request-id")))[0]!
+    expect(entry).toMatchObject({ record_type: "user", record_id: made.json.id })
+    expect(entry.detail).toBe("changed last_name, password")
+    expect(entry.detail).not.toContain("different passphrase")
   })
 
   it("answers 403 to moderators and users, 401 without a token", async () => {

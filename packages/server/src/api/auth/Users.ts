@@ -91,7 +91,7 @@ export const createUser = defineRoute({
         lastName: ctx.body.last_name,
       }).pipe(Effect.catchTag("AccountRefused", (error) => Effect.fail(refusedAsApi(error))))
       ctx.audit.recordId = user.id
-      ctx.audit.detail = `created a ${user.role} account`
+      ctx.audit.detail = `created the account (${user.role})`
       const account = yield* users.getAccount(user.id)
       return { status: 201, json: accountJson(Option.getOrThrow(account)) }
     }),

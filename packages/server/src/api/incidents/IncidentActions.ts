@@ -205,8 +205,10 @@ const corrections = (
 
 /**
  * Retry the incident's upload (UploadActions' `retryUpload`): the upload goes back to the
- * queue and the retry is counted on its incident. Refused (409) when the incident has no
- * upload, is archived, or the upload is not failed.
+ * queue and the retry is counted on the upload's incident (this one, unless the upload's
+ * failure was recorded on another, e.g. an incident opened by hand for an upload that had
+ * one already). Refused (409) when the incident has no upload, is archived, or the upload is
+ * not failed.
  */
 const retry = defineRoute({
   method: "POST",

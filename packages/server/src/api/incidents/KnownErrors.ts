@@ -32,17 +32,15 @@ const Stage = Schema.NullOr(Schema.String.check(Schema.isMaxLength(200)))
 const NameParams = Schema.Struct({ name: Schema.String })
 
 /** The repository's refusals, as HTTP answers (a StoreError goes on to the app). */
-const answer = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+const answer = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.mapError(effect, (error) => {
     switch (error._tag) {
-      case "UnsafePattern": {
-        const message = (error as unknown as { message: string }).message
-        return badRequest(`pattern: ${message}`, [{ path: "pattern", message }])
-      }
+      case "UnsafePattern":
+        return badRequest(`pattern: ${error.message}`, [{ path: "pattern", message: error.message }])
       case "KnownErrorExists":
-        return conflict((error as unknown as { message: string }).message)
+        return conflict(error.message)
       case "KnownErrorNotFound":
-        return notFound((error as unknown as { message: string }).message)
+        return notFound(error.message)
       default:
         return error
     }

@@ -1,8 +1,17 @@
 /** The uploads area of the API: its routes, and the layer of the services they need. */
-import { Layer } from "effect"
 import type { RouteDef } from "../Api.js"
+import { actionRoutes } from "./Actions.js"
+import { eventRoutes } from "./Events.js"
+import { uploadLimitsLayer } from "./Limits.js"
+import { reportRoutes } from "./Reports.js"
+import { uploadRoutes } from "./Uploads.js"
 
-export const routes: ReadonlyArray<RouteDef> = []
+export const routes: ReadonlyArray<RouteDef> = [
+  ...uploadRoutes,
+  ...actionRoutes,
+  ...eventRoutes,
+  ...reportRoutes,
+] as ReadonlyArray<RouteDef>
 
-/** What this area adds to the API's runtime (it may use the base services). */
-export const layer = Layer.empty
+/** What this area adds to the API's runtime: the upload size limit (`BATCHOPS_MAX_UPLOAD_BYTES`). */
+export const layer = uploadLimitsLayer

@@ -1,0 +1,49 @@
+/**
+ * How large an upload may be: `BATCHOPS_MAX_UPLOAD_BYTES` (default 50 MB). A service, so the
+ * limit is read once when the API starts and a wrong value stops it with a clear message.
+ */
+import { Context, Effect, Layer } from "effect"
+import type { Env } from "../../Database.js"
+import { UsageError } from "../../Host.js"
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
+
+export interface UploadLimitsShape {
+  /** the largest file accepted, in bytes */
+  readonly maxBytes: number
+}
+
+export class UploadLimits extends Context.Service<UploadLimits, UploadLimitsShape>()("@batchops/server/UploadLimits") {}
+
+/** `BATCHOPS_MAX_UPLOAD_BYTES` as a number of bytes (a positive integer). */
+export const maxUploadBytes = (env: Env): number => {
+  const text = env.BATCHOPS_MAX_UPLOAD_BYTES?.trim()
+  if (text === undefined || text === "") return DEFAULT_MAX_UPLOAD_BYTES
+  const bytes = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UsageError(`BATCHOPS_MAX_UPLOAD_BYTES must be a number of bytes (e.g. 52428800), got "${text}"`)
+  }
+  return bytes
+}
+
+/** The limits of an environment; a wrong value stops the server with a message naming it. */
+export const uploadLimitsFromEnv = (env: Env): Layer.Layer<UploadLimits, UsageError> =>
+  Layer.effect(
+    UploadLimits,
+    Effect.try({
+      try: () => UploadLimits.of({ maxBytes: maxUploadBytes(env) }),
+      catch: (cause) => (cause instanceof UsageError ? cause : new UsageError(String(cause))),
+    }),
+  )
+
+/** The limits of `process.env` (what `batchops serve` runs with), read when the API starts. */
+export const uploadLimitsLayer: Layer.Layer<UploadLimits, UsageError> = Layer.suspend(() =>
+  uploadLimitsFromEnv(process.env),
+)
+
+/** "50 MB", "2 KB", "900 bytes": the limit as people read it. */
+export const humanBytes = (bytes: number): string => {
+  if (bytes >= 1_048_576) return `${Number((bytes / 1_048_576).toFixed(1))} MB`
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`
+  return `${bytes} bytes`
+}

@@ -1,0 +1,336 @@
+/**
+ * Uploads as records: the list (filtered, newest first), taking a file in, one upload, its
+ * plan corrected before it runs again, its deletion with its files, and its timeline.
+ */
+import { rm } from "node:fs/promises"
+import { Models, Transactions, UploadsRepo } from "@batchops/core"
+import { Effect, Option, Schema } from "effect"
+import { checkpointDir, removeCheckpoints } from "../../Checkpoints.js"
+import { UploadSettings } from "../../UploadSettings.js"
+import { originalPath, sanitizeFileName, submitUpload, type UploadRejected } from "../../UploadStore.js"
+import { uploadExportDir } from "../../UploadWorker.js"
+import {
+  badRequest,
+  conflict,
+  defineRoute,
+  notFound,
+  PageOf,
+  PageQuery,
+  pageBounds,
+  paginated,
+  type RequestContext,
+} from "../Api.js"
+import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat } from "./Intake.js"
+import { UploadLimits } from "./Limits.js"
+import { UploadEventJson, UploadJson, uploadEventJson, uploadJson } from "./UploadJson.js"
+
+const TAG = "Uploads"
+
+export const UploadParams = Schema.Struct({ id: Schema.String })
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+
+const IsoDate = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    ISO_DATE.test(text) && !Number.isNaN(Date.parse(text))
+      ? undefined
+      : "must be an ISO 8601 date or date-time, e.g. 2026-09-01 or 2026-09-01T08:00:00Z",
+  ),
+)
+
+/** The instant a date names; a bare date as an upper bound means the end of that day (UTC). */
+const instant = (text: string, endOfDay: boolean): string =>
+  endOfDay && DATE_ONLY.test(text)
+    ? new Date(Date.parse(text) + 86_400_000 - 1).toISOString()
+    : new Date(Date.parse(text)).toISOString()
+
+/** The upload, or a 404 naming it. */
+export const loadUpload = (id: string) =>
+  Effect.gen(function* () {
+    const uploads = yield* UploadsRepo
+    const found = yield* uploads.get(id)
+    if (Option.isNone(found)) return yield* notFound(`no upload ${id}`)
+    return found.value
+  })
+
+/** A profile and plan the registry knows, or a 400 naming the field that is not. */
+export const checkPlan = (profile: string, processMode: string) =>
+  Effect.gen(function* () {
+    const { registry } = yield* UploadSettings
+    if (profile !== "auto" && !registry.profiles.has(profile)) {
+      const known = [...registry.profiles.keys(), "auto"].join(", ")
+      return yield* badRequest(`unknown profile "${profile}" (known: ${known})`, [
+        { path: "profile", message: `unknown profile (known: ${known})` },
+      ])
+    }
+    if (!registry.plans.has(processMode)) {
+      const known = [...registry.plans.keys()].join(", ")
+      return yield* badRequest(`unknown plan "${processMode}" (known: ${known})`, [
+        { path: "process_mode", message: `unknown plan (known: ${known})` },
+      ])
+    }
+  })
+
+const ListQuery = Schema.Struct({
+  ...PageQuery.fields,
+  status: Schema.optional(Models.UploadStatus),
+  created_after: Schema.optional(IsoDate),
+  created_before: Schema.optional(IsoDate),
+  profile: Schema.optional(Schema.String),
+  process_mode: Schema.optional(Schema.String),
+  /** a user id */
+  uploaded_by: Schema.optional(Schema.String),
+})
+
+const list = defineRoute({
+  method: "GET",
+  path: "/api/uploads/",
+  summary: "List uploads, newest first (filters: status, created_after/before, profile, process_mode, uploaded_by)",
+  tag: TAG,
+  access: "user",
+  query: ListQuery,
+  response: PageOf(UploadJson),
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const uploads = yield* UploadsRepo
+      const bounds = pageBounds(ctx.query)
+      const { query } = ctx
+      const page = yield* uploads.list({
+        status: query.status,
+        createdAfter: query.created_after === undefined ? undefined : instant(query.created_after, false),
+        createdBefore: query.created_before === undefined ? undefined : instant(query.created_before, true),
+        profile: query.profile,
+        processMode: query.process_mode,
+        uploadedBy: query.uploaded_by,
+        limit: bounds.limit,
+        offset: bounds.offset,
+      })
+      return { json: paginated(ctx.request, bounds, page.count, page.uploads.map(uploadJson)) }
+    }),
+})
+
+const FORM_FIELDS = new Set(["file", "process_mode", "process_config", "profile"])
+
+/** A text field of the form (absent or blank: the default). */
+const textField = (form: FormData, name: string, fallback: string) =>
+  Effect.gen(function* () {
+    const value = form.get(name)
+    if (value === null) return fallback
+    if (typeof value !== "string") {
+      return yield* badRequest(`\`${name}\` must be a text field, not a file`, [
+        { path: name, message: "must be text" },
+      ])
+    }
+    return value.trim() === "" ? fallback : value.trim()
+  })
+
+/** `process_config`: a JSON object given as text. */
+const configField = (text: string) =>
+  Effect.gen(function* () {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (cause) {
+      return yield* badRequest(`process_config is not valid JSON: ${(cause as Error).message}`, [
+        { path: "process_config", message: "must be a JSON object" },
+      ])
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      return yield* badRequest("process_config must be a JSON object, e.g. {}", [
+        { path: "process_config", message: "must be a JSON object" },
+      ])
+    }
+    return value as Record<string, unknown>
+  })
+
+/**
+ * The file is counted while it streams in (the limit), read for what it is (CSV/TSV text,
+ * XLSX, PDF), then stored with its queued work item (`submitUpload`): the worker runs it.
+ */
+const create = defineRoute({
+  method: "POST",
+  path: "/api/uploads/",
+  summary:
+    "Upload a file (multipart: file, process_mode = transform, process_config = {} as JSON, profile = gradebook or auto)",
+  tag: TAG,
+  access: "user",
+  body: "multipart",
+  response: UploadJson,
+  status: 201,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { maxBytes } = yield* UploadLimits
+      const body = yield* readBounded(ctx.request, maxBytes + MULTIPART_OVERHEAD, maxBytes)
+      const form = yield* parseForm(ctx.request, body)
+      const unknown = [...new Set(form.keys())].filter((name) => !FORM_FIELDS.has(name))
+      if (unknown.length > 0) {
+        return yield* badRequest(
+          `unknown field${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `\`${n}\``).join(", ")}: send file, process_mode, process_config and profile`,
+          unknown.map((path) => ({ path, message: "is not a field of an upload" })),
+        )
+      }
+      const file = yield* formFile(form, maxBytes)
+      const processMode = yield* textField(form, "process_mode", "transform")
+      const profile = yield* textField(form, "profile", "gradebook")
+      const processConfig = yield* configField(yield* textField(form, "process_config", "{}"))
+      yield* checkPlan(profile, processMode)
+      const format = yield* sniffFormat(file.bytes)
+      const upload = yield* submitUpload({
+        fileName: sanitizeFileName(file.name),
+        bytes: file.bytes,
+        profile,
+        processMode,
+        processConfig,
+        uploadedBy: ctx.user?.id ?? null,
+      }).pipe(Effect.catchTag("UploadRejected", (error: UploadRejected) => Effect.fail(badRequest(error.message))))
+      ctx.audit.recordType = "upload"
+      ctx.audit.recordId = upload.id
+      ctx.audit.detail = `uploaded (${format}, ${upload.size} bytes)`
+      return { status: 201, json: uploadJson(upload) }
+    }),
+})
+
+const detail = defineRoute({
+  method: "GET",
+  path: "/api/uploads/:id/",
+  summary: "One upload with its stages, approval and report links",
+  tag: TAG,
+  access: "user",
+  params: UploadParams,
+  response: UploadJson,
+  handler: (ctx) => Effect.map(loadUpload(ctx.params.id), (upload) => ({ json: uploadJson(upload) })),
+})
+
+const PatchBody = Schema.Struct({
+  profile: Schema.optional(Schema.String),
+  process_mode: Schema.optional(Schema.String),
+  process_config: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+})
+
+const CORRECTABLE: ReadonlyArray<Models.UploadStatus> = ["queued", "failed"]
+
+const describeStatus = (status: Models.UploadStatus) => status.replace("_", " ")
+
+/**
+ * A corrected profile or plan, while the upload is queued or failed. A failed upload's next
+ * run then starts from the file (its stored stage outputs were made with the old plan).
+ */
+const patch = defineRoute({
+  method: "PATCH",
+  path: "/api/uploads/:id/",
+  summary: "Correct an upload's profile or plan (process_mode, process_config) while it is queued or failed",
+  tag: TAG,
+  access: "manager",
+  params: UploadParams,
+  body: PatchBody,
+  response: UploadJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const uploads = yield* UploadsRepo
+      const tx = yield* Transactions
+      const settings = yield* UploadSettings
+      const upload = yield* loadUpload(ctx.params.id)
+      ctx.audit.recordType = "upload"
+      ctx.audit.recordId = upload.id
+      if (!CORRECTABLE.includes(upload.status)) {
+        return yield* conflict(
+          `upload ${upload.id} is ${describeStatus(upload.status)}; its plan can change only while it is queued or failed`,
+        )
+      }
+      const profile = ctx.body.profile?.trim() || upload.profile
+      const processMode = ctx.body.process_mode?.trim() || upload.processMode
+      const processConfig = ctx.body.process_config ?? upload.processConfig
+      yield* checkPlan(profile, processMode)
+      const changed: Array<string> = []
+      if (profile !== upload.profile) changed.push("profile")
+      if (processMode !== upload.processMode) changed.push("process_mode")
+      if (JSON.stringify(processConfig ?? {}) !== JSON.stringify(upload.processConfig ?? {})) {
+        changed.push("process_config")
+      }
+      if (changed.length === 0) return { json: uploadJson(upload) }
+      const saved = yield* tx.withTransaction(
+        Effect.gen(function* () {
+          const moved = yield* uploads.correctPlan(upload.id, CORRECTABLE, { profile, processMode, processConfig })
+          if (Option.isNone(moved)) {
+            return yield* conflict(`upload ${upload.id} started running meanwhile; its plan was not changed`)
+          }
+          // the stored outputs of the failed run were made with the old plan: none may be reused
+          if (moved.value.status === "failed") yield* uploads.updateSteps(upload.id, [])
+          yield* uploads.appendEvent(upload.id, {
+            actor: ctx.user?.id ?? null,
+            kind: "corrected",
+            message: `corrected: ${changed.join(", ")}`,
+            data: { changed, profile, processMode },
+          })
+          return yield* loadUpload(upload.id)
+        }),
+      )
+      if (saved.status === "failed") yield* removeCheckpoints(checkpointDir(settings.uploadsDir, upload.id))
+      ctx.audit.detail = `corrected ${changed.join(", ")}`
+      return { json: uploadJson(saved) }
+    }),
+})
+
+/** Removes what may not exist; a file system error is logged, the deletion stands. */
+const removeFile = (file: string) =>
+  Effect.tryPromise(() => rm(file, { recursive: true, force: true })).pipe(
+    Effect.catch((error) => Effect.logWarning(`cannot remove ${file}: ${error}`)),
+  )
+
+/**
+ * The row, its timeline and its queued work item go in one statement set; then its original,
+ * its stored stage outputs and its report files. Refused while a worker runs it.
+ */
+const remove = defineRoute({
+  method: "DELETE",
+  path: "/api/uploads/:id/",
+  summary:
+    "Delete an upload with its work item, original file, stored stage outputs and reports (not while processing)",
+  tag: TAG,
+  access: "manager",
+  params: UploadParams,
+  status: 204,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const uploads = yield* UploadsRepo
+      const settings = yield* UploadSettings
+      const upload = yield* loadUpload(ctx.params.id)
+      ctx.audit.recordType = "upload"
+      ctx.audit.recordId = upload.id
+      const refusal = `upload ${upload.id} is processing; wait until its run ends, then delete it`
+      if (upload.status === "processing") return yield* conflict(refusal)
+      const removed = yield* uploads.remove(upload.id, ["processing"])
+      if (Option.isNone(removed)) {
+        const still = yield* uploads.get(upload.id)
+        return yield* Option.isSome(still) ? conflict(refusal) : notFound(`no upload ${upload.id}`)
+      }
+      yield* removeFile(originalPath(settings.uploadsDir, removed.value))
+      yield* removeCheckpoints(checkpointDir(settings.uploadsDir, upload.id))
+      yield* removeFile(uploadExportDir(settings.exportDir, upload.id))
+      ctx.audit.detail = "deleted"
+      return new Response(null, { status: 204 })
+    }),
+})
+
+const timeline = defineRoute({
+  method: "GET",
+  path: "/api/uploads/:id/timeline/",
+  summary: "An upload's timeline (held, approved, rejected, retried, corrected), oldest first",
+  tag: TAG,
+  access: "user",
+  params: UploadParams,
+  response: Schema.Struct({ upload_id: Schema.String, events: Schema.Array(UploadEventJson) }),
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const uploads = yield* UploadsRepo
+      const upload = yield* loadUpload(ctx.params.id)
+      const events = yield* uploads.events(upload.id)
+      return { json: { upload_id: upload.id, events: events.map(uploadEventJson) } }
+    }),
+})
+
+/** The signed-in caller's id: the actor of what they do. */
+export const actorOf = (ctx: RequestContext) => ctx.user?.id ?? null
+
+export const uploadRoutes = [list, create, detail, patch, remove, timeline]

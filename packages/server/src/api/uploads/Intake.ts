@@ -3,6 +3,7 @@
  * refused as soon as its bytes pass it (a missing or lying Content-Length changes nothing),
  * and the file's kind is read from its bytes, never from its name or declared type.
  */
+import path from "node:path"
 import { describeBinary, detectFormat } from "@batchops/parsers"
 import { Effect } from "effect"
 import { ApiError, badRequest, tooLarge } from "../Api.js"
@@ -103,4 +104,20 @@ export const sniffFormat = (bytes: Uint8Array): Effect.Effect<"csv" | "xlsx" | "
       fields: [{ path: "file", message: `${what} is not a file BatchOps reads` }],
     }),
   )
+}
+
+const MAX_NAME = 200
+
+/**
+ * The name an upload is shown and reported under: the file's own name without any folders
+ * or control characters, bounded. Its original on disk gets a strictly sanitized name
+ * (`sanitizeFileName`); the reports keep the person's name, accents and spaces included.
+ */
+export const uploadName = (fileName: string): string => {
+  const base = [...path.basename(fileName.replaceAll("\\", "/"))]
+    .filter((char) => char.charCodeAt(0) >= 0x20 && char.charCodeAt(0) !== 0x7f)
+    .join("")
+    .trim()
+  const bounded = base.length > MAX_NAME ? base.slice(-MAX_NAME) : base
+  return bounded === "" || bounded === "." || bounded === ".." ? "upload" : bounded
 }

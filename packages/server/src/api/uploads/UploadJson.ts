@@ -58,7 +58,6 @@ const approvalJson = (approval: Record<string, unknown> | null) => {
 export const uploadJson = (upload: Upload) => ({
   id: upload.id,
   file_name: upload.fileName,
-  format: upload.format,
   status: upload.status,
   process_mode: upload.processMode,
   process_config: upload.processConfig ?? {},
@@ -92,7 +91,6 @@ export const StageJson = Schema.Struct({
 export const UploadJson = Schema.Struct({
   id: Schema.String,
   file_name: Schema.String,
-  format: Schema.NullOr(Schema.String),
   status: Schema.Literals(["queued", "processing", "awaiting_approval", "published", "failed", "rejected"]),
   process_mode: Schema.String,
   process_config: Schema.Unknown,

@@ -7,7 +7,7 @@ import { Models, Transactions, UploadsRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { checkpointDir, removeCheckpoints } from "../../Checkpoints.js"
 import { UploadSettings } from "../../UploadSettings.js"
-import { originalPath, sanitizeFileName, submitUpload, type UploadRejected } from "../../UploadStore.js"
+import { originalPath, submitUpload, type UploadRejected } from "../../UploadStore.js"
 import { uploadExportDir } from "../../UploadWorker.js"
 import {
   badRequest,
@@ -20,7 +20,7 @@ import {
   paginated,
   type RequestContext,
 } from "../Api.js"
-import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat } from "./Intake.js"
+import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
 import { UploadEventJson, UploadJson, uploadEventJson, uploadJson } from "./UploadJson.js"
 
@@ -177,7 +177,7 @@ const create = defineRoute({
       yield* checkPlan(profile, processMode)
       const format = yield* sniffFormat(file.bytes)
       const upload = yield* submitUpload({
-        fileName: sanitizeFileName(file.name),
+        fileName: uploadName(file.name),
         bytes: file.bytes,
         profile,
         processMode,

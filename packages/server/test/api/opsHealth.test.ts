@@ -35,7 +35,11 @@ describe("the heartbeat loop", () => {
   })
 
   it("refuses an interval that is not a positive number", async () => {
-    const exit = await Effect.runPromiseExit(runHeartbeat("worker", 0).pipe(Effect.provide(Layer.empty as never)))
+    const unused = Layer.succeed(HeartbeatsRepo, {
+      beat: () => Effect.void,
+      liveness: () => Effect.succeed({ lastBeat: null, alive: false }),
+    })
+    const exit = await Effect.runPromiseExit(runHeartbeat("worker", 0).pipe(Effect.provide(unused)))
     expect(exit._tag).toBe("Failure")
   })
 })

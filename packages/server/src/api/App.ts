@@ -193,7 +193,9 @@ export const makeApp = <R>(
     })
 
   for (const route of routes) {
-    app.on(route.method, route.path, async (c) => {
+    // the seed's clients call both `/api/auth/login` and `/api/uploads/`: the slash is optional
+    const paths = route.path.endsWith("/") ? [route.path, route.path.slice(0, -1)] : [route.path, `${route.path}/`]
+    app.on(route.method, paths, async (c) => {
       const requestId = randomUUID()
       const note: AuditNote = { recordType: undefined, recordId: undefined, detail: undefined, actorId: undefined }
       let actorId: string | null = null

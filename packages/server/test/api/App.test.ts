@@ -112,6 +112,8 @@ describe("API middleware", () => {
   it("lets anyone call a public route, signed in or not", async () => {
     expect((await call("/api/open/")).json).toEqual({ who: null })
     expect((await call("/api/open/", { token: "t-user" })).json).toEqual({ who: "user" })
+    // the trailing slash is optional
+    expect((await call("/api/open", { token: "t-user" })).json).toEqual({ who: "user" })
     // a bad token on a public route is ignored, not an error
     expect((await call("/api/open/", { token: "nope" })).status).toBe(200)
   })

@@ -18,7 +18,8 @@ describe("the OpenAPI document", () => {
     const own = new Set(["/api/openapi.json", "/api/docs/"])
     const answered = app.routes
       .filter((route) => route.method !== "ALL" && route.path.startsWith("/api/") && !own.has(route.path))
-      .map((route) => `${route.method} ${openApiPath(route.path)}`)
+      // every route also answers without (or with) its trailing slash
+      .map((route) => `${route.method} ${openApiPath(route.path.endsWith("/") ? route.path : `${route.path}/`)}`)
     const document = openApiDocument(apiRoutes)
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),

@@ -164,7 +164,7 @@ const get = defineRoute({
   path: "/api/known-errors/:name/",
   summary: "One known error",
   tag: TAG,
-  access: "manager",
+  access: "user",
   params: NameParams,
   response: KnownErrorJson,
   handler: (ctx) =>

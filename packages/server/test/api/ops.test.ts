@@ -394,6 +394,20 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       })
     })
 
+    it("records another area's request made without an account, with no actor", async () => {
+      const login = await api.call("/api/auth/login/", {
+        method: "POST",
+        json: { email: `nobody-${backend}@school.test`, password: "not the password" },
+      })
+      expect(login.status).toBeGreaterThanOrEqual(400)
+      const reply = await api.call("/api/audit/?method=POST&page_size=200", { token: admin.token })
+      const entry = reply.json.results.find(
+        (item: { request_id: string }) => item.request_id === login.headers.get("x-request-id"),
+      )
+      expect(entry).toMatchObject({ actor_id: null, route: "/api/auth/login/", status: login.status })
+      expect(JSON.stringify(entry)).not.toContain("not the password")
+    })
+
     it("records refusals too, lists newest first with filters, and is for admins only", async () => {
       const refused = await api.call("/api/jobs/", {
         method: "POST",

@@ -64,6 +64,8 @@ export const HealthJson = Schema.Struct({
 
 const beatJson = (report: LivenessReport) => ({ last_beat: report.lastBeat, ok: report.alive })
 const NO_BEAT: LivenessReport = { lastBeat: null, alive: false }
+/** a monitor must see the state of now, never a cached one */
+const NO_STORE = { "Cache-Control": "no-store" }
 
 /** The health report, and the status code it answers with. */
 export const checkHealth = Effect.gen(function* () {
@@ -81,17 +83,21 @@ export const checkHealth = Effect.gen(function* () {
   const heartbeats = yield* HeartbeatsRepo
   const state = Exit.isSuccess(ping)
     ? yield* Effect.exit(
-        Effect.all({
-          queue: queue.stats(),
-          worker: heartbeats.liveness("worker"),
-          scheduler: heartbeats.liveness("scheduler"),
-        }).pipe(Effect.timeout(DATABASE_TIMEOUT_MS)),
+        Effect.all(
+          {
+            queue: queue.stats(),
+            worker: heartbeats.liveness("worker"),
+            scheduler: heartbeats.liveness("scheduler"),
+          },
+          { concurrency: "unbounded" },
+        ).pipe(Effect.timeout(DATABASE_TIMEOUT_MS)),
       )
     : undefined
 
   if (state === undefined || Exit.isFailure(state)) {
     return {
       status: 503,
+      headers: NO_STORE,
       json: {
         status: "down" as const,
         database: { ok: false, latency_ms },
@@ -108,6 +114,7 @@ export const checkHealth = Effect.gen(function* () {
   const healthy = worker.alive && scheduler.alive && disk.ok
   return {
     status: 200,
+    headers: NO_STORE,
     json: {
       status: healthy ? ("ok" as const) : ("degraded" as const),
       database: { ok: true, latency_ms },

@@ -13,12 +13,14 @@ import { serve } from "@hono/node-server"
 import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql"
 import { chooseDatabase, dataDirectory, type Env } from "../Database.js"
+import { runHeartbeat } from "../Heartbeats.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
 import { runIncidentMailer } from "../IncidentMail.js"
 import { mailerLayerFromEnv } from "../Mailer.js"
 import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
+import { HostEnv } from "./Services.js"
 
 export const DEFAULT_PORT = 8000
 export const DEFAULT_HOST = "127.0.0.1"
@@ -56,7 +58,11 @@ const parsePort = (value: string | undefined): number | undefined => {
 
 /** The API's runtime over the configured database: the base services, then each area's. */
 export const apiLayer = (env: Env) => {
-  const base = Layer.merge(lifecycleLayer(env), mailerLayerFromEnv(env, join(dataDirectory(env), "mail")))
+  const base = Layer.mergeAll(
+    lifecycleLayer(env),
+    mailerLayerFromEnv(env, join(dataDirectory(env), "mail")),
+    Layer.succeed(HostEnv, { env }),
+  )
   return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.incidents, areaLayers.ops).pipe(
     Layer.provideMerge(base),
   )
@@ -98,6 +104,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
                 leaseMs: options.leaseMs ?? 60_000,
               }),
               runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),
+              runHeartbeat("worker", 10_000),
             ],
             { concurrency: "unbounded", discard: true },
           ),

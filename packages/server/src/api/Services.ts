@@ -4,6 +4,7 @@
  */
 import type { Models, StoreError } from "@batchops/core"
 import { Context, type Effect, type Option } from "effect"
+import type { Env } from "../Database.js"
 
 export interface AuthenticatorShape {
   /** the active account a token (as sent, unhashed) signs in, when the token is valid and unexpired */
@@ -35,3 +36,10 @@ export interface AuditLogShape {
 }
 
 export class AuditLog extends Context.Service<AuditLog, AuditLogShape>()("@batchops/server/AuditLog") {}
+
+/**
+ * The environment the server was started with: the areas read their settings from it (not
+ * from `process.env`), so a host or a test that starts the server with its own environment
+ * gets exactly those settings.
+ */
+export class HostEnv extends Context.Service<HostEnv, { readonly env: Env }>()("@batchops/server/HostEnv") {}

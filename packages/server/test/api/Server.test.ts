@@ -26,3 +26,23 @@ describe.each<Backend>(["pglite", "postgres"])("the server on %s", (backend) => 
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })
 })
+
+describe("the server's settings", () => {
+  it("come from the environment it is started with: a wrong value stops it, naming the variable", async () => {
+    await expect(startApi("pglite", { env: { BATCHOPS_MAX_UPLOAD_BYTES: "lots" } })).rejects.toThrow(
+      /BATCHOPS_MAX_UPLOAD_BYTES must be a number of bytes/,
+    )
+    await expect(startApi("pglite", { env: { BATCHOPS_TOKEN_TTL_HOURS: "-1" } })).rejects.toThrow(
+      /BATCHOPS_TOKEN_TTL_HOURS/,
+    )
+  })
+
+  it("report mail as configured when the environment names an SMTP server", async () => {
+    const api = await startApi("pglite", { env: { EMAIL_HOST: "127.0.0.1", EMAIL_PORT: "2525" } })
+    try {
+      expect((await api.call("/api/health/")).json.mail).toEqual({ configured: true })
+    } finally {
+      await api.close()
+    }
+  })
+})

@@ -34,11 +34,9 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
   let userId: string
   let moderator: string
   let admin: string
-  const previousLimit = process.env.BATCHOPS_MAX_UPLOAD_BYTES
 
   beforeAll(async () => {
-    // the API reads its limits from the process's environment, as `batchops serve` does
-    process.env.BATCHOPS_MAX_UPLOAD_BYTES = String(LIMIT)
+    // the API reads its limits from the environment it is started with
     api = await startApi(backend, { env: { BATCHOPS_MAX_UPLOAD_BYTES: String(LIMIT) } })
     const operator = await api.account("user")
     user = operator.token
@@ -46,11 +44,7 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     moderator = (await api.account("moderator")).token
     admin = (await api.account("admin")).token
   }, 60_000)
-  afterAll(async () => {
-    if (previousLimit === undefined) delete process.env.BATCHOPS_MAX_UPLOAD_BYTES
-    else process.env.BATCHOPS_MAX_UPLOAD_BYTES = previousLimit
-    await api?.close()
-  })
+  afterAll(() => api?.close())
 
   const upload = async (fileName: string, content: string | Uint8Array, fields: Record<string, string> = {}) => {
     const reply = await api.call("/api/uploads/", {

@@ -12,6 +12,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { UsageError } from "../../Host.js"
+import { HostEnv } from "../Services.js"
 
 export interface AuthSettingsShape {
   readonly tokenTtlMs: number
@@ -47,11 +48,14 @@ export const authSettingsFromEnv = (env: Env): AuthSettingsShape => ({
   codeCooldownMs: 60_000,
 })
 
-/** The settings of `process.env`; a wrong value stops the server with a message naming it. */
-export const authSettingsLayer: Layer.Layer<AuthSettings, UsageError> = Layer.effect(
+/** The settings of the server's environment; a wrong value stops the server with a message naming it. */
+export const authSettingsLayer: Layer.Layer<AuthSettings, UsageError, HostEnv> = Layer.effect(
   AuthSettings,
-  Effect.try({
-    try: () => AuthSettings.of(authSettingsFromEnv(process.env)),
-    catch: (cause) => (cause instanceof UsageError ? cause : new UsageError(String(cause))),
+  Effect.gen(function* () {
+    const { env } = yield* HostEnv
+    return yield* Effect.try({
+      try: () => AuthSettings.of(authSettingsFromEnv(env)),
+      catch: (cause) => (cause instanceof UsageError ? cause : new UsageError(String(cause))),
+    })
   }),
 )

@@ -15,6 +15,7 @@ import { SqlClient } from "effect/sql"
 import { mailConfigFromEnv } from "../../Mailer.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { defineRoute } from "../Api.js"
+import { HostEnv } from "../Services.js"
 
 /** the disk is not ok below this much free space (uploads and reports would start failing) */
 export const MIN_FREE_BYTES = 1024 ** 3
@@ -27,10 +28,11 @@ export const DATABASE_TIMEOUT_MS = 3_000
  * process's environment, read as the host reads them (a site without SMTP writes or logs its
  * mails instead, which is not "configured"). Settings that do not read count as unconfigured.
  */
-const mailConfigured = Effect.map(
-  Effect.option(mailConfigFromEnv(process.env)),
-  (config) => Option.isSome(config) && Option.isSome(config.value),
-)
+const mailConfigured = Effect.gen(function* () {
+  const { env } = yield* HostEnv
+  const config = yield* Effect.option(mailConfigFromEnv(env))
+  return Option.isSome(config) && Option.isSome(config.value)
+})
 
 /** Free bytes of the file system holding `folder` (its nearest existing parent, before it is made). */
 const freeBytes = (folder: string) =>
@@ -111,7 +113,8 @@ export const checkHealth = Effect.gen(function* () {
   }
   const { worker, scheduler } = state.value
   const counts = state.value.queue
-  const healthy = worker.alive && scheduler.alive && disk.ok
+  // a scheduler that never beat is not set up (yet): reported, but not a degradation
+  const healthy = worker.alive && (scheduler.alive || scheduler.lastBeat === null) && disk.ok
   return {
     status: 200,
     headers: NO_STORE,

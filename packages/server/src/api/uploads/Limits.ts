@@ -5,6 +5,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { Env } from "../../Database.js"
 import { UsageError } from "../../Host.js"
+import { HostEnv } from "../Services.js"
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
 
@@ -36,9 +37,12 @@ export const uploadLimitsFromEnv = (env: Env): Layer.Layer<UploadLimits, UsageEr
     }),
   )
 
-/** The limits of `process.env` (what `batchops serve` runs with), read when the API starts. */
-export const uploadLimitsLayer: Layer.Layer<UploadLimits, UsageError> = Layer.suspend(() =>
-  uploadLimitsFromEnv(process.env),
+/** The limits of the server's environment, read when the API starts. */
+export const uploadLimitsLayer: Layer.Layer<UploadLimits, UsageError, HostEnv> = Layer.unwrap(
+  Effect.gen(function* () {
+    const { env } = yield* HostEnv
+    return uploadLimitsFromEnv(env)
+  }),
 )
 
 /** "50 MB", "2 KB", "900 bytes": the limit as people read it. */

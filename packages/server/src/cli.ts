@@ -12,11 +12,12 @@ import { type ParseArgsOptionsConfig, parseArgs } from "node:util"
 import { type Models, type PipelineResult, runPipeline, type StepEvent, UploadsRepo, UsersRepo } from "@batchops/core"
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
-import { migrate } from "@batchops/store-sql"
+import { HeartbeatsRepoLayer, migrate } from "@batchops/store-sql"
 import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
 import { startServer } from "./api/Server.js"
 import { runCreateAdmin } from "./CreateAdmin.js"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { runHeartbeat } from "./Heartbeats.js"
 import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { uploadLifecycleLayer } from "./Layers.js"
@@ -475,10 +476,15 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
       once: options.once,
       onOutcome: (outcome) => Effect.sync(() => output.err(mailLine(outcome))),
     })
+    // the health endpoint tells whether a worker is alive from its heartbeats
     if (options.once) yield* Effect.andThen(uploads, mails)
-    else yield* Effect.all([uploads, mails], { concurrency: "unbounded", discard: true })
+    else yield* Effect.all([uploads, mails, runHeartbeat("worker")], { concurrency: "unbounded", discard: true })
   }).pipe(
-    Effect.provide(Layer.merge(lifecycleLayer(process.env), mailerLayerFromEnv(process.env))),
+    Effect.provide(
+      Layer.mergeAll(HeartbeatsRepoLayer, mailerLayerFromEnv(process.env)).pipe(
+        Layer.provideMerge(lifecycleLayer(process.env)),
+      ),
+    ),
     Effect.provideService(Logger.LogToStderr, true),
   )
   const fiber = Effect.runFork(program)
@@ -651,9 +657,13 @@ const runServe = async (args: ReadonlyArray<string>, output: Output): Promise<nu
   output.err(`BatchOps is running at ${running.url} (${running.database})\n`)
   output.err(`  API reference: ${running.url}/api/docs/\n`)
   if (!running.hasAdmin) {
+    const embedded = chooseDatabase(process.env).kind === "pglite"
     output.err(
       "  No admin yet. Create the first one (it signs in at POST /api/auth/login):\n" +
-        "    npx batchops create-admin --email you@school.example\n",
+        (embedded
+          ? "    stop BatchOps (Ctrl+C; the embedded database takes one process at a time), then run\n" +
+            "    npx batchops create-admin --email you@school.example\n    and npm start again\n"
+          : "    npx batchops create-admin --email you@school.example\n"),
     )
   }
   await new Promise<void>((resolve) => {

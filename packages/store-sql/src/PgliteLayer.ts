@@ -5,7 +5,8 @@
  * migration goes through it in turn.
  */
 
-import { mkdir } from "node:fs/promises"
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
+import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
@@ -24,6 +25,40 @@ export interface PgliteOptions {
   readonly port?: number | undefined
 }
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * The data folder is one process's at a time (PGlite is not made for two writers): a lock
+ * file holds the owner's pid. A lock whose process is gone is taken over.
+ */
+const lockDataDir = async (dataDir: string): Promise<string> => {
+  const lock = join(dataDir, "batchops.pid")
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: "wx" })
+      return lock
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+      const owner = Number((await readFile(lock, "utf8").catch(() => "")).trim())
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+        throw new Error(
+          `the embedded database is in use by another BatchOps process (pid ${owner}); stop it first, ` +
+            "or set DATABASE_URL to a Postgres database to run several processes",
+        )
+      }
+      await rm(lock, { force: true })
+    }
+  }
+  throw new Error(`cannot lock ${lock}`)
+}
+
 /** A running PGlite behind a socket server; closed when the scope closes. */
 export const servePglite = (options: PgliteOptions) =>
   Effect.acquireRelease(
@@ -31,23 +66,35 @@ export const servePglite = (options: PgliteOptions) =>
       try: async () => {
         // PGlite creates only the last folder of the path; a fresh data folder may be deeper.
         await mkdir(options.dataDir, { recursive: true })
-        const db = await PGlite.create({ dataDir: options.dataDir })
+        const lock = await lockDataDir(options.dataDir)
+        let db: PGlite
+        try {
+          db = await PGlite.create({ dataDir: options.dataDir })
+        } catch (error) {
+          await rm(lock, { force: true })
+          throw error
+        }
         const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: options.port ?? 0, maxConnections: 1 })
         try {
           await server.start()
         } catch (error) {
           await db.close()
+          await rm(lock, { force: true })
           throw error
         }
         const port = Number(server.getServerConn().split(":").pop())
-        return { db, server, host: "127.0.0.1", port }
+        return { db, server, host: "127.0.0.1", port, lock }
       },
-      catch: (cause) => new PgliteError({ message: `cannot start PGlite in ${options.dataDir}: ${cause}` }),
+      catch: (cause) =>
+        new PgliteError({
+          message: `cannot start PGlite in ${options.dataDir}: ${cause instanceof Error ? cause.message : cause}`,
+        }),
     }),
-    ({ db, server }) =>
+    ({ db, server, lock }) =>
       Effect.promise(async () => {
         await server.stop()
         if (!db.closed) await db.close()
+        await rm(lock, { force: true })
       }),
   )
 

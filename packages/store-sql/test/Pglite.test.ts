@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect } from "effect"
@@ -40,6 +41,36 @@ describe("PGlite data folder", () => {
       )
       expect(users).toEqual([{ username: "ada", role: "admin" }])
     } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("PGlite data folder lock", () => {
+  const open = (dir: string) =>
+    run(
+      { open: () => pgliteLayer({ dataDir: dir }) },
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        return (yield* sql<{ one: number }>`SELECT 1 AS one`)[0]!.one
+      }),
+    )
+
+  it("refuses a folder another live process holds, naming it, and takes over a lock whose process is gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "batchops-pglite-lock-"))
+    const other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" })
+    try {
+      writeFileSync(join(dir, "batchops.pid"), String(other.pid))
+      await expect(open(dir)).rejects.toThrow(
+        `the embedded database is in use by another BatchOps process (pid ${other.pid}); stop it first`,
+      )
+      other.kill("SIGKILL")
+      await new Promise((resolve) => other.once("exit", resolve))
+      expect(await open(dir)).toBe(1)
+      // released when the layer closed
+      expect(existsSync(join(dir, "batchops.pid"))).toBe(false)
+    } finally {
+      other.kill("SIGKILL")
       rmSync(dir, { recursive: true, force: true })
     }
   })

@@ -1,0 +1,86 @@
+/**
+ * `batchops serve` (what `npm start` runs), as a person starts it: embedded defaults in a fresh
+ * data folder, a free port. It migrates, says where it runs and how to make the first admin,
+ * answers the API, keeps other processes off its embedded database, and stops cleanly on
+ * SIGTERM.
+ */
+import { existsSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+import { afterAll, describe, expect, it } from "vitest"
+import { hasStackTrace, startBatchops, tempDir } from "./helpers.js"
+
+const folders: Array<string> = []
+afterAll(() => {
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true })
+})
+
+const waitFor = async (what: string, check: () => boolean, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(50)
+  }
+}
+
+/** Start `batchops serve`; resolves once it says where it runs. */
+const serve = async (env: Record<string, string>) => {
+  const server = startBatchops(["serve"], { env })
+  let stderr = ""
+  server.child.stderr!.on("data", (d) => (stderr += d))
+  await waitFor("the server to say where it runs", () => /running at http:\/\/127\.0\.0\.1:\d+/.test(stderr))
+  const url = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)![1]!
+  return { ...server, url, stderr: () => stderr }
+}
+
+describe("batchops serve", () => {
+  it("starts the control room on embedded defaults, guides to the first admin, and stops on SIGTERM", async () => {
+    const data = join(await tempDir("batchops-serve-"), "data")
+    folders.push(data)
+    const env = { BATCHOPS_DATA_DIR: data, PORT: "0" }
+    const first = await serve(env)
+    expect(first.stderr()).toContain(`embedded PGlite in ${join(data, "pgdata")}`)
+    expect(first.stderr()).toContain("npx batchops create-admin --email")
+
+    const health = await fetch(`${first.url}/api/health/`)
+    expect(health.status).toBe(200)
+    expect(((await health.json()) as { database: { ok: boolean } }).database.ok).toBe(true)
+    expect((await fetch(`${first.url}/api/uploads/`)).status).toBe(401)
+
+    // the embedded database is the server's while it runs: another process is refused, clearly
+    const password = "a long passphrase 42"
+    const refused = await startBatchops(["create-admin", "--email", "head@school.test", "--password", password], {
+      env,
+    }).done
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain("the embedded database is in use by another BatchOps process")
+    expect(hasStackTrace(refused.stderr)).toBe(false)
+
+    first.child.kill("SIGTERM")
+    const stopped = await first.done
+    expect(stopped.code).toBe(0)
+    expect(hasStackTrace(stopped.stderr)).toBe(false)
+
+    // stopped, the first admin is made against the same data folder, and signs in
+    const made = await startBatchops(["create-admin", "--email", "head@school.test", "--password", password], { env })
+      .done
+    expect(made.code, made.stderr).toBe(0)
+    const second = await serve(env)
+    try {
+      expect(second.stderr()).not.toContain("No admin yet")
+      const login = await fetch(`${second.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: "head@school.test", password }),
+      })
+      expect(login.status).toBe(200)
+      const { token } = (await login.json()) as { token: string }
+      const me = await fetch(`${second.url}/api/auth/me`, { headers: { Authorization: `Token ${token}` } })
+      expect(me.status).toBe(200)
+    } finally {
+      second.child.kill("SIGTERM")
+      expect((await second.done).code).toBe(0)
+    }
+    expect(existsSync(join(data, "pgdata", "batchops.pid"))).toBe(false)
+  }, 180_000)
+})

@@ -347,6 +347,51 @@ export const storeContract = (name: string, target: () => StoreTarget) =>
       expect(outcome.none).toEqual([])
     })
 
+    it("keeps the list's counts right through inserts, status changes and deletes", async () => {
+      const outcome = await withRepos(
+        target(),
+        Effect.gen(function* () {
+          const uploads = yield* UploadsRepo
+          const sql = yield* SqlClient.SqlClient
+          const made = []
+          for (let i = 0; i < 5; i++) {
+            made.push(
+              yield* uploads.insert({
+                fileName: `count-${i}.csv`,
+                format: "csv",
+                size: 1,
+                sha256: "c".repeat(64),
+                profile: "gradebook",
+                processMode: "transform",
+              }),
+            )
+          }
+          yield* uploads.updateStatus(made[0]!.id, "published", 100)
+          yield* uploads.updateStatus(made[1]!.id, "failed")
+          yield* uploads.updateStatus(made[1]!.id, "failed") // no change of status: counted once
+          yield* uploads.remove(made[2]!.id, [])
+          // a bulk statement, as a migration or an operator's SQL would do
+          yield* sql`UPDATE uploads SET status = 'queued' WHERE id IN ${sql.in([made[3]!.id, made[4]!.id])}`
+          const counted = (status?: Models.UploadStatus) =>
+            Effect.map(uploads.list({ ...(status ? { status } : {}), limit: 2, offset: 0 }), (page) => page.count)
+          const actual = (status?: string) =>
+            Effect.map(
+              status === undefined
+                ? sql<{ n: number }>`SELECT count(*)::int AS n FROM uploads`
+                : sql<{ n: number }>`SELECT count(*)::int AS n FROM uploads WHERE status = ${status}`,
+              (rows) => rows[0]!.n,
+            )
+          const statuses = ["queued", "published", "failed", "processing"] as const
+          return {
+            all: [yield* counted(), yield* actual()],
+            byStatus: yield* Effect.all(statuses.map((status) => Effect.all([counted(status), actual(status)]))),
+          }
+        }),
+      )
+      expect(outcome.all[0]).toBe(outcome.all[1])
+      for (const [listed, actual] of outcome.byStatus) expect(listed).toBe(actual)
+    })
+
     it("opens an incident with its ticket and first event, and appends to its timeline", async () => {
       const result = await withRepos(
         target(),

@@ -243,6 +243,13 @@ export const makeApp = <R>(
           if (reply instanceof Response) return reply
           return json(reply.status ?? 200, reply.json, reply.headers ?? {})
         }
+        // interrupted: the server is stopping (or the request was abandoned); nothing went wrong
+        if (Cause.hasInterruptsOnly(outcome.cause)) {
+          return errorResponse(
+            new ApiError({ status: 503, code: "unavailable", message: "the server is stopping; try again" }),
+            requestId,
+          )
+        }
         const failure = Cause.squash(outcome.cause)
         if (failure instanceof ApiError) return errorResponse(failure, requestId)
         if (failure instanceof StoreError) {

@@ -107,6 +107,7 @@ export type Reply = JsonReply | Response
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
 
+// biome-ignore lint/suspicious/noExplicitAny: a table holds routes of every parameter, query, body and service type
 export interface RouteDef<P = any, Q = any, B = any, R = any> {
   readonly method: Method
   /** Hono syntax with the seed's trailing slashes: `/api/uploads/:id/retry/` */
@@ -115,9 +116,12 @@ export interface RouteDef<P = any, Q = any, B = any, R = any> {
   /** the OpenAPI tag: the area (Auth, Uploads, Incidents...) */
   readonly tag: string
   readonly access: Access
+  // biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
   readonly params?: Schema.Codec<P, any> | undefined
+  // biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
   readonly query?: Schema.Codec<Q, any> | undefined
   /** a JSON body schema, or "multipart" (the handler reads `request.formData()`) */
+  // biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
   readonly body?: Schema.Codec<B, any> | "multipart" | undefined
   /** the success answer's schema, for the OpenAPI document */
   readonly response?: Schema.Top | undefined

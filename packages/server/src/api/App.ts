@@ -80,6 +80,7 @@ export const fieldProblems = (error: Schema.SchemaError, root?: string): Readonl
   })
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
 const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): Effect.Effect<A, ApiError> => {
   const exit = Schema.decodeUnknownExit(schema, { errors: "all", onExcessProperty: "error" })(input)
   if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
@@ -137,6 +138,7 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"])
  * `AuditLog`.
  */
 export const makeApp = <R>(
+  // biome-ignore lint/suspicious/noExplicitAny: the table mixes routes of every parameter, query and body type
   routes: ReadonlyArray<RouteDef<any, any, any, R>>,
   runtime: ManagedRuntime.ManagedRuntime<R | Authenticator | AuditLog, unknown>,
   options: AppOptions = {},

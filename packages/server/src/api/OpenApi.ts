@@ -127,7 +127,7 @@ export const openApiDocument = (routes: ReadonlyArray<RouteDef>, info: OpenApiIn
   }
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!)
 
 /** The document as one readable HTML page: every operation, who may call it, its parameters. */
@@ -142,21 +142,21 @@ export const referencePage = (document: ReturnType<typeof openApiDocument>): str
         requestBody?: { content: Record<string, { schema?: unknown }> }
       }
       const params = operation.parameters
-        .map((p) => `<li><code>${escape(p.name)}</code> (${p.in}${p.required ? ", required" : ""})</li>`)
+        .map((p) => `<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ", required" : ""})</li>`)
         .join("")
       const body = operation.requestBody
-        ? `<details><summary>body</summary><pre>${escape(JSON.stringify(operation.requestBody.content, null, 2))}</pre></details>`
+        ? `<details><summary>body</summary><pre>${escapeHtml(JSON.stringify(operation.requestBody.content, null, 2))}</pre></details>`
         : ""
       sections.push(
-        `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>` +
-          `<p>${escape(operation.summary)} ${escape(operation.description)}</p>${params ? `<ul>${params}</ul>` : ""}${body}</section>`,
+        `<section><h3><span class="m">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>` +
+          `<p>${escapeHtml(operation.summary)} ${escapeHtml(operation.description)}</p>${params ? `<ul>${params}</ul>` : ""}${body}</section>`,
       )
     }
   }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(document.info.title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(document.info.title)}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
 section{border-top:1px solid #d0d7de;padding:.5rem 0}.m{display:inline-block;min-width:4.5rem;font-weight:600}
 code,pre{font-family:ui-monospace,monospace}pre{background:#f6f8fa;padding:.5rem;overflow:auto}</style></head>
-<body><h1>${escape(document.info.title)} ${escape(document.info.version)}</h1><p>${escape(document.info.description)}
+<body><h1>${escapeHtml(document.info.title)} ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)}
 The machine-readable document is at <a href="/api/openapi.json">/api/openapi.json</a>.</p>${sections.join("\n")}</body></html>`
 }

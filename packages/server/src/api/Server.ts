@@ -44,6 +44,7 @@ export interface RunningServer {
   readonly hasAdmin: boolean
   readonly database: string
   /** runs an effect on the server's runtime (tests: seed accounts, read the database) */
+  // biome-ignore lint/suspicious/noExplicitAny: tests run effects needing any of the runtime's services
   readonly run: <A, E>(effect: Effect.Effect<A, E, any>) => Promise<A>
   /** stops the server, then the worker (its upload goes back to the queue), then the database */
   readonly close: () => Promise<void>

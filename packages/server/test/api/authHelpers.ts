@@ -71,6 +71,7 @@ export const postFrom = (
   localAddress: string,
   path: string,
   body: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer's fields
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> =>
   new Promise((resolve, reject) => {
     const url = new URL(path, api.url)

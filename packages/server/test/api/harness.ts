@@ -18,6 +18,7 @@ export interface Reply {
   readonly headers: Headers
   readonly text: string
   /** the parsed body when it is JSON */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the answers of many shapes
   readonly json: any
 }
 

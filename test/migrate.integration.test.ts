@@ -55,7 +55,7 @@ describe("batchops migrate", () => {
       migrate({ DATABASE_URL: db.url }, ["--json"]),
     ])
     expect([a.code, b.code]).toEqual([0, 0])
-    const applied = [...JSON.parse(a.stdout).applied, ...JSON.parse(b.stdout).applied].sort()
+    const applied = [...JSON.parse(a.stdout).applied, ...JSON.parse(b.stdout).applied].sort((x, y) => x - y)
     expect(applied).toEqual(versions)
     expect(await psql(db.name, "SELECT string_agg(version::text, ',' ORDER BY version) FROM batchops_migrations")).toBe(
       versions.join(","),

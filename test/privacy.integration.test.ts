@@ -95,7 +95,7 @@ describe("the server's logs", () => {
       const folder = join(data, "mail")
       const files = (() => {
         try {
-          return readdirSync(folder)
+          return readdirSync(folder).filter((name) => !name.startsWith("."))
         } catch {
           return []
         }

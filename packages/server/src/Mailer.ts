@@ -16,8 +16,8 @@
  * would repeat it to those who got it); the refused addresses are logged.
  */
 
-import { mkdir, writeFile } from "node:fs/promises"
-import { join } from "node:path"
+import { mkdir, rename, writeFile } from "node:fs/promises"
+import { basename, join } from "node:path"
 import { MailError, Mailer, type MailMessage } from "@batchops/core"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import nodemailer from "nodemailer"
@@ -201,11 +201,14 @@ export const fileMailerLayer = (dir: string): Layer.Layer<Mailer> => {
               yield* Effect.tryPromise({
                 try: async () => {
                   await mkdir(dir, { recursive: true, mode: 0o700 })
+                  // written under a hidden name, then renamed: a reader never sees half a mail
+                  const partial = join(dir, `.${basename(file)}.partial`)
                   await writeFile(
-                    file,
+                    partial,
                     `To: ${message.to.join(", ")}\nSubject: ${message.subject}\n\n${message.text}`,
                     { mode: 0o600 },
                   )
+                  await rename(partial, file)
                 },
                 catch: (cause) =>
                   new MailError({ message: `cannot write the mail to ${file}: ${(cause as Error).message}` }),

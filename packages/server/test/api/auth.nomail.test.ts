@@ -30,7 +30,9 @@ describe("verification without SMTP", () => {
 
   const mailFiles = () => {
     try {
-      return readdirSync(join(api.dataDir, "mail")).map((name) => readFileSync(join(api.dataDir, "mail", name), "utf8"))
+      return readdirSync(join(api.dataDir, "mail"))
+        .filter((name) => !name.startsWith("."))
+        .map((name) => readFileSync(join(api.dataDir, "mail", name), "utf8"))
     } catch {
       return []
     }

@@ -28,7 +28,7 @@ const serve = async (env: Record<string, string>) => {
   const server = startBatchops(["serve"], { env })
   let stderr = ""
   server.child.stderr!.on("data", (d) => (stderr += d))
-  await waitFor("the server to say where it runs", () => /running at http:\/\/127\.0\.0\.1:\d+/.test(stderr))
+  await waitFor("the server to say where it runs", () => /API reference: http:\/\/127\.0\.0\.1:\d+/.test(stderr))
   const url = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)![1]!
   return { ...server, url, stderr: () => stderr }
 }
@@ -40,7 +40,7 @@ describe("batchops serve", () => {
     const env = { BATCHOPS_DATA_DIR: data, PORT: "0" }
     const first = await serve(env)
     expect(first.stderr()).toContain(`embedded PGlite in ${join(data, "pgdata")}`)
-    expect(first.stderr()).toContain("npx batchops create-admin --email")
+    await waitFor("the first-admin guidance", () => first.stderr().includes("npx batchops create-admin --email"))
 
     const health = await fetch(`${first.url}/api/health/`)
     expect(health.status).toBe(200)
@@ -67,6 +67,7 @@ describe("batchops serve", () => {
     expect(made.code, made.stderr).toBe(0)
     const second = await serve(env)
     try {
+      await sleep(200)
       expect(second.stderr()).not.toContain("No admin yet")
       const login = await fetch(`${second.url}/api/auth/login`, {
         method: "POST",

@@ -2,19 +2,12 @@
  * Plugins: plain named values that contribute stages, plans, profiles, parsers, known
  * errors and automations. BatchOps' own are registered through this same API.
  */
-import type { Effect } from "effect"
+import type { Automation } from "./Automation.js"
 import type { FileParser } from "./FileParser.js"
 import type { KnownError } from "./KnownError.js"
 import type { Plan } from "./Plan.js"
 import type { Profile } from "./Profile.js"
 import type { Stage } from "./Stage.js"
-
-/** A named task the scheduler can run (campus chores such as reminders and backups). */
-export interface Automation {
-  readonly name: string
-  readonly description: string
-  readonly run: (input: Readonly<Record<string, unknown>>) => Effect.Effect<Readonly<Record<string, unknown>>, unknown>
-}
 
 export interface Plugin {
   /** unique name; every error about this plugin's contributions says it */

@@ -3,11 +3,12 @@
  * from the `batchops` plugin through the same path as anyone else's.
  */
 import { Effect } from "effect"
+import type { Automation } from "./Automation.js"
 import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
 import type { KnownError } from "./KnownError.js"
 import type { Plan } from "./Plan.js"
-import type { Automation, Plugin } from "./Plugin.js"
+import type { Plugin } from "./Plugin.js"
 import type { Profile } from "./Profile.js"
 import type { Stage } from "./Stage.js"
 
@@ -23,6 +24,7 @@ export interface Registry {
   readonly knownErrors: ReadonlyArray<KnownError>
   /** parsers in detection order: later plugins' parsers first, so a plugin can claim a format */
   readonly parsers: ReadonlyArray<FileParser & { readonly plugin: string }>
+  /** automations by key, each with the plugin that contributed it */
   readonly automations: ReadonlyMap<string, Automation & { readonly plugin: string }>
 }
 
@@ -102,11 +104,17 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
     }
     parsers.unshift(...(plugin.parsers ?? []).map((parser) => ({ ...parser, plugin: name })))
     for (const automation of plugin.automations ?? []) {
-      const existing = automations.get(automation.name)
-      if (existing) {
-        return yield* fail(`automation "${automation.name}" is already defined by plugin "${existing.plugin}"`)
+      const key = automation?.key
+      // jobs store the key and people type it: the same rule as other names
+      if (typeof key !== "string" || !NAME.test(key)) return yield* fail(`automation key "${key}" is not valid`)
+      if (typeof automation.run !== "function" || automation.params === undefined) {
+        return yield* fail(`automation "${key}" needs a params schema and a run function`)
       }
-      automations.set(automation.name, { ...automation, plugin: name })
+      const existing = automations.get(key)
+      if (existing) {
+        return yield* fail(`automation "${key}" is already defined by plugin "${existing.plugin}"`)
+      }
+      automations.set(key, { ...automation, plugin: name })
     }
   }
   const registry: Registry = { plugins, stages, plans, profiles, knownErrors, parsers, automations }

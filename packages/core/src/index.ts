@@ -1,3 +1,4 @@
+export * from "./Automation.js"
 export * from "./BuiltinKnownErrors.js"
 export * from "./BuiltinPlans.js"
 export * from "./BuiltinPlugin.js"

@@ -159,8 +159,13 @@ describe("createRegistry", () => {
     expect(error.message).toContain("empty-file")
   })
 
-  it("a duplicate automation name is refused", async () => {
-    const automation = { name: "backup", description: "nightly backup", run: () => Effect.succeed({}) }
+  it("a duplicate automation key is refused", async () => {
+    const automation = {
+      key: "backup",
+      description: "nightly backup",
+      params: Schema.Struct({}),
+      run: () => Effect.succeed({}),
+    }
     const error = await registryError([
       definePlugin({ name: "one", automations: [automation] }),
       definePlugin({ name: "two", automations: [automation] }),

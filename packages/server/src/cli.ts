@@ -20,6 +20,7 @@ import { chooseDatabase, databaseLayer, type Env } from "./Database.js"
 import { runHeartbeat } from "./Heartbeats.js"
 import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
+import { runJobRunner } from "./JobRunner.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
 import { defaultRegistry } from "./Registry.js"
 import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "./UploadActions.js"
@@ -475,9 +476,16 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
       once: options.once,
       onOutcome: (outcome) => Effect.sync(() => output.err(mailLine(outcome))),
     })
+    // queued job runs (by hand or by the schedule) are carried out beside the uploads
+    const jobs = runJobRunner({
+      worker,
+      leaseMs: options.leaseMs,
+      once: options.once,
+      onOutcome: (outcome) => Effect.sync(() => output.err(`job run ${outcome.jobRunId ?? "?"}: ${outcome.status}\n`)),
+    })
     // the health endpoint tells whether a worker is alive from its heartbeats
-    if (options.once) yield* Effect.andThen(uploads, mails)
-    else yield* Effect.all([uploads, mails, runHeartbeat("worker")], { concurrency: "unbounded", discard: true })
+    if (options.once) yield* Effect.andThen(Effect.andThen(uploads, jobs), mails)
+    else yield* Effect.all([uploads, jobs, mails, runHeartbeat("worker")], { concurrency: "unbounded", discard: true })
   }).pipe(
     Effect.provide(
       Layer.mergeAll(HeartbeatsRepoLayer, mailerLayerFromEnv(process.env)).pipe(

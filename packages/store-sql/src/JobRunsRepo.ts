@@ -1,11 +1,14 @@
 /**
  * Job runs in SQL (`job_runs`): a run is stored `queued` when it is asked for; the runner
- * moves it on. Lists are newest first, by `created_at` then id.
+ * moves it to `running` and then `succeeded` or `failed`, with its steps, log and duration. Lists are newest first, by `created_at` then id.
  */
 import {
   type JobRunFilter,
+  type JobRunOutcome,
   type JobRunRecord,
+  type JobRunStart,
   type JobRunStatus,
+  type JobRunStep,
   JobRunsRepo,
   type JobRunTrigger,
   type NewJobRun,
@@ -27,6 +30,11 @@ interface JobRunRow {
   readonly started_at: Date | string | null
   readonly finished_at: Date | string | null
   readonly created_at: Date | string
+  readonly requested_by: string | null
+  readonly duration_ms: number | string | null
+  readonly steps: ReadonlyArray<JobRunStep> | null
+  readonly error: string | null
+  readonly scheduled_for: Date | string | null
 }
 
 const toRun = (row: JobRunRow): JobRunRecord => ({
@@ -41,20 +49,28 @@ const toRun = (row: JobRunRow): JobRunRecord => ({
   startedAt: row.started_at === null ? null : iso(row.started_at),
   finishedAt: row.finished_at === null ? null : iso(row.finished_at),
   createdAt: iso(row.created_at),
+  requestedBy: row.requested_by,
+  // bigint columns come back as text from some drivers
+  durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+  steps: row.steps ?? [],
+  error: row.error,
+  scheduledFor: row.scheduled_for === null ? null : iso(row.scheduled_for),
 })
 
 /** The `JobRunsRepo` over the `SqlClient` in context (all values bound as parameters). */
 export const makeJobRunsRepo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal(
-    "id, job_id, automation, status, trigger, details, logs, started_at, finished_at, created_at",
+    "id, job_id, automation, status, trigger, details, logs, started_at, finished_at, created_at, " +
+      "requested_by, duration_ms, steps, error, scheduled_for",
   )
 
   const create = (input: NewJobRun) =>
     Effect.map(
-      sql<JobRunRow>`INSERT INTO job_runs (job_id, automation, status, trigger, details)
+      sql<JobRunRow>`INSERT INTO job_runs (job_id, automation, status, trigger, details, requested_by, scheduled_for)
         VALUES (${input.jobId}, ${input.automation}, 'queued', ${input.trigger},
-          ${JSON.stringify(input.details ?? {})}::jsonb)
+          ${JSON.stringify(input.details ?? {})}::jsonb, ${input.requestedBy ?? null},
+          ${input.scheduledFor ?? null}::timestamptz)
         RETURNING ${columns}`,
       (rows) => toRun(rows[0]!),
     ).pipe(Effect.withSpan("JobRunsRepo.create"))
@@ -80,7 +96,65 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       return { count: Number(counted[0]?.n ?? 0), items: rows.map(toRun) }
     })
 
-  return JobRunsRepo.of(storeErrors({ create, get, list }))
+  // Exclusive starts of one job take the job's row lock first: the check that no other run is
+  // going then sees every start committed before it (a second statement, a fresh snapshot).
+  const start = (id: string, options?: { readonly exclusive?: boolean | undefined }) =>
+    sql
+      .withTransaction(
+        Effect.gen(function* () {
+          const exclusive = options?.exclusive === true
+          if (exclusive) {
+            yield* sql`SELECT j.id FROM jobs j JOIN job_runs r ON r.job_id = j.id WHERE r.id = ${id} FOR UPDATE OF j`
+          }
+          const rows = yield* sql<JobRunRow>`UPDATE job_runs SET status = 'running', started_at = now(),
+              finished_at = NULL, duration_ms = NULL, error = NULL
+            WHERE id = ${id} AND status IN ('queued', 'running')
+              AND (${!exclusive} OR job_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM job_runs other
+                WHERE other.job_id = job_runs.job_id AND other.status = 'running' AND other.id <> ${id}))
+            RETURNING ${columns}`
+          if (rows.length > 0) return { _tag: "started", run: toRun(rows[0]!) } as JobRunStart
+          const found = yield* get(id)
+          return (
+            Option.isSome(found) && (found.value.status === "queued" || found.value.status === "running")
+              ? { _tag: "busy" }
+              : { _tag: "gone" }
+          ) as JobRunStart
+        }),
+      )
+      .pipe(Effect.withSpan("JobRunsRepo.start"))
+
+  const progress = (id: string, steps: ReadonlyArray<JobRunStep>, logs: ReadonlyArray<string>) =>
+    Effect.asVoid(
+      sql`UPDATE job_runs SET steps = ${JSON.stringify(steps)}::jsonb, logs = ${JSON.stringify(logs)}::jsonb
+        WHERE id = ${id} AND status = 'running'`,
+    )
+
+  // the duration is the database's (start and end by the same clock); a run never started
+  // (refused before it ran) starts and ends now
+  const finish = (id: string, outcome: JobRunOutcome) =>
+    Effect.map(
+      sql<JobRunRow>`UPDATE job_runs SET status = ${outcome.status},
+          started_at = COALESCE(started_at, now()),
+          finished_at = GREATEST(now(), COALESCE(started_at, now())),
+          duration_ms = GREATEST(0, round(extract(epoch FROM (now() - COALESCE(started_at, now()))) * 1000))::bigint,
+          steps = ${JSON.stringify(outcome.steps)}::jsonb,
+          logs = ${JSON.stringify(outcome.logs)}::jsonb,
+          error = ${outcome.error ?? null},
+          details = details || ${JSON.stringify(outcome.details ?? {})}::jsonb
+        WHERE id = ${id} AND status IN ('queued', 'running')
+        RETURNING ${columns}`,
+      (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun),
+    ).pipe(Effect.withSpan("JobRunsRepo.finish"))
+
+  const isRunning = (jobId: string, exceptRunId?: string) =>
+    Effect.map(
+      sql<{ n: number }>`SELECT count(*)::int AS n FROM job_runs
+        WHERE job_id = ${jobId} AND status = 'running' AND id <> ${exceptRunId ?? ""}`,
+      (rows) => Number(rows[0]?.n ?? 0) > 0,
+    )
+
+  return JobRunsRepo.of(storeErrors({ create, get, list, start, progress, finish, isRunning }))
 })
 
 export const JobRunsRepoLayer: Layer.Layer<JobRunsRepo, never, SqlClient.SqlClient> = Layer.effect(

@@ -54,9 +54,9 @@ export const makeJobsRepo = Effect.gen(function* () {
 
   const create = (input: NewJob) =>
     Effect.gen(function* () {
-      const rows = yield* sql<JobRow>`INSERT INTO jobs (name, automation, cron, enabled, params)
+      const rows = yield* sql<JobRow>`INSERT INTO jobs (name, automation, cron, enabled, params, allow_overlap)
         VALUES (${input.name}, ${input.automation}, ${input.cron}, ${input.enabled ?? true},
-          ${jsonb(input.params ?? {})}::jsonb)
+          ${jsonb(input.params ?? {})}::jsonb, ${input.allowOverlap ?? false})
         ON CONFLICT DO NOTHING
         RETURNING ${columns}`
       if (rows.length === 0) return yield* nameTaken(input.name)
@@ -72,6 +72,7 @@ export const makeJobsRepo = Effect.gen(function* () {
           cron = COALESCE(${changes.cron ?? null}, cron),
           enabled = COALESCE(${changes.enabled ?? null}::boolean, enabled),
           params = COALESCE(${jsonb(changes.params)}::jsonb, params),
+          allow_overlap = COALESCE(${changes.allowOverlap ?? null}::boolean, allow_overlap),
           updated_at = now()
         WHERE id = ${id}
           AND NOT EXISTS (SELECT 1 FROM jobs other WHERE other.name = ${name} AND other.id <> ${id})
@@ -84,7 +85,12 @@ export const makeJobsRepo = Effect.gen(function* () {
   const remove = (id: string) =>
     Effect.map(sql<{ id: string }>`DELETE FROM jobs WHERE id = ${id} RETURNING id`, (rows) => rows.length > 0)
 
-  return JobsRepo.of(storeErrors({ list, get, create, update, remove }))
+  const allowsOverlap = (id: string) =>
+    Effect.map(sql<{ allow_overlap: boolean }>`SELECT allow_overlap FROM jobs WHERE id = ${id}`, (rows) =>
+      Option.map(Option.fromNullishOr(rows[0]), (row) => row.allow_overlap),
+    )
+
+  return JobsRepo.of(storeErrors({ list, get, create, update, remove, allowsOverlap }))
 })
 
 export const JobsRepoLayer: Layer.Layer<JobsRepo, never, SqlClient.SqlClient> = Layer.effect(JobsRepo, makeJobsRepo)

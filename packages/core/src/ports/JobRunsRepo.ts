@@ -11,7 +11,15 @@ import type { StoreError } from "./StoreError.js"
 export type JobRunStatus = Models.JobRun["status"]
 export type JobRunTrigger = Models.JobRun["trigger"]
 
-/** A run as stored: the model's fields and when the run was asked for. */
+/** One step of a run as the automation reported it (counts and short facts). */
+export interface JobRunStep {
+  readonly name: string
+  /** ISO-8601 */
+  readonly at: string
+  readonly details: Readonly<Record<string, unknown>>
+}
+
+/** A run as stored: the model's fields, who asked, how it went, and when the run was asked for. */
 export interface JobRunRecord {
   readonly id: string
   readonly jobId: string | null
@@ -23,6 +31,15 @@ export interface JobRunRecord {
   readonly startedAt: string | null
   readonly finishedAt: string | null
   readonly createdAt: string
+  /** the user who asked for a manual run (null: the schedule, or someone whose id was not known) */
+  readonly requestedBy: string | null
+  /** from start to end, once finished */
+  readonly durationMs: number | null
+  readonly steps: ReadonlyArray<JobRunStep>
+  /** why a failed run failed, for people */
+  readonly error: string | null
+  /** the moment a scheduled run was due (ISO-8601) */
+  readonly scheduledFor: string | null
 }
 
 export interface NewJobRun {
@@ -30,6 +47,25 @@ export interface NewJobRun {
   readonly automation: string
   readonly trigger: JobRunTrigger
   /** default `{}` */
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+  readonly requestedBy?: string | null | undefined
+  /** ISO-8601 */
+  readonly scheduledFor?: string | null | undefined
+}
+
+/** What `start` did. */
+export type JobRunStart =
+  | { readonly _tag: "started"; readonly run: JobRunRecord }
+  | { readonly _tag: "busy" }
+  | { readonly _tag: "gone" }
+
+/** How a run ended: what it did, and why when it failed. */
+export interface JobRunOutcome {
+  readonly status: "succeeded" | "failed"
+  readonly steps: ReadonlyArray<JobRunStep>
+  readonly logs: ReadonlyArray<string>
+  readonly error?: string | null | undefined
+  /** merged into the run's details (the result's counts, the incident a failure became) */
   readonly details?: Readonly<Record<string, unknown>> | undefined
 }
 
@@ -48,6 +84,29 @@ export interface JobRunsRepoShape {
   readonly get: (id: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
   /** newest first */
   readonly list: (filter: JobRunFilter, page: PageRequest) => Effect.Effect<PageResult<JobRunRecord>, StoreError>
+  /**
+   * moves a `queued` run to `running` with its start time (now, by the database clock); a run
+   * already `running` (its runner died) starts again. With `exclusive`, only when no other run
+   * of the same job is `running`, decided under a lock on the job so two runners cannot both
+   * start one. `busy` when another run is going; `gone` when the run is gone or finished.
+   */
+  readonly start: (
+    id: string,
+    options?: { readonly exclusive?: boolean | undefined },
+  ) => Effect.Effect<JobRunStart, StoreError>
+  /** stores the steps and log lines so far (a long run shows its progress) */
+  readonly progress: (
+    id: string,
+    steps: ReadonlyArray<JobRunStep>,
+    logs: ReadonlyArray<string>,
+  ) => Effect.Effect<void, StoreError>
+  /**
+   * ends a `queued` or `running` run: its status, end (now), duration, steps, log, error and
+   * details. `None` when the run is gone or was finished already.
+   */
+  readonly finish: (id: string, outcome: JobRunOutcome) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
+  /** whether another run of `jobId` than `exceptRunId` is `running` */
+  readonly isRunning: (jobId: string, exceptRunId?: string | undefined) => Effect.Effect<boolean, StoreError>
 }
 
 export class JobRunsRepo extends Context.Service<JobRunsRepo, JobRunsRepoShape>()("@batchops/core/JobRunsRepo") {}

@@ -22,6 +22,8 @@ export interface NewJob {
   readonly enabled?: boolean | undefined
   /** default `{}` */
   readonly params?: Readonly<Record<string, unknown>> | undefined
+  /** may a run start while the previous run of the job is still going (default false) */
+  readonly allowOverlap?: boolean | undefined
 }
 
 /** The fields to change; absent fields keep their value. */
@@ -49,6 +51,8 @@ export interface JobsRepoShape {
     id: string,
     changes: JobChanges,
   ) => Effect.Effect<Option.Option<Models.Job>, JobNameTaken | StoreError>
+  /** whether runs of the job may overlap; `None` when there is no such job */
+  readonly allowsOverlap: (id: string) => Effect.Effect<Option.Option<boolean>, StoreError>
   /** false when there was no such job; its runs stay, without their job */
   readonly remove: (id: string) => Effect.Effect<boolean, StoreError>
 }

@@ -16,6 +16,7 @@ import { chooseDatabase, dataDirectory, type Env } from "../Database.js"
 import { runHeartbeat } from "../Heartbeats.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
 import { runIncidentMailer } from "../IncidentMail.js"
+import { runJobRunner } from "../JobRunner.js"
 import { mailerLayerFromEnv } from "../Mailer.js"
 import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
@@ -102,6 +103,10 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
             [
               runWorker({
                 worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+                leaseMs: options.leaseMs ?? 60_000,
+              }),
+              runJobRunner({
+                worker: `${hostname()}:${process.pid}:jobs:${randomUUID().slice(0, 8)}`,
                 leaseMs: options.leaseMs ?? 60_000,
               }),
               runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),

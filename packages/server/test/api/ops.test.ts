@@ -59,7 +59,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
     })
 
     it("lets only admins create, change and delete a job", async () => {
-      const body = { name: `Nightly export ${backend}`, automation: "nightly_export", cron: "0  4 * * *" }
+      const body = { name: `Weekly purge ${backend}`, automation: "purge_old_records", cron: "0  4 * * *" }
       for (const who of [moderator, user]) {
         expect((await api.call("/api/jobs/", { method: "POST", token: who.token, json: body })).status).toBe(403)
       }
@@ -72,7 +72,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       expect(again.status).toBe(409)
       expect(again.json.error).toContain("already exists")
 
-      const change = { enabled: false, params: { keep_days: 30, nested: { camelCase: true } } }
+      const change = { enabled: false, params: { older_than_days: 30, dry_run: true } }
       for (const who of [moderator, user]) {
         const refused = await api.call(`/api/jobs/${id}/`, { method: "PATCH", token: who.token, json: change })
         expect(refused.status).toBe(403)
@@ -100,7 +100,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         const reply = await api.call("/api/jobs/", {
           method: "POST",
           token: admin.token,
-          json: { name: `Bad ${cron}`, automation: "nightly_export", cron },
+          json: { name: `Bad ${cron}`, automation: "purge_old_records", cron },
         })
         expect(reply.status).toBe(400)
         expect(reply.json.error).toContain("cron")
@@ -117,7 +117,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       const unknown = await api.call("/api/jobs/", {
         method: "POST",
         token: admin.token,
-        json: { name: "x", automation: "nightly_export", cron: "* * * * *", color: "red" },
+        json: { name: "x", automation: "purge_old_records", cron: "* * * * *", color: "red" },
       })
       expect(unknown.status).toBe(400)
     })
@@ -131,9 +131,13 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
           automation: "run_web_scrape",
           status: "queued",
           trigger: "manual",
+          requested_by: who.user.id,
           started_at: null,
           finished_at: null,
-          details: { requested_by: who.user.id },
+          duration_ms: null,
+          error: null,
+          steps: [],
+          details: {},
           logs: [],
         })
         const items = await sql<{ payload: { jobRunId: string; jobId: string }; status: string }>(
@@ -206,8 +210,11 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         automation: "run_daily_backup",
         status: "succeeded",
         trigger: "schedule",
+        requested_by: null,
         started_at: "2026-03-03T02:00:00.000Z",
         finished_at: "2026-03-03T02:05:00.000Z",
+        duration_ms: null,
+        error: null,
         created_at: "2026-03-03T02:00:00.000Z",
       })
 

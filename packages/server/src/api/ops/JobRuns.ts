@@ -12,21 +12,25 @@ const TAG = "Schedules"
 const JobRunStatus = Schema.Literals(["queued", "running", "succeeded", "failed"])
 const JobRunTrigger = Schema.Literals(["schedule", "manual", "upload"])
 
-/** A run in a list: without its details and logs, which can be long. */
+/** A run in a list: without its steps, details and logs, which can be long. */
 export const jobRunJson = (run: JobRunRecord) => ({
   id: run.id,
   job_id: run.jobId,
   automation: run.automation,
   status: run.status,
   trigger: run.trigger,
+  requested_by: run.requestedBy,
   started_at: run.startedAt,
   finished_at: run.finishedAt,
+  duration_ms: run.durationMs,
+  error: run.error,
   created_at: run.createdAt,
 })
 
 /** One run with everything it recorded. */
 export const jobRunDetailJson = (run: JobRunRecord) => ({
   ...jobRunJson(run),
+  steps: run.steps.map((step) => ({ name: step.name, at: step.at, details: step.details })),
   details: run.details,
   logs: run.logs,
 })
@@ -37,8 +41,13 @@ const jobRunFields = {
   automation: Schema.String,
   status: JobRunStatus,
   trigger: JobRunTrigger,
+  /** the user who asked for a manual run */
+  requested_by: Schema.NullOr(Schema.String),
   started_at: Schema.NullOr(Schema.String),
   finished_at: Schema.NullOr(Schema.String),
+  duration_ms: Schema.NullOr(Schema.Number),
+  /** why a failed run failed */
+  error: Schema.NullOr(Schema.String),
   created_at: Schema.String,
 }
 
@@ -46,6 +55,7 @@ export const JobRunJson = Schema.Struct(jobRunFields)
 
 export const JobRunDetailJson = Schema.Struct({
   ...jobRunFields,
+  steps: Schema.Array(Schema.Struct({ name: Schema.String, at: Schema.String, details: JsonObject })),
   details: JsonObject,
   logs: Schema.Array(Schema.String),
 })

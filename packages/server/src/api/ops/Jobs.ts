@@ -1,8 +1,10 @@
 /**
  * Schedules: the jobs (an automation, its five-field cron, its parameters). Everyone sees
- * them and may run one now (`trigger`); only admins create, change or delete them. Running a
+ * them and may run one now (`trigger`); only admins create, change or delete them. A job names
+ * an automation some plugin contributes, and its parameters must pass that automation's schema
+ * (checked when the job is saved, so a bad value is heard of then, not at 3 a.m.). Running a
  * job here only queues it (a `job_runs` row and a `run_job` work item, stored together): the
- * automations run elsewhere.
+ * job runner carries it out.
  */
 import {
   type JobNameTaken,
@@ -14,14 +16,15 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { decodeParams, describeProblems, RUN_JOB } from "../../JobRunner.js"
+import { UploadSettings } from "../../UploadSettings.js"
+import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { CronExpression, IdParams, JsonObject, Label, Slug } from "./Fields.js"
 import { JobRunDetailJson, jobRunDetailJson } from "./JobRuns.js"
 
 const TAG = "Schedules"
 
-/** The work item kind a queued job run waits under, with `{ jobRunId, jobId }`. */
-export const RUN_JOB = "run_job"
+export { RUN_JOB }
 
 export const jobJson = (job: Models.Job) => ({
   id: job.id,
@@ -73,6 +76,27 @@ const loadJob = (id: string) =>
   })
 
 /**
+ * Refuses (400) an automation no plugin contributes, naming the known keys, and parameters the
+ * automation's schema refuses, naming each field as `params.<field>`.
+ */
+const checkAutomation = (automation: string, params: unknown) =>
+  Effect.gen(function* () {
+    const { registry } = yield* UploadSettings
+    const found = registry.automations.get(automation)
+    if (found === undefined) {
+      const known = [...registry.automations.keys()].sort().join(", ") || "none"
+      const problem = `"${automation}" is not an automation any plugin contributes (known: ${known})`
+      return yield* badRequest(`invalid automation: ${problem}`, [{ path: "automation", message: problem }])
+    }
+    const decoded = decodeParams(found.params, params)
+    if (!decoded.ok) {
+      return yield* badRequest(`invalid params for ${automation}: ${describeProblems(decoded.problems)}`, [
+        ...decoded.problems,
+      ])
+    }
+  })
+
+/**
  * Queues a run of `job` by hand: the `job_runs` row (`manual`, `queued`) and its `run_job`
  * work item in one transaction, so a run never waits without work to carry it out, nor work
  * without its run.
@@ -84,12 +108,7 @@ export const triggerJob = (job: Models.Job, requestedBy: string | null) =>
     const queue = yield* WorkQueue
     return yield* tx.withTransaction(
       Effect.gen(function* () {
-        const run = yield* runs.create({
-          jobId: job.id,
-          automation: job.automation,
-          trigger: "manual",
-          details: requestedBy === null ? {} : { requested_by: requestedBy },
-        })
+        const run = yield* runs.create({ jobId: job.id, automation: job.automation, trigger: "manual", requestedBy })
         yield* queue.enqueue({ kind: RUN_JOB, payload: { jobRunId: run.id, jobId: job.id } })
         return run
       }),
@@ -138,6 +157,7 @@ export const jobRoutes = [
     handler: (ctx) =>
       Effect.gen(function* () {
         const jobs = yield* JobsRepo
+        yield* checkAutomation(ctx.body.automation, ctx.body.params ?? {})
         const input: NewJob = { ...ctx.body, cron: normalCron(ctx.body.cron) }
         const job = yield* jobs.create(input).pipe(Effect.catchTag("JobNameTaken", nameConflict))
         ctx.audit.recordType = "job"
@@ -162,6 +182,11 @@ export const jobRoutes = [
         ctx.audit.recordId = ctx.params.id
         const changes = { ...ctx.body, ...(ctx.body.cron === undefined ? {} : { cron: normalCron(ctx.body.cron) }) }
         ctx.audit.detail = `changed ${Object.keys(changes).sort().join(", ") || "nothing"}`
+        if (changes.automation !== undefined || changes.params !== undefined) {
+          // the parameters the job will run with must suit the automation it will run
+          const current = yield* loadJob(ctx.params.id)
+          yield* checkAutomation(changes.automation ?? current.automation, changes.params ?? current.params)
+        }
         const updated = yield* jobs.update(ctx.params.id, changes).pipe(Effect.catchTag("JobNameTaken", nameConflict))
         if (Option.isNone(updated)) return yield* notFound(`no job ${ctx.params.id}`)
         return { json: jobJson(updated.value) }

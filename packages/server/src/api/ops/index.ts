@@ -1,7 +1,7 @@
 /**
- * The operations area of the API: schedules (jobs) and their runs, department sources and
- * their records, health, and the audit log; and the layer of the services they need (its
- * repositories, and the real `AuditLog` the middleware writes to).
+ * The operations area of the API: schedules (jobs), their runs and the automations they can
+ * run, department sources and their records, health, and the audit log; and the layer of the
+ * services they need (its repositories, and the real `AuditLog` the middleware writes to).
  */
 import {
   AuditRepoLayer,
@@ -13,6 +13,7 @@ import {
 import { Layer } from "effect"
 import type { RouteDef } from "../Api.js"
 import { auditLogLayer, auditRoutes } from "./Audit.js"
+import { automationRoutes } from "./Automations.js"
 import { departmentSourceRoutes } from "./DepartmentSources.js"
 import { healthRoutes } from "./Health.js"
 import { jobRunRoutes } from "./JobRuns.js"
@@ -21,6 +22,7 @@ import { jobRoutes } from "./Jobs.js"
 export const routes: ReadonlyArray<RouteDef> = [
   ...jobRoutes,
   ...jobRunRoutes,
+  ...automationRoutes,
   ...departmentSourceRoutes,
   ...healthRoutes,
   ...auditRoutes,

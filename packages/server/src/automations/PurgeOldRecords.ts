@@ -1,0 +1,114 @@
+/**
+ * `purge_old_records`: deletes what is older than the retention setting (uploads with their
+ * original files, reports and checkpoints; finished job runs; department records), never an
+ * open or in-progress incident nor what it points to. A dry run counts and deletes nothing.
+ * Steps and log lines carry counts only, never the contents of a row.
+ */
+import { AutomationError, defineAutomation, RecordRetention, UploadFiles } from "@batchops/core"
+import { Effect, Schema } from "effect"
+
+const DEFAULT_DAYS = 365
+const DAY_MS = 24 * 60 * 60 * 1000
+
+const Days = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+export const PurgeParams = Schema.Struct({
+  older_than_days: Schema.optionalKey(
+    Days.annotate({ description: `records older than this many days are deleted (default ${DEFAULT_DAYS})` }),
+  ),
+  /** the name the seeded job has carried since the first release */
+  olderThanDays: Schema.optionalKey(
+    Days.annotate({ description: "older name of older_than_days (older_than_days wins when both are given)" }),
+  ),
+  dry_run: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+    description: "count what would be deleted and delete nothing (default false)",
+  }),
+})
+
+export type PurgeParams = typeof PurgeParams.Type
+
+/** The cut-off of a purge run at `now`: records created before it are old. */
+export const purgeCutoff = (params: PurgeParams, now: Date): { readonly days: number; readonly cutoff: string } => {
+  const days = params.older_than_days ?? params.olderThanDays ?? DEFAULT_DAYS
+  return { days, cutoff: new Date(now.getTime() - days * DAY_MS).toISOString() }
+}
+
+const failed = (what: string) => (error: { readonly message: string }) =>
+  new AutomationError({ message: `cannot ${what}: ${error.message}`, cause: error })
+
+export const purgeOldRecords = defineAutomation({
+  key: "purge_old_records",
+  description:
+    "Deletes uploads (with their files and reports), finished job runs and department records older than " +
+    "the retention setting; never an open or in-progress incident or what it points to. Supports a dry run.",
+  params: PurgeParams,
+  run: (params, context) =>
+    Effect.gen(function* () {
+      const retention = yield* RecordRetention
+      const files = yield* UploadFiles
+      const { days, cutoff } = purgeCutoff(params, new Date())
+      const dryRun = params.dry_run
+      yield* context.log(`${dryRun ? "dry run: counting" : "deleting"} records older than ${days} days (${cutoff})`)
+
+      const survey = yield* retention.survey(cutoff).pipe(Effect.mapError(failed("find the old records")))
+      yield* context.step("survey", {
+        cutoff,
+        uploads: survey.uploads.length,
+        kept_uploads: survey.keptUploads,
+        job_runs: survey.jobRuns,
+        department_records: survey.departmentRecords,
+      })
+      if (survey.keptUploads > 0) {
+        yield* context.log(`${survey.keptUploads} old uploads kept: an open incident points to them`)
+      }
+
+      if (dryRun) {
+        let fileCount = 0
+        for (const upload of survey.uploads) {
+          fileCount += yield* files.count(upload).pipe(Effect.mapError(failed("count the upload files")))
+        }
+        const counts = {
+          uploads: survey.uploads.length,
+          files: fileCount,
+          job_runs: survey.jobRuns,
+          department_records: survey.departmentRecords,
+        }
+        yield* context.log(
+          `dry run: would delete ${counts.uploads} uploads (${counts.files} files), ${counts.job_runs} job runs ` +
+            `and ${counts.department_records} department records; nothing deleted`,
+        )
+        return { dry_run: true, older_than_days: days, cutoff, kept_uploads: survey.keptUploads, ...counts }
+      }
+
+      // rows first, then their files: a file without its row is only litter, a row without its
+      // file would be a broken upload
+      const deleted = yield* retention.deleteUploads(cutoff).pipe(Effect.mapError(failed("delete the old uploads")))
+      let fileCount = 0
+      for (const upload of deleted) {
+        fileCount += yield* files.remove(upload).pipe(Effect.mapError(failed("remove the upload files")))
+      }
+      yield* context.step("uploads", { deleted: deleted.length, files: fileCount })
+      yield* context.log(`deleted ${deleted.length} uploads and ${fileCount} of their files`)
+
+      const runs = yield* retention.deleteJobRuns(cutoff).pipe(Effect.mapError(failed("delete the old job runs")))
+      yield* context.step("job_runs", { deleted: runs })
+      yield* context.log(`deleted ${runs} job runs`)
+
+      const records = yield* retention
+        .deleteDepartmentRecords(cutoff)
+        .pipe(Effect.mapError(failed("delete the old department records")))
+      yield* context.step("department_records", { deleted: records })
+      yield* context.log(`deleted ${records} department records`)
+
+      return {
+        dry_run: false,
+        older_than_days: days,
+        cutoff,
+        kept_uploads: survey.keptUploads,
+        uploads: deleted.length,
+        files: fileCount,
+        job_runs: runs,
+        department_records: records,
+      }
+    }),
+})

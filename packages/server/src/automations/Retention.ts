@@ -1,0 +1,152 @@
+/**
+ * The host's side of the retention purge: `RecordRetention` over SQL, and `UploadFiles` over
+ * the upload folders. The rule both keep: nothing an open or in-progress incident points to
+ * (its upload, the upload pointing at it, the failed run that recorded it) is counted or
+ * deleted, and every delete states the rule again, so a record that became protected since the
+ * survey stays.
+ */
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs"
+import path from "node:path"
+import { type PurgeableUpload, RecordRetention, StoreError, UploadFiles } from "@batchops/core"
+import { storeErrors } from "@batchops/store-sql"
+import { Effect, Layer } from "effect"
+import { SqlClient } from "effect/sql"
+import { checkpointDir } from "../Checkpoints.js"
+import { UploadSettings } from "../UploadSettings.js"
+import { originalPath } from "../UploadStore.js"
+import { uploadExportDir } from "../UploadWorker.js"
+
+interface UploadRow {
+  readonly id: string
+  readonly sha256: string
+  readonly file_name: string
+  readonly report_csv_path: string | null
+  readonly report_pdf_path: string | null
+}
+
+const toUpload = (row: UploadRow): PurgeableUpload => ({
+  id: row.id,
+  sha256: row.sha256,
+  fileName: row.file_name,
+  reportCsvPath: row.report_csv_path,
+  reportPdfPath: row.report_pdf_path,
+})
+
+/** `RecordRetention` over the `SqlClient` in context (all values bound as parameters). */
+export const makeRecordRetention = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const uploadColumns = sql.literal("u.id, u.sha256, u.file_name, u.report_csv_path, u.report_pdf_path")
+
+  // an upload an open incident points to, or that points to one
+  const uploadProtected = sql.literal(`EXISTS (SELECT 1 FROM incidents i
+    WHERE i.status IN ('open', 'in_progress') AND (i.upload_id = u.id OR i.id = u.incident_id))`)
+  // a run the worker is on (or about to be) is not old news yet
+  const uploadBusy = sql.literal(`u.status IN ('queued', 'processing')`)
+  // a failed run whose incident is still open is part of that incident's story
+  const runProtected = sql.literal(`EXISTS (SELECT 1 FROM incidents i
+    WHERE i.status IN ('open', 'in_progress') AND i.id = r.details->>'incident_id')`)
+
+  const survey = (cutoff: string) =>
+    Effect.gen(function* () {
+      const uploads = yield* sql<UploadRow>`SELECT ${uploadColumns} FROM uploads u
+        WHERE u.created_at < ${cutoff}::timestamptz AND NOT ${uploadBusy} AND NOT ${uploadProtected}
+        ORDER BY u.created_at, u.id`
+      const [counts] = yield* sql<{ kept: number; runs: number; records: number }>`SELECT
+          (SELECT count(*)::int FROM uploads u
+            WHERE u.created_at < ${cutoff}::timestamptz AND ${uploadProtected}) AS kept,
+          (SELECT count(*)::int FROM job_runs r
+            WHERE r.created_at < ${cutoff}::timestamptz AND r.status IN ('succeeded', 'failed')
+              AND NOT ${runProtected}) AS runs,
+          (SELECT count(*)::int FROM department_records WHERE recorded_at < ${cutoff}::timestamptz) AS records`
+      return {
+        uploads: uploads.map(toUpload),
+        keptUploads: Number(counts?.kept ?? 0),
+        jobRuns: Number(counts?.runs ?? 0),
+        departmentRecords: Number(counts?.records ?? 0),
+      }
+    })
+
+  const deleteUploads = (cutoff: string) =>
+    Effect.map(
+      sql<UploadRow>`DELETE FROM uploads u
+        WHERE u.created_at < ${cutoff}::timestamptz AND NOT ${uploadBusy} AND NOT ${uploadProtected}
+        RETURNING ${uploadColumns}`,
+      (rows) => rows.map(toUpload),
+    ).pipe(Effect.withSpan("RecordRetention.deleteUploads"))
+
+  const deleteJobRuns = (cutoff: string) =>
+    Effect.map(
+      sql<{ id: string }>`DELETE FROM job_runs r
+        WHERE r.created_at < ${cutoff}::timestamptz AND r.status IN ('succeeded', 'failed') AND NOT ${runProtected}
+        RETURNING r.id`,
+      (rows) => rows.length,
+    ).pipe(Effect.withSpan("RecordRetention.deleteJobRuns"))
+
+  const deleteDepartmentRecords = (cutoff: string) =>
+    Effect.map(
+      sql<{ id: string }>`DELETE FROM department_records WHERE recorded_at < ${cutoff}::timestamptz RETURNING id`,
+      (rows) => rows.length,
+    ).pipe(Effect.withSpan("RecordRetention.deleteDepartmentRecords"))
+
+  return RecordRetention.of(storeErrors({ survey, deleteUploads, deleteJobRuns, deleteDepartmentRecords }))
+})
+
+export const RecordRetentionLayer: Layer.Layer<RecordRetention, never, SqlClient.SqlClient> = Layer.effect(
+  RecordRetention,
+  makeRecordRetention,
+)
+
+/** Regular files at `target` (itself, or everything under it when it is a folder). */
+const filesAt = (target: string): Array<string> => {
+  if (!existsSync(target)) return []
+  if (!statSync(target).isDirectory()) return [target]
+  return (readdirSync(target, { recursive: true }) as Array<string>)
+    .map((name) => path.join(target, name))
+    .filter((file) => statSync(file).isFile())
+}
+
+/**
+ * An upload's files: its original, its report folder, its stage checkpoints, and report files
+ * stored outside its report folder (an older export folder).
+ */
+const uploadTargets = (uploadsDir: string, exportDir: string, upload: PurgeableUpload): Array<string> => {
+  const reports = uploadExportDir(exportDir, upload.id)
+  const inside = (file: string) => path.resolve(file).startsWith(path.resolve(reports) + path.sep)
+  return [
+    originalPath(uploadsDir, upload),
+    reports,
+    checkpointDir(uploadsDir, upload.id),
+    ...[upload.reportCsvPath, upload.reportPdfPath].filter(
+      (file): file is string => file !== null && file !== "" && !inside(file),
+    ),
+  ]
+}
+
+const fileError = (action: string, upload: PurgeableUpload) => (cause: unknown) =>
+  new StoreError({ message: `cannot ${action} the files of upload ${upload.id}`, cause })
+
+/** `UploadFiles` over the folders of the `UploadSettings` in context. */
+export const UploadFilesLayer: Layer.Layer<UploadFiles, never, UploadSettings> = Layer.effect(
+  UploadFiles,
+  Effect.gen(function* () {
+    const { uploadsDir, exportDir } = yield* UploadSettings
+    const count = (upload: PurgeableUpload) =>
+      Effect.try({
+        try: () => uploadTargets(uploadsDir, exportDir, upload).flatMap(filesAt).length,
+        catch: fileError("count", upload),
+      })
+    const remove = (upload: PurgeableUpload) =>
+      Effect.try({
+        try: () => {
+          let removed = 0
+          for (const target of uploadTargets(uploadsDir, exportDir, upload)) {
+            removed += filesAt(target).length
+            rmSync(target, { recursive: true, force: true })
+          }
+          return removed
+        },
+        catch: fileError("remove", upload),
+      })
+    return UploadFiles.of({ count, remove })
+  }),
+)

@@ -1,0 +1,14 @@
+/**
+ * BatchOps' built-in automations, contributed as a plugin through the same API as any
+ * site's (`definePlugin({ automations })`), so a plugin's automation is a peer of these.
+ */
+import { definePlugin } from "@batchops/core"
+import { purgeOldRecords } from "./PurgeOldRecords.js"
+
+export { PurgeParams, purgeCutoff, purgeOldRecords } from "./PurgeOldRecords.js"
+export { makeRecordRetention, RecordRetentionLayer, UploadFilesLayer } from "./Retention.js"
+
+export const batchopsAutomations = definePlugin({
+  name: "batchops-automations",
+  automations: [purgeOldRecords],
+})

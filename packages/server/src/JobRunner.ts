@@ -114,7 +114,8 @@ const message = (cause: Cause.Cause<unknown>): string => {
   let error: unknown = Cause.squash(cause)
   while (error !== undefined && error !== null && parts.length < 4) {
     const text = error instanceof Error ? error.message : String(error)
-    if (text !== "" && !parts.includes(text)) parts.push(text)
+    // a wrapping error often repeats its cause's message already
+    if (text !== "" && !parts.some((part) => part.includes(text))) parts.push(text)
     error = (error as { cause?: unknown }).cause
   }
   return parts.join(": ") || "the automation failed without saying why"

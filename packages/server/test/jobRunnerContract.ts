@@ -79,9 +79,17 @@ const alwaysFails = defineAutomation({
     }),
 })
 
+/** A bug in an automation (a defect, not an AutomationError) */
+const crashes = defineAutomation({
+  key: "test_crash",
+  description: "Throws (a test automation)",
+  params: Schema.Struct({}),
+  run: () => Effect.die(new Error("undefined is not a function")),
+})
+
 const testPlugin = definePlugin({
   name: "runner-tests",
-  automations: [countUp, alwaysFails],
+  automations: [countUp, alwaysFails, crashes],
   knownErrors: [
     {
       name: "test-mail-refused",
@@ -232,6 +240,21 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
       )
       expect(again.details.incident_id).toBe(stored.details.incident_id)
       expect(again.requestedBy).toBeNull()
+    })
+
+    it("fails the run of an automation that crashes (no retry), with an incident", async () => {
+      const { outcome, stored } = await run(
+        Effect.gen(function* () {
+          const job = yield* newJob({ automation: "test_crash" })
+          const queued = yield* trigger(job.id)
+          const outcome = yield* next
+          return { outcome, stored: yield* getRun(queued.id) }
+        }),
+      )
+      expect(outcome.status).toBe("failed")
+      expect(stored.status).toBe("failed")
+      expect(stored.error).toBe("undefined is not a function")
+      expect(stored.details.incident_id).toEqual(expect.any(String))
     })
 
     it("does not overlap a running run of the same job: the run waits, then runs", async () => {

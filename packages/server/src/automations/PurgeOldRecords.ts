@@ -20,9 +20,9 @@ export const PurgeParams = Schema.Struct({
   olderThanDays: Schema.optionalKey(
     Days.annotate({ description: "older name of older_than_days (older_than_days wins when both are given)" }),
   ),
-  dry_run: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+  dry_run: Schema.Boolean.annotate({
     description: "count what would be deleted and delete nothing (default false)",
-  }),
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))),
 })
 
 export type PurgeParams = typeof PurgeParams.Type

@@ -32,9 +32,10 @@ describe.each<Backend>(["pglite", "postgres"])("automations on %s", (backend) =>
         $schema: "https://json-schema.org/draft/2020-12/schema",
         type: "object",
         properties: {
-          older_than_days: expect.objectContaining({ type: "integer" }),
-          dry_run: expect.objectContaining({ type: "boolean" }),
+          older_than_days: expect.objectContaining({ type: "integer", minimum: 1 }),
+          dry_run: expect.objectContaining({ type: "boolean", description: expect.stringContaining("delete nothing") }),
         },
+        additionalProperties: false,
       },
     })
     expect(purge.params_schema.required ?? []).not.toContain("older_than_days")

@@ -31,7 +31,8 @@ export const automationRoutes = [
         const automations = [...registry.automations.values()].sort((a, b) => a.key.localeCompare(b.key))
         return {
           json: automations.map((automation) => {
-            const document = Schema.toJsonSchemaDocument(automation.params)
+            // unknown fields are refused when a job is saved and when it runs: the schema says so
+            const document = Schema.toJsonSchemaDocument(automation.params, { onExcessProperty: "error" })
             const definitions = Object.keys(document.definitions ?? {}).length > 0 ? document.definitions : undefined
             return {
               key: automation.key,

@@ -29,6 +29,7 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { claimLoop } from "./ClaimLoop.js"
 
 type Incident = Models.Incident
 
@@ -373,24 +374,4 @@ export interface IncidentMailerOptions extends IncidentMailProcessOptions {
 
 /** Sends queued incident mails until interrupted (with `once`, until nothing is due). */
 export const runIncidentMailer = (options: IncidentMailerOptions) =>
-  Effect.gen(function* () {
-    const idle = options.idleMs ?? 1000
-    while (true) {
-      const next = options.once
-        ? yield* processNextIncidentMail(options)
-        : yield* processNextIncidentMail(options).pipe(
-            Effect.catchCause((cause) =>
-              Cause.hasInterruptsOnly(cause)
-                ? Effect.failCause(cause)
-                : Effect.as(Effect.logError("incident mail: cannot reach the work queue", cause), Option.none()),
-            ),
-          )
-      if (Option.isSome(next)) {
-        if (options.onOutcome) yield* options.onOutcome(next.value)
-      } else if (options.once) {
-        return
-      } else {
-        yield* Effect.sleep(idle)
-      }
-    }
-  })
+  claimLoop("incident mail", processNextIncidentMail(options), options)

@@ -30,6 +30,7 @@ import {
 import { DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
 import { Cause, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssue } from "effect"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
+import { claimLoop } from "./ClaimLoop.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
 
@@ -420,27 +421,7 @@ export interface JobRunnerLoopOptions extends JobRunnerOptions {
  * the incidents) over a database; brings the job repositories and the automations' services itself.
  */
 export const runJobRunner = (options: JobRunnerLoopOptions) =>
-  Effect.gen(function* () {
-    const idle = options.idleMs ?? 1000
-    while (true) {
-      const next = options.once
-        ? yield* processNextJobRun(options)
-        : yield* processNextJobRun(options).pipe(
-            Effect.catchCause((cause) =>
-              Cause.hasInterruptsOnly(cause)
-                ? Effect.failCause(cause)
-                : Effect.as(Effect.logError("job runner: cannot reach the work queue", cause), Option.none()),
-            ),
-          )
-      if (Option.isSome(next)) {
-        if (options.onOutcome) yield* options.onOutcome(next.value)
-      } else if (options.once) {
-        return
-      } else {
-        yield* Effect.sleep(idle)
-      }
-    }
-  }).pipe(Effect.provide(jobRunnerLayer))
+  claimLoop("job runner", processNextJobRun(options), options).pipe(Effect.provide(jobRunnerLayer))
 
 /** The services `processNextJobRun` needs besides the upload lifecycle's. */
 export type JobRunnerServices = AutomationServices | JobRunsRepo | JobsRepo

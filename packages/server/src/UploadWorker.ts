@@ -26,6 +26,7 @@ import {
 import { DirectoryPublisher } from "@batchops/reports"
 import { Cause, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
+import { claimLoop } from "./ClaimLoop.js"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
@@ -589,25 +590,4 @@ export interface WorkerOptions extends ProcessOptions {
  * Processes uploads until interrupted, pausing `idleMs` whenever nothing is due (with `once`,
  * until nothing is due). Interrupting it puts the item being run back in the queue.
  */
-export const runWorker = (options: WorkerOptions) =>
-  Effect.gen(function* () {
-    const idle = options.idleMs ?? 1000
-    while (true) {
-      const next = options.once
-        ? yield* processNext(options)
-        : yield* processNext(options).pipe(
-            Effect.catchCause((cause) =>
-              Cause.hasInterruptsOnly(cause)
-                ? Effect.failCause(cause)
-                : Effect.as(Effect.logError("upload worker: cannot reach the work queue", cause), Option.none()),
-            ),
-          )
-      if (Option.isSome(next)) {
-        if (options.onOutcome) yield* options.onOutcome(next.value)
-      } else if (options.once) {
-        return
-      } else {
-        yield* Effect.sleep(idle)
-      }
-    }
-  })
+export const runWorker = (options: WorkerOptions) => claimLoop("upload worker", processNext(options), options)

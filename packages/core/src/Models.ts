@@ -87,6 +87,18 @@ export class Job extends Schema.Class<Job>("Job")({
   cron: Schema.String,
   enabled: Schema.Boolean,
   params: Json,
+  /** the IANA time zone the cron is read in */
+  timezone: Schema.String,
+  /** what happens to ticks missed while no scheduler ran (see `planMisfires`) */
+  misfirePolicy: Schema.Literals(["skip", "coalesce_once", "run_all"]),
+  /** how late a tick may still run */
+  maxLatenessMs: Schema.Number,
+  /** local dates `YYYY-MM-DD` the job does not run on (a school calendar) */
+  skipDates: Schema.Array(Schema.String),
+  /** the next tick; null until the scheduler (or the save) registers the schedule */
+  nextRunAt: Schema.NullOr(Timestamp),
+  /** ticks at or before this moment are handled */
+  lastScheduledFor: Schema.NullOr(Timestamp),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }) {}

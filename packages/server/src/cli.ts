@@ -23,6 +23,7 @@ import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { runJobRunner } from "./JobRunner.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
 import { defaultRegistry } from "./Registry.js"
+import { runScheduler, type SchedulerTickResult } from "./Scheduler.js"
 import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "./UploadActions.js"
 import { submitUpload, UploadRejected } from "./UploadStore.js"
 import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
@@ -37,6 +38,7 @@ const USAGE = `Usage:
   batchops migrate [--json]
   batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>] [--json]
   batchops worker [--once] [--lease-ms <ms>] [--json]
+  batchops scheduler [--once] [--every-ms <ms>] [--json]
   batchops show <upload id> [--json]
   batchops retry <upload id> [--profile <profile>] [--plan <plan>] [--config <json>|@<path>]
                              [--by <username>] [--json]
@@ -67,6 +69,10 @@ delete or add more than BATCHOPS_MAX_CHANGE of an upload's rows (default 20%) wa
 admin's or moderator's approval. The worker also sends the incident mails (EMAIL_HOST,
 EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL; without
 EMAIL_HOST they are written to the log). Both migrate first.
+
+\`scheduler\` queues the runs of jobs as their cron schedules fall due (each tick once, also
+with several schedulers over one database), every --every-ms (default 15000), until SIGINT or
+SIGTERM, or with --once for one pass; it migrates first. The worker carries the runs out.
 
 \`show\` prints an upload: its status, steps, what a held run would change, its incident and
 its timeline. \`retry\` queues a failed upload again: it resumes after the last stage that
@@ -519,6 +525,82 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
   }
 }
 
+interface SchedulerCommandOptions {
+  readonly once: boolean
+  readonly everyMs: number
+  readonly json: boolean
+}
+
+const parseSchedulerArgs = (args: ReadonlyArray<string>): SchedulerCommandOptions => {
+  const { values } = parseFlags(
+    args,
+    { once: { type: "boolean" }, "every-ms": { type: "string" }, json: { type: "boolean" } },
+    false,
+  )
+  const flag = values["every-ms"] as string | undefined
+  const everyMs = flag === undefined ? 15_000 : Number(flag)
+  if (!Number.isInteger(everyMs) || everyMs < 1000) {
+    throw new UsageError(`--every-ms must be a whole number of milliseconds, at least 1000 (got "${flag}")`)
+  }
+  return {
+    once: (values.once as boolean | undefined) ?? false,
+    everyMs,
+    json: (values.json as boolean | undefined) ?? false,
+  }
+}
+
+/** One line for one scheduler pass that did something (quiet passes print nothing). */
+const schedulerLine = (result: SchedulerTickResult, json: boolean): string => {
+  if (json)
+    return `${JSON.stringify({ jobs: result.jobs, runs: result.runs, missed: result.missed, duplicates: result.duplicates })}\n`
+  if (result.runs.length === 0 && result.missed === 0) return ""
+  const runs = result.runs.map((run) => `job ${run.jobId} at ${run.scheduledFor}: run ${run.jobRunId}`)
+  return `${[...runs, ...(result.missed > 0 ? [`${result.missed} tick(s) missed`] : [])].join("\n")}\n`
+}
+
+/**
+ * `batchops scheduler`: migrate, then queue scheduled job runs every --every-ms until
+ * SIGINT/SIGTERM (0) or, with --once, after one pass (0); 1 when the database fails.
+ */
+const runSchedulerCommand = async (options: SchedulerCommandOptions, output: Output): Promise<number> => {
+  const database = chooseDatabase(process.env)
+  if (!options.json) output.err(`batchops scheduler: ${database.describe}, every ${options.everyMs} ms\n`)
+  const program = Effect.gen(function* () {
+    yield* migrate()
+    yield* runScheduler({
+      everyMs: options.everyMs,
+      once: options.once,
+      onTick: (result) =>
+        Effect.sync(() => {
+          const line = schedulerLine(result, options.json)
+          if (line !== "") output.out(line)
+        }),
+    })
+  }).pipe(
+    Effect.provide(HeartbeatsRepoLayer.pipe(Layer.provideMerge(lifecycleLayer(process.env)))),
+    Effect.provideService(Logger.LogToStderr, true),
+  )
+  const fiber = Effect.runFork(program)
+  const stop = () => {
+    if (!options.json) output.err("batchops scheduler: stopping\n")
+    Effect.runFork(Fiber.interrupt(fiber))
+  }
+  process.on("SIGINT", stop)
+  process.on("SIGTERM", stop)
+  try {
+    const exit = await Effect.runPromise(Fiber.await(fiber))
+    if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return 0
+    const message = describeFailure(exit.cause)
+    if (options.json)
+      output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
+    else output.err(`batchops scheduler: ${database.describe}: ${message}\n`)
+    return 1
+  } finally {
+    process.off("SIGINT", stop)
+    process.off("SIGTERM", stop)
+  }
+}
+
 interface UploadCommandOptions {
   readonly uploadId: string
   readonly by: string | undefined
@@ -747,6 +829,19 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
     try {
       return await runCreateAdmin(rest, output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+  }
+  if (command === "scheduler") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return await runSchedulerCommand(parseSchedulerArgs(rest), output)
     } catch (cause) {
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)

@@ -12,6 +12,7 @@ import {
   JobRunsRepo,
   type JobRunTrigger,
   type NewJobRun,
+  type NewScheduledRun,
   type PageRequest,
 } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
@@ -74,6 +75,43 @@ export const makeJobRunsRepo = Effect.gen(function* () {
         RETURNING ${columns}`,
       (rows) => toRun(rows[0]!),
     ).pipe(Effect.withSpan("JobRunsRepo.create"))
+
+  // ON CONFLICT on the partial unique index (job_id, scheduled_for): the second insert of a
+  // tick does nothing and returns no row
+  const createScheduled = (input: NewScheduledRun) =>
+    Effect.map(
+      sql<JobRunRow>`INSERT INTO job_runs (job_id, automation, status, trigger, details, scheduled_for)
+        VALUES (${input.jobId}, ${input.automation}, 'queued', 'schedule',
+          ${JSON.stringify(input.details ?? {})}::jsonb, ${input.scheduledFor}::timestamptz)
+        ON CONFLICT (job_id, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING
+        RETURNING ${columns}`,
+      (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun),
+    ).pipe(Effect.withSpan("JobRunsRepo.createScheduled"))
+
+  const recordMissed = (jobId: string, ticks: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      let added = 0
+      for (const tick of ticks) {
+        const rows = yield* sql<{ job_id: string }>`INSERT INTO job_missed_ticks (job_id, scheduled_for)
+          VALUES (${jobId}, ${tick}::timestamptz) ON CONFLICT DO NOTHING RETURNING job_id`
+        added += rows.length
+      }
+      return added
+    })
+
+  const missedTicks = (jobId: string, limit: number) =>
+    Effect.map(
+      sql<{ scheduled_for: Date | string }>`SELECT scheduled_for FROM job_missed_ticks WHERE job_id = ${jobId}
+        ORDER BY scheduled_for DESC LIMIT ${limit}`,
+      (rows) => rows.map((row) => iso(row.scheduled_for)),
+    )
+
+  const latest = (jobId: string) =>
+    Effect.map(
+      sql<JobRunRow>`SELECT ${columns} FROM job_runs WHERE job_id = ${jobId}
+        ORDER BY created_at DESC, id DESC LIMIT 1`,
+      (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun),
+    )
 
   const get = (id: string) =>
     Effect.map(sql<JobRunRow>`SELECT ${columns} FROM job_runs WHERE id = ${id}`, (rows) =>
@@ -154,7 +192,21 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       (rows) => Number(rows[0]?.n ?? 0) > 0,
     )
 
-  return JobRunsRepo.of(storeErrors({ create, get, list, start, progress, finish, isRunning }))
+  return JobRunsRepo.of(
+    storeErrors({
+      create,
+      createScheduled,
+      recordMissed,
+      missedTicks,
+      latest,
+      get,
+      list,
+      start,
+      progress,
+      finish,
+      isRunning,
+    }),
+  )
 })
 
 export const JobRunsRepoLayer: Layer.Layer<JobRunsRepo, never, SqlClient.SqlClient> = Layer.effect(

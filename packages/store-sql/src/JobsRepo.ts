@@ -2,7 +2,16 @@
  * Jobs in SQL (`jobs`). Names are unique: a second job of the same name is refused with
  * `JobNameTaken` (by `ON CONFLICT`, so two people creating at once cannot both win).
  */
-import { type JobChanges, JobNameTaken, JobsRepo, Models, type NewJob, type PageRequest } from "@batchops/core"
+import {
+  type JobChanges,
+  JobNameTaken,
+  type JobScheduleState,
+  JobsRepo,
+  type MisfirePolicy,
+  Models,
+  type NewJob,
+  type PageRequest,
+} from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { storeErrors } from "./StoreErrors.js"
@@ -15,6 +24,12 @@ interface JobRow {
   readonly cron: string
   readonly enabled: boolean
   readonly params: Record<string, unknown>
+  readonly timezone: string
+  readonly misfire_policy: MisfirePolicy
+  readonly max_lateness_ms: number | string
+  readonly skip_dates: ReadonlyArray<string> | null
+  readonly next_run_at: Date | string | null
+  readonly last_scheduled_for: Date | string | null
   readonly created_at: Date | string
   readonly updated_at: Date | string
 }
@@ -27,16 +42,29 @@ const toJob = (row: JobRow): Models.Job =>
     cron: row.cron,
     enabled: row.enabled,
     params: row.params ?? {},
+    timezone: row.timezone,
+    misfirePolicy: row.misfire_policy,
+    // bigint columns come back as text from some drivers
+    maxLatenessMs: Number(row.max_lateness_ms),
+    skipDates: row.skip_dates ?? [],
+    nextRunAt: row.next_run_at === null ? null : iso(row.next_run_at),
+    lastScheduledFor: row.last_scheduled_for === null ? null : iso(row.last_scheduled_for),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   })
+
+/** how late a tick may still run unless the job says otherwise (the migration's default) */
+const DEFAULT_MAX_LATENESS_MS = 3_600_000
 
 const nameTaken = (name: string) => new JobNameTaken({ name, message: `a job named "${name}" already exists` })
 
 /** The `JobsRepo` over the `SqlClient` in context (all values bound as parameters). */
 export const makeJobsRepo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const columns = sql.literal("id, name, automation, cron, enabled, params, created_at, updated_at")
+  const columns = sql.literal(
+    "id, name, automation, cron, enabled, params, timezone, misfire_policy, max_lateness_ms, skip_dates, " +
+      "next_run_at, last_scheduled_for, created_at, updated_at",
+  )
   const jsonb = (value: unknown) => (value === undefined ? null : JSON.stringify(value))
 
   const list = (page: PageRequest) =>
@@ -54,9 +82,13 @@ export const makeJobsRepo = Effect.gen(function* () {
 
   const create = (input: NewJob) =>
     Effect.gen(function* () {
-      const rows = yield* sql<JobRow>`INSERT INTO jobs (name, automation, cron, enabled, params, allow_overlap)
+      const rows = yield* sql<JobRow>`INSERT INTO jobs (name, automation, cron, enabled, params, allow_overlap,
+          timezone, misfire_policy, max_lateness_ms, skip_dates, next_run_at, last_scheduled_for)
         VALUES (${input.name}, ${input.automation}, ${input.cron}, ${input.enabled ?? true},
-          ${jsonb(input.params ?? {})}::jsonb, ${input.allowOverlap ?? false})
+          ${jsonb(input.params ?? {})}::jsonb, ${input.allowOverlap ?? false},
+          ${input.timezone ?? "UTC"}, ${input.misfirePolicy ?? "coalesce_once"},
+          ${input.maxLatenessMs ?? DEFAULT_MAX_LATENESS_MS}, ${jsonb(input.skipDates ?? [])}::jsonb,
+          ${input.nextRunAt ?? null}::timestamptz, ${input.lastScheduledFor ?? null}::timestamptz)
         ON CONFLICT DO NOTHING
         RETURNING ${columns}`
       if (rows.length === 0) return yield* nameTaken(input.name)
@@ -66,6 +98,14 @@ export const makeJobsRepo = Effect.gen(function* () {
   const update = (id: string, changes: JobChanges) =>
     Effect.gen(function* () {
       const name = changes.name ?? null
+      // a new cron, zone, calendar or enabling registers the schedule afresh: with the caller's
+      // values when given, otherwise cleared for the scheduler's next pass
+      const reschedule =
+        changes.cron !== undefined ||
+        changes.timezone !== undefined ||
+        changes.skipDates !== undefined ||
+        changes.enabled !== undefined ||
+        changes.nextRunAt !== undefined
       const rows = yield* sql<JobRow>`UPDATE jobs SET
           name = COALESCE(${name}, name),
           automation = COALESCE(${changes.automation ?? null}, automation),
@@ -73,6 +113,13 @@ export const makeJobsRepo = Effect.gen(function* () {
           enabled = COALESCE(${changes.enabled ?? null}::boolean, enabled),
           params = COALESCE(${jsonb(changes.params)}::jsonb, params),
           allow_overlap = COALESCE(${changes.allowOverlap ?? null}::boolean, allow_overlap),
+          timezone = COALESCE(${changes.timezone ?? null}, timezone),
+          misfire_policy = COALESCE(${changes.misfirePolicy ?? null}, misfire_policy),
+          max_lateness_ms = COALESCE(${changes.maxLatenessMs ?? null}::bigint, max_lateness_ms),
+          skip_dates = COALESCE(${jsonb(changes.skipDates)}::jsonb, skip_dates),
+          next_run_at = CASE WHEN ${reschedule}::boolean THEN ${changes.nextRunAt ?? null}::timestamptz ELSE next_run_at END,
+          last_scheduled_for = CASE WHEN ${reschedule}::boolean
+            THEN ${changes.lastScheduledFor ?? null}::timestamptz ELSE last_scheduled_for END,
           updated_at = now()
         WHERE id = ${id}
           AND NOT EXISTS (SELECT 1 FROM jobs other WHERE other.name = ${name} AND other.id <> ${id})
@@ -90,7 +137,27 @@ export const makeJobsRepo = Effect.gen(function* () {
       Option.map(Option.fromNullishOr(rows[0]), (row) => row.allow_overlap),
     )
 
-  return JobsRepo.of(storeErrors({ list, get, create, update, remove, allowsOverlap }))
+  // SKIP LOCKED: a job another scheduler is handling is left to it, never waited for (and so
+  // never handled twice); the locks last until the caller's transaction ends
+  const due = (now: string, limit: number) =>
+    Effect.map(
+      sql<JobRow>`SELECT ${columns} FROM jobs
+        WHERE enabled AND (next_run_at IS NULL OR next_run_at <= ${now}::timestamptz)
+        ORDER BY next_run_at NULLS FIRST, id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED`,
+      (rows) => rows.map(toJob),
+    ).pipe(Effect.withSpan("JobsRepo.due"))
+
+  const setSchedule = (id: string, state: JobScheduleState) =>
+    Effect.map(
+      sql<{ id: string }>`UPDATE jobs SET next_run_at = ${state.nextRunAt}::timestamptz,
+          last_scheduled_for = ${state.lastScheduledFor}::timestamptz
+        WHERE id = ${id} RETURNING id`,
+      (rows) => rows.length > 0,
+    )
+
+  return JobsRepo.of(storeErrors({ list, get, create, update, remove, allowsOverlap, due, setSchedule }))
 })
 
 export const JobsRepoLayer: Layer.Layer<JobsRepo, never, SqlClient.SqlClient> = Layer.effect(JobsRepo, makeJobsRepo)

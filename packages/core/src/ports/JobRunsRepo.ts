@@ -78,9 +78,30 @@ export interface JobRunFilter {
   readonly createdBefore?: string | undefined
 }
 
+/** A run the scheduler queues for one tick of a job. */
+export interface NewScheduledRun {
+  readonly jobId: string
+  readonly automation: string
+  /** the tick (ISO-8601) */
+  readonly scheduledFor: string
+  readonly details?: Readonly<Record<string, unknown>> | undefined
+}
+
 export interface JobRunsRepoShape {
   /** stores a `queued` run */
   readonly create: (input: NewJobRun) => Effect.Effect<JobRunRecord, StoreError>
+  /**
+   * Stores a `queued` run (trigger `schedule`) for one tick of a job, unless that tick has a run
+   * already: `None` then (another scheduler won it, or this one did before a restart), and the
+   * caller queues no work for it. This is what makes each tick fire exactly once.
+   */
+  readonly createScheduled: (input: NewScheduledRun) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
+  /** records ticks of a job that were not run (too late); a tick recorded already is kept once. How many were new. */
+  readonly recordMissed: (jobId: string, ticks: ReadonlyArray<string>) => Effect.Effect<number, StoreError>
+  /** the missed ticks of a job, newest first (ISO-8601) */
+  readonly missedTicks: (jobId: string, limit: number) => Effect.Effect<ReadonlyArray<string>, StoreError>
+  /** the newest run of a job (by creation), if any */
+  readonly latest: (jobId: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
   readonly get: (id: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
   /** newest first */
   readonly list: (filter: JobRunFilter, page: PageRequest) => Effect.Effect<PageResult<JobRunRecord>, StoreError>

@@ -5,6 +5,7 @@
  */
 import { Context, type Effect, type Option, Schema } from "effect"
 import type * as Models from "../Models.js"
+import type { MisfirePolicy } from "../Schedule.js"
 import type { StoreError } from "./StoreError.js"
 
 /** Another job already has this name (names are unique: people pick schedules by name). */
@@ -24,10 +25,32 @@ export interface NewJob {
   readonly params?: Readonly<Record<string, unknown>> | undefined
   /** may a run start while the previous run of the job is still going (default false) */
   readonly allowOverlap?: boolean | undefined
+  /** IANA time zone the cron is read in (checked by the caller); default "UTC" */
+  readonly timezone?: string | undefined
+  /** default `coalesce_once` */
+  readonly misfirePolicy?: MisfirePolicy | undefined
+  /** default one hour */
+  readonly maxLatenessMs?: number | undefined
+  /** local dates `YYYY-MM-DD` the job does not run on; default none */
+  readonly skipDates?: ReadonlyArray<string> | undefined
+  /**
+   * The schedule as registered by the caller, so it takes effect at once (no restart): the next
+   * tick and the moment from which ticks count (ISO-8601). Absent: left to the scheduler's next
+   * pass. A change to the cron, time zone, skip dates or `enabled` without them clears both
+   * (the schedule is registered afresh), so an old `next_run_at` never outlives its cron.
+   */
+  readonly nextRunAt?: string | null | undefined
+  readonly lastScheduledFor?: string | null | undefined
 }
 
 /** The fields to change; absent fields keep their value. */
 export type JobChanges = Partial<NewJob>
+
+/** What the scheduler stores after handling a job's due ticks (ISO-8601). */
+export interface JobScheduleState {
+  readonly nextRunAt: string | null
+  readonly lastScheduledFor: string | null
+}
 
 /** One page of a list and how many items the whole list has. */
 export interface PageResult<A> {
@@ -55,6 +78,15 @@ export interface JobsRepoShape {
   readonly allowsOverlap: (id: string) => Effect.Effect<Option.Option<boolean>, StoreError>
   /** false when there was no such job; its runs stay, without their job */
   readonly remove: (id: string) => Effect.Effect<boolean, StoreError>
+  /**
+   * Takes up to `limit` enabled jobs that are due at `now` (ISO-8601: `next_run_at` at or
+   * before it) or not registered yet (`next_run_at` null), locking them for the caller's
+   * transaction and skipping jobs another scheduler holds (`FOR UPDATE SKIP LOCKED`): call it
+   * inside `Transactions.withTransaction`, where the locks last until the schedule is stored.
+   */
+  readonly due: (now: string, limit: number) => Effect.Effect<ReadonlyArray<Models.Job>, StoreError>
+  /** stores the next tick and the last handled one; false when there is no such job */
+  readonly setSchedule: (id: string, state: JobScheduleState) => Effect.Effect<boolean, StoreError>
 }
 
 export class JobsRepo extends Context.Service<JobsRepo, JobsRepoShape>()("@batchops/core/JobsRepo") {}

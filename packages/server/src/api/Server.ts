@@ -18,6 +18,7 @@ import { lifecycleLayer, UsageError } from "../Host.js"
 import { runIncidentMailer } from "../IncidentMail.js"
 import { runJobRunner } from "../JobRunner.js"
 import { mailerLayerFromEnv } from "../Mailer.js"
+import { runScheduler } from "../Scheduler.js"
 import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
@@ -111,6 +112,8 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
               }),
               runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),
               runHeartbeat("worker", 10_000),
+              // jobs fire on their schedule from the server too; a second scheduler is harmless
+              runScheduler({ everyMs: 15_000 }),
             ],
             { concurrency: "unbounded", discard: true },
           ),

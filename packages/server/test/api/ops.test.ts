@@ -49,8 +49,17 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         name: "Purge old records",
         automation: "purge_old_records",
         cron: "30 3 * * 0",
+        timezone: "UTC",
         enabled: true,
         params: { olderThanDays: 365 },
+        misfire_policy: "coalesce_once",
+        max_lateness_ms: 3_600_000,
+        skip_dates: [],
+        // seeded jobs get their next tick from the scheduler's first pass (none runs here)
+        next_run_at: null,
+        next_runs: expect.any(Array),
+        description: expect.stringContaining("03:30"),
+        last_run: null,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       })

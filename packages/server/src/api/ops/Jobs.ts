@@ -7,16 +7,22 @@
  * job runner carries it out.
  */
 import {
+  describeSchedule,
+  type JobChanges,
   type JobNameTaken,
+  type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
   type Models,
   type NewJob,
+  nextRuns,
+  parseSchedule,
   Transactions,
   WorkQueue,
 } from "@batchops/core"
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Result, Schema } from "effect"
 import { decodeParams, describeProblems, RUN_JOB } from "../../JobRunner.js"
+import { registerSchedule } from "../../Scheduler.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { CronExpression, IdParams, JsonObject, Label, Slug } from "./Fields.js"
@@ -26,15 +32,56 @@ const TAG = "Schedules"
 
 export { RUN_JOB }
 
-export const jobJson = (job: Models.Job) => ({
-  id: job.id,
-  name: job.name,
-  automation: job.automation,
-  cron: job.cron,
-  enabled: job.enabled,
-  params: job.params,
-  created_at: job.createdAt,
-  updated_at: job.updatedAt,
+/** The latest run of a job, in short: enough to see at a glance whether the schedule works. */
+const lastRunJson = (run: JobRunRecord | null) =>
+  run === null
+    ? null
+    : {
+        id: run.id,
+        status: run.status,
+        trigger: run.trigger,
+        scheduled_for: run.scheduledFor,
+        created_at: run.createdAt,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+      }
+
+/**
+ * A job as the API shows it: its stored fields, and what its schedule means (the next five
+ * ticks after `now`, the schedule in words) so nobody has to read cron. A stored schedule the
+ * rules refuse shows no ticks and says why in `description`.
+ */
+export const jobJson = (job: Models.Job, lastRun: JobRunRecord | null = null, now: Date = new Date()) => {
+  const parsed = parseSchedule({ cron: job.cron, timezone: job.timezone, skipDates: job.skipDates })
+  const ok = Result.isSuccess(parsed)
+  return {
+    id: job.id,
+    name: job.name,
+    automation: job.automation,
+    cron: job.cron,
+    timezone: job.timezone,
+    enabled: job.enabled,
+    params: job.params,
+    misfire_policy: job.misfirePolicy,
+    max_lateness_ms: job.maxLatenessMs,
+    skip_dates: [...job.skipDates],
+    next_run_at: job.enabled ? job.nextRunAt : null,
+    next_runs: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
+    description: ok ? describeSchedule(parsed.success) : `not scheduled: ${parsed.failure.message}`,
+    last_run: lastRunJson(lastRun),
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  }
+}
+
+const LastRunJson = Schema.Struct({
+  id: Schema.String,
+  status: Schema.String,
+  trigger: Schema.String,
+  scheduled_for: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  started_at: Schema.NullOr(Schema.String),
+  finished_at: Schema.NullOr(Schema.String),
 })
 
 export const JobJson = Schema.Struct({
@@ -42,27 +89,88 @@ export const JobJson = Schema.Struct({
   name: Schema.String,
   automation: Schema.String,
   cron: Schema.String,
+  timezone: Schema.String,
   enabled: Schema.Boolean,
   params: JsonObject,
+  misfire_policy: Schema.String,
+  max_lateness_ms: Schema.Number,
+  skip_dates: Schema.Array(Schema.String),
+  next_run_at: Schema.NullOr(Schema.String),
+  next_runs: Schema.Array(Schema.String),
+  description: Schema.String,
+  last_run: Schema.NullOr(LastRunJson),
   created_at: Schema.String,
   updated_at: Schema.String,
 })
+
+const MisfirePolicyField = Schema.Literals(["skip", "coalesce_once", "run_all"])
+/** at most a week late: a catch-up later than that is no longer the run that was planned */
+const MaxLateness = Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 604_800_000 }))
 
 const NewJobBody = Schema.Struct({
   name: Label(200),
   automation: Slug,
   cron: CronExpression,
+  timezone: Schema.optional(Schema.String),
   enabled: Schema.optional(Schema.Boolean),
   params: Schema.optional(JsonObject),
+  misfire_policy: Schema.optional(MisfirePolicyField),
+  max_lateness_ms: Schema.optional(MaxLateness),
+  skip_dates: Schema.optional(Schema.Array(Schema.String)),
 })
 
 const JobChangesBody = Schema.Struct({
   name: Schema.optional(Label(200)),
   automation: Schema.optional(Slug),
   cron: Schema.optional(CronExpression),
+  timezone: Schema.optional(Schema.String),
   enabled: Schema.optional(Schema.Boolean),
   params: Schema.optional(JsonObject),
+  misfire_policy: Schema.optional(MisfirePolicyField),
+  max_lateness_ms: Schema.optional(MaxLateness),
+  skip_dates: Schema.optional(Schema.Array(Schema.String)),
 })
+
+/** The API's snake_case body to the repository's fields (absent stays absent). */
+const jobFields = (body: typeof JobChangesBody.Type): JobChanges => ({
+  ...(body.name === undefined ? {} : { name: body.name }),
+  ...(body.automation === undefined ? {} : { automation: body.automation }),
+  ...(body.cron === undefined ? {} : { cron: normalCron(body.cron) }),
+  ...(body.timezone === undefined ? {} : { timezone: body.timezone.trim() }),
+  ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+  ...(body.params === undefined ? {} : { params: body.params }),
+  ...(body.misfire_policy === undefined ? {} : { misfirePolicy: body.misfire_policy }),
+  ...(body.max_lateness_ms === undefined ? {} : { maxLatenessMs: body.max_lateness_ms }),
+  ...(body.skip_dates === undefined ? {} : { skipDates: [...new Set(body.skip_dates)].sort() }),
+})
+
+/**
+ * Checks the schedule a save would leave (cron, time zone, skip dates) by the scheduling rules,
+ * refusing it (400) with the field named, and registers it at once: its next tick, with ticks
+ * counting from now (so a saved or changed job runs on its new schedule without a restart and
+ * never catches up ticks from before the save).
+ */
+const checkSchedule = (input: { cron: string; timezone?: string | undefined; skipDates?: ReadonlyArray<string> }) =>
+  Effect.gen(function* () {
+    const parsed = parseSchedule(input)
+    if (Result.isFailure(parsed)) {
+      const problem = parsed.failure
+      return yield* badRequest(`invalid ${problem.field}: ${problem.message}`, [
+        { path: problem.field, message: problem.message },
+      ])
+    }
+    const now = new Date(yield* Clock.currentTimeMillis)
+    return registerSchedule(parsed.success, now)
+  })
+
+/** The job's JSON with its latest run. */
+const withLastRun = (job: Models.Job) =>
+  Effect.gen(function* () {
+    const runs = yield* JobRunsRepo
+    const latest = yield* runs.latest(job.id)
+    const now = new Date(yield* Clock.currentTimeMillis)
+    return jobJson(job, Option.getOrNull(latest), now)
+  })
 
 /** One space between the fields: the stored schedule reads the same however it was typed. */
 const normalCron = (cron: string) => cron.trim().split(/\s+/).join(" ")
@@ -132,7 +240,8 @@ export const jobRoutes = [
         const jobs = yield* JobsRepo
         const bounds = pageBounds(ctx.query)
         const page = yield* jobs.list(bounds)
-        return { json: paginated(ctx.request, bounds, page.count, page.items.map(jobJson)) }
+        const items = yield* Effect.forEach(page.items, withLastRun)
+        return { json: paginated(ctx.request, bounds, page.count, items) }
       }),
   }),
   defineRoute({
@@ -143,7 +252,11 @@ export const jobRoutes = [
     access: "user",
     params: IdParams,
     response: JobJson,
-    handler: (ctx) => Effect.map(loadJob(ctx.params.id), (job) => ({ json: jobJson(job) })),
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const job = yield* loadJob(ctx.params.id)
+        return { json: yield* withLastRun(job) }
+      }),
   }),
   defineRoute({
     method: "POST",
@@ -158,12 +271,15 @@ export const jobRoutes = [
       Effect.gen(function* () {
         const jobs = yield* JobsRepo
         yield* checkAutomation(ctx.body.automation, ctx.body.params ?? {})
-        const input: NewJob = { ...ctx.body, cron: normalCron(ctx.body.cron) }
+        const fields = jobFields(ctx.body)
+        const cron = normalCron(ctx.body.cron)
+        const state = yield* checkSchedule({ cron, timezone: fields.timezone, skipDates: fields.skipDates })
+        const input: NewJob = { ...fields, name: ctx.body.name, automation: ctx.body.automation, cron, ...state }
         const job = yield* jobs.create(input).pipe(Effect.catchTag("JobNameTaken", nameConflict))
         ctx.audit.recordType = "job"
         ctx.audit.recordId = job.id
-        ctx.audit.detail = `created ${job.automation} at "${job.cron}"`
-        return { status: 201, json: jobJson(job) }
+        ctx.audit.detail = `created ${job.automation} at "${job.cron}" (${job.timezone})`
+        return { status: 201, json: yield* withLastRun(job) }
       }),
   }),
   defineRoute({
@@ -180,16 +296,32 @@ export const jobRoutes = [
         const jobs = yield* JobsRepo
         ctx.audit.recordType = "job"
         ctx.audit.recordId = ctx.params.id
-        const changes = { ...ctx.body, ...(ctx.body.cron === undefined ? {} : { cron: normalCron(ctx.body.cron) }) }
-        ctx.audit.detail = `changed ${Object.keys(changes).sort().join(", ") || "nothing"}`
-        if (changes.automation !== undefined || changes.params !== undefined) {
+        const fields = jobFields(ctx.body)
+        ctx.audit.detail = `changed ${Object.keys(ctx.body).sort().join(", ") || "nothing"}`
+        let changes: JobChanges = fields
+        if (fields.automation !== undefined || fields.params !== undefined) {
           // the parameters the job will run with must suit the automation it will run
           const current = yield* loadJob(ctx.params.id)
-          yield* checkAutomation(changes.automation ?? current.automation, changes.params ?? current.params)
+          yield* checkAutomation(fields.automation ?? current.automation, fields.params ?? current.params)
+        }
+        if (
+          fields.cron !== undefined ||
+          fields.timezone !== undefined ||
+          fields.skipDates !== undefined ||
+          fields.enabled !== undefined
+        ) {
+          // the schedule the job will have, checked whole and registered now (no restart)
+          const current = yield* loadJob(ctx.params.id)
+          const state = yield* checkSchedule({
+            cron: fields.cron ?? current.cron,
+            timezone: fields.timezone ?? current.timezone,
+            skipDates: fields.skipDates ?? current.skipDates,
+          })
+          changes = { ...fields, ...state }
         }
         const updated = yield* jobs.update(ctx.params.id, changes).pipe(Effect.catchTag("JobNameTaken", nameConflict))
         if (Option.isNone(updated)) return yield* notFound(`no job ${ctx.params.id}`)
-        return { json: jobJson(updated.value) }
+        return { json: yield* withLastRun(updated.value) }
       }),
   }),
   defineRoute({

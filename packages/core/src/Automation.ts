@@ -12,6 +12,7 @@ import type { DepartmentsRepo } from "./ports/DepartmentsRepo.js"
 import type { IncidentsRepo } from "./ports/IncidentsRepo.js"
 import type { JobRunsRepo } from "./ports/JobRunsRepo.js"
 import type { JobsRepo } from "./ports/JobsRepo.js"
+import type { Mailer } from "./ports/Mailer.js"
 import type { StoreError } from "./ports/StoreError.js"
 import type { Transactions } from "./ports/Transactions.js"
 import type { UploadsRepo } from "./ports/UploadsRepo.js"
@@ -84,8 +85,34 @@ export interface UploadFilesShape {
 
 export class UploadFiles extends Context.Service<UploadFiles, UploadFilesShape>()("@batchops/core/UploadFiles") {}
 
+/** What happened in the control room over a period, for the status digest (counts only). */
+export interface ActivitySummary {
+  readonly since: string
+  readonly until: string
+  /** uploads whose status changed in the period, by their status now */
+  readonly uploads: Readonly<Record<string, number>>
+  /** open and in-progress incidents now, by severity */
+  readonly openIncidents: Readonly<Record<string, number>>
+  readonly incidentsOpened: number
+  readonly incidentsResolved: number
+  /** job runs created in the period, by status */
+  readonly jobRuns: Readonly<Record<string, number>>
+}
+
+export interface ActivityReportShape {
+  readonly summarize: (since: string, until: string) => Effect.Effect<ActivitySummary, StoreError>
+  /** the addresses of the active admins (the digest is theirs) */
+  readonly adminEmails: () => Effect.Effect<ReadonlyArray<string>, StoreError>
+}
+
+export class ActivityReport extends Context.Service<ActivityReport, ActivityReportShape>()(
+  "@batchops/core/ActivityReport",
+) {}
+
 /** The services every host provides to a run (and all a run may use). */
 export type AutomationServices =
+  | ActivityReport
+  | Mailer
   | RecordRetention
   | UploadFiles
   | UploadsRepo

@@ -29,6 +29,7 @@ import {
 } from "@batchops/core"
 import { DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
 import { Cause, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssue } from "effect"
+import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 import { claimLoop } from "./ClaimLoop.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
@@ -96,6 +97,7 @@ const DEFAULT_RETRY_MS = 30_000
 
 /** The services the runner gives automations that the upload lifecycle's layer does not. */
 export const jobRunnerLayer = Layer.mergeAll(
+  ActivityReportLayer,
   JobRunsRepoLayer,
   JobsRepoLayer,
   DepartmentsRepoLayer,

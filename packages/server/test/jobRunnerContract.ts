@@ -12,7 +12,7 @@ import {
   type AutomationServices,
   defineAutomation,
   definePlugin,
-  type IncidentsRepo,
+  IncidentsRepo,
   type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
@@ -20,6 +20,7 @@ import {
   type NewJob,
   type Transactions,
   type UploadsRepo,
+  UsersRepo,
   WorkQueue,
 } from "@batchops/core"
 import { migrate } from "@batchops/store-sql"
@@ -30,10 +31,12 @@ import { triggerJob } from "../src/api/ops/Jobs.js"
 import { checkpointDir } from "../src/Checkpoints.js"
 import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
+import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { originalPath, submitUpload } from "../src/UploadStore.js"
 import { uploadExportDir } from "../src/UploadWorker.js"
+import { startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 export interface JobRunnerTarget {
   /** a new client layer over the backend's database */
@@ -49,6 +52,7 @@ type Services =
   | UploadSettings
   | SqlClient.SqlClient
   | Transactions
+  | UsersRepo
 
 const RUNNER = { worker: "test-runner", leaseMs: 60_000, overlapDelayMs: 60_000 }
 
@@ -109,13 +113,17 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
     const dirs = { uploadsDir: join(root, "uploads"), exportDir: join(root, "exports") }
     let jobs = 0
 
+    let smtp: TestSmtpServer
     const run = <A, E>(effect: Effect.Effect<A, E, Services>) =>
       Effect.runPromise(
         Effect.gen(function* () {
           const registry = yield* Effect.orDie(defaultRegistry([testPlugin]))
+          const mailer = Layer.orDie(mailerLayerFromEnv({ EMAIL_HOST: "127.0.0.1", EMAIL_PORT: String(smtp.port) }))
           return yield* Effect.provide(
             effect,
-            jobRunnerLayer.pipe(Layer.provideMerge(uploadLifecycleLayer(target().open(), { ...dirs, registry }))),
+            Layer.mergeAll(jobRunnerLayer, mailer).pipe(
+              Layer.provideMerge(uploadLifecycleLayer(target().open(), { ...dirs, registry })),
+            ),
           )
         }),
       )
@@ -139,8 +147,55 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
       })
     const next = Effect.map(processNextJobRun(RUNNER), (outcome) => Option.getOrThrow(outcome))
 
-    beforeAll(() => Effect.runPromise(Effect.provide(migrate(), target().open())))
-    afterAll(() => rmSync(root, { recursive: true, force: true }))
+    beforeAll(async () => {
+      smtp = await startSmtpServer()
+      await Effect.runPromise(Effect.provide(migrate(), target().open()))
+    })
+    afterAll(async () => {
+      await smtp?.close()
+      rmSync(root, { recursive: true, force: true })
+    })
+
+    it("mails the admins a status digest of the last day: counts only, one mail, admins only", async () => {
+      const { outcome, stored } = await run(
+        Effect.gen(function* () {
+          const db = yield* SqlClient.SqlClient
+          const users = yield* UsersRepo
+          const stamp = `${Date.now()}${jobs}`
+          yield* users.insert({ username: `head${stamp}`, email: `head${stamp}@school.test`, role: "admin" })
+          yield* users.insert({
+            username: `mod${stamp}`,
+            email: `mod${stamp}@school.test`,
+            role: "moderator",
+            emailVerified: true,
+          })
+          yield* db`INSERT INTO uploads (file_name, size, sha256, status, profile, process_mode)
+            VALUES ('a.csv', 1, ${"a".repeat(64)}, 'published', 'gradebook', 'transform'),
+                   ('b.csv', 1, ${"b".repeat(64)}, 'published', 'gradebook', 'transform'),
+                   ('c.csv', 1, ${"c".repeat(64)}, 'failed', 'gradebook', 'transform')`
+          const incidents = yield* IncidentsRepo
+          yield* incidents.insert({ uploadId: null, stage: "validate_results", error: "x", severity: "high" })
+          const job = yield* newJob({ automation: "send_system_status_digest", params: { hours: 1 } })
+          const queued = yield* trigger(job.id)
+          const outcome = yield* next
+          return { outcome, stored: yield* getRun(queued.id), admins: stamp }
+        }),
+      )
+      expect(outcome.status).toBe("succeeded")
+      const mail = smtp.received.at(-1)!
+      expect(mail.rcptTo.filter((to) => to.startsWith("mod"))).toEqual([])
+      expect(mail.rcptTo.some((to) => to.startsWith("head"))).toBe(true)
+      expect(mail.headers.get("subject")).toMatch(
+        /^\[BatchOps\] Status of the last hour: \d+ published, \d+ failed, \d+ open incidents?$/,
+      )
+      const published = Number(/(\d+) published/.exec(mail.headers.get("subject")!)![1])
+      expect(published).toBeGreaterThanOrEqual(2)
+      expect(mail.body).toContain("Uploads")
+      expect(mail.body).toMatch(/open now: \d+ \(critical \d+, high [1-9]\d*, medium \d+, low \d+\)/)
+      expect(mail.body).not.toContain("a.csv")
+      expect(stored.steps.map((step) => step.name)).toEqual(["summarize", "mail"])
+      expect(stored.details).toMatchObject({ result: { sent: mail.rcptTo.length } })
+    })
 
     it("runs a triggered job: succeeded, with who asked, steps, log, duration and result", async () => {
       const { outcome, stored, item } = await run(

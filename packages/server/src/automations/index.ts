@@ -4,11 +4,14 @@
  */
 import { definePlugin } from "@batchops/core"
 import { purgeOldRecords } from "./PurgeOldRecords.js"
+import { systemStatusDigest } from "./SystemStatusDigest.js"
 
+export { ActivityReportLayer, makeActivityReport } from "./Activity.js"
 export { PurgeParams, purgeCutoff, purgeOldRecords } from "./PurgeOldRecords.js"
 export { makeRecordRetention, RecordRetentionLayer, UploadFilesLayer } from "./Retention.js"
+export { DigestParams, digestMail, systemStatusDigest } from "./SystemStatusDigest.js"
 
 export const batchopsAutomations = definePlugin({
   name: "batchops-automations",
-  automations: [purgeOldRecords],
+  automations: [purgeOldRecords, systemStatusDigest],
 })

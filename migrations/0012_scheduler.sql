@@ -8,8 +8,8 @@ ALTER TABLE jobs
     CHECK (misfire_policy IN ('skip', 'coalesce_once', 'run_all')),
   ADD COLUMN max_lateness_ms bigint NOT NULL DEFAULT 3600000 CHECK (max_lateness_ms >= 0),
   ADD COLUMN skip_dates jsonb NOT NULL DEFAULT '[]'::jsonb CHECK (jsonb_typeof(skip_dates) = 'array'),
-  -- NULL: not registered yet (a seeded job, or one whose schedule just changed); the scheduler's
-  -- next pass computes it (the rules live in code, not here)
+  -- NULL with last_scheduled_for NULL: not registered yet (a job seeded by SQL), the scheduler's
+  -- next pass computes it (the rules live in code, not here); NULL otherwise: never runs again
   ADD COLUMN next_run_at timestamptz,
   -- ticks at or before this moment are handled (run or missed) or predate the schedule
   ADD COLUMN last_scheduled_for timestamptz;

@@ -91,7 +91,15 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
     afterAll(() => rmSync(root, { recursive: true, force: true }))
 
     it("registers a job saved without a schedule state (a seeded job) on the first pass, then fires each tick once", async () => {
-      const job = await run(newJob({ cron: "0 * * * *" }))
+      // inserted as the seed migrations do: no schedule state
+      const job = await run(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ id: string }>`INSERT INTO jobs (name, automation, cron)
+            VALUES (${`seeded ${name}`}, 'test_count', '0 * * * *') RETURNING id`
+          return Option.getOrThrow(yield* (yield* JobsRepo).get(rows[0]!.id))
+        }),
+      )
       expect(job.nextRunAt).toBeNull()
       await run(tick("2030-01-01T00:30:00Z"))
       let s = await run(state(job.id))
@@ -243,19 +251,25 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
       expect((await run(state(job.id))).runs).toEqual(["2030-07-01T01:15:00.000Z"])
     })
 
-    it("a changed cron saved without a schedule state is registered by the next pass", async () => {
-      const job = await run(newJob({ cron: "0 6 * * *" }, at("2030-07-02T00:00:00Z")))
-      const changed = await run(
+    it("a job saved through the library is registered at once by the repository, on its clock", async () => {
+      const { created, changed } = await run(
         Effect.gen(function* () {
           const repo = yield* JobsRepo
-          return Option.getOrThrow(yield* repo.update(job.id, { cron: "0 9 * * *" }))
-        }),
+          yield* TestClock.setTime(at("2030-07-02T00:00:00Z").getTime())
+          const created = yield* newJob({ cron: "0 6 * * *", timezone: "America/Chicago" })
+          yield* TestClock.setTime(at("2030-07-02T00:10:00Z").getTime())
+          const changed = Option.getOrThrow(yield* repo.update(created.id, { cron: "0 9 * * *", timezone: "UTC" }))
+          return { created, changed }
+        }).pipe(Effect.provide(TestClock.layer())),
       )
-      expect(changed.nextRunAt).toBeNull()
+      expect(created.nextRunAt).toBe("2030-07-02T11:00:00.000Z")
+      expect(changed.nextRunAt).toBe("2030-07-02T09:00:00.000Z")
+      expect(changed.lastScheduledFor).toBe("2030-07-02T00:10:00.000Z")
       await run(tick("2030-07-02T07:00:00Z"))
-      const s = await run(state(job.id))
-      expect(s.runs).toEqual([])
-      expect(s.nextRunAt).toBe("2030-07-02T09:00:00.000Z")
+      await run(tick("2030-07-02T09:00:00Z"))
+      const s = await run(state(changed.id))
+      expect(s.runs).toEqual(["2030-07-02T09:00:00.000Z"])
+      expect(s.missed).toEqual([])
     })
 
     it("daylight saving: a 02:30 America/Chicago job ticked across 2024-03-10 fires once, at 03:00 CDT", async () => {

@@ -10,9 +10,11 @@ import {
   type MisfirePolicy,
   Models,
   type NewJob,
+  nextRuns,
   type PageRequest,
+  parseSchedule,
 } from "@batchops/core"
-import { Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { storeErrors } from "./StoreErrors.js"
 import { iso } from "./UploadsRepo.js"
@@ -56,6 +58,23 @@ const toJob = (row: JobRow): Models.Job =>
 /** how late a tick may still run unless the job says otherwise (the migration's default) */
 const DEFAULT_MAX_LATENESS_MS = 3_600_000
 
+/**
+ * The schedule state of a job saved now, when its caller did not register it: the next tick,
+ * and now as the moment from which ticks count, so a job saved through the library (or a
+ * script) runs on its schedule without a restart, as one saved through the API. A schedule the
+ * rules refuse (the caller did not check it) is left unregistered: it never runs.
+ */
+const registration = (input: { cron: string; timezone: string; skipDates: ReadonlyArray<string> }) =>
+  Effect.map(Clock.currentTimeMillis, (ms): JobScheduleState => {
+    const parsed = parseSchedule(input)
+    if (Result.isFailure(parsed)) return { nextRunAt: null, lastScheduledFor: new Date(ms).toISOString() }
+    const now = new Date(ms)
+    return {
+      nextRunAt: nextRuns(parsed.success, now, 1)[0]?.toISOString() ?? null,
+      lastScheduledFor: now.toISOString(),
+    }
+  })
+
 const nameTaken = (name: string) => new JobNameTaken({ name, message: `a job named "${name}" already exists` })
 
 /** The `JobsRepo` over the `SqlClient` in context (all values bound as parameters). */
@@ -82,13 +101,21 @@ export const makeJobsRepo = Effect.gen(function* () {
 
   const create = (input: NewJob) =>
     Effect.gen(function* () {
+      const state =
+        input.nextRunAt === undefined
+          ? yield* registration({
+              cron: input.cron,
+              timezone: input.timezone ?? "UTC",
+              skipDates: input.skipDates ?? [],
+            })
+          : { nextRunAt: input.nextRunAt, lastScheduledFor: input.lastScheduledFor ?? null }
       const rows = yield* sql<JobRow>`INSERT INTO jobs (name, automation, cron, enabled, params, allow_overlap,
           timezone, misfire_policy, max_lateness_ms, skip_dates, next_run_at, last_scheduled_for)
         VALUES (${input.name}, ${input.automation}, ${input.cron}, ${input.enabled ?? true},
           ${jsonb(input.params ?? {})}::jsonb, ${input.allowOverlap ?? false},
           ${input.timezone ?? "UTC"}, ${input.misfirePolicy ?? "coalesce_once"},
           ${input.maxLatenessMs ?? DEFAULT_MAX_LATENESS_MS}, ${jsonb(input.skipDates ?? [])}::jsonb,
-          ${input.nextRunAt ?? null}::timestamptz, ${input.lastScheduledFor ?? null}::timestamptz)
+          ${state.nextRunAt}::timestamptz, ${state.lastScheduledFor}::timestamptz)
         ON CONFLICT DO NOTHING
         RETURNING ${columns}`
       if (rows.length === 0) return yield* nameTaken(input.name)
@@ -106,6 +133,20 @@ export const makeJobsRepo = Effect.gen(function* () {
         changes.skipDates !== undefined ||
         changes.enabled !== undefined ||
         changes.nextRunAt !== undefined
+      let state: JobScheduleState | null = null
+      if (reschedule) {
+        if (changes.nextRunAt !== undefined) {
+          state = { nextRunAt: changes.nextRunAt, lastScheduledFor: changes.lastScheduledFor ?? null }
+        } else {
+          const current = yield* get(id)
+          if (Option.isNone(current)) return Option.none<Models.Job>()
+          state = yield* registration({
+            cron: changes.cron ?? current.value.cron,
+            timezone: changes.timezone ?? current.value.timezone,
+            skipDates: changes.skipDates ?? current.value.skipDates,
+          })
+        }
+      }
       const rows = yield* sql<JobRow>`UPDATE jobs SET
           name = COALESCE(${name}, name),
           automation = COALESCE(${changes.automation ?? null}, automation),
@@ -117,9 +158,10 @@ export const makeJobsRepo = Effect.gen(function* () {
           misfire_policy = COALESCE(${changes.misfirePolicy ?? null}, misfire_policy),
           max_lateness_ms = COALESCE(${changes.maxLatenessMs ?? null}::bigint, max_lateness_ms),
           skip_dates = COALESCE(${jsonb(changes.skipDates)}::jsonb, skip_dates),
-          next_run_at = CASE WHEN ${reschedule}::boolean THEN ${changes.nextRunAt ?? null}::timestamptz ELSE next_run_at END,
+          next_run_at = CASE WHEN ${reschedule}::boolean THEN ${state?.nextRunAt ?? null}::timestamptz
+            ELSE next_run_at END,
           last_scheduled_for = CASE WHEN ${reschedule}::boolean
-            THEN ${changes.lastScheduledFor ?? null}::timestamptz ELSE last_scheduled_for END,
+            THEN ${state?.lastScheduledFor ?? null}::timestamptz ELSE last_scheduled_for END,
           updated_at = now()
         WHERE id = ${id}
           AND NOT EXISTS (SELECT 1 FROM jobs other WHERE other.name = ${name} AND other.id <> ${id})
@@ -142,7 +184,8 @@ export const makeJobsRepo = Effect.gen(function* () {
   const due = (now: string, limit: number) =>
     Effect.map(
       sql<JobRow>`SELECT ${columns} FROM jobs
-        WHERE enabled AND (next_run_at IS NULL OR next_run_at <= ${now}::timestamptz)
+        WHERE enabled AND (next_run_at <= ${now}::timestamptz
+          OR (next_run_at IS NULL AND last_scheduled_for IS NULL))
         ORDER BY next_run_at NULLS FIRST, id
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED`,

@@ -34,10 +34,10 @@ export interface NewJob {
   /** local dates `YYYY-MM-DD` the job does not run on; default none */
   readonly skipDates?: ReadonlyArray<string> | undefined
   /**
-   * The schedule as registered by the caller, so it takes effect at once (no restart): the next
-   * tick and the moment from which ticks count (ISO-8601). Absent: left to the scheduler's next
-   * pass. A change to the cron, time zone, skip dates or `enabled` without them clears both
-   * (the schedule is registered afresh), so an old `next_run_at` never outlives its cron.
+   * The schedule as registered by the caller (ISO-8601): the next tick and the moment from
+   * which ticks count. Absent: the repository registers it itself at once, at the time of its
+   * `Clock` (no restart needed). A change to the cron, time zone, skip dates or `enabled`
+   * registers the schedule afresh the same way, so an old `next_run_at` never outlives its cron.
    */
   readonly nextRunAt?: string | null | undefined
   readonly lastScheduledFor?: string | null | undefined
@@ -80,7 +80,8 @@ export interface JobsRepoShape {
   readonly remove: (id: string) => Effect.Effect<boolean, StoreError>
   /**
    * Takes up to `limit` enabled jobs that are due at `now` (ISO-8601: `next_run_at` at or
-   * before it) or not registered yet (`next_run_at` null), locking them for the caller's
+   * before it) or not registered yet (both `next_run_at` and `last_scheduled_for` null: seeded
+   * by SQL), locking them for the caller's
    * transaction and skipping jobs another scheduler holds (`FOR UPDATE SKIP LOCKED`): call it
    * inside `Transactions.withTransaction`, where the locks last until the schedule is stored.
    */

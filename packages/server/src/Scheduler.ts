@@ -56,7 +56,7 @@ export interface SchedulerTickResult {
   readonly duplicates: number
 }
 
-/** The job's checked schedule, or null when what is stored no longer passes the rules. */
+/** The job's checked schedule, or why what is stored no longer passes the rules. */
 export const jobSchedule = (
   job: Pick<Models.Job, "cron" | "timezone" | "skipDates">,
 ): Result.Result<JobSchedule, { readonly message: string }> =>

@@ -285,6 +285,18 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
       expect(s.nextRunAt).toBe("2024-03-11T07:30:00.000Z")
     })
 
+    it("daylight saving: a 01:30 America/Chicago job ticked across 2024-11-03 fires once, at the first 01:30", async () => {
+      const job = await run(newJob({ cron: "30 1 * * *", timezone: "America/Chicago" }, at("2024-11-02T12:00:00Z")))
+      expect(job.nextRunAt).toBe("2024-11-03T06:30:00.000Z")
+      for (let ms = at("2024-11-03T05:00:00Z").getTime(); ms <= at("2024-11-03T10:00:00Z").getTime(); ms += 900_000) {
+        await run(schedulerTick({ now: new Date(ms) }))
+      }
+      const s = await run(state(job.id))
+      expect(s.runs).toEqual(["2024-11-03T06:30:00.000Z"])
+      expect(s.missed).toEqual([])
+      expect(s.nextRunAt).toBe("2024-11-04T07:30:00.000Z")
+    })
+
     it("skip dates: no run on a listed local date", async () => {
       const job = await run(newJob({ cron: "0 7 * * *", skipDates: ["2030-08-02"] }, at("2030-08-01T08:00:00Z")))
       expect(job.nextRunAt).toBe("2030-08-03T07:00:00.000Z")

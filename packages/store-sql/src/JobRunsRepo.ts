@@ -113,6 +113,15 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun),
     )
 
+  const latestOf = (jobIds: ReadonlyArray<string>) =>
+    jobIds.length === 0
+      ? Effect.succeed(new Map<string, JobRunRecord>() as ReadonlyMap<string, JobRunRecord>)
+      : Effect.map(
+          sql<JobRunRow>`SELECT DISTINCT ON (job_id) ${columns} FROM job_runs WHERE ${sql.in("job_id", jobIds)}
+            ORDER BY job_id, created_at DESC, id DESC`,
+          (rows) => new Map(rows.map((row) => [row.job_id!, toRun(row)])) as ReadonlyMap<string, JobRunRecord>,
+        )
+
   const get = (id: string) =>
     Effect.map(sql<JobRunRow>`SELECT ${columns} FROM job_runs WHERE id = ${id}`, (rows) =>
       Option.map(Option.fromNullishOr(rows[0]), toRun),
@@ -199,6 +208,7 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       recordMissed,
       missedTicks,
       latest,
+      latestOf,
       get,
       list,
       start,

@@ -102,6 +102,8 @@ export interface JobRunsRepoShape {
   readonly missedTicks: (jobId: string, limit: number) => Effect.Effect<ReadonlyArray<string>, StoreError>
   /** the newest run of a job (by creation), if any */
   readonly latest: (jobId: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
+  /** the newest run of each of `jobIds` that has one, by job id (one query for a page of jobs) */
+  readonly latestOf: (jobIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, JobRunRecord>, StoreError>
   readonly get: (id: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
   /** newest first */
   readonly list: (filter: JobRunFilter, page: PageRequest) => Effect.Effect<PageResult<JobRunRecord>, StoreError>

@@ -55,6 +55,12 @@ describe.each<Backend>(["pglite", "postgres"])("job schedules on %s", (backend) 
     expect(triggered.status).toBe(202)
     const shown = await api.call(`/api/jobs/${job.id}/`, { token: admin.token })
     expect(shown.json.last_run).toMatchObject({ id: triggered.json.id, status: "queued", trigger: "manual" })
+    const list = await api.call("/api/jobs/?page_size=100", { token: admin.token })
+    const listed = list.json.results.find((item: { id: string }) => item.id === job.id)
+    expect(listed.last_run).toMatchObject({ id: triggered.json.id, status: "queued" })
+    expect(listed.next_runs).toEqual(job.next_runs)
+    const seeded = list.json.results.find((item: { id: string }) => item.id === "job_purge_old_records")
+    expect(seeded).toMatchObject({ last_run: null, description: expect.stringContaining("Sunday") })
   })
 
   it("a changed cron changes next_run_at at once; a disabled job shows no next tick", async () => {

@@ -240,7 +240,9 @@ export const jobRoutes = [
         const jobs = yield* JobsRepo
         const bounds = pageBounds(ctx.query)
         const page = yield* jobs.list(bounds)
-        const items = yield* Effect.forEach(page.items, withLastRun)
+        const latest = yield* (yield* JobRunsRepo).latestOf(page.items.map((job) => job.id))
+        const now = new Date(yield* Clock.currentTimeMillis)
+        const items = page.items.map((job) => jobJson(job, latest.get(job.id) ?? null, now))
         return { json: paginated(ctx.request, bounds, page.count, items) }
       }),
   }),

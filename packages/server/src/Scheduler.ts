@@ -26,6 +26,7 @@ import { JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
 import { Cause, Clock, Effect, Layer, Result } from "effect"
 import { runHeartbeat } from "./Heartbeats.js"
 import { RUN_JOB } from "./JobRunner.js"
+import { UploadSettings } from "./UploadSettings.js"
 
 /** how many due jobs one pass takes at most (the rest wait for the next pass) */
 const DEFAULT_BATCH = 100
@@ -102,7 +103,19 @@ const handleJob = (job: Models.Job, now: Date) =>
     })
     const queued: Array<ScheduledRun> = []
     let duplicates = 0
-    for (const tick of plan.run) {
+    // a job whose automation this build does not have (a seeded job for a later release, a
+    // plugin removed) is not run: its due ticks are recorded as missed, and no incident opens
+    const { registry } = yield* UploadSettings
+    const runnable = registry.automations.has(job.automation)
+    if (!runnable && plan.run.length > 0) {
+      yield* Effect.logWarning(
+        `scheduler: job ${job.id} (${job.name}) names the automation "${job.automation}", which this build does not have; ` +
+          `${plan.run.length} tick(s) not run`,
+      )
+    }
+    const toRun = runnable ? plan.run : []
+    const toMiss = runnable ? plan.missed : [...plan.missed, ...plan.run]
+    for (const tick of toRun) {
       const created = yield* runs.createScheduled({
         jobId: job.id,
         automation: job.automation,
@@ -116,7 +129,7 @@ const handleJob = (job: Models.Job, now: Date) =>
       yield* queue.enqueue({ kind: RUN_JOB, payload: { jobRunId: created.value.id, jobId: job.id } })
       queued.push({ jobId: job.id, jobRunId: created.value.id, scheduledFor: iso(tick) })
     }
-    const missed = plan.missed.length === 0 ? 0 : yield* runs.recordMissed(job.id, plan.missed.map(iso))
+    const missed = toMiss.length === 0 ? 0 : yield* runs.recordMissed(job.id, toMiss.map(iso))
     if (plan.missed.length > 0) {
       yield* Effect.logInfo(`scheduler: job ${job.id} (${job.name}) missed ${plan.missed.length} tick(s)`)
     }

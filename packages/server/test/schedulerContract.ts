@@ -22,13 +22,21 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { registerSchedule, runScheduler, schedulerLayer, schedulerTick } from "../src/Scheduler.js"
+import type { UploadSettings } from "../src/UploadSettings.js"
 
 export interface SchedulerTarget {
   /** a new client layer over the backend's database */
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
 }
 
-type Services = JobsRepo | JobRunsRepo | WorkQueue | Transactions | SqlClient.SqlClient | HeartbeatsRepo
+type Services =
+  | JobsRepo
+  | JobRunsRepo
+  | WorkQueue
+  | Transactions
+  | SqlClient.SqlClient
+  | HeartbeatsRepo
+  | UploadSettings
 
 const at = (text: string) => new Date(text)
 
@@ -62,7 +70,12 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
                 ),
                 registeredAt,
               )
-        return yield* repo.create({ name: `sched ${++jobs} ${name}`, automation: "test_count", ...input, ...state })
+        return yield* repo.create({
+          name: `sched ${++jobs} ${name}`,
+          automation: "purge_old_records",
+          ...input,
+          ...state,
+        })
       })
 
     const tick = (now: string) => schedulerTick({ now: at(now) })
@@ -96,7 +109,7 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
           const rows = yield* sql<{ id: string }>`INSERT INTO jobs (name, automation, cron)
-            VALUES (${`seeded ${name}`}, 'test_count', '0 * * * *') RETURNING id`
+            VALUES (${`seeded ${name}`}, 'purge_old_records', '0 * * * *') RETURNING id`
           return Option.getOrThrow(yield* (yield* JobsRepo).get(rows[0]!.id))
         }),
       )
@@ -228,6 +241,20 @@ export const schedulerContract = (name: string, target: () => SchedulerTarget) =
       const s = await run(state(job.id))
       expect(s.runs).toEqual([])
       expect(s.missed).toEqual([])
+    })
+
+    it("a job whose automation this build does not have is not run: its ticks are recorded as missed", async () => {
+      const job = await run(
+        newJob({ cron: "*/15 * * * *", automation: "ingest_a_future_feed" }, at("2030-07-01T00:00:00Z")),
+      )
+      const result = await run(tick("2030-07-01T00:15:00Z"))
+      expect(result.runs.filter((r) => r.jobId === job.id)).toEqual([])
+      const s = await run(state(job.id))
+      expect(s.runs).toEqual([])
+      expect(s.items).toBe(0)
+      expect(s.missed).toEqual(["2030-07-01T00:15:00.000Z"])
+      // the schedule goes on: the next tick is still planned
+      expect(s.nextRunAt).toBe("2030-07-01T00:30:00.000Z")
     })
 
     it("a changed cron takes effect at once: the next tick is the new schedule's", async () => {

@@ -500,13 +500,37 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
     ),
     Effect.provideService(Logger.LogToStderr, true),
   )
+  return runUntilStopped(program, {
+    command: "worker",
+    stopping: `batchops worker ${worker}: stopping\n`,
+    database: database.describe,
+    json: options.json,
+    output,
+  })
+}
+
+/**
+ * Runs a long-lived command's program until it ends or SIGINT/SIGTERM interrupts it (0; the
+ * work in hand goes back to the queue); a second signal does not wait for that. A failure is
+ * one line naming the database (1).
+ */
+const runUntilStopped = async (
+  program: Effect.Effect<void, unknown>,
+  options: {
+    readonly command: string
+    readonly stopping: string
+    readonly database: string
+    readonly json: boolean
+    readonly output: Output
+  },
+): Promise<number> => {
+  const { output } = options
   const fiber = Effect.runFork(program)
   let stopping = false
   const stop = () => {
-    // a second signal does not wait for the current upload to be put back
     if (stopping) process.exit(1)
     stopping = true
-    if (!options.json) output.err(`batchops worker ${worker}: stopping\n`)
+    if (!options.json) output.err(options.stopping)
     Effect.runFork(Fiber.interrupt(fiber))
   }
   process.on("SIGINT", stop)
@@ -515,9 +539,8 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
     const exit = await Effect.runPromise(Fiber.await(fiber))
     if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return 0
     const message = describeFailure(exit.cause)
-    if (options.json)
-      output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
-    else output.err(`batchops worker: ${database.describe}: ${message}\n`)
+    if (options.json) output.out(`${JSON.stringify({ status: "error", database: options.database, error: message })}\n`)
+    else output.err(`batchops ${options.command}: ${options.database}: ${message}\n`)
     return 1
   } finally {
     process.off("SIGINT", stop)
@@ -580,25 +603,13 @@ const runSchedulerCommand = async (options: SchedulerCommandOptions, output: Out
     Effect.provide(HeartbeatsRepoLayer.pipe(Layer.provideMerge(lifecycleLayer(process.env)))),
     Effect.provideService(Logger.LogToStderr, true),
   )
-  const fiber = Effect.runFork(program)
-  const stop = () => {
-    if (!options.json) output.err("batchops scheduler: stopping\n")
-    Effect.runFork(Fiber.interrupt(fiber))
-  }
-  process.on("SIGINT", stop)
-  process.on("SIGTERM", stop)
-  try {
-    const exit = await Effect.runPromise(Fiber.await(fiber))
-    if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return 0
-    const message = describeFailure(exit.cause)
-    if (options.json)
-      output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
-    else output.err(`batchops scheduler: ${database.describe}: ${message}\n`)
-    return 1
-  } finally {
-    process.off("SIGINT", stop)
-    process.off("SIGTERM", stop)
-  }
+  return runUntilStopped(program, {
+    command: "scheduler",
+    stopping: "batchops scheduler: stopping\n",
+    database: database.describe,
+    json: options.json,
+    output,
+  })
 }
 
 interface UploadCommandOptions {

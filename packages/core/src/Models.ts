@@ -95,6 +95,8 @@ export class Job extends Schema.Class<Job>("Job")({
   maxLatenessMs: Schema.Number,
   /** local dates `YYYY-MM-DD` the job does not run on (a school calendar) */
   skipDates: Schema.Array(Schema.String),
+  /** a run may start while the job's previous run is still going (by default it waits) */
+  allowOverlap: Schema.Boolean,
   /** the next tick; null until the scheduler (or the save) registers the schedule */
   nextRunAt: Schema.NullOr(Timestamp),
   /** ticks at or before this moment are handled */

@@ -46,6 +46,7 @@ const samples = {
     misfirePolicy: "coalesce_once",
     maxLatenessMs: 3_600_000,
     skipDates: ["2026-12-25"],
+    allowOverlap: false,
     nextRunAt: null,
     lastScheduledFor: null,
     createdAt: at,

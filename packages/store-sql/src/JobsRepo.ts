@@ -30,6 +30,7 @@ interface JobRow {
   readonly misfire_policy: MisfirePolicy
   readonly max_lateness_ms: number | string
   readonly skip_dates: ReadonlyArray<string> | null
+  readonly allow_overlap: boolean
   readonly next_run_at: Date | string | null
   readonly last_scheduled_for: Date | string | null
   readonly created_at: Date | string
@@ -49,6 +50,7 @@ const toJob = (row: JobRow): Models.Job =>
     // bigint columns come back as text from some drivers
     maxLatenessMs: Number(row.max_lateness_ms),
     skipDates: row.skip_dates ?? [],
+    allowOverlap: row.allow_overlap,
     nextRunAt: row.next_run_at === null ? null : iso(row.next_run_at),
     lastScheduledFor: row.last_scheduled_for === null ? null : iso(row.last_scheduled_for),
     createdAt: iso(row.created_at),
@@ -81,7 +83,7 @@ const nameTaken = (name: string) => new JobNameTaken({ name, message: `a job nam
 export const makeJobsRepo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const columns = sql.literal(
-    "id, name, automation, cron, enabled, params, timezone, misfire_policy, max_lateness_ms, skip_dates, " +
+    "id, name, automation, cron, enabled, params, timezone, misfire_policy, max_lateness_ms, skip_dates, allow_overlap, " +
       "next_run_at, last_scheduled_for, created_at, updated_at",
   )
   const jsonb = (value: unknown) => (value === undefined ? null : JSON.stringify(value))

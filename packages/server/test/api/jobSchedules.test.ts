@@ -91,6 +91,32 @@ describe.each<Backend>(["pglite", "postgres"])("job schedules on %s", (backend) 
     expect(disabled.json).toMatchObject({ enabled: false, next_run_at: null, next_runs: [] })
   })
 
+  it("lets an admin allow a job's runs to overlap, and shows it", async () => {
+    const created = await api.call("/api/jobs/", {
+      method: "POST",
+      token: admin.token,
+      json: { name: `Overlapping ${backend}`, automation: "purge_old_records", cron: "0 4 * * *" },
+    })
+    expect(created.json.allow_overlap).toBe(false)
+    const allowed = await api.call(`/api/jobs/${created.json.id}/`, {
+      method: "PATCH",
+      token: admin.token,
+      json: { allow_overlap: true },
+    })
+    expect(allowed.status).toBe(200)
+    expect(allowed.json.allow_overlap).toBe(true)
+    const listed = await api.call("/api/jobs/?page_size=200", { token: admin.token })
+    const found = listed.json.results.find((job: { id: string }) => job.id === created.json.id)
+    expect(found.allow_overlap).toBe(true)
+    const wrong = await api.call(`/api/jobs/${created.json.id}/`, {
+      method: "PATCH",
+      token: admin.token,
+      json: { allow_overlap: "yes" },
+    })
+    expect(wrong.status).toBe(400)
+    expect(wrong.json.fields.map((field: { path: string }) => field.path)).toEqual(["allow_overlap"])
+  })
+
   it("refuses a bad time zone, skip date or misfire policy with a 400 naming the field", async () => {
     const base = { automation: "purge_old_records", cron: "0 7 * * *" }
     const cases: Array<[Record<string, unknown>, string]> = [

@@ -55,6 +55,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         misfire_policy: "coalesce_once",
         max_lateness_ms: 3_600_000,
         skip_dates: [],
+        allow_overlap: false,
         // seeded jobs get their next tick from the scheduler's first pass (none runs here)
         next_run_at: null,
         next_runs: expect.any(Array),

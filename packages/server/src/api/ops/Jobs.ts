@@ -65,6 +65,7 @@ export const jobJson = (job: Models.Job, lastRun: JobRunRecord | null = null, no
     misfire_policy: job.misfirePolicy,
     max_lateness_ms: job.maxLatenessMs,
     skip_dates: [...job.skipDates],
+    allow_overlap: job.allowOverlap,
     next_run_at: job.enabled ? job.nextRunAt : null,
     next_runs: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
     description: ok ? describeSchedule(parsed.success) : `not scheduled: ${parsed.failure.message}`,
@@ -95,6 +96,7 @@ export const JobJson = Schema.Struct({
   misfire_policy: Schema.String,
   max_lateness_ms: Schema.Number,
   skip_dates: Schema.Array(Schema.String),
+  allow_overlap: Schema.Boolean,
   next_run_at: Schema.NullOr(Schema.String),
   next_runs: Schema.Array(Schema.String),
   description: Schema.String,
@@ -117,6 +119,7 @@ const NewJobBody = Schema.Struct({
   misfire_policy: Schema.optional(MisfirePolicyField),
   max_lateness_ms: Schema.optional(MaxLateness),
   skip_dates: Schema.optional(Schema.Array(Schema.String)),
+  allow_overlap: Schema.optional(Schema.Boolean),
 })
 
 const JobChangesBody = Schema.Struct({
@@ -129,6 +132,7 @@ const JobChangesBody = Schema.Struct({
   misfire_policy: Schema.optional(MisfirePolicyField),
   max_lateness_ms: Schema.optional(MaxLateness),
   skip_dates: Schema.optional(Schema.Array(Schema.String)),
+  allow_overlap: Schema.optional(Schema.Boolean),
 })
 
 /** The API's snake_case body to the repository's fields (absent stays absent). */
@@ -142,6 +146,7 @@ const jobFields = (body: typeof JobChangesBody.Type): JobChanges => ({
   ...(body.misfire_policy === undefined ? {} : { misfirePolicy: body.misfire_policy }),
   ...(body.max_lateness_ms === undefined ? {} : { maxLatenessMs: body.max_lateness_ms }),
   ...(body.skip_dates === undefined ? {} : { skipDates: [...new Set(body.skip_dates)].sort() }),
+  ...(body.allow_overlap === undefined ? {} : { allowOverlap: body.allow_overlap }),
 })
 
 /**

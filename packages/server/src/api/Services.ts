@@ -2,7 +2,7 @@
  * The services the API's middleware needs from the areas: who a token belongs to, and where
  * the audit log goes. The auth area provides `Authenticator`; the operations area `AuditLog`.
  */
-import type { Models, StoreError } from "@batchops/core"
+import type { Models, NewAuditEntry, StoreError } from "@batchops/core"
 import { Context, type Effect, type Option } from "effect"
 import type { Env } from "../Database.js"
 
@@ -15,21 +15,8 @@ export class Authenticator extends Context.Service<Authenticator, AuthenticatorS
   "@batchops/server/Authenticator",
 ) {}
 
-/** One state-changing request, as the audit log keeps it. */
-export interface AuditEntry {
-  readonly at: string
-  /** the account acting (null: nobody signed in, e.g. a failed login) */
-  readonly actorId: string | null
-  readonly method: string
-  /** the route's path pattern (`/api/uploads/:id/retry/`), never a query string */
-  readonly route: string
-  readonly status: number
-  readonly recordType: string | null
-  readonly recordId: string | null
-  readonly detail: string | null
-  readonly ip: string
-  readonly requestId: string
-}
+/** One state-changing request, as the audit log keeps it (core's audit port defines it). */
+export type AuditEntry = NewAuditEntry
 
 export interface AuditLogShape {
   readonly record: (entry: AuditEntry) => Effect.Effect<void, StoreError>

@@ -8,6 +8,8 @@
  * its context (`log`, `step`), which the host stores on the job run.
  */
 import { Context, type Effect, Schema } from "effect"
+import type { AutomationLedger } from "./ports/AutomationLedger.js"
+import type { Backups } from "./ports/Backups.js"
 import type { DepartmentsRepo } from "./ports/DepartmentsRepo.js"
 import type { IncidentsRepo } from "./ports/IncidentsRepo.js"
 import type { JobRunsRepo } from "./ports/JobRunsRepo.js"
@@ -15,6 +17,7 @@ import type { JobsRepo } from "./ports/JobsRepo.js"
 import type { Mailer } from "./ports/Mailer.js"
 import type { StoreError } from "./ports/StoreError.js"
 import type { Transactions } from "./ports/Transactions.js"
+import type { UploadIntake } from "./ports/UploadIntake.js"
 import type { UploadsRepo } from "./ports/UploadsRepo.js"
 import type { WorkQueue } from "./ports/WorkQueue.js"
 
@@ -109,9 +112,27 @@ export class ActivityReport extends Context.Service<ActivityReport, ActivityRepo
   "@batchops/core/ActivityReport",
 ) {}
 
+/** Where the host lets automations work, from its configuration. */
+export interface AutomationSettingsShape {
+  /** where `run_daily_backup` writes its backups */
+  readonly backupDir: string
+  /** the department inbox folders: a directory source's `settings.path` is inside it */
+  readonly inboxDir: string
+  /** the hosts (`host` or `host:port`) `run_web_scrape` may fetch from; empty: none */
+  readonly scrapeAllowedHosts: ReadonlyArray<string>
+}
+
+export class AutomationSettings extends Context.Service<AutomationSettings, AutomationSettingsShape>()(
+  "@batchops/core/AutomationSettings",
+) {}
+
 /** The services every host provides to a run (and all a run may use). */
 export type AutomationServices =
   | ActivityReport
+  | AutomationLedger
+  | AutomationSettings
+  | Backups
+  | UploadIntake
   | Mailer
   | RecordRetention
   | UploadFiles

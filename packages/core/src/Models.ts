@@ -188,17 +188,29 @@ export class IncidentGroup extends Schema.Class<IncidentGroup>("IncidentGroup")(
   lastSeen: Timestamp,
 }) {}
 
+/** How a department's data arrives: generated sample data, files dropped in an inbox folder, a page to fetch. */
+export const SourceKind = Schema.Literals(["simulated", "directory", "url"])
+export type SourceKind = typeof SourceKind.Type
+
 export class DepartmentSource extends Schema.Class<DepartmentSource>("DepartmentSource")({
   id: Id,
   name: Schema.String,
+  /** short and unique, upper case: `ADM`, `LIB` */
+  code: Schema.String,
   department: Schema.String,
-  kind: Schema.String,
+  kind: SourceKind,
+  /** the kind's settings: a simulated `feed`, a directory's `path`, a url's `url`... */
+  settings: Json,
   enabled: Schema.Boolean,
 }) {}
 
 export class DepartmentRecord extends Schema.Class<DepartmentRecord>("DepartmentRecord")({
   id: Id,
   sourceId: Id,
+  /** what the record is: `application`, `loan`, `attendance`, `student`... */
+  kind: Schema.String,
+  /** unique per source and kind: ingesting the same key again updates the record */
+  key: Schema.String,
   payload: Json,
   recordedAt: Timestamp,
 }) {}

@@ -3,6 +3,8 @@
  * share. Shared by the commands (`batchops worker`, `submit`...) and the server.
  */
 import { join, resolve } from "node:path"
+import { Layer } from "effect"
+import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { uploadLifecycleLayer } from "./Layers.js"
 
@@ -31,8 +33,29 @@ export const hostFolders = (env: Env) => {
 }
 
 /** The upload lifecycle over the configured database, with its folders under the data folder. */
+/**
+ * Where automations work: `BATCHOPS_BACKUP_DIR` (default `<data>/backups`), `BATCHOPS_INBOX_DIR`
+ * (default `<data>/inbox`), and the hosts `run_web_scrape` may fetch from,
+ * `BATCHOPS_SCRAPE_ALLOWED_HOSTS` (comma-separated `host` or `host:port`; none by default).
+ */
+export const automationFolders = (env: Env) => {
+  const data = dataDirectory(env)
+  return {
+    backupDir: env.BATCHOPS_BACKUP_DIR ? resolve(env.BATCHOPS_BACKUP_DIR) : join(data, "backups"),
+    inboxDir: env.BATCHOPS_INBOX_DIR ? resolve(env.BATCHOPS_INBOX_DIR) : join(data, "inbox"),
+    scrapeAllowedHosts: (env.BATCHOPS_SCRAPE_ALLOWED_HOSTS ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== ""),
+  }
+}
+
 export const lifecycleLayer = (env: Env) =>
   uploadLifecycleLayer(databaseLayer(env), {
     ...hostFolders(env),
+    automation: automationFolders(env),
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
-  })
+  }).pipe(
+    // which database this is, for the backups (run_daily_backup, batchops backup)
+    Layer.merge(backupTargetLayer(backupTargetFromEnv(env))),
+  )

@@ -31,6 +31,7 @@ import { DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops
 import { Cause, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssue } from "effect"
 import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
+import { BackupsLayer } from "./Backups.js"
 import { claimLoop } from "./ClaimLoop.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
@@ -98,6 +99,7 @@ const DEFAULT_RETRY_MS = 30_000
 /** The services the runner gives automations that the upload lifecycle's layer does not. */
 export const jobRunnerLayer = Layer.mergeAll(
   ActivityReportLayer,
+  BackupsLayer,
   JobRunsRepoLayer,
   JobsRepoLayer,
   DepartmentsRepoLayer,

@@ -2,8 +2,20 @@
  * The upload lifecycle's layer: the settings, the repositories and the work queue over a given
  * database layer (Postgres, PGlite). The host and the tests build it the same way.
  */
-import type { Registry } from "@batchops/core"
+import path from "node:path"
 import {
+  AutomationSettings,
+  type AutomationSettingsShape,
+  IntakeRefused,
+  type Registry,
+  StoreError,
+  type Transactions,
+  UploadIntake,
+  type UploadsRepo,
+  type WorkQueue,
+} from "@batchops/core"
+import {
+  AutomationLedgerLayer,
   IncidentsRepoLayer,
   KnownErrorsRepoLayer,
   TransactionsLayer,
@@ -15,6 +27,7 @@ import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import { defaultRegistry } from "./Registry.js"
 import { UploadSettings } from "./UploadSettings.js"
+import { submitUpload } from "./UploadStore.js"
 
 export interface UploadLayerOptions {
   readonly uploadsDir: string
@@ -23,7 +36,48 @@ export interface UploadLayerOptions {
   readonly registry?: Registry | undefined
   /** the mass-change guard's share (default 20%) */
   readonly maxChange?: number | undefined
+  /**
+   * where automations work: backups and department inboxes default to `backups/` and
+   * `inbox/` beside the uploads folder; no host may be scraped unless listed
+   */
+  readonly automation?: Partial<AutomationSettingsShape> | undefined
 }
+
+/** The automations' folders and allow-list, with their defaults beside the uploads folder. */
+export const automationSettings = (options: UploadLayerOptions): AutomationSettingsShape => {
+  const data = path.dirname(path.resolve(options.uploadsDir))
+  return {
+    backupDir: options.automation?.backupDir ?? path.join(data, "backups"),
+    inboxDir: options.automation?.inboxDir ?? path.join(data, "inbox"),
+    scrapeAllowedHosts: options.automation?.scrapeAllowedHosts ?? [],
+  }
+}
+
+/** Intake from inside BatchOps (inbox folders, fetched files): the API's intake, same rules. */
+export const UploadIntakeLayer = Layer.effect(
+  UploadIntake,
+  Effect.gen(function* () {
+    const context = yield* Effect.context<UploadSettings | Transactions | UploadsRepo | WorkQueue>()
+    return UploadIntake.of({
+      submit: (file) =>
+        submitUpload({
+          fileName: file.fileName,
+          bytes: file.bytes,
+          profile: file.profile,
+          processMode: file.plan,
+          processConfig: file.planConfig,
+          uploadedBy: file.uploadedBy ?? null,
+        }).pipe(
+          Effect.map((upload) => ({ uploadId: upload.id, sha256: upload.sha256 })),
+          Effect.catchTags({
+            UploadRejected: (error) => Effect.fail(new IntakeRefused({ message: error.message })),
+            UploadFileError: (error) => Effect.fail(new StoreError({ message: error.message, cause: error })),
+          }),
+          Effect.provide(context),
+        ),
+    })
+  }),
+)
 
 /** Everything `submitUpload`, `processNext`, `runWorker` and the incident mails (but the Mailer) need, over `database`. */
 export const uploadLifecycleLayer = <E, R>(
@@ -31,6 +85,8 @@ export const uploadLifecycleLayer = <E, R>(
   options: UploadLayerOptions,
 ) =>
   Layer.mergeAll(
+    AutomationLedgerLayer,
+    Layer.succeed(AutomationSettings, AutomationSettings.of(automationSettings(options))),
     UploadsRepoLayer,
     IncidentsRepoLayer,
     KnownErrorsRepoLayer,
@@ -49,4 +105,4 @@ export const uploadLifecycleLayer = <E, R>(
         })
       }),
     ),
-  ).pipe(Layer.provideMerge(database))
+  ).pipe((base) => Layer.provideMerge(UploadIntakeLayer, base), Layer.provideMerge(database))

@@ -5,13 +5,22 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { AuditRepo, DepartmentsRepo, HeartbeatsRepo, JobRunsRepo, JobsRepo, type NewAuditEntry } from "@batchops/core"
+import {
+  AuditRepo,
+  AutomationLedger,
+  DepartmentsRepo,
+  HeartbeatsRepo,
+  JobRunsRepo,
+  JobsRepo,
+  type NewAuditEntry,
+} from "@batchops/core"
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { createDatabase, dropDatabase } from "../../../test/support/postgres.js"
 import {
   AuditRepoLayer,
+  AutomationLedgerLayer,
   DepartmentsRepoLayer,
   HeartbeatsRepoLayer,
   JobRunsRepoLayer,
@@ -27,9 +36,17 @@ const repositories = Layer.mergeAll(
   DepartmentsRepoLayer,
   AuditRepoLayer,
   HeartbeatsRepoLayer,
+  AutomationLedgerLayer,
 )
 
-type Services = JobsRepo | JobRunsRepo | DepartmentsRepo | AuditRepo | HeartbeatsRepo | SqlClient.SqlClient
+type Services =
+  | JobsRepo
+  | JobRunsRepo
+  | DepartmentsRepo
+  | AuditRepo
+  | HeartbeatsRepo
+  | AutomationLedger
+  | SqlClient.SqlClient
 
 describe.each(["pglite", "postgres"] as const)("operations repositories on %s", (backend) => {
   let runtime: ManagedRuntime.ManagedRuntime<Services, unknown>
@@ -87,7 +104,7 @@ describe.each(["pglite", "postgres"] as const)("operations repositories on %s", 
     expect(result.removed).toBe(true)
     expect(result.again).toBe(false)
     expect(Option.getOrThrow(result.orphan).jobId).toBeNull()
-    expect(result.page.count).toBe(10)
+    expect(result.page.count).toBe(11)
     expect(result.page.items.map((job) => job.name)).toEqual([...result.page.items.map((job) => job.name)].sort())
     expect(result.page.items).toHaveLength(3)
   })
@@ -130,34 +147,148 @@ describe.each(["pglite", "postgres"] as const)("operations repositories on %s", 
     expect(ids.window.ids).toEqual(["r2"])
   })
 
-  it("keeps department sources unique by name and removes their records with them", async () => {
+  it("keeps department sources unique by name and code and removes their records with them", async () => {
     const result = await run(
       Effect.gen(function* () {
         const departments = yield* DepartmentsRepo
-        const source = yield* departments.createSource({ name: "Canteen sales", department: "canteen", kind: "csv" })
+        const source = yield* departments.createSource({
+          name: "Canteen sales",
+          code: "CAN",
+          department: "canteen",
+          kind: "directory",
+          settings: { path: "canteen" },
+        })
         const duplicate = yield* Effect.flip(
-          departments.createSource({ name: "Canteen sales", department: "canteen", kind: "api" }),
+          departments.createSource({ name: "Canteen sales", code: "CAN2", department: "canteen", kind: "url" }),
+        )
+        const sameCode = yield* Effect.flip(
+          departments.createSource({ name: "Canteen stock", code: "CAN", department: "canteen", kind: "url" }),
         )
         const taken = yield* Effect.flip(departments.updateSource(source.id, { name: "Library loans" }))
-        const changed = yield* departments.updateSource(source.id, { kind: "api" })
+        const codeTaken = yield* Effect.flip(departments.updateSource(source.id, { code: "LIB" }))
+        const changed = yield* departments.updateSource(source.id, {
+          kind: "url",
+          settings: { url: "https://canteen.example.edu/sales" },
+        })
+        const byCode = yield* departments.getSourceByCode("CAN")
         const sql = yield* SqlClient.SqlClient
-        yield* sql`INSERT INTO department_records (source_id, payload, recorded_at) VALUES
-          (${source.id}, '{"n": 1}', '2026-05-01T00:00:00Z'), (${source.id}, '{"n": 2}', '2026-05-02T00:00:00Z')`
+        yield* sql`INSERT INTO department_records (source_id, kind, key, payload, recorded_at) VALUES
+          (${source.id}, 'sale', 'a', '{"n": 1}', '2026-05-01T00:00:00Z'),
+          (${source.id}, 'sale', 'b', '{"n": 2}', '2026-05-02T00:00:00Z')`
         const records = yield* departments.listRecords(source.id, { limit: 10, offset: 0 })
         const removed = yield* departments.removeSource(source.id)
         const left = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM department_records
           WHERE source_id = ${source.id}`
-        return { source, duplicate, taken, changed, records, removed, left: left[0]!.n }
+        return { source, duplicate, sameCode, taken, codeTaken, changed, byCode, records, removed, left: left[0]!.n }
       }),
     )
-    expect(result.source).toMatchObject({ name: "Canteen sales", department: "canteen", kind: "csv", enabled: true })
-    expect(result.duplicate._tag).toBe("SourceNameTaken")
-    expect(result.taken._tag).toBe("SourceNameTaken")
-    expect(Option.getOrThrow(result.changed)).toMatchObject({ name: "Canteen sales", kind: "api" })
+    expect(result.source).toMatchObject({
+      name: "Canteen sales",
+      code: "CAN",
+      department: "canteen",
+      kind: "directory",
+      settings: { path: "canteen" },
+      enabled: true,
+    })
+    expect(result.duplicate).toMatchObject({ _tag: "SourceNameTaken", field: "name" })
+    expect(result.sameCode).toMatchObject({ _tag: "SourceNameTaken", field: "code" })
+    expect(result.sameCode.message).toContain('code "CAN"')
+    expect(result.taken).toMatchObject({ _tag: "SourceNameTaken", field: "name" })
+    expect(result.codeTaken).toMatchObject({ _tag: "SourceNameTaken", field: "code" })
+    expect(Option.getOrThrow(result.changed)).toMatchObject({
+      name: "Canteen sales",
+      kind: "url",
+      settings: { url: "https://canteen.example.edu/sales" },
+    })
+    expect(Option.getOrThrow(result.byCode).id).toBe(result.source.id)
     expect(result.records.count).toBe(2)
-    expect(result.records.items.map((record) => record.payload)).toEqual([{ n: 2 }, { n: 1 }])
+    expect(result.records.items.map((record) => [record.kind, record.key, record.payload])).toEqual([
+      ["sale", "b", { n: 2 }],
+      ["sale", "a", { n: 1 }],
+    ])
     expect(result.removed).toBe(true)
     expect(result.left).toBe(0)
+  })
+
+  it("upserts records by source, kind and key, and reads one kind over a window", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const departments = yield* DepartmentsRepo
+        const a = yield* departments.createSource({
+          name: "Register A",
+          code: "REGA",
+          department: "a",
+          kind: "simulated",
+          settings: { feed: "attendance" },
+        })
+        const b = yield* departments.createSource({
+          name: "Register B",
+          code: "REGB",
+          department: "b",
+          kind: "simulated",
+          settings: { feed: "attendance" },
+        })
+        const mark = (key: string, status: string, at: string) => ({
+          kind: "attendance",
+          key,
+          payload: { status },
+          recordedAt: at,
+        })
+        const first = yield* departments.upsertRecords(a.id, [
+          mark("s1:d1", "present", "2026-05-01T08:00:00.000Z"),
+          mark("s1:d2", "absent", "2026-05-02T08:00:00.000Z"),
+          { kind: "student", key: "s1", payload: { name: "Ann" }, recordedAt: "2026-05-01T08:00:00.000Z" },
+        ])
+        const again = yield* departments.upsertRecords(a.id, [
+          mark("s1:d1", "present", "2026-05-01T08:00:00.000Z"),
+          mark("s1:d2", "late", "2026-05-02T08:00:00.000Z"),
+        ])
+        yield* departments.upsertRecords(b.id, [mark("s9:d2", "absent", "2026-05-02T09:00:00.000Z")])
+        const window = yield* departments.recordsByKind({
+          kind: "attendance",
+          since: "2026-05-02T00:00:00Z",
+          until: "2026-05-03T00:00:00Z",
+        })
+        const onlyA = yield* departments.recordsByKind({ kind: "attendance", sourceIds: [a.id] })
+        const none = yield* departments.recordsByKind({ kind: "attendance", sourceIds: [] })
+        const students = yield* departments.listRecords(a.id, { limit: 10, offset: 0 }, "student")
+        return { first, again, window, onlyA, none, students }
+      }),
+    )
+    expect(result.first).toEqual({ inserted: 3, updated: 0, unchanged: 0 })
+    expect(result.again).toEqual({ inserted: 0, updated: 1, unchanged: 1 })
+    expect(result.window.map((record) => [record.key, record.payload])).toEqual([
+      ["s1:d2", { status: "late" }],
+      ["s9:d2", { status: "absent" }],
+    ])
+    expect(result.onlyA.map((record) => record.key)).toEqual(["s1:d1", "s1:d2"])
+    expect(result.none).toEqual([])
+    expect(result.students.items.map((record) => record.key)).toEqual(["s1"])
+  })
+
+  it("claims a ledger key once, also when two claims race", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const ledger = yield* AutomationLedger
+        const racing = yield* Effect.all(
+          Array.from({ length: 5 }, () => ledger.claim({ scope: "test_scope", key: "k1", data: { n: 1 } })),
+          { concurrency: "unbounded" },
+        )
+        const other = yield* ledger.claim({ scope: "test_scope", key: "k2", jobRunId: "no-such-run" })
+        yield* ledger.annotate("test_scope", "k1", { upload: "u-1" })
+        const entry = yield* ledger.get("test_scope", "k1")
+        const released = yield* ledger.release("test_scope", "k1")
+        const releasedAgain = yield* ledger.release("test_scope", "k1")
+        const reclaimed = yield* ledger.claim({ scope: "test_scope", key: "k1" })
+        return { racing, other, entry, released, releasedAgain, reclaimed }
+      }),
+    )
+    expect(result.racing.filter(Boolean)).toHaveLength(1)
+    expect(result.other).toBe(true)
+    expect(Option.getOrThrow(result.entry)).toMatchObject({ scope: "test_scope", key: "k1", data: { upload: "u-1" } })
+    expect(result.released).toBe(true)
+    expect(result.releasedAgain).toBe(false)
+    expect(result.reclaimed).toBe(true)
   })
 
   it("stores every field of an audit entry and lists entries newest first with filters", async () => {

@@ -30,7 +30,7 @@ describe("Postgres migrations under concurrency", () => {
           return { versions: versions.map((v) => v.version), jobs: jobs[0]!.n }
         }),
       )
-      expect(rows).toEqual({ versions: expectedVersions(), jobs: 10 })
+      expect(rows).toEqual({ versions: expectedVersions(), jobs: 11 })
     } finally {
       await dropDatabase(race.name)
     }

@@ -3,15 +3,17 @@
  * site's (`definePlugin({ automations })`), so a plugin's automation is a peer of these.
  */
 import { definePlugin } from "@batchops/core"
+import { ingestDepartment } from "./IngestDepartment.js"
 import { purgeOldRecords } from "./PurgeOldRecords.js"
 import { systemStatusDigest } from "./SystemStatusDigest.js"
 
 export { ActivityReportLayer, makeActivityReport } from "./Activity.js"
+export { IngestParams, ingestDepartment } from "./IngestDepartment.js"
 export { PurgeParams, purgeCutoff, purgeOldRecords } from "./PurgeOldRecords.js"
 export { makeRecordRetention, RecordRetentionLayer, UploadFilesLayer } from "./Retention.js"
 export { DigestParams, digestMail, systemStatusDigest } from "./SystemStatusDigest.js"
 
 export const batchopsAutomations = definePlugin({
   name: "batchops-automations",
-  automations: [purgeOldRecords, systemStatusDigest],
+  automations: [ingestDepartment, purgeOldRecords, systemStatusDigest],
 })

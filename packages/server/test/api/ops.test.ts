@@ -274,8 +274,10 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       expect(one.json).toEqual({
         id: "src_admissions",
         name: "Admissions applications",
+        code: "ADM",
         department: "admissions",
-        kind: "csv",
+        kind: "simulated",
+        settings: { feed: "admissions" },
         enabled: true,
       })
       const records = await api.call("/api/department-sources/src_admissions/records/", { token: user.token })
@@ -285,6 +287,8 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         {
           id: "rec_admissions_2",
           source_id: "src_admissions",
+          kind: "application",
+          key: "A-1002",
           payload: { applicant: "A-1002", program: "Arts", status: "accepted" },
           recorded_at: "2026-01-06T10:30:00.000Z",
         },
@@ -295,12 +299,20 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       })
       expect(paged.json.results.map((record: { id: string }) => record.id)).toEqual(["rec_admissions_1"])
       expect(paged.json.previous).toContain("page=1")
+      const ofKind = await api.call("/api/department-sources/src_admissions/records/?kind=loan", { token: user.token })
+      expect(ofKind.json.count).toBe(0)
       expect((await api.call("/api/department-sources/nope/records/", { token: user.token })).status).toBe(404)
       expect((await api.call("/api/department-sources/nope/", { token: user.token })).status).toBe(404)
     })
 
     it("lets only admins add, change and remove a source (its records go with it)", async () => {
-      const body = { name: `Sports results ${backend}`, department: "sports", kind: "csv" }
+      const body = {
+        name: `Sports results ${backend}`,
+        code: "SPORT",
+        department: "sports",
+        kind: "directory",
+        settings: { path: "sports" },
+      }
       for (const who of [moderator, user]) {
         const refused = await api.call("/api/department-sources/", { method: "POST", token: who.token, json: body })
         expect(refused.status).toBe(403)
@@ -319,6 +331,27 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       })
       expect(blank.status).toBe(400)
       expect(blank.json.fields[0].path).toBe("name")
+      const sameCode = await api.call("/api/department-sources/", {
+        method: "POST",
+        token: admin.token,
+        json: { ...body, name: "Sports fixtures" },
+      })
+      expect(sameCode.status).toBe(409)
+      expect(sameCode.json.error).toContain('code "SPORT"')
+      const badKind = await api.call("/api/department-sources/", {
+        method: "POST",
+        token: admin.token,
+        json: { ...body, name: "Sports feed", code: "SPF", kind: "ftp" },
+      })
+      expect(badKind.status).toBe(400)
+      expect(badKind.json.fields[0].path).toBe("kind")
+      const escaping = await api.call("/api/department-sources/", {
+        method: "POST",
+        token: admin.token,
+        json: { ...body, name: "Sports feed", code: "SPF", settings: { path: "../../etc" } },
+      })
+      expect(escaping.status).toBe(400)
+      expect(escaping.json.error).toContain("settings.path: must not leave the inbox folder")
 
       for (const who of [moderator, user]) {
         const patch = { method: "PATCH", token: who.token, json: { enabled: false } }
@@ -330,12 +363,28 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       const changed = await api.call(`/api/department-sources/${id}/`, {
         method: "PATCH",
         token: admin.token,
-        json: { enabled: false, kind: "api" },
+        json: { enabled: false, kind: "url", settings: { url: "https://sports.example.edu/results" } },
       })
       expect(changed.status).toBe(200)
-      expect(changed.json).toMatchObject({ ...body, kind: "api", enabled: false })
+      expect(changed.json).toMatchObject({
+        ...body,
+        kind: "url",
+        settings: { url: "https://sports.example.edu/results" },
+        enabled: false,
+      })
+      // a kind whose settings the source does not have is refused, naming the setting
+      const mismatch = await api.call(`/api/department-sources/${id}/`, {
+        method: "PATCH",
+        token: admin.token,
+        json: { kind: "directory" },
+      })
+      expect(mismatch.status).toBe(400)
+      expect(mismatch.json.error).toContain("settings.path")
 
-      await sql((db) => db`INSERT INTO department_records (source_id, payload) VALUES (${id}, '{"score": 3}')`)
+      await sql(
+        (db) =>
+          db`INSERT INTO department_records (source_id, kind, key, payload) VALUES (${id}, 'score', 'k1', '{"score": 3}')`,
+      )
       const records = await api.call(`/api/department-sources/${id}/records/`, { token: user.token })
       expect(records.json.results.map((record: { payload: unknown }) => record.payload)).toEqual([{ score: 3 }])
 

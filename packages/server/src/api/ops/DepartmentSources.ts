@@ -3,9 +3,9 @@
  * records ingested from each, newest first. Everyone may look; admins add, change and
  * remove sources.
  */
-import { DepartmentsRepo, type Models, type SourceNameTaken } from "@batchops/core"
+import { DepartmentsRepo, Models, type SourceNameTaken, sourceSettingsProblem } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { IdParams, JsonObject, Label, Slug } from "./Fields.js"
 
 const TAG = "Departments"
@@ -13,22 +13,28 @@ const TAG = "Departments"
 export const sourceJson = (source: Models.DepartmentSource) => ({
   id: source.id,
   name: source.name,
+  code: source.code,
   department: source.department,
   kind: source.kind,
+  settings: source.settings,
   enabled: source.enabled,
 })
 
 export const SourceJson = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
+  code: Schema.String,
   department: Schema.String,
-  kind: Schema.String,
+  kind: Models.SourceKind,
+  settings: JsonObject,
   enabled: Schema.Boolean,
 })
 
 export const recordJson = (record: Models.DepartmentRecord) => ({
   id: record.id,
   source_id: record.sourceId,
+  kind: record.kind,
+  key: record.key,
   payload: record.payload,
   recorded_at: record.recordedAt,
 })
@@ -36,23 +42,53 @@ export const recordJson = (record: Models.DepartmentRecord) => ({
 export const RecordJson = Schema.Struct({
   id: Schema.String,
   source_id: Schema.String,
+  kind: Schema.String,
+  key: Schema.String,
   payload: JsonObject,
   recorded_at: Schema.String,
 })
 
+/** `ADM`, `LIB-2`: upper-case letters, digits, `_` and `-`, starting with a letter or digit. */
+const Code = Schema.String.check(
+  Schema.makeFilter((text: string) =>
+    /^[A-Z0-9][A-Z0-9_-]{0,31}$/.test(text)
+      ? undefined
+      : "must be 1-32 upper-case letters, digits, _ or - (starting with a letter or digit), e.g. ADM",
+  ),
+)
+
+const Kind = Models.SourceKind.annotate({
+  description: "simulated (sample data), directory (an inbox folder), url (a page to fetch)",
+})
+
 const NewSourceBody = Schema.Struct({
   name: Label(200),
+  code: Code,
   department: Slug,
-  kind: Slug,
+  kind: Kind,
+  settings: Schema.optional(JsonObject),
   enabled: Schema.optional(Schema.Boolean),
 })
 
 const SourceChangesBody = Schema.Struct({
   name: Schema.optional(Label(200)),
+  code: Schema.optional(Code),
   department: Schema.optional(Slug),
-  kind: Schema.optional(Slug),
+  kind: Schema.optional(Kind),
+  settings: Schema.optional(JsonObject),
   enabled: Schema.optional(Schema.Boolean),
 })
+
+const RecordsQuery = Schema.Struct({
+  ...PageQuery.fields,
+  kind: Schema.optional(Schema.String.annotate({ description: "only records of this kind (e.g. attendance)" })),
+})
+
+/** The settings must suit the kind: a 400 naming the setting otherwise. */
+const checkSettings = (kind: Models.SourceKind, settings: unknown) => {
+  const problem = sourceSettingsProblem(kind, settings)
+  return problem === undefined ? Effect.void : Effect.fail(badRequest(problem))
+}
 
 const loadSource = (id: string) =>
   Effect.gen(function* () {
@@ -104,6 +140,7 @@ export const departmentSourceRoutes = [
     handler: (ctx) =>
       Effect.gen(function* () {
         const departments = yield* DepartmentsRepo
+        yield* checkSettings(ctx.body.kind, ctx.body.settings ?? {})
         const source = yield* departments.createSource(ctx.body).pipe(Effect.catchTag("SourceNameTaken", nameConflict))
         ctx.audit.recordType = "department_source"
         ctx.audit.recordId = source.id
@@ -126,6 +163,11 @@ export const departmentSourceRoutes = [
         ctx.audit.recordType = "department_source"
         ctx.audit.recordId = ctx.params.id
         ctx.audit.detail = `changed ${Object.keys(ctx.body).sort().join(", ") || "nothing"}`
+        if (ctx.body.kind !== undefined || ctx.body.settings !== undefined) {
+          // a new kind is checked against the settings it will have (new ones, or the ones it had)
+          const current = yield* loadSource(ctx.params.id)
+          yield* checkSettings(ctx.body.kind ?? current.kind, ctx.body.settings ?? current.settings)
+        }
         const updated = yield* departments
           .updateSource(ctx.params.id, ctx.body)
           .pipe(Effect.catchTag("SourceNameTaken", nameConflict))
@@ -159,14 +201,14 @@ export const departmentSourceRoutes = [
     tag: TAG,
     access: "user",
     params: IdParams,
-    query: PageQuery,
+    query: RecordsQuery,
     response: PageOf(RecordJson),
     handler: (ctx) =>
       Effect.gen(function* () {
         const departments = yield* DepartmentsRepo
         yield* loadSource(ctx.params.id)
         const bounds = pageBounds(ctx.query)
-        const page = yield* departments.listRecords(ctx.params.id, bounds)
+        const page = yield* departments.listRecords(ctx.params.id, bounds, ctx.query.kind)
         return { json: paginated(ctx.request, bounds, page.count, page.items.map(recordJson)) }
       }),
   }),

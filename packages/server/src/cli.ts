@@ -5,18 +5,28 @@
  * run held for approval exits 3.
  */
 import { randomUUID } from "node:crypto"
-import { readFile } from "node:fs/promises"
+import { readFile, stat } from "node:fs/promises"
 import { hostname } from "node:os"
-import { basename } from "node:path"
+import { basename, join, resolve } from "node:path"
 import { type ParseArgsOptionsConfig, parseArgs } from "node:util"
 import { type Models, type PipelineResult, runPipeline, type StepEvent, UploadsRepo, UsersRepo } from "@batchops/core"
 import { fromPath } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { HeartbeatsRepoLayer, migrate } from "@batchops/store-sql"
 import { Cause, Effect, Fiber, Layer, Logger, Option } from "effect"
+import { SqlClient } from "effect/sql"
 import { startServer } from "./api/Server.js"
+import {
+  backupTargetFromEnv,
+  createBackup,
+  pgliteInUseBy,
+  RestoreRefused,
+  restoreBackup,
+  targetHasData,
+  verifyBackup,
+} from "./Backups.js"
 import { runCreateAdmin } from "./CreateAdmin.js"
-import { chooseDatabase, databaseLayer, type Env } from "./Database.js"
+import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { runHeartbeat } from "./Heartbeats.js"
 import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
@@ -45,6 +55,8 @@ const USAGE = `Usage:
   batchops approve <upload id> --by <username> [--note <text>] [--json]
   batchops reject <upload id> --by <username> [--note <text>] [--json]
   batchops create-admin --email <email> --password <password> [--username <name>]
+  batchops backup [--dir <dir>] [--json]
+  batchops restore <backup file> [--yes] [--json]
   batchops --help | --version
 
 \`serve\` starts the control room: the API on http://127.0.0.1:8000 (PORT, HOST), the upload
@@ -79,9 +91,18 @@ its timeline. \`retry\` queues a failed upload again: it resumes after the last 
 finished, or runs from the file when --profile, --plan or --config correct it. \`approve\`
 and \`reject\` decide on an upload awaiting approval, as the admin or moderator --by names.
 
-Exit status: 0 published (or migrated, submitted, worked), 1 the pipeline failed (an
-incident), the migration or the upload was refused or the database failed, 2 a usage error,
-3 held for approval (process --max-change).`
+\`backup\` writes a backup of the database into --dir (default BATCHOPS_BACKUP_DIR, or
+<data dir>/backups) and prints its path; a .sha256 file beside it holds its checksum.
+Postgres is backed up with pg_dump; the embedded database by a copy of its data, so stop
+BatchOps first (it takes one process at a time). The run_daily_backup job does the same
+every day and keeps the newest few. \`restore\` puts a backup back in place of EVERYTHING in
+the database, then migrates it. It checks the file first and refuses one that is not a
+BatchOps backup of this kind of database, and the embedded database while a BatchOps uses
+it; a database that holds data is replaced only with --yes.
+
+Exit status: 0 published (or migrated, submitted, worked, backed up, restored), 1 the
+pipeline failed (an incident), the migration, the upload or the restore was refused or the
+database failed, 2 a usage error, 3 held for approval (process --max-change).`
 
 interface Output {
   readonly out: (text: string) => void
@@ -750,6 +771,129 @@ const describeError = (error: unknown): string => {
   return parts.join(": ")
 }
 
+interface BackupCommandOptions {
+  readonly dir: string
+  readonly json: boolean
+}
+
+/** Where backups go: --dir, else BATCHOPS_BACKUP_DIR, else `<data dir>/backups` (as run_daily_backup). */
+const parseBackupArgs = (args: ReadonlyArray<string>, env: Env): BackupCommandOptions => {
+  const { values } = parseFlags(args, { dir: { type: "string" }, json: { type: "boolean" } }, false)
+  const dir = values.dir as string | undefined
+  if (dir !== undefined && dir.trim() === "") throw new UsageError("--dir needs a folder")
+  return {
+    dir: resolve(dir ?? (env.BATCHOPS_BACKUP_DIR?.trim() || join(dataDirectory(env), "backups"))),
+    json: (values.json as boolean | undefined) ?? false,
+  }
+}
+
+/** `batchops backup`: one backup of the database into the folder; 0 written, 1 failed. */
+const runBackupCommand = async (options: BackupCommandOptions, output: Output): Promise<number> => {
+  const database = chooseDatabase(process.env)
+  const target = backupTargetFromEnv(process.env)
+  const program = Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* createBackup(target, sql, options.dir)
+  }).pipe(Effect.provide(databaseLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
+  const exit = await Effect.runPromiseExit(program)
+  if (exit._tag === "Success") {
+    const backup = exit.value
+    if (options.json) output.out(`${JSON.stringify({ status: "backed_up", ...backup })}\n`)
+    else {
+      output.err(`batchops backup: ${database.describe}: ${backup.bytes} bytes, sha256 ${backup.sha256}\n`)
+      output.out(`${backup.path}\n`)
+    }
+    return 0
+  }
+  const message = describeFailure(exit.cause)
+  if (options.json) output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
+  else output.err(`batchops backup: ${database.describe}: ${message}\n`)
+  return 1
+}
+
+interface RestoreCommandOptions {
+  readonly file: string
+  readonly yes: boolean
+  readonly json: boolean
+}
+
+const parseRestoreArgs = (args: ReadonlyArray<string>): RestoreCommandOptions => {
+  const { values, positionals } = parseFlags(args, { yes: { type: "boolean" }, json: { type: "boolean" } }, true)
+  if (positionals.length === 0) throw new UsageError("missing the backup file to restore")
+  if (positionals.length > 1) throw new UsageError(`one backup at a time (got ${positionals.length})`)
+  return {
+    file: positionals[0]!,
+    yes: (values.yes as boolean | undefined) ?? false,
+    json: (values.json as boolean | undefined) ?? false,
+  }
+}
+
+/**
+ * `batchops restore <file>`: checks the file, refuses the embedded database while a BatchOps
+ * holds it and a database with data without --yes, then restores and migrates; 0 restored,
+ * 1 refused or failed.
+ */
+const runRestoreCommand = async (options: RestoreCommandOptions, output: Output): Promise<number> => {
+  const database = chooseDatabase(process.env)
+  const target = backupTargetFromEnv(process.env)
+  const file = resolve(options.file)
+  const info = await stat(file).catch((cause: unknown) => {
+    throw new UsageError(`cannot read ${options.file}: ${reason(cause)}`)
+  })
+  if (!info.isFile()) throw new UsageError(`cannot read ${options.file}: it is not a file`)
+  const refuse = (message: string) => {
+    if (options.json)
+      output.out(`${JSON.stringify({ status: "refused", database: database.describe, error: message })}\n`)
+    else output.err(`batchops restore: ${message}\n`)
+    return 1
+  }
+  try {
+    const { header } = await verifyBackup(file)
+    if (header.database !== target.kind) {
+      return refuse(
+        `${options.file} is a backup of ${header.database === "pglite" ? "an embedded (PGlite)" : "a Postgres"} ` +
+          `database, but this BatchOps uses ${database.describe}; nothing was changed`,
+      )
+    }
+    if (target.kind === "pglite") {
+      const owner = await pgliteInUseBy(target.dataDir)
+      if (owner !== undefined) {
+        return refuse(
+          `the embedded database is in use by a running BatchOps (pid ${owner}); stop it first, then restore. ` +
+            "Nothing was changed",
+        )
+      }
+    }
+    if (!options.yes && (await targetHasData(target))) {
+      return refuse(
+        `restoring replaces EVERYTHING in ${database.describe} with the backup taken ${header.createdAt}; ` +
+          "nothing was changed. Run again with --yes to replace it",
+      )
+    }
+    const restored = await restoreBackup(target, file)
+    const migrated = restored.migrated.map((v) => String(v).padStart(4, "0"))
+    if (options.json) {
+      output.out(
+        `${JSON.stringify({ status: "restored", file, database: database.describe, createdAt: header.createdAt, migrated: restored.migrated })}\n`,
+      )
+    } else {
+      output.out(
+        `restored ${options.file} (taken ${header.createdAt}) into ${database.describe}` +
+          (migrated.length > 0 ? `; then applied migrations ${migrated.join(", ")}` : "") +
+          "\n",
+      )
+    }
+    return 0
+  } catch (error) {
+    if (error instanceof RestoreRefused) return refuse(`${error.message}; nothing was changed`)
+    const message = describeError(error)
+    if (options.json)
+      output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
+    else output.err(`batchops restore: ${database.describe}: ${message}\n`)
+    return 1
+  }
+}
+
 /** `batchops serve`: run until SIGINT or SIGTERM (0). */
 const runServe = async (args: ReadonlyArray<string>, output: Output): Promise<number> => {
   parseFlags(args, {}, false)
@@ -840,6 +984,21 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
     try {
       return await runCreateAdmin(rest, output)
+    } catch (cause) {
+      const error = unwrap(cause)
+      if (error instanceof UsageError) return usageError(error.message)
+      throw error
+    }
+  }
+  if (command === "backup" || command === "restore") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      output.out(`${USAGE}\n`)
+      return 0
+    }
+    try {
+      return command === "backup"
+        ? await runBackupCommand(parseBackupArgs(rest, process.env), output)
+        : await runRestoreCommand(parseRestoreArgs(rest), output)
     } catch (cause) {
       const error = unwrap(cause)
       if (error instanceof UsageError) return usageError(error.message)

@@ -28,7 +28,7 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
-import { Cause, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssue } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssue } from "effect"
 import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 import { BackupsLayer } from "./Backups.js"
@@ -379,7 +379,9 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
       log: (line) => Effect.sync(() => void logs.push(line)),
       step: (name, details = {}) =>
         Effect.andThen(
-          Effect.sync(() => void steps.push({ name, at: new Date().toISOString(), details })),
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            steps.push({ name, at: new Date(now).toISOString(), details })
+          }),
           save,
         ),
     }

@@ -10,6 +10,7 @@ import { join } from "node:path"
 import {
   AutomationError,
   type AutomationServices,
+  DepartmentsRepo,
   defineAutomation,
   definePlugin,
   IncidentsRepo,
@@ -26,6 +27,7 @@ import {
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { checkpointDir } from "../src/Checkpoints.js"
@@ -627,6 +629,116 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
         const { stored } = await purge({ older_than_days: 0 })
         expect(stored.status).toBe("failed")
         expect(stored.error).toContain("params.older_than_days")
+      })
+    })
+
+    describe("ingest_department", () => {
+      // a Tuesday morning: the simulated feeds' records are those of 2026-03-10
+      const AT = Date.parse("2026-03-10T07:00:00Z")
+      const ingest = (params: Record<string, unknown>) =>
+        run(
+          Effect.gen(function* () {
+            const job = yield* newJob({ automation: "ingest_department", params })
+            const queued = yield* trigger(job.id)
+            yield* TestClock.setTime(AT)
+            const outcome = yield* next
+            return { outcome, stored: yield* getRun(queued.id) }
+          }).pipe(Effect.provide(TestClock.layer())),
+        )
+      const countOf = (sourceId: string, kind: string) =>
+        run(
+          Effect.gen(function* () {
+            const db = yield* SqlClient.SqlClient
+            const rows = yield* db<{ n: number }>`SELECT count(*)::int AS n FROM department_records
+              WHERE source_id = ${sourceId} AND kind = ${kind}`
+            return rows[0]!.n
+          }),
+        )
+
+      it("ingests the seeded simulated sources by code; the same day again changes nothing", async () => {
+        const first = await ingest({ codes: ["ATT", "ADM"] })
+        expect(first.outcome.status).toBe("succeeded")
+        expect(first.stored.steps.map((step) => step.name)).toEqual(["ingest ATT", "ingest ADM"])
+        // 40 students and a mark each for the ten school days up to the day (no weekend)
+        expect(await countOf("src_attendance", "student")).toBe(40)
+        expect(await countOf("src_attendance", "attendance")).toBe(400)
+        expect(first.stored.details).toMatchObject({
+          result: {
+            sources: 2,
+            results: {
+              ATT: { feed: "attendance", records: 440, inserted: 440, updated: 0 },
+              ADM: { feed: "admissions", records: 5, inserted: 5 },
+            },
+          },
+        })
+        const days = await run(
+          Effect.gen(function* () {
+            const db = yield* SqlClient.SqlClient
+            return yield* db<{ day: string }>`SELECT DISTINCT payload->>'date' AS day FROM department_records
+              WHERE source_id = 'src_attendance' AND kind = 'attendance' ORDER BY day`
+          }),
+        )
+        expect(days.map((row) => row.day)).toEqual([
+          "2026-02-25",
+          "2026-02-26",
+          "2026-02-27",
+          "2026-03-02",
+          "2026-03-03",
+          "2026-03-04",
+          "2026-03-05",
+          "2026-03-06",
+          "2026-03-09",
+          "2026-03-10",
+        ])
+        const applications = await run(
+          Effect.gen(function* () {
+            const departments = yield* DepartmentsRepo
+            return yield* departments.listRecords("src_admissions", { limit: 50, offset: 0 }, "application")
+          }),
+        )
+        expect(applications.items.map((record) => record.key)).toEqual(
+          expect.arrayContaining(["A-20260310-001", "A-20260310-005"]),
+        )
+        expect(applications.items.find((record) => record.key === "A-20260310-001")?.payload).toMatchObject({
+          applicant: "A-20260310-001",
+          submitted: "2026-03-10",
+        })
+
+        const again = await ingest({ codes: ["ATT", "ADM"] })
+        expect(again.stored.details).toMatchObject({
+          result: { results: { ATT: { inserted: 0, updated: 0, unchanged: 440 }, ADM: { inserted: 0, unchanged: 5 } } },
+        })
+        expect(await countOf("src_attendance", "attendance")).toBe(400)
+      })
+
+      it("ingests the sources that work and fails naming the one whose settings are wrong", async () => {
+        const broken = await run(
+          Effect.gen(function* () {
+            const departments = yield* DepartmentsRepo
+            return yield* departments.createSource({
+              name: `Canteen ${name}`,
+              code: "CANTEEN",
+              department: "canteen",
+              kind: "simulated",
+              settings: { feed: "canteen" },
+            })
+          }),
+        )
+        const { outcome, stored } = await ingest({ sourceIds: [broken.id, "src_library"] })
+        expect(outcome.status).toBe("failed")
+        expect(stored.error).toContain("1 of 2 sources failed: source CANTEEN")
+        expect(stored.error).toContain("settings.feed")
+        expect(stored.steps.map((step) => [step.name, step.details.error === undefined])).toEqual([
+          ["ingest CANTEEN", false],
+          ["ingest LIB", true],
+        ])
+        expect(await countOf("src_library", "loan")).toBeGreaterThanOrEqual(5)
+      })
+
+      it("fails naming a source that does not exist", async () => {
+        const { stored } = await ingest({ codes: ["NOPE"] })
+        expect(stored.status).toBe("failed")
+        expect(stored.error).toContain("no department source with code NOPE")
       })
     })
   })

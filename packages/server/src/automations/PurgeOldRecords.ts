@@ -5,7 +5,7 @@
  * Steps and log lines carry counts only, never the contents of a row.
  */
 import { AutomationError, defineAutomation, RecordRetention, UploadFiles } from "@batchops/core"
-import { Effect, Schema } from "effect"
+import { Clock, Effect, Schema } from "effect"
 
 const DEFAULT_DAYS = 365
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -46,7 +46,7 @@ export const purgeOldRecords = defineAutomation({
     Effect.gen(function* () {
       const retention = yield* RecordRetention
       const files = yield* UploadFiles
-      const { days, cutoff } = purgeCutoff(params, new Date())
+      const { days, cutoff } = purgeCutoff(params, new Date(yield* Clock.currentTimeMillis))
       const dryRun = params.dry_run
       yield* context.log(`${dryRun ? "dry run: counting" : "deleting"} records older than ${days} days (${cutoff})`)
 

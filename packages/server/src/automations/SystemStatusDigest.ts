@@ -13,7 +13,7 @@ import {
   WorkQueue,
   type WorkQueueStats,
 } from "@batchops/core"
-import { Effect, Schema } from "effect"
+import { Clock, Effect, Schema } from "effect"
 
 const HOUR_MS = 60 * 60 * 1000
 
@@ -78,7 +78,7 @@ export const systemStatusDigest = defineAutomation({
       const report = yield* ActivityReport
       const queue = yield* WorkQueue
       const mailer = yield* Mailer
-      const until = new Date()
+      const until = new Date(yield* Clock.currentTimeMillis)
       const since = new Date(until.getTime() - params.hours * HOUR_MS)
       const summary = yield* report
         .summarize(since.toISOString(), until.toISOString())

@@ -4,10 +4,14 @@
  * cron, the time zone and the skip dates by the scheduling rules (400 naming the field) and
  * registers the new schedule at once, without a restart.
  */
+import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { schedulerLayer, schedulerTick } from "../../src/Scheduler.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 type Account = { user: { id: string }; token: string }
+
+const HOUR = 60 * 60 * 1000
 
 describe.each<Backend>(["pglite", "postgres"])("job schedules on %s", (backend) => {
   let api: TestApi
@@ -143,5 +147,34 @@ describe.each<Backend>(["pglite", "postgres"])("job schedules on %s", (backend) 
     expect(patch.status).toBe(400)
     expect(patch.json.fields[0].path).toBe("timezone")
     expect(patch.json.error).toContain("timezone")
+  })
+
+  it("lists the ticks a job missed while no scheduler ran, newest first", async () => {
+    const created = await api.call("/api/jobs/", {
+      method: "POST",
+      token: admin.token,
+      json: { name: `Hourly digest ${backend}`, automation: "send_system_status_digest", cron: "0 * * * *" },
+    })
+    expect(created.status).toBe(201)
+    const first = Date.parse(created.json.next_run_at)
+    const none = await api.call(`/api/jobs/${created.json.id}/missed-ticks/`, { token: admin.token })
+    expect(none.json).toEqual({ job_id: created.json.id, misfire_policy: "coalesce_once", results: [] })
+
+    // the scheduler comes back three hours and a minute after the first tick: the last tick
+    // runs late (coalesced), the three before it are missed
+    await api.server.run(
+      schedulerTick({ now: new Date(first + 3 * HOUR + 60_000) }).pipe(Effect.provide(schedulerLayer)),
+    )
+    const all = await api.call(`/api/jobs/${created.json.id}/missed-ticks/`, { token: admin.token })
+    expect(all.json.results).toHaveLength(3)
+    const missed = await api.call(`/api/jobs/${created.json.id}/missed-ticks/?limit=2`, { token: admin.token })
+    expect(missed.status).toBe(200)
+    expect(missed.json.results).toEqual([
+      new Date(first + 2 * HOUR).toISOString(),
+      new Date(first + HOUR).toISOString(),
+    ])
+    const bad = await api.call(`/api/jobs/${created.json.id}/missed-ticks/?limit=0`, { token: admin.token })
+    expect(bad.status).toBe(400)
+    expect((await api.call("/api/jobs/nope/missed-ticks/", { token: admin.token })).status).toBe(404)
   })
 })

@@ -63,6 +63,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "PATCH /api/jobs/:id/": "admin",
   "DELETE /api/jobs/:id/": "admin",
   "POST /api/jobs/:id/trigger/": "user",
+  "GET /api/jobs/:id/missed-ticks/": "user",
   "GET /api/automations/": "user",
   "GET /api/job-runs/": "user",
   "GET /api/job-runs/:id/": "user",

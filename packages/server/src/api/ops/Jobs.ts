@@ -231,6 +231,21 @@ export const triggerJob = (job: Models.Job, requestedBy: string | null) =>
 /** A name another job has is the caller's to change: a 409 that says so. */
 const nameConflict = (error: JobNameTaken) => Effect.fail(conflict(error.message))
 
+const MissedQuery = Schema.Struct({
+  limit: Schema.optional(
+    Schema.NumberFromString.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1000 })).annotate({
+      description: "at most this many ticks (default 100)",
+    }),
+  ),
+})
+
+const MissedTicksJson = Schema.Struct({
+  job_id: Schema.String,
+  misfire_policy: MisfirePolicyField,
+  /** ISO-8601 times of the ticks that did not run, newest first */
+  results: Schema.Array(Schema.String),
+})
+
 export const jobRoutes = [
   defineRoute({
     method: "GET",
@@ -348,6 +363,24 @@ export const jobRoutes = [
         if (!removed) return yield* notFound(`no job ${ctx.params.id}`)
         ctx.audit.detail = "deleted"
         return new Response(null, { status: 204 })
+      }),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/jobs/:id/missed-ticks/",
+    summary: "The ticks a schedule missed (its scheduler was down longer than the job may be late), newest first",
+    tag: TAG,
+    access: "user",
+    params: IdParams,
+    query: MissedQuery,
+    response: MissedTicksJson,
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const job = yield* loadJob(ctx.params.id)
+        const runs = yield* JobRunsRepo
+        const limit = ctx.query.limit ?? 100
+        const ticks = yield* runs.missedTicks(job.id, limit)
+        return { json: { job_id: job.id, misfire_policy: job.misfirePolicy, results: ticks } }
       }),
   }),
   defineRoute({

@@ -1,3 +1,4 @@
+export * from "./AttendanceRate.js"
 export * from "./Automation.js"
 export * from "./BuiltinKnownErrors.js"
 export * from "./BuiltinPlans.js"

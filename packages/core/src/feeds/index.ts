@@ -1,4 +1,6 @@
 export * from "./DirectorySettings.js"
+export * from "./HtmlTables.js"
+export * from "./ScrapedRows.js"
 export * from "./SimulatedFeed.js"
 export * from "./SourceSettings.js"
 export * from "./UrlSettings.js"

@@ -113,9 +113,12 @@ class Tap extends Transform {
   }
 }
 
-/** A write stream that is flushed to the disk before it reports being finished. */
+/**
+ * A new file, readable by its owner only (a backup holds every account and student record),
+ * flushed to the disk before the stream reports being finished.
+ */
 const durableFile = async (path: string): Promise<Writable> => {
-  const handle = await open(path, "wx")
+  const handle = await open(path, "wx", 0o600)
   const stream = createWriteStream("", { fd: handle.fd, autoClose: false })
   const final = stream._final?.bind(stream)
   stream._final = (callback) => {
@@ -666,29 +669,38 @@ const restorePglite = async (dataDir: string, file: string, offset: number): Pro
   const suffix = `${process.pid}-${Date.now()}`
   const staging = `${dataDir}.restoring-${suffix}`
   const aside = `${dataDir}.before-restore-${suffix}`
+  const hadData = await stat(dataDir).then(
+    () => true,
+    () => false,
+  )
+  // the restore holds the folder as a running BatchOps would, so none starts on it meanwhile
+  // (the lock of a process that is gone, found above, is taken over)
+  if (hadData) await writeFile(join(dataDir, "batchops.pid"), String(process.pid))
   await mkdir(dirname(dataDir), { recursive: true })
   try {
     await unpackDataFolder(
       createReadStream(file, { start: offset }).pipe(createGunzip()) as AsyncIterable<Buffer>,
       staging,
     )
+    await writeFile(join(staging, "batchops.pid"), String(process.pid))
   } catch (error) {
     await rm(staging, { recursive: true, force: true })
+    if (hadData) await rm(join(dataDir, "batchops.pid"), { force: true })
     throw error
   }
-  const hadData = await stat(dataDir).then(
-    () => true,
-    () => false,
-  )
   if (hadData) await rename(dataDir, aside)
   await rename(staging, dataDir)
   try {
+    // PGlite takes the lock over from this process and lets it go when it closes
     const migrated = await migrateWith(pgliteLayer({ dataDir }))
     if (hadData) await rm(aside, { recursive: true, force: true })
     return migrated
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true })
-    if (hadData) await rename(aside, dataDir)
+    if (hadData) {
+      await rename(aside, dataDir)
+      await rm(join(dataDir, "batchops.pid"), { force: true })
+    }
     throw error
   }
 }

@@ -7,7 +7,7 @@
  * with rotation.
  */
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo } from "@batchops/core"
@@ -145,6 +145,8 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
       expect(backup.bytes).toBe(bytes.length)
       expect(backup.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
       expect(readFileSync(`${backup.path}.sha256`, "utf8")).toBe(`${backup.sha256}  ${basename(backup.path)}\n`)
+      // it holds every account and record: its owner alone may read it
+      expect(statSync(backup.path).mode & 0o077).toBe(0)
       // nothing half-written is left behind
       expect(readdirSync(dir).sort()).toEqual([basename(backup.path), `${basename(backup.path)}.sha256`])
       const { header } = await readBackupHeader(backup.path)

@@ -5,7 +5,7 @@
  * errors exit 2, refusals exit 1, never with a stack trace. A PGlite backup is refused by a
  * BatchOps on Postgres.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -68,6 +68,9 @@ describe("batchops backup and restore", () => {
     const restored = await batchops(["restore", backupPath, "--yes"])
     expect(restored.code, restored.stderr).toBe(0)
     expect(restored.stdout).toContain(`restored ${backupPath} (taken ${made.createdAt}) into embedded PGlite`)
+    // the folders swapped during the restore are gone, and the database is free again
+    expect(readdirSync(dataDir).filter((name) => name.startsWith("pgdata."))).toEqual([])
+    expect(existsSync(join(dataDir, "pgdata", "batchops.pid"))).toBe(false)
     expect((await batchops(["show", kept])).code).toBe(0)
     const gone = await batchops(["show", later])
     expect(gone.code).toBe(1)

@@ -3,11 +3,13 @@
  * site's (`definePlugin({ automations })`), so a plugin's automation is a peer of these.
  */
 import { definePlugin } from "@batchops/core"
+import { dailyBackup } from "./DailyBackup.js"
 import { ingestDepartment } from "./IngestDepartment.js"
 import { purgeOldRecords } from "./PurgeOldRecords.js"
 import { systemStatusDigest } from "./SystemStatusDigest.js"
 
 export { ActivityReportLayer, makeActivityReport } from "./Activity.js"
+export { BackupParams, dailyBackup } from "./DailyBackup.js"
 export { IngestParams, ingestDepartment } from "./IngestDepartment.js"
 export { PurgeParams, purgeCutoff, purgeOldRecords } from "./PurgeOldRecords.js"
 export { makeRecordRetention, RecordRetentionLayer, UploadFilesLayer } from "./Retention.js"
@@ -15,5 +17,5 @@ export { DigestParams, digestMail, systemStatusDigest } from "./SystemStatusDige
 
 export const batchopsAutomations = definePlugin({
   name: "batchops-automations",
-  automations: [ingestDepartment, purgeOldRecords, systemStatusDigest],
+  automations: [dailyBackup, ingestDepartment, purgeOldRecords, systemStatusDigest],
 })

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import {
+  type AutomationContext,
   AutomationLedger,
   type AutomationServices,
   DepartmentsRepo,
@@ -41,6 +42,7 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
+import { ingestDirectorySource } from "../src/automations/DirectorySource.js"
 import { scheduleFileIngest } from "../src/automations/FileIngest.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
@@ -461,6 +463,35 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
     expect(await uploadsWithSha(sha256(bytes))).toEqual([])
     const entry = Option.getOrThrow(await ledgerEntry(`file_ingest:${source.id}`, sha256(bytes)))
     expect(entry.data).toMatchObject({ upload_id: "upload-submitted-before", moved: true })
+  })
+
+  it("submits a file two runs meet at the same moment once", async () => {
+    const source = await newSource()
+    const path = source.settings.path as string
+    const folder = join(inboxDir, path)
+    const bytes = new TextEncoder().encode(`Student ID,Name,Score\nS-${source.code},Ada,88\n`)
+    drop(path, "grades.csv", bytes, T0 - 60 * SECOND)
+    const context = (runId: string): AutomationContext => ({
+      runId,
+      jobId: null,
+      log: () => Effect.void,
+      step: () => Effect.void,
+    })
+    const results = await run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(T0)
+        return yield* Effect.all(
+          [ingestDirectorySource(source, context("run-a")), ingestDirectorySource(source, context("run-b"))],
+          { concurrency: 2 },
+        )
+      }).pipe(Effect.provide(TestClock.layer())),
+    )
+    const total = (key: string) => results.reduce((sum, result) => sum + Number(result[key]), 0)
+    expect(total("submitted")).toBe(1)
+    expect(total("duplicates") + total("gone")).toBe(1)
+    expect(await uploadsWithSha(sha256(bytes))).toHaveLength(1)
+    expect(list(folder)).not.toContain("grades.csv")
+    expect(list(join(folder, "processed"))).toEqual(["grades.csv"])
   })
 
   it("refuses a folder outside the inbox, through .. or a link, and still takes the other sources' files", async () => {

@@ -171,32 +171,53 @@ const numbered = (name: string, n: number): string => {
   return `${stem}-${n}${extension === name ? "" : extension}`
 }
 
+interface MoveOptions {
+  /** the suffix of the note that goes beside the file: its name must be free too */
+  readonly noteSuffix?: string | undefined
+  /**
+   * when another run moved the same file at the same moment: keep this copy too (the run that
+   * submitted it), or drop it (a duplicate or a refusal, which the other run's move covers)
+   */
+  readonly raced: "keep" | "drop"
+}
+
 /**
  * Moves `from` into `folder` under its name, or a numbered one when that is taken (together
- * with its note, `<name><noteSuffix>`, when there is one): a hard link made only when the
- * name is free, then the old name removed, so nothing there is ever overwritten. Where links
- * are not supported, an exclusive copy instead. Returns the name it got.
+ * with its note, when there is one): a hard link made only when the name is free, then the
+ * old name removed, so nothing there is ever overwritten. Where links are not supported, an
+ * exclusive copy instead. Returns the name it got, or null when the file left the inbox
+ * meanwhile (another run took it, a person removed it).
  */
-const moveInto = (from: string, folder: string, name: string, noteSuffix?: string) =>
-  fs(`move ${name} into ${path.basename(folder)}/`, async () => {
+const moveInto = (from: string, folder: string, name: string, options: MoveOptions) =>
+  fs(`move ${name} into ${path.basename(folder)}/`, async (): Promise<string | null> => {
+    const gone = async (error: unknown) => errorCode(error) === "ENOENT" && !(await exists(from))
     for (let n = 1; n <= 10_000; n++) {
       const candidate = numbered(name, n)
       const destination = path.join(folder, candidate)
-      if (noteSuffix !== undefined && (await exists(`${destination}${noteSuffix}`))) continue
+      if (options.noteSuffix !== undefined && (await exists(`${destination}${options.noteSuffix}`))) continue
       try {
         await link(from, destination)
       } catch (error) {
         const code = errorCode(error)
         if (code === "EEXIST") continue
+        if (await gone(error)) return null
         if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EXDEV") throw error
         try {
           await copyFile(from, destination, constants.COPYFILE_EXCL)
         } catch (copyError) {
           if (errorCode(copyError) === "EEXIST") continue
+          if (await gone(copyError)) return null
           throw copyError
         }
       }
-      await unlink(from)
+      try {
+        await unlink(from)
+      } catch (error) {
+        if (errorCode(error) !== "ENOENT") throw error
+        if (options.raced === "keep") return candidate
+        await unlink(destination).catch(() => undefined)
+        return null
+      }
       return candidate
     }
     throw new Error(`${path.basename(folder)}/ holds 10000 files named like ${name} already`)
@@ -217,19 +238,32 @@ const writeNote = (file: string, text: string) =>
     throw new Error("too many notes of that name")
   })
 
-/** The file's bytes, or None when it changed (size or time) since it was listed or while it was read. */
+type Read =
+  | { readonly _tag: "read"; readonly bytes: Uint8Array }
+  /** its size or time differ from what was listed, or changed while it was read */
+  | { readonly _tag: "changed" }
+  /** it left the inbox since it was listed */
+  | { readonly _tag: "gone" }
+
+/** The file's bytes, when it is still what was listed. */
 const readIfUnchanged = (file: string, seen: Candidate) =>
-  fs(`read ${seen.name}`, async () => {
-    const handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+  fs(`read ${seen.name}`, async (): Promise<Read> => {
+    let handle: Awaited<ReturnType<typeof open>>
+    try {
+      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return { _tag: "gone" }
+      throw error
+    }
     try {
       const before = await handle.stat()
-      if (!before.isFile() || before.size !== seen.size || mtimeOf(before) !== seen.mtimeMs) return Option.none()
+      if (!before.isFile() || before.size !== seen.size || mtimeOf(before) !== seen.mtimeMs) return { _tag: "changed" }
       const data = await handle.readFile()
       const after = await handle.stat()
       if (after.size !== seen.size || mtimeOf(after) !== seen.mtimeMs || data.byteLength !== seen.size) {
-        return Option.none()
+        return { _tag: "changed" }
       }
-      return Option.some(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      return { _tag: "read", bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }
     } finally {
       await handle.close()
     }
@@ -241,6 +275,8 @@ type FileOutcome =
   | { readonly _tag: "duplicate"; readonly name: string; readonly uploadId: string | null; readonly movedAs: string }
   | { readonly _tag: "failed"; readonly name: string; readonly reason: string; readonly movedAs: string }
   | { readonly _tag: "waiting"; readonly name: string }
+  /** it left the inbox while this run looked at it (another run took it, a person removed it) */
+  | { readonly _tag: "gone"; readonly name: string }
   | { readonly _tag: "trouble"; readonly name: string; readonly message: string }
 
 interface SeenData {
@@ -313,7 +349,8 @@ const refuse = (ingest: Ingest, file: Candidate, reason: string) =>
   Effect.gen(function* () {
     const from = path.join(ingest.folder, file.name)
     const failedDir = path.join(ingest.folder, FAILED)
-    const movedAs = yield* moveInto(from, failedDir, file.name, ".error.txt")
+    const movedAs = yield* moveInto(from, failedDir, file.name, { noteSuffix: ".error.txt", raced: "drop" })
+    if (movedAs === null) return { _tag: "gone", name: file.name } as FileOutcome
     yield* writeNote(path.join(failedDir, `${movedAs}.error.txt`), failedNote(ingest, file.name, reason)).pipe(
       Effect.catch((error) => ingest.context.log(`${ingest.source.code}: ${error.message}`)),
     )
@@ -349,10 +386,11 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
 
     const from = path.join(folder, file.name)
     const read = yield* readIfUnchanged(from, file)
+    if (read._tag === "gone") return { _tag: "gone", name: file.name } as FileOutcome
     // it changed since it was listed: it is being written after all (the next run sees its
     // new size or time, which starts its wait again)
-    if (Option.isNone(read)) return { _tag: "waiting", name: file.name } as FileOutcome
-    const bytes = read.value
+    if (read._tag === "changed") return { _tag: "waiting", name: file.name } as FileOutcome
+    const bytes = read.bytes
     const sha256 = sha256Hex(bytes)
     const ledger = yield* AutomationLedger
     const intake = yield* UploadIntake
@@ -398,12 +436,14 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
       const uploadId = typeof earlier.upload_id === "string" ? earlier.upload_id : null
       // the file a run submitted but could not move: finish its move rather than call it a copy
       if (earlier.file === file.name && earlier.moved === false && uploadId !== null) {
-        const movedAs = yield* moveInto(from, path.join(folder, PROCESSED), file.name)
+        const movedAs = yield* moveInto(from, path.join(folder, PROCESSED), file.name, { raced: "drop" })
+        if (movedAs === null) return { _tag: "gone", name: file.name } as FileOutcome
         yield* ledger.annotate(scope, sha256, { ...earlier, moved: true }).pipe(Effect.ignore)
         return { _tag: "submitted", name: file.name, uploadId, movedAs } as FileOutcome
       }
       const duplicatesDir = path.join(folder, DUPLICATES)
-      const movedAs = yield* moveInto(from, duplicatesDir, file.name, ".duplicate.txt")
+      const movedAs = yield* moveInto(from, duplicatesDir, file.name, { noteSuffix: ".duplicate.txt", raced: "drop" })
+      if (movedAs === null) return { _tag: "gone", name: file.name } as FileOutcome
       yield* writeNote(
         path.join(duplicatesDir, `${movedAs}.duplicate.txt`),
         duplicateNote(ingest, file.name, sha256, earlier),
@@ -412,7 +452,7 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
     }
 
     const uploadId = taken.success.uploadId
-    const moved = yield* Effect.result(moveInto(from, path.join(folder, PROCESSED), file.name))
+    const moved = yield* Effect.result(moveInto(from, path.join(folder, PROCESSED), file.name, { raced: "keep" }))
     if (moved._tag === "Failure") {
       // submitted all the same: its claim keeps it from being submitted again
       return {
@@ -422,7 +462,7 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
       } as FileOutcome
     }
     yield* ledger.annotate(scope, sha256, { file: file.name, upload_id: uploadId, moved: true }).pipe(Effect.ignore)
-    return { _tag: "submitted", name: file.name, uploadId, movedAs: moved.success } as FileOutcome
+    return { _tag: "submitted", name: file.name, uploadId, movedAs: moved.success ?? undefined } as FileOutcome
   }).pipe(
     Effect.tap((outcome) =>
       // what was seen of a file no longer there is of no use
@@ -441,7 +481,9 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
 const describe = (code: string, outcome: FileOutcome): string => {
   switch (outcome._tag) {
     case "submitted":
-      return `${code}: ${outcome.name} submitted as upload ${outcome.uploadId}, moved to ${PROCESSED}/${outcome.movedAs ?? outcome.name}`
+      return outcome.movedAs === undefined
+        ? `${code}: ${outcome.name} submitted as upload ${outcome.uploadId} (it left the inbox meanwhile)`
+        : `${code}: ${outcome.name} submitted as upload ${outcome.uploadId}, moved to ${PROCESSED}/${outcome.movedAs}`
     case "duplicate":
       return (
         `${code}: ${outcome.name} has the same content as a file taken before` +
@@ -451,6 +493,8 @@ const describe = (code: string, outcome: FileOutcome): string => {
       return `${code}: ${outcome.name} refused (${outcome.reason}): moved to ${FAILED}/${outcome.movedAs}`
     case "waiting":
       return `${code}: ${outcome.name} is still changing or not yet stable: left for a later run`
+    case "gone":
+      return `${code}: ${outcome.name} left the inbox meanwhile (taken by another run or removed): nothing to do`
     case "trouble":
       return `${code}: ${outcome.name}: ${outcome.message}`
   }
@@ -490,6 +534,7 @@ export const ingestDirectorySource: SourceIngester = (source, context) =>
       duplicates: count("duplicate"),
       failed: count("failed"),
       waiting: count("waiting"),
+      gone: count("gone"),
       uploads: outcomes.flatMap((outcome) => (outcome._tag === "submitted" ? [outcome.uploadId] : [])),
     }
     yield* context.log(

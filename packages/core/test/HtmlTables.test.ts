@@ -149,6 +149,14 @@ describe("parseHtmlPage: tables", () => {
     expect(tables[1]!.rows).toEqual([["v"]])
   })
 
+  it("reads <noscript> (a scraper runs no scripts) but not <title> or <textarea> contents", () => {
+    const { tables } =
+      parseHtmlPage(`<title>a <table> here</title><textarea><table><tr><td>x</td></tr></table></textarea>
+      <noscript><table><tr><th>K</th></tr><tr><td>v</td></tr></table></noscript>`)
+    expect(tables).toHaveLength(1)
+    expect(tables[0]!.rows).toEqual([["v"]])
+  })
+
   it("finishes the tables of a page cut off in the middle", () => {
     const table = only("<table><tr><th>A</th></tr><tr><td>1</td></tr><tr><td>2")
     expect(table.rows).toEqual([["1"], ["2"]])

@@ -104,6 +104,17 @@ const startServer = async (): Promise<TestServer> => {
         return send(response, 200, "text/csv; charset=utf-8", pages.loans)
       case "/facilities.csv":
         return send(response, 200, "application/octet-stream", pages.direct)
+      case "/greek.html": {
+        // a page in ISO-8859-7 that says so only in its <meta>: bytes E1 E2 E3 are "αβγ" there
+        // (and "áâã" in Windows-1252, what an undeclared page that is not UTF-8 is read as)
+        const body = Buffer.from(
+          '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-7"></head>' +
+            "<body><table><tr><th>Code</th><th>Name</th></tr><tr><td>K1</td><td>\u00e1\u00e2\u00e3 &amp; &#946;</td></tr></table></body></html>",
+          "latin1",
+        )
+        response.writeHead(200, { "content-type": "text/html", "content-length": body.byteLength })
+        return response.end(body)
+      }
       case "/plain.html":
         return send(response, 200, "text/html", pages.plain)
       case "/logo.png":
@@ -346,6 +357,18 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
         { key: "F-2", kind: "row", payload: { code: "F-2", name: "Heating", room: "Hall" } },
       ])
       expect(moved.map((record) => record.key).sort()).toEqual(["S-1", "S-2", "S-3"])
+    })
+
+    it("decodes a page by the charset its <meta> declares", async () => {
+      const rows = await run(
+        Effect.gen(function* () {
+          const source = yield* addSource("GREEK", { url: `${server.origin}/greek.html` })
+          const { outcome } = yield* scrape({ codes: ["GREEK"] })
+          expect(outcome.status).toBe("succeeded")
+          return yield* records(source)
+        }),
+      )
+      expect(rows).toEqual([{ key: "K1", kind: "row", payload: { Code: "K1", Name: "αβγ & β" } }])
     })
 
     it("submits the CSV as an upload for the pipeline once per content (into upload)", async () => {

@@ -262,7 +262,8 @@ const SEPARATING = new Set([
 ])
 
 /** Elements whose contents are not text of the page. */
-const RAW_TEXT = new Set(["script", "style", "template", "noscript"])
+// (`<noscript>` is read: a scraper runs no scripts, so it sees what a browser without them shows)
+const RAW_TEXT = new Set(["script", "style", "template", "title", "textarea"])
 
 type Section = "thead" | "tbody" | "tfoot" | undefined
 

@@ -32,7 +32,8 @@ const Fields = Schema.Struct({
     Schema.Literals(URL_EXTRACTS).annotate({
       description:
         'what to take (default "auto": a CSV answer is the CSV; an HTML page gives its table, or else the CSV ' +
-        'it links to); "table": a table of the page; "csv_link": the CSV the page links to; "csv": the answer is a CSV',
+        'it links to, or with `link` that CSV link); "table": a table of the page; "csv_link": the CSV the page links ' +
+        'to; "csv": the answer is a CSV',
     }),
   ),
   table: Schema.optionalKey(

@@ -350,6 +350,43 @@ export const attendanceRemindersContract = (name: string, target: () => Attendan
       })
     })
 
+    it("two runners running the reminders at once send each reminder once", async () => {
+      const { code, prefix } = await newSource((p) =>
+        [1, 2, 3, 4].flatMap((n) => [
+          student(`${p}-${n}`, `Student ${n}`, `s${n}@${p}.families.test`),
+          ...marks(`${p}-${n}`, TEN_DAYS, { "2026-03-02": "absent", "2026-03-03": "absent" }),
+        ]),
+      )
+      const before = smtp.received.length
+      const outcomes = await run(
+        Effect.gen(function* () {
+          const jobs = yield* JobsRepo
+          for (const n of [1, 2]) {
+            const job = yield* jobs.create({
+              name: `concurrent reminders ${n} ${code} ${name}`,
+              cron: "0 7 * * 1-5",
+              automation: "send_attendance_reminders",
+              params: { window_days: 10, codes: [code] },
+            })
+            yield* triggerJob(job, null)
+          }
+          yield* TestClock.setTime(TUESDAY)
+          const runners = [1, 2].map((n) => processNextJobRun({ ...RUNNER, worker: `attendance-runner-${n}` }))
+          const outcomes = yield* Effect.all(runners, { concurrency: 2 })
+          const runs = yield* JobRunsRepo
+          return yield* Effect.forEach(outcomes, (outcome) =>
+            Effect.map(runs.get(Option.getOrThrow(outcome).jobRunId!), Option.getOrThrow),
+          )
+        }).pipe(Effect.provide(TestClock.layer())),
+      )
+      expect(outcomes.map((stored) => stored.status)).toEqual(["succeeded", "succeeded"])
+      const results = outcomes.map((stored) => stored.details.result as { sent: number; already_sent: number })
+      expect(results.map((result) => result.sent + result.already_sent)).toEqual([4, 4])
+      expect(results[0]!.sent + results[1]!.sent).toBe(4)
+      const recipients = mailsTo(prefix, before).flatMap((mail) => mail.rcptTo)
+      expect(recipients.sort()).toEqual([1, 2, 3, 4].map((n) => `s${n}@${prefix}.families.test`))
+    })
+
     it("counts late as absent when late_counts_as is 0, and sends at the threshold given", async () => {
       const { code, prefix } = await newSource((p) => [
         // 8 present, 2 late: 100% by default, 80% when late counts as absent

@@ -216,7 +216,8 @@ export const attendanceReminders = defineAutomation({
       const failures: Array<{ readonly studentId: string; readonly reason: string }> = []
       for (const attendance of below) {
         const student = students.get(attendance.studentId)
-        if (student?.contactEmail === undefined) {
+        const to = student?.contactEmail
+        if (student === undefined || to === undefined) {
           noContact.push(attendance.studentId)
           continue
         }
@@ -227,30 +228,37 @@ export const attendanceReminders = defineAutomation({
           else sent.push(student.studentId)
           continue
         }
-        // claimed before it is sent: of two runs, one sends; a crash in between costs a day's
-        // reminder rather than sending it twice
-        const claimed = yield* ledger
-          .claim({ scope: REMINDER_SCOPE, key, jobRunId: context.runId })
-          .pipe(Effect.mapError(failed("record the reminder in the ledger")))
-        if (!claimed) {
-          alreadySent.push(student.studentId)
-          continue
-        }
-        const mail = reminderMail({ student, attendance, window, threshold: params.threshold, school })
-        const delivery = yield* Effect.result(mailer.send({ to: [student.contactEmail], ...mail }))
-        if (delivery._tag === "Success") {
-          sent.push(student.studentId)
-          continue
-        }
-        const reason = withoutPersonalDetails(delivery.failure.message, mail.subject, student)
-        const released = yield* Effect.result(ledger.release(REMINDER_SCOPE, key))
-        failures.push({ studentId: student.studentId, reason })
-        yield* context.log(
-          released._tag === "Success"
-            ? `${student.studentId}: not sent, tried again on the next run: ${reason}`
-            : `${student.studentId}: not sent, and its ledger entry could not be released (${released.failure.message}), ` +
-                `so it is not tried again today: ${reason}`,
+        // claimed before it is sent: of two runs, one sends; and claim, send and release go
+        // through together even when the runner is stopping, so a stop never leaves a claim
+        // whose mail was not sent (a crash still can: a day's reminder lost, never sent twice)
+        const outcome = yield* Effect.uninterruptible(
+          Effect.gen(function* () {
+            const claimed = yield* ledger
+              .claim({ scope: REMINDER_SCOPE, key, jobRunId: context.runId })
+              .pipe(Effect.mapError(failed("record the reminder in the ledger")))
+            if (!claimed) return { _tag: "AlreadySent" } as const
+            const mail = reminderMail({ student, attendance, window, threshold: params.threshold, school })
+            const delivery = yield* Effect.result(mailer.send({ to: [to], ...mail }))
+            if (delivery._tag === "Success") return { _tag: "Sent" } as const
+            const released = yield* Effect.result(ledger.release(REMINDER_SCOPE, key))
+            return {
+              _tag: "Failed",
+              reason: withoutPersonalDetails(delivery.failure.message, mail.subject, student),
+              releaseError: released._tag === "Failure" ? released.failure.message : undefined,
+            } as const
+          }),
         )
+        if (outcome._tag === "AlreadySent") alreadySent.push(student.studentId)
+        else if (outcome._tag === "Sent") sent.push(student.studentId)
+        else {
+          failures.push({ studentId: student.studentId, reason: outcome.reason })
+          yield* context.log(
+            outcome.releaseError === undefined
+              ? `${student.studentId}: not sent, tried again on the next run: ${outcome.reason}`
+              : `${student.studentId}: not sent, and its ledger entry could not be released (${outcome.releaseError}), ` +
+                  `so it is not tried again today: ${outcome.reason}`,
+          )
+        }
       }
 
       if (noContact.length > 0) {

@@ -508,9 +508,9 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
               ('purge-run-old', 'test_count', 'succeeded', 'schedule', ${OLD}::timestamptz, ${OLD}::timestamptz, ${OLD}::timestamptz),
               ('purge-run-old-running', 'test_count', 'running', 'schedule', ${OLD}::timestamptz, ${OLD}::timestamptz, NULL),
               ('purge-run-new', 'test_count', 'succeeded', 'schedule', now(), now(), now())`
-            yield* db`INSERT INTO department_records (id, source_id, payload, recorded_at) VALUES
-              ('purge-record-old', 'src_library', '{"loans": 3}', ${OLD}::timestamptz),
-              ('purge-record-new', 'src_library', '{"loans": 4}', now())`
+            yield* db`INSERT INTO department_records (id, source_id, kind, key, payload, recorded_at) VALUES
+              ('purge-record-old', 'src_library', 'loan', 'purge-old', '{"loans": 3}', ${OLD}::timestamptz),
+              ('purge-record-new', 'src_library', 'loan', 'purge-new', '{"loans": 4}', now())`
             return made
           }),
         )

@@ -5,6 +5,7 @@ import {
   decodeHtmlEntities,
   type HtmlTable,
   keyRecords,
+  MAX_COLUMNS,
   parseHtmlPage,
   resolveUrlSettings,
   sourceSettingsProblem,
@@ -155,6 +156,13 @@ describe("parseHtmlPage: tables", () => {
       <noscript><table><tr><th>K</th></tr><tr><td>v</td></tr></table></noscript>`)
     expect(tables).toHaveLength(1)
     expect(tables[0]!.rows).toEqual([["v"]])
+  })
+
+  it("keeps at most MAX_COLUMNS columns, however wide the spans", () => {
+    const wide = "<td colspan=1000>x</td>".repeat(50)
+    const table = only(`<table><tr><th>A</th></tr><tr>${wide}</tr></table>`)
+    expect(table.columns).toHaveLength(MAX_COLUMNS)
+    expect(table.rows[0]![0]).toBe("x")
   })
 
   it("finishes the tables of a page cut off in the middle", () => {

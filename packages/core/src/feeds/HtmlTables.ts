@@ -586,6 +586,12 @@ interface GridRow {
   readonly cells: Array<GridCell>
 }
 
+/**
+ * Columns kept per table: far beyond a real table, and a bound on what a page of
+ * `<td colspan="1000">` cells can make the grid cost.
+ */
+export const MAX_COLUMNS = 1000
+
 /** Lays the cells out on a grid, `colspan` and `rowspan` taken into account. */
 const layOut = (rows: ReadonlyArray<RowBuilder>): Array<GridRow> => {
   const grid: Array<GridRow> = []
@@ -607,8 +613,9 @@ const layOut = (rows: ReadonlyArray<RowBuilder>): Array<GridRow> => {
     let column = 0
     for (const cell of row.cells) {
       while (fromAbove(column)) column++
+      if (column >= MAX_COLUMNS) break
       const value = collapse(cell.text)
-      for (let offset = 0; offset < cell.colspan; offset++) {
+      for (let offset = 0; offset < cell.colspan && column < MAX_COLUMNS; offset++) {
         const placed: GridCell = { text: value, spanned: offset > 0 }
         cells[column] = placed
         if (cell.rowspan > 1) pending.set(column, { cell: placed, remaining: cell.rowspan - 1 })
@@ -654,7 +661,9 @@ const finishTable = (table: TableBuilder): HtmlTable => {
     if (headerRows.length === 0 && grid.length > 0) headerRows = [grid[0]!]
   }
   const body = grid.filter((row) => !headerRows.includes(row))
-  const width = Math.max(0, ...headerRows.map((row) => row.cells.length), ...body.map((row) => row.cells.length))
+  // a loop, not Math.max(...rows): a spread of many thousand rows overflows the stack
+  let width = 0
+  for (const row of grid) width = Math.max(width, row.cells.length)
   // several header rows: each column's distinct texts, top to bottom ("Term 1" over "Score")
   const header = Array.from({ length: width }, (_, column) => {
     const parts: Array<string> = []

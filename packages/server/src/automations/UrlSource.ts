@@ -365,7 +365,9 @@ const csvRows = (source: Models.DepartmentSource, name: string, bytes: Uint8Arra
     if (headerAt < 0) return { columns: [], rows: [] } satisfies Rows
     const header = records[headerAt]!
     const rows = records.slice(headerAt + 1)
-    const width = Math.max(header.length, ...rows.map((row) => row.length))
+    // a loop, not Math.max(...rows): a spread of many thousand rows overflows the stack
+    let width = header.length
+    for (const row of rows) width = Math.max(width, row.length)
     return { columns: columnNames(header, width), rows } satisfies Rows
   }).pipe(
     Effect.mapError(
@@ -378,7 +380,14 @@ const digest = (text: string) => createHash("sha256").update(text).digest("hex")
 
 /** A file name for an upload: the CSV's own name, or one made from the source and table. */
 const fileNameOf = (url: URL, fallback: string): string => {
-  const last = decodeURIComponent(url.pathname.split("/").at(-1) ?? "").replace(/[^\w.\- ]+/g, "_")
+  const segment = url.pathname.split("/").at(-1) ?? ""
+  let decoded = segment
+  try {
+    decoded = decodeURIComponent(segment)
+  } catch {
+    // a stray % in the address: the name as written
+  }
+  const last = decoded.replace(/[^\w.\- ]+/g, "_")
   return /\.(csv|tsv|txt)$/i.test(last) ? last : fallback
 }
 

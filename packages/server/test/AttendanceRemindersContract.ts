@@ -15,7 +15,6 @@ import {
   AutomationLedger,
   type AutomationServices,
   DepartmentsRepo,
-  definePlugin,
   type IngestRecord,
   JobRunsRepo,
   JobsRepo,
@@ -34,7 +33,7 @@ import { TestClock } from "effect/testing"
 import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { attendanceReminders, REMINDER_SCOPE } from "../src/automations/AttendanceReminders.js"
+import { REMINDER_SCOPE } from "../src/automations/AttendanceReminders.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"
@@ -138,9 +137,7 @@ export const attendanceRemindersContract = (name: string, target: () => Attendan
     const run = <A, E>(effect: Effect.Effect<A, E, Services>, port = smtp.port) =>
       Effect.runPromise(
         Effect.gen(function* () {
-          const registry = yield* Effect.orDie(
-            defaultRegistry([definePlugin({ name: "attendance-tests", automations: [attendanceReminders] })]),
-          )
+          const registry = yield* Effect.orDie(defaultRegistry())
           const mailer = Layer.orDie(mailerLayerFromEnv({ EMAIL_HOST: "127.0.0.1", EMAIL_PORT: String(port) }))
           return yield* Effect.provide(
             effect,

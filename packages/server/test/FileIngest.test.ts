@@ -24,7 +24,6 @@ import {
   AutomationLedger,
   type AutomationServices,
   DepartmentsRepo,
-  definePlugin,
   type IncidentsRepo,
   type JobRunRecord,
   JobRunsRepo,
@@ -45,7 +44,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { ingestDirectorySource } from "../src/automations/DirectorySource.js"
-import { scheduleFileIngest } from "../src/automations/FileIngest.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"
@@ -145,9 +143,8 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
   const run = <A, E>(effect: Effect.Effect<A, E, Services>) =>
     Effect.runPromise(
       Effect.gen(function* () {
-        const registry = yield* Effect.orDie(
-          defaultRegistry([definePlugin({ name: "file-ingest-test", automations: [scheduleFileIngest] })]),
-        )
+        // the built-in automations, as the host has them
+        const registry = yield* Effect.orDie(defaultRegistry())
         return yield* Effect.provide(
           effect,
           // no mail is sent here: a failed run's incident mail only waits in the queue

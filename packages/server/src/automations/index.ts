@@ -5,6 +5,7 @@
 import { definePlugin } from "@batchops/core"
 import { attendanceReminders } from "./AttendanceReminders.js"
 import { dailyBackup } from "./DailyBackup.js"
+import { scheduleFileIngest } from "./FileIngest.js"
 import { ingestDepartment } from "./IngestDepartment.js"
 import { purgeOldRecords } from "./PurgeOldRecords.js"
 import { systemStatusDigest } from "./SystemStatusDigest.js"
@@ -13,6 +14,8 @@ import { webScrape } from "./WebScrape.js"
 export { ActivityReportLayer, makeActivityReport } from "./Activity.js"
 export { attendanceReminders, REMINDER_SCOPE, ReminderParams } from "./AttendanceReminders.js"
 export { BackupParams, dailyBackup } from "./DailyBackup.js"
+export { ingestDirectorySource, seenScope, takenScope } from "./DirectorySource.js"
+export { FileIngestParams, scheduleFileIngest } from "./FileIngest.js"
 export { IngestParams, ingestDepartment } from "./IngestDepartment.js"
 export { PurgeParams, purgeCutoff, purgeOldRecords } from "./PurgeOldRecords.js"
 export { makeRecordRetention, RecordRetentionLayer, UploadFilesLayer } from "./Retention.js"
@@ -22,5 +25,13 @@ export { WebScrapeParams, webScrape } from "./WebScrape.js"
 
 export const batchopsAutomations = definePlugin({
   name: "batchops-automations",
-  automations: [attendanceReminders, dailyBackup, ingestDepartment, purgeOldRecords, systemStatusDigest, webScrape],
+  automations: [
+    attendanceReminders,
+    dailyBackup,
+    ingestDepartment,
+    purgeOldRecords,
+    scheduleFileIngest,
+    systemStatusDigest,
+    webScrape,
+  ],
 })

@@ -12,7 +12,6 @@ import { join } from "node:path"
 import {
   type AutomationServices,
   DepartmentsRepo,
-  definePlugin,
   IncidentsRepo,
   type JobRunRecord,
   JobRunsRepo,
@@ -29,13 +28,10 @@ import { Effect, Layer, Option } from "effect"
 import type { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { webScrape } from "../src/automations/WebScrape.js"
 import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
-
-const DEV = [definePlugin({ name: "scrape-dev", automations: [webScrape] })]
 
 import type { UploadSettings } from "../src/UploadSettings.js"
 
@@ -194,7 +190,7 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
     const run = <A, E>(effect: Effect.Effect<A, E, Services>) =>
       Effect.runPromise(
         Effect.gen(function* () {
-          const registry = yield* Effect.orDie(defaultRegistry(DEV))
+          const registry = yield* Effect.orDie(defaultRegistry())
           return yield* Effect.provide(
             effect,
             Layer.mergeAll(jobRunnerLayer, Layer.orDie(mailerLayerFromEnv({}))).pipe(

@@ -426,14 +426,14 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
     it("fails a run of an automation no plugin contributes, naming the known ones", async () => {
       const stored = await run(
         Effect.gen(function* () {
-          const job = yield* newJob({ automation: "run_web_scrape" })
+          const job = yield* newJob({ automation: "run_a_future_chore" })
           const queued = yield* trigger(job.id)
           yield* next
           return yield* getRun(queued.id)
         }),
       )
       expect(stored.status).toBe("failed")
-      expect(stored.error).toContain('"run_web_scrape"')
+      expect(stored.error).toContain('"run_a_future_chore"')
       expect(stored.error).toContain("purge_old_records")
     })
 

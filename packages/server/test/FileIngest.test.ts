@@ -173,17 +173,20 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
     )
 
   /** runs `schedule_file_ingest` with `params` through the runner, its clock at `now` */
-  const ingestAt = (now: number, params: Record<string, unknown>) =>
+  const ingestAt = (now: number, params: Record<string, unknown>, seededJob?: string) =>
     run(
       Effect.gen(function* () {
         yield* TestClock.setTime(now)
         const jobs = yield* JobsRepo
-        const job = yield* jobs.create({
-          name: `file ingest ${now} ${JSON.stringify(params)} ${Math.random()}`,
-          cron: "*/5 * * * *",
-          automation: "schedule_file_ingest",
-          params,
-        })
+        const job =
+          seededJob === undefined
+            ? yield* jobs.create({
+                name: `file ingest ${now} ${JSON.stringify(params)} ${Math.random()}`,
+                cron: "*/5 * * * *",
+                automation: "schedule_file_ingest",
+                params,
+              })
+            : Option.getOrThrow(yield* jobs.get(seededJob))
         const queued = yield* triggerJob(job, "user-1")
         const outcome = Option.getOrThrow(yield* processNextJobRun(RUNNER))
         const runs = yield* JobRunsRepo
@@ -235,8 +238,8 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 
-  it("with no directory sources, succeeds saying there is nothing to do", async () => {
-    const { outcome, stored } = await ingestAt(T0, {})
+  it("with no directory sources, the seeded job succeeds saying there is nothing to do", async () => {
+    const { outcome, stored } = await ingestAt(T0, {}, "job_schedule_file_ingest")
     expect(outcome.status).toBe("succeeded")
     expect(stored.logs).toEqual(["no enabled directory sources: nothing to do"])
     expect(stored.details.result).toMatchObject({ sources: 0, submitted: 0 })

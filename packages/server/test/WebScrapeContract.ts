@@ -4,7 +4,7 @@
  * CSV, a slow answer, an endless one, redirects away and in circles, errors), into department
  * records (updated, not copied, when scraped again) and into uploads (once per content).
  */
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -25,7 +25,7 @@ import {
 } from "@batchops/core"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
-import type { SqlClient } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
@@ -34,6 +34,7 @@ import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 
 import type { UploadSettings } from "../src/UploadSettings.js"
+import { originalPath } from "../src/UploadStore.js"
 
 export interface WebScrapeTarget {
   /** a new client layer over the backend's database */
@@ -395,8 +396,12 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
       )
     })
 
-    it("makes a table into a CSV upload", async () => {
-      const { outcome, upload } = await run(
+    it("makes a table into a CSV upload, queued for the pipeline", async () => {
+      server.grades = [
+        ["S-1", "Ana &amp; Bo", "A"],
+        ["S-2", "O&quot;Neil, Pat", "B"],
+      ]
+      const { outcome, upload, queued } = await run(
         Effect.gen(function* () {
           yield* addSource("TBLUP", {
             url: `${server.origin}/grades.html`,
@@ -407,11 +412,17 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
           const { outcome, stored } = yield* scrape({ codes: ["TBLUP"] })
           const uploads = yield* UploadsRepo
           const id = String(stored.steps[0]!.details.upload_id)
-          return { outcome, upload: Option.getOrThrow(yield* uploads.get(id)) }
+          const db = yield* SqlClient.SqlClient
+          const queued = yield* db<{ status: string }>`SELECT status FROM work_queue
+            WHERE kind = 'process_upload' AND payload->>'uploadId' = ${id}`
+          return { outcome, upload: Option.getOrThrow(yield* uploads.get(id)), queued }
         }),
       )
       expect(outcome.status).toBe("succeeded")
       expect(upload.fileName).toBe("tblup-table-1.csv")
+      expect(queued).toEqual([{ status: "queued" }])
+      const file = readFileSync(originalPath(dirs.uploadsDir, upload), "utf8")
+      expect(file).toBe('Student ID,Name,Grade\r\nS-1,Ana & Bo,A\r\nS-2,"O""Neil, Pat",B\r\n')
     })
 
     it("fails the run with an incident naming each failed source, after scraping the others", async () => {
@@ -487,6 +498,11 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
     })
 
     it("scrapes every enabled url source by default, and refuses to scrape other kinds by name", async () => {
+      server.grades = [
+        ["S-1", "Ana", "A"],
+        ["S-2", "Bo", "B"],
+        ["S-3", "Cy", "C"],
+      ]
       const { outcome, stored, refused } = await run(
         Effect.gen(function* () {
           const departments = yield* DepartmentsRepo

@@ -240,6 +240,13 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
           (run: { id: string }) => run.id,
         )
       expect(await ids(`${march}&job_id=job_ingest_library`)).toEqual(["run_b", "run_a"])
+      expect(await ids(`${march}&job=job_ingest_library`)).toEqual(["run_b", "run_a"])
+      expect(await ids(`${march}&job=job_ingest_library&status=failed`)).toEqual(["run_b"])
+      const both = await api.call("/api/job-runs/?job=job_ingest_library&job_id=job_run_daily_backup", {
+        token: user.token,
+      })
+      expect(both.status).toBe(400)
+      expect(both.json.error).toContain("job and job_id name different jobs")
       expect(await ids(`${march}&status=failed`)).toEqual(["run_b"])
       expect(await ids(`${march}&automation=run_daily_backup`)).toEqual(["run_c"])
       expect(await ids("created_after=2026-03-02T00:00:00Z&created_before=2026-03-03")).toEqual(["run_b"])

@@ -4,7 +4,7 @@
  */
 import { type JobRunRecord, JobRunsRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { badRequest, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { IdParams, IsoDateTime, instant, JsonObject } from "./Fields.js"
 
 const TAG = "Schedules"
@@ -62,7 +62,9 @@ export const JobRunDetailJson = Schema.Struct({
 
 const ListQuery = Schema.Struct({
   ...PageQuery.fields,
-  job_id: Schema.optional(Schema.String),
+  /** the seed's name of the job filter */
+  job: Schema.optional(Schema.String.annotate({ description: "runs of this job (its id)" })),
+  job_id: Schema.optional(Schema.String.annotate({ description: "the same as job" })),
   status: Schema.optional(JobRunStatus),
   automation: Schema.optional(Schema.String),
   /** runs created at or after this instant */
@@ -75,7 +77,7 @@ export const jobRunRoutes = [
   defineRoute({
     method: "GET",
     path: "/api/job-runs/",
-    summary: "List job runs, newest first (filters: job_id, status, automation, created_after, created_before)",
+    summary: "List job runs, newest first (filters: job, status, automation, created_after, created_before)",
     tag: TAG,
     access: "user",
     query: ListQuery,
@@ -84,9 +86,15 @@ export const jobRunRoutes = [
       Effect.gen(function* () {
         const runs = yield* JobRunsRepo
         const bounds = pageBounds(ctx.query)
+        const { job, job_id } = ctx.query
+        if (job !== undefined && job_id !== undefined && job !== job_id) {
+          return yield* badRequest("job and job_id name different jobs: give one of them", [
+            { path: "job", message: "differs from job_id" },
+          ])
+        }
         const page = yield* runs.list(
           {
-            jobId: ctx.query.job_id,
+            jobId: job ?? job_id,
             status: ctx.query.status,
             automation: ctx.query.automation,
             createdAfter: instant(ctx.query.created_after),

@@ -526,8 +526,7 @@ export const webScrapeContract = (name: string, target: () => WebScrapeTarget) =
       ])
       expect(refused.outcome).toMatchObject({
         status: "failed",
-        error:
-          "run_web_scrape only scrapes url sources; ATT is a simulated source (ingest_department ingests every kind)",
+        error: "1 of 1 url sources failed: source ATT is a simulated source, not a url source",
       })
     })
   })

@@ -3,7 +3,7 @@
  * `open()` returns a fresh layer over the SAME database each call, so consecutive tests also
  * check that what one client wrote is there for the next (for PGlite: after close and reopen).
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { IncidentNotFound, IncidentsRepo, Models, UploadsRepo } from "@batchops/core"
@@ -15,7 +15,6 @@ import {
   IncidentsRepoLayer,
   MigrationError,
   migrate,
-  splitStatements,
   UploadsRepoLayer,
 } from "../src/index.js"
 

@@ -5,6 +5,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 // Tests run against the TypeScript sources; the built packages are exercised by the CLI tests.
 export default defineConfig({
+  // the web app's components are Preact (its component tests run in happy-dom, per file)
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   resolve: {
     alias: {
       "@batchops/core": src("core"),
@@ -15,7 +17,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.{ts,tsx}", "test/**/*.test.ts"],
     testTimeout: 60_000,
     // The JSON report lets CI print one plain closing line with the counts.
     reporters: ["default", "json"],

@@ -32,6 +32,7 @@ import {
 } from "./Api.js"
 import { type OpenApiInfo, openApiDocument, referencePage } from "./OpenApi.js"
 import { AuditLog, Authenticator } from "./Services.js"
+import { serveWebApp } from "./WebApp.js"
 
 export interface AppOptions {
   /** origins allowed to call the API from a browser (exact, e.g. `https://ops.school.example`) */
@@ -39,6 +40,10 @@ export interface AppOptions {
   /** the largest JSON body accepted (default 1 MiB); multipart routes check their own limit */
   readonly maxJsonBytes?: number | undefined
   readonly info?: OpenApiInfo | undefined
+  /** serve the web app at `/` from this build folder (undefined: a page saying it is not built) */
+  readonly webDir?: string | undefined
+  /** serve the web app at all (default false: an API-only app) */
+  readonly webApp?: boolean | undefined
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -280,6 +285,8 @@ export const makeApp = <R>(
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
     return c.html(referencePage(document))
   })
+
+  if (options.webApp) serveWebApp(app, options.webDir)
 
   app.notFound((c) =>
     json(404, {

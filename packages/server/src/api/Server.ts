@@ -23,6 +23,7 @@ import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
 import { HostEnv } from "./Services.js"
+import { findWebDir } from "./WebApp.js"
 
 export const DEFAULT_PORT = 8000
 export const DEFAULT_HOST = "127.0.0.1"
@@ -94,7 +95,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     await runtime.dispose()
     throw cause
   }
-  const app = makeApp(apiRoutes, runtime as never, { corsOrigins })
+  const app = makeApp(apiRoutes, runtime as never, { corsOrigins, webApp: true, webDir: findWebDir(options.env) })
 
   const worker =
     options.worker === false

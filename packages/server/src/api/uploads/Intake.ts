@@ -60,7 +60,7 @@ export const parseForm = (request: Request, body: Uint8Array): Effect.Effect<For
     try: () => {
       const type = request.headers.get("content-type") ?? ""
       if (!/^multipart\/form-data\s*;/i.test(type)) throw badRequest("send the upload as multipart/form-data")
-      return new Response(body, { headers: { "Content-Type": type } }).formData()
+      return new Response(body as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": type } }).formData()
     },
     catch: (cause) =>
       cause instanceof ApiError ? cause : badRequest("the multipart body could not be read: it is malformed"),

@@ -64,6 +64,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "DELETE /api/jobs/:id/": "admin",
   "POST /api/jobs/:id/trigger/": "user",
   "GET /api/jobs/:id/missed-ticks/": "user",
+  "GET /api/schedules/preview/": "user",
   "GET /api/automations/": "user",
   "GET /api/job-runs/": "user",
   "GET /api/job-runs/:id/": "user",

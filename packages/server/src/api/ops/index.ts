@@ -18,9 +18,11 @@ import { departmentSourceRoutes } from "./DepartmentSources.js"
 import { healthRoutes } from "./Health.js"
 import { jobRunRoutes } from "./JobRuns.js"
 import { jobRoutes } from "./Jobs.js"
+import { schedulePreviewRoutes } from "./SchedulePreview.js"
 
 export const routes: ReadonlyArray<RouteDef> = [
   ...jobRoutes,
+  ...schedulePreviewRoutes,
   ...jobRunRoutes,
   ...automationRoutes,
   ...departmentSourceRoutes,

@@ -1,9 +1,222 @@
-import { Page } from "../components/ui"
+/**
+ * Choosing a new password: ask for a code by email (the server answers the same whether or not
+ * the email has an account, so this screen says "if an account exists"), then the 6-digit code
+ * and the new password twice. The server's password rules come back next to the password; a
+ * wrong or expired code next to the code. Done, the app goes to sign in with a message.
+ */
+import "./auth.css"
+import { useEffect, useRef, useState } from "preact/hooks"
+import { useLocation } from "preact-iso"
+import { ApiProblem, api } from "../api/client"
+import { CodeField } from "../components/auth/CodeField"
+import {
+  codeProblem,
+  emailProblem,
+  newPasswordProblem,
+  PASSWORD_RULES,
+  queryValue,
+  sentence,
+  splitProblem,
+} from "../components/auth/forms"
+import { Alert, Button, Field, Page } from "../components/ui"
+
+type Errors = {
+  email?: string | undefined
+  code?: string | undefined
+  password?: string | undefined
+  confirm?: string | undefined
+}
 
 export default function ForgotPassword() {
+  const { query, route } = useLocation()
+  const [email, setEmail] = useState(queryValue(query, "email"))
+  const [code, setCode] = useState("")
+  const [password, setPassword] = useState("")
+  const [confirmation, setConfirmation] = useState("")
+  const [step, setStep] = useState<"email" | "reset">("email")
+  const [sent, setSent] = useState(false)
+  const [errors, setErrors] = useState<Errors>({})
+  const [problem, setProblem] = useState<string | undefined>()
+  const [busy, setBusy] = useState<"send" | "reset" | null>(null)
+  const emailInput = useRef<HTMLInputElement>(null)
+  const codeInput = useRef<HTMLInputElement>(null)
+  const passwordInput = useRef<HTMLInputElement>(null)
+  const confirmInput = useRef<HTMLInputElement>(null)
+
+  useEffect(() => {
+    if (step === "reset") codeInput.current?.focus()
+  }, [step])
+
+  const refused = (error: unknown) => {
+    if (error instanceof ApiProblem && error.code === "invalid_code") {
+      setErrors({ code: "This code is not valid or has expired. Check the email, or ask for a new code." })
+      codeInput.current?.focus()
+      return
+    }
+    const { fields, general } = splitProblem(error, ["email", "code", "password"])
+    setErrors(fields)
+    if (fields.password) passwordInput.current?.focus()
+    setProblem(
+      error instanceof ApiProblem && error.status === 429 ? `Too many attempts. ${sentence(error.message)}` : general,
+    )
+  }
+
+  const send = async (event?: Event) => {
+    event?.preventDefault()
+    const found = emailProblem(email)
+    setErrors({ email: found })
+    setProblem(undefined)
+    if (found) {
+      emailInput.current?.focus()
+      return
+    }
+    setBusy("send")
+    try {
+      await api("/api/auth/forgot/", { json: { email: email.trim() } })
+      setSent(true)
+      setStep("reset")
+    } catch (error) {
+      refused(error)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  const reset = async (event: Event) => {
+    event.preventDefault()
+    const found: Errors = {
+      code: codeProblem(code),
+      password: newPasswordProblem(password),
+      confirm:
+        confirmation === ""
+          ? "Type the new password again."
+          : confirmation !== password
+            ? "The two passwords are not the same."
+            : undefined,
+    }
+    setErrors(found)
+    setProblem(undefined)
+    const first = found.code ? codeInput : found.password ? passwordInput : found.confirm ? confirmInput : null
+    if (first) {
+      first.current?.focus()
+      return
+    }
+    setBusy("reset")
+    try {
+      await api("/api/auth/reset/", { json: { email: email.trim(), code: code.trim(), password } })
+      route(`/sign-in?email=${encodeURIComponent(email.trim())}&notice=reset`)
+    } catch (error) {
+      refused(error)
+    } finally {
+      setBusy(null)
+    }
+  }
+
   return (
     <Page title="Forgot password">
-      <p class="muted">This screen is being built.</p>
+      <p class="auth-intro muted">
+        We email you a 6-digit code; with it you choose a new password. It also verifies your email address.
+      </p>
+      {step === "email" ? (
+        <form class="auth-form" noValidate onSubmit={send} aria-label="Ask for a reset code">
+          <Field label="Email" error={errors.email}>
+            {(props) => (
+              <input
+                {...props}
+                ref={emailInput}
+                type="email"
+                name="email"
+                autoComplete="email"
+                inputMode="email"
+                value={email}
+                onInput={(event) => setEmail(event.currentTarget.value)}
+              />
+            )}
+          </Field>
+          {problem ? <Alert>{problem}</Alert> : null}
+          <div class="form-actions">
+            <Button type="submit" busy={busy === "send"}>
+              {busy === "send" ? "Sending…" : "Email me a code"}
+            </Button>
+            <Button
+              variant="link"
+              onClick={() => {
+                const found = emailProblem(email)
+                setErrors({ email: found })
+                if (found) emailInput.current?.focus()
+                else setStep("reset")
+              }}
+            >
+              I already have a code
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <form class="auth-form" noValidate onSubmit={reset} aria-label="Choose a new password">
+          {sent ? (
+            <Alert kind="info">
+              If an account exists for {email.trim()}, a code was sent to it. It works for 15 minutes. Check your spam
+              folder if it does not arrive within a few minutes.
+            </Alert>
+          ) : null}
+          <p class="step-done">
+            Code for <strong>{email.trim()}</strong>.{" "}
+            <Button
+              variant="link"
+              onClick={() => {
+                setStep("email")
+                setErrors({})
+                setProblem(undefined)
+              }}
+            >
+              Use another email
+            </Button>
+          </p>
+          <CodeField value={code} error={errors.code} onChange={setCode} inputRef={codeInput} />
+          <Field label="New password" hint={PASSWORD_RULES} error={errors.password}>
+            {(props) => (
+              <input
+                {...props}
+                ref={passwordInput}
+                type="password"
+                name="new-password"
+                autoComplete="new-password"
+                value={password}
+                onInput={(event) => setPassword(event.currentTarget.value)}
+              />
+            )}
+          </Field>
+          <Field label="New password again" error={errors.confirm}>
+            {(props) => (
+              <input
+                {...props}
+                ref={confirmInput}
+                type="password"
+                name="confirm-password"
+                autoComplete="new-password"
+                value={confirmation}
+                onInput={(event) => setConfirmation(event.currentTarget.value)}
+              />
+            )}
+          </Field>
+          {errors.email ? <Alert>{errors.email}</Alert> : null}
+          {problem ? <Alert>{problem}</Alert> : null}
+          <div class="form-actions">
+            <Button type="submit" busy={busy === "reset"}>
+              {busy === "reset" ? "Saving…" : "Save the new password"}
+            </Button>
+            <Button variant="secondary" busy={busy === "send"} onClick={() => send()}>
+              Send a new code
+            </Button>
+          </div>
+          <p class="hint">A new code can be sent once a minute; it replaces the earlier one.</p>
+        </form>
+      )}
+      <ul class="auth-links">
+        <li>
+          <a href={email.trim() ? `/sign-in?email=${encodeURIComponent(email.trim())}` : "/sign-in"}>Back to sign in</a>
+        </li>
+      </ul>
     </Page>
   )
 }

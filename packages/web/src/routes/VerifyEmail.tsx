@@ -1,9 +1,167 @@
-import { Page } from "../components/ui"
+/**
+ * Verifying an email address: ask for a code (the server answers the same whether or not the
+ * email has an account waiting), enter the 6-digit code from the email, and go to sign in.
+ * Someone who already has a code (an admin sent it) goes straight to entering it.
+ */
+import "./auth.css"
+import { useEffect, useRef, useState } from "preact/hooks"
+import { useLocation } from "preact-iso"
+import { ApiProblem, api } from "../api/client"
+import { CodeField } from "../components/auth/CodeField"
+import { codeProblem, emailProblem, queryValue, sentence, splitProblem } from "../components/auth/forms"
+import { Alert, Button, Field, Page } from "../components/ui"
 
 export default function VerifyEmail() {
+  const { query, route } = useLocation()
+  const [email, setEmail] = useState(queryValue(query, "email"))
+  const [code, setCode] = useState("")
+  const [step, setStep] = useState<"email" | "code">("email")
+  const [sent, setSent] = useState(false)
+  const [errors, setErrors] = useState<{ email?: string | undefined; code?: string | undefined }>({})
+  const [problem, setProblem] = useState<string | undefined>()
+  const [busy, setBusy] = useState<"send" | "confirm" | null>(null)
+  const emailInput = useRef<HTMLInputElement>(null)
+  const codeInput = useRef<HTMLInputElement>(null)
+
+  useEffect(() => {
+    if (step === "code") codeInput.current?.focus()
+  }, [step])
+
+  const refused = (error: unknown) => {
+    const { fields, general } = splitProblem(error, ["email", "code"])
+    if (error instanceof ApiProblem && error.code === "invalid_code") {
+      setErrors({ code: "This code is not valid or has expired. Check the email, or ask for a new code." })
+      codeInput.current?.focus()
+      return
+    }
+    setErrors(fields)
+    setProblem(
+      error instanceof ApiProblem && error.status === 429 ? `Too many attempts. ${sentence(error.message)}` : general,
+    )
+  }
+
+  const send = async (event?: Event) => {
+    event?.preventDefault()
+    const found = emailProblem(email)
+    setErrors({ email: found })
+    setProblem(undefined)
+    if (found) {
+      emailInput.current?.focus()
+      return
+    }
+    setBusy("send")
+    try {
+      await api("/api/auth/verify/send/", { json: { email: email.trim() } })
+      setSent(true)
+      setCode("")
+      setStep("code")
+    } catch (error) {
+      refused(error)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  const confirm = async (event: Event) => {
+    event.preventDefault()
+    const found = { email: emailProblem(email), code: codeProblem(code) }
+    setErrors(found)
+    setProblem(undefined)
+    if (found.email || found.code) {
+      if (found.email) setStep("email")
+      else codeInput.current?.focus()
+      return
+    }
+    setBusy("confirm")
+    try {
+      await api("/api/auth/verify/confirm/", { json: { email: email.trim(), code: code.trim() } })
+      route(`/sign-in?email=${encodeURIComponent(email.trim())}&notice=verified`)
+    } catch (error) {
+      refused(error)
+    } finally {
+      setBusy(null)
+    }
+  }
+
   return (
     <Page title="Verify your email">
-      <p class="muted">This screen is being built.</p>
+      <p class="auth-intro muted">
+        Before you sign in for the first time, confirm your email address with a 6-digit code we email to you.
+      </p>
+      {step === "email" ? (
+        <form class="auth-form" noValidate onSubmit={send} aria-label="Ask for a code">
+          <Field label="Email" error={errors.email}>
+            {(props) => (
+              <input
+                {...props}
+                ref={emailInput}
+                type="email"
+                name="email"
+                autoComplete="email"
+                inputMode="email"
+                value={email}
+                onInput={(event) => setEmail(event.currentTarget.value)}
+              />
+            )}
+          </Field>
+          {problem ? <Alert>{problem}</Alert> : null}
+          <div class="form-actions">
+            <Button type="submit" busy={busy === "send"}>
+              {busy === "send" ? "Sending…" : "Email me a code"}
+            </Button>
+            <Button
+              variant="link"
+              onClick={() => {
+                const found = emailProblem(email)
+                setErrors({ email: found })
+                if (found) emailInput.current?.focus()
+                else setStep("code")
+              }}
+            >
+              I already have a code
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <form class="auth-form" noValidate onSubmit={confirm} aria-label="Enter the code">
+          {sent ? (
+            <Alert kind="info">
+              If {email.trim()} has an account waiting for verification, a code is on its way to it. It works for 15
+              minutes. Check your spam folder if it does not arrive within a few minutes.
+            </Alert>
+          ) : null}
+          <p class="step-done">
+            Code for <strong>{email.trim()}</strong>.{" "}
+            <Button
+              variant="link"
+              onClick={() => {
+                setStep("email")
+                setErrors({})
+                setProblem(undefined)
+              }}
+            >
+              Use another email
+            </Button>
+          </p>
+          <CodeField value={code} error={errors.code} onChange={setCode} inputRef={codeInput} />
+          {errors.email ? <Alert>{errors.email}</Alert> : null}
+          {problem ? <Alert>{problem}</Alert> : null}
+          <div class="form-actions">
+            <Button type="submit" busy={busy === "confirm"}>
+              {busy === "confirm" ? "Verifying…" : "Verify email"}
+            </Button>
+            <Button variant="secondary" busy={busy === "send"} onClick={() => send()}>
+              Send a new code
+            </Button>
+          </div>
+          <p class="hint">A new code can be sent once a minute; it replaces the earlier one.</p>
+        </form>
+      )}
+      <ul class="auth-links">
+        <li>
+          <a href={email.trim() ? `/sign-in?email=${encodeURIComponent(email.trim())}` : "/sign-in"}>Back to sign in</a>
+        </li>
+      </ul>
     </Page>
   )
 }

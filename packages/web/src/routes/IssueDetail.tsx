@@ -1,9 +1,347 @@
-import { Page } from "../components/ui"
+/**
+ * One batch issue and its workflow: what failed and where, its severity and status (with the
+ * moves the lifecycle allows, for the roles that manage incidents), the analysis, assigning,
+ * notes, the ticket, the upload it came from with a retry (optionally corrected), how often
+ * the failure occurred and which known error recognized it, and the timeline.
+ */
+import { useEffect, useRef, useState } from "preact/hooks"
+import { useRoute } from "preact-iso"
+import { type Page as ApiPage, ApiProblem, api, followEvents } from "../api/client"
+import { AnalysisForm } from "../components/issues/AnalysisForm"
+import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
+import { Timeline } from "../components/issues/Timeline"
+import { TransitionControls } from "../components/issues/TransitionControls"
+import { age, type IncidentDetail, type IncidentStatus } from "../components/issues/types"
+import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
+import { type Account, can, session } from "../state/session"
+import "../components/issues/issues.css"
+
+/** Names for the actors of a timeline: the signed-in person, BatchOps, and (for admins) everyone. */
+const useNames = () => {
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map())
+  useEffect(() => {
+    if (!can.manageUsers()) return
+    const controller = new AbortController()
+    api<ApiPage<Account>>("/api/users/", { query: { page_size: 200 }, signal: controller.signal }).then(
+      (page) => setNames(new Map(page.results.map((user) => [user.id, user.username]))),
+      () => undefined,
+    )
+    return () => controller.abort()
+  }, [])
+  const me = session.value?.user
+  return (actor: string | null): string => {
+    if (actor === null) return "BatchOps"
+    if (me && actor === me.id) return `${me.username} (you)`
+    return names.get(actor) ?? `a colleague (account ${actor.slice(0, 8)})`
+  }
+}
 
 export default function IssueDetail() {
+  const { params } = useRoute()
+  const id = params.id ?? ""
+  const loaded = useLoad((signal) => api<IncidentDetail>(`/api/incidents/${id}/`, { signal }), [id])
+  const [incident, setIncident] = useState<IncidentDetail | undefined>(undefined)
+  useEffect(() => {
+    if (loaded.data) setIncident(loaded.data)
+  }, [loaded.data])
+  const current = incident ?? loaded.data
+  const uploadId = current?.upload_id ?? null
+  const upload = useLoad(
+    (signal) =>
+      uploadId === null ? Promise.resolve(null) : api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }),
+    [uploadId],
+  )
+  const nameOf = useNames()
+
   return (
-    <Page title="Batch issue">
-      <p class="muted">This screen is being built.</p>
+    <Page title="Batch issue" actions={<a href="/issues">All batch issues</a>}>
+      <LoadState loaded={loaded}>
+        {() =>
+          current ? (
+            <IssueBody
+              incident={current}
+              upload={upload.data ?? null}
+              uploadError={upload.error}
+              nameOf={nameOf}
+              onChange={setIncident}
+              onReload={() => {
+                loaded.reload()
+                upload.reload()
+              }}
+            />
+          ) : null
+        }
+      </LoadState>
     </Page>
+  )
+}
+
+const IssueBody = ({
+  incident,
+  upload,
+  uploadError,
+  nameOf,
+  onChange,
+  onReload,
+}: {
+  incident: IncidentDetail
+  upload: UploadSummary | null
+  uploadError: unknown
+  nameOf: (actor: string | null) => string
+  onChange: (incident: IncidentDetail) => void
+  onReload: () => void
+}) => {
+  const [following, setFollowing] = useState<string | null>(null)
+  const [retryDone, setRetryDone] = useState<string | null>(null)
+  const follow = useRef<AbortController | null>(null)
+  useEffect(() => () => follow.current?.abort(), [])
+
+  const move = async (to: IncidentStatus, note: string) => {
+    const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/transition/`, {
+      method: "POST",
+      json: { to, ...(note === "" ? {} : { note }), expected_updated_at: incident.updated_at },
+    })
+    onChange(next)
+  }
+
+  /** the retry is queued: follow the upload's run, then show the incident as it ended */
+  const retried = () => {
+    if (!incident.upload_id) return
+    setRetryDone(null)
+    setFollowing("The retry is queued…")
+    follow.current?.abort()
+    const controller = new AbortController()
+    follow.current = controller
+    let final = ""
+    followEvents(
+      `/api/uploads/${incident.upload_id}/events/`,
+      (event) => {
+        const data = (event.data ?? {}) as Record<string, unknown>
+        if (event.event === "stage" && typeof data.stage === "string") setFollowing(`Running: ${data.stage}…`)
+        if (event.event === "status" && typeof data.status === "string") final = data.status
+      },
+      controller.signal,
+    )
+      .catch(() => undefined)
+      .finally(() => {
+        if (controller.signal.aborted) return
+        setFollowing(null)
+        setRetryDone(
+          final === "published"
+            ? "The retry succeeded: the upload is published."
+            : final === ""
+              ? "The retry has finished."
+              : `The retry ended: the upload is ${final.replaceAll("_", " ")}.`,
+        )
+        onReload()
+      })
+  }
+
+  const ticket = incident.tickets[0]
+  const retryable = incident.upload_id !== null && incident.status !== "archived"
+  return (
+    <>
+      <div class="card">
+        <h2>
+          {incident.stage} <Badge value={incident.severity} /> <Badge value={incident.status} />
+        </h2>
+        <p class="issue-error">{incident.error}</p>
+        <dl class="facts">
+          <dt>Stage</dt>
+          <dd>{incident.stage}</dd>
+          <dt>Severity</dt>
+          <dd>{incident.severity}</dd>
+          <dt>Opened</dt>
+          <dd>
+            <When at={incident.created_at} /> ({age(incident.created_at)} ago)
+          </dd>
+          <dt>Known error</dt>
+          <dd>{incident.known_error ?? <span class="muted">none recognized it</span>}</dd>
+          <dt>Occurrences</dt>
+          <dd>
+            {incident.group ? (
+              <>
+                {incident.group.count} (first <When at={incident.group.first_seen} />, last{" "}
+                <When at={incident.group.last_seen} />)
+              </>
+            ) : (
+              <span class="muted">1 (not grouped)</span>
+            )}
+          </dd>
+          <dt>Ticket</dt>
+          <dd>
+            {ticket ? (
+              <>
+                {ticket.title} <Badge value={ticket.status} />
+              </>
+            ) : (
+              <span class="muted">none</span>
+            )}
+          </dd>
+          <dt>Upload</dt>
+          <dd>
+            {incident.upload_id ? (
+              <a href={`/runs/${incident.upload_id}`}>{upload ? upload.file_name : "Open its run"}</a>
+            ) : (
+              <span class="muted">none (not from an upload)</span>
+            )}
+            {upload ? (
+              <>
+                {" "}
+                <Badge value={upload.status} />
+              </>
+            ) : null}
+          </dd>
+          <dt>Retries</dt>
+          <dd>
+            {incident.retry_count}
+            {incident.last_retry_at ? (
+              <>
+                {" "}
+                (last <When at={incident.last_retry_at} />)
+              </>
+            ) : null}
+          </dd>
+          <dt>Assigned to</dt>
+          <dd>{incident.assignee ? nameOf(incident.assignee) : <span class="muted">nobody</span>}</dd>
+        </dl>
+      </div>
+
+      <div class="issue-panels">
+        <section class="card" aria-labelledby="status-heading">
+          <h2 id="status-heading">Status</h2>
+          <TransitionControls status={incident.status} onMove={move} />
+          {can.manageIncidents() && incident.status !== "archived" ? (
+            <AssignControls incident={incident} onChange={onChange} />
+          ) : null}
+        </section>
+
+        <section class="card" aria-labelledby="retry-heading">
+          <h2 id="retry-heading">Retry the upload</h2>
+          {following ? (
+            <p class="alert alert-info" role="status">
+              {following}
+            </p>
+          ) : null}
+          {retryDone ? <Alert kind={incident.status === "resolved" ? "success" : "info"}>{retryDone}</Alert> : null}
+          {!retryable ? (
+            <p class="muted">
+              {incident.upload_id === null
+                ? "This issue did not come from an upload, so there is nothing to retry."
+                : "An archived issue cannot be retried."}
+            </p>
+          ) : uploadError && !upload ? (
+            <Alert>{messageOf(uploadError)}</Alert>
+          ) : !upload ? (
+            <p class="muted">Loading the upload…</p>
+          ) : upload.status !== "failed" ? (
+            <p class="muted">
+              The upload is {upload.status.replaceAll("_", " ")}; only a failed upload can be retried.
+            </p>
+          ) : following ? null : (
+            <RetryForm incidentId={incident.id} upload={upload} onRetried={retried} />
+          )}
+        </section>
+      </div>
+
+      <section class="card" aria-labelledby="analysis-heading">
+        <h2 id="analysis-heading">Analysis</h2>
+        <AnalysisForm incident={incident} onSaved={onChange} />
+      </section>
+
+      <section class="card" aria-labelledby="timeline-heading">
+        <h2 id="timeline-heading">Timeline</h2>
+        <Timeline entries={incident.timeline} nameOf={nameOf} />
+        {can.manageIncidents() && incident.status !== "archived" ? (
+          <NoteForm incident={incident} onChange={onChange} />
+        ) : null}
+      </section>
+    </>
+  )
+}
+
+const AssignControls = ({
+  incident,
+  onChange,
+}: {
+  incident: IncidentDetail
+  onChange: (incident: IncidentDetail) => void
+}) => {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const me = session.value?.user.id ?? null
+  const assign = async (assignee: string | null) => {
+    setBusy(true)
+    setError(null)
+    try {
+      onChange(
+        await api<IncidentDetail>(`/api/incidents/${incident.id}/assign/`, {
+          method: "POST",
+          json: { assignee, expected_updated_at: incident.updated_at },
+        }),
+      )
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div>
+      <div class="button-row">
+        {incident.assignee !== me ? (
+          <Button variant="secondary" busy={busy} onClick={() => assign(me)}>
+            Assign to me
+          </Button>
+        ) : null}
+        {incident.assignee !== null ? (
+          <Button variant="secondary" busy={busy} onClick={() => assign(null)}>
+            Unassign
+          </Button>
+        ) : null}
+      </div>
+      {error ? <Alert>{messageOf(error)}</Alert> : null}
+    </div>
+  )
+}
+
+const NoteForm = ({
+  incident,
+  onChange,
+}: {
+  incident: IncidentDetail
+  onChange: (incident: IncidentDetail) => void
+}) => {
+  const [text, setText] = useState("")
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const add = async (event: Event) => {
+    event.preventDefault()
+    setBusy(true)
+    setError(null)
+    try {
+      const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/note/`, {
+        method: "POST",
+        json: { text, expected_updated_at: incident.updated_at },
+      })
+      setText("")
+      onChange(next)
+    } catch (failure) {
+      setError(failure)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const problem = error instanceof ApiProblem ? error : null
+  return (
+    <form onSubmit={add} noValidate>
+      <Field label="Add a note" error={problem?.field("text")}>
+        {(props) => <textarea {...props} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
+      </Field>
+      {error && !problem?.field("text") ? <Alert>{messageOf(error)}</Alert> : null}
+      <Button type="submit" variant="secondary" busy={busy} disabled={text.trim() === ""}>
+        Add note
+      </Button>
+    </form>
   )
 }

@@ -1,0 +1,106 @@
+/**
+ * Tries a known error's pattern before it is saved: the server checks that the pattern is safe
+ * to run (an unsafe one is refused with why) and which recent failures it would recognize; the
+ * sample message is then matched here the way the worker matches a failure ("stage: message",
+ * ignoring case, the first 2000 characters).
+ */
+import { useState } from "preact/hooks"
+import { ApiProblem, api } from "../../api/client"
+import { Alert, Button, Field, messageOf } from "../ui"
+import type { PatternTrial } from "./types"
+
+const MAX_MATCH_TEXT = 2000
+
+/** The text a pattern is matched against, as the worker builds it. */
+export const subjectOf = (stage: string, message: string): string =>
+  (stage.trim() === "" ? message : `${stage.trim()}: ${message}`).slice(0, MAX_MATCH_TEXT)
+
+interface Outcome {
+  readonly sample: boolean | null
+  readonly trial: PatternTrial
+}
+
+export const PatternTester = ({ pattern, stage }: { pattern: string; stage: string }) => {
+  const [sampleStage, setSampleStage] = useState(stage)
+  const [sample, setSample] = useState("")
+  const [busy, setBusy] = useState(false)
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
+  const [refusal, setRefusal] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
+
+  const test = async () => {
+    setBusy(true)
+    setOutcome(null)
+    setRefusal(null)
+    setError(null)
+    try {
+      const trial = await api<PatternTrial>("/api/known-errors/try/", {
+        method: "POST",
+        json: { pattern, ...(stage.trim() === "" ? {} : { stage: stage.trim() }) },
+      })
+      // the server found the pattern safe to run: match the sample as the worker would
+      let matches: boolean | null = null
+      if (sample.trim() !== "") {
+        const stageFits = stage.trim() === "" || stage.trim() === sampleStage.trim()
+        matches = stageFits && new RegExp(pattern, "i").test(subjectOf(sampleStage, sample))
+      }
+      setOutcome({ sample: matches, trial })
+    } catch (problem) {
+      if (problem instanceof ApiProblem && problem.field("pattern")) setRefusal(problem.field("pattern")!)
+      else setError(problem)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <fieldset class="pattern-tester">
+      <legend>Test the pattern</legend>
+      <p class="hint">
+        A pattern is a regular expression matched, ignoring case, against the failure's stage and message written as
+        "stage: message".
+      </p>
+      <div class="pattern-tester-fields">
+        <Field label="Sample stage" hint="e.g. transform_gradebook">
+          {(props) => <input {...props} value={sampleStage} onInput={(e) => setSampleStage(e.currentTarget.value)} />}
+        </Field>
+        <Field label="Sample message">
+          {(props) => <textarea {...props} rows={2} value={sample} onInput={(e) => setSample(e.currentTarget.value)} />}
+        </Field>
+      </div>
+      <Button variant="secondary" busy={busy} disabled={pattern.trim() === ""} onClick={test}>
+        Test the pattern
+      </Button>
+      <div aria-live="polite" class="pattern-result">
+        {refusal ? (
+          <Alert>
+            <strong>This pattern cannot be saved:</strong> {refusal}
+          </Alert>
+        ) : null}
+        {error ? <Alert>{messageOf(error)}</Alert> : null}
+        {outcome ? (
+          <>
+            {outcome.sample === null ? null : outcome.sample ? (
+              <Alert kind="success">Match: the pattern recognizes the sample message.</Alert>
+            ) : (
+              <Alert kind="info">No match: the pattern does not recognize the sample message.</Alert>
+            )}
+            <p>
+              Of the {outcome.trial.tried} most recent failures, it would recognize {outcome.trial.matched.length}.
+            </p>
+            {outcome.trial.matched.length > 0 ? (
+              <ul class="trial-matches">
+                {outcome.trial.matched.slice(0, 5).map((match) => (
+                  <li key={match.incident_id}>
+                    <a href={`/issues/${match.incident_id}`}>{match.stage}</a>: {match.message}
+                    {match.shadowed_by ? <span class="muted"> (already recognized by {match.shadowed_by})</span> : null}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </>
+        ) : null}
+      </div>
+    </fieldset>
+  )
+}

@@ -11,6 +11,7 @@
  */
 import { Cause, Effect, Exit } from "effect"
 import type { CheckpointError, CheckpointStore, CheckpointWriter, ResumePoint, StateSnapshot } from "./Checkpoint.js"
+import type { ColumnMappingSource } from "./ColumnMapping.js"
 import { RequestError, StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
 import { draftIncident, type IncidentDraft } from "./KnownError.js"
@@ -39,6 +40,13 @@ export interface PipelineRequest {
    * rows; unguarded when undefined
    */
   readonly maxChange?: number | undefined
+  /**
+   * rename source headers to profile columns when the file's header does not satisfy the
+   * (requested, not `auto`) profile: a fixed `{ sourceHeader: profileColumn }`, or a lookup by
+   * profile, header and fingerprint (a host's remembered mappings). The standardize step log
+   * records a mapping it applied as `columnMapping`.
+   */
+  readonly columnMapping?: ColumnMappingSource | undefined
 }
 
 /** `reused`: the stage's stored output from an earlier run was used instead of running it */
@@ -147,6 +155,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     startedAt: new Date(),
     maxChange: request.maxChange,
     approval: undefined,
+    columnMapping: request.columnMapping,
   }
   const onStep = request.onStep ?? (() => Effect.void)
 

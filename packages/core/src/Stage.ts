@@ -4,6 +4,7 @@
  * stream through the pipeline with flat memory.
  */
 import type { Effect, Scope } from "effect"
+import type { ColumnMappingSource } from "./ColumnMapping.js"
 import type { StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
 import type { ApprovalRequest } from "./MassChangeGuard.js"
@@ -42,6 +43,11 @@ export interface PipelineState {
   readonly maxChange: number | undefined
   /** set through `requestApproval`: the run stops once the asking stage has finished */
   approval: ApprovalRequest | undefined
+  /**
+   * a column mapping (or where to look one up) that `standardize_results` applies when the
+   * file's header does not satisfy the profile (see ColumnMapping.ts)
+   */
+  readonly columnMapping?: ColumnMappingSource | undefined
 }
 
 export interface StageContext {

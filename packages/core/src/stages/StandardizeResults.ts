@@ -4,6 +4,7 @@
  */
 import { Cause, Effect, Exit, Stream } from "effect"
 import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
+import { applyColumnMapping, checkColumnMapping, headerFingerprint } from "../ColumnMapping.js"
 import type { ParseError } from "../Errors.js"
 import { isMarkedClean } from "../FileParser.js"
 import { applyAliases, cleanCell, normalizeHeader } from "../Normalize.js"
@@ -114,9 +115,28 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
   const originalHeader = header.map((cell) => cleanCell(cell) ?? "")
   let width = originalHeader.length
   while (width > 0 && originalHeader[width - 1] === "") width -= 1
-  const normalized = normalizeHeader(originalHeader.slice(0, width))
-  const profile = state.profile ?? pickProfile(registry, normalized)
+  let normalized = normalizeHeader(originalHeader.slice(0, width))
+  const requested = state.profile
+  const profile = requested ?? pickProfile(registry, normalized)
   state.profile = profile
+  // a column mapping renames source headers only when the requested profile is not met as is
+  if (
+    requested !== undefined &&
+    state.columnMapping !== undefined &&
+    missingRequirements(requested, columnsFor(requested, normalized).columns).length > 0
+  ) {
+    const headers = originalHeader.slice(0, width)
+    const fingerprint = headerFingerprint(headers)
+    const source = state.columnMapping
+    const mapping =
+      typeof source === "function" ? yield* source({ profile: requested.id, headers, fingerprint }) : source
+    if (mapping !== undefined && Object.keys(mapping).length > 0) {
+      const problems = checkColumnMapping(requested, headers, mapping)
+      if (problems.length > 0) return yield* fail(`the column mapping is refused: ${problems.join("; ")}`)
+      normalized = applyColumnMapping(requested, headers, mapping).columns
+      log.columnMapping = { fingerprint, mapping, remembered: typeof source === "function" }
+    }
+  }
   const { columns, renamed } = columnsFor(profile, normalized)
   log.profile = profile?.id
   log.columns = columns

@@ -1,9 +1,145 @@
-import { Page } from "../components/ui"
+/**
+ * Batch intake: choose the profile and the plan (with its editor), queue one or many files
+ * (drop them or choose them), preview a file before it goes, and upload; each file then links
+ * to its run.
+ */
+import { useState } from "preact/hooks"
+import { FilePreview } from "../components/intake/FilePreview"
+import { PlanEditor } from "../components/intake/PlanEditors"
+import {
+  type Column,
+  PLANS,
+  type PlanMode,
+  type PlanResult,
+  PROFILES,
+  readFileColumns,
+} from "../components/intake/plans"
+import { UploadQueue } from "../components/intake/UploadQueue"
+import { Alert, Button, Field, Page } from "../components/ui"
+import "./intake.css"
 
 export default function Intake() {
+  const [profile, setProfile] = useState("gradebook")
+  const [mode, setMode] = useState<PlanMode>("transform")
+  const [department, setDepartment] = useState("")
+  const [plan, setPlan] = useState<PlanResult>({ ok: true, config: {} })
+  const [showErrors, setShowErrors] = useState(false)
+  const [fileColumns, setFileColumns] = useState<ReadonlyArray<Column> | null>(null)
+  const [previewed, setPreviewed] = useState(new Map<File, boolean>())
+
+  const planLabel = PLANS.find((p) => p.id === mode)
+  const prepare = () => {
+    if (!plan.ok) {
+      setShowErrors(true)
+      document.getElementById("plan-problem")?.focus()
+      return null
+    }
+    return { profile, process_mode: mode, process_config: JSON.stringify(plan.config) }
+  }
+  const onFiles = (files: ReadonlyArray<File>) => {
+    const first = files[0]
+    if (!first) {
+      setFileColumns(null)
+      return
+    }
+    readFileColumns(first).then(setFileColumns, () => setFileColumns(null))
+  }
+
   return (
     <Page title="Batch intake">
-      <p class="muted">This screen is being built.</p>
+      <div class="intake">
+        <section class="card" aria-labelledby="intake-plan">
+          <h2 id="intake-plan">Profile and plan</h2>
+          <div class="intake-settings">
+            <Field label="Profile" hint={PROFILES.find((p) => p.id === profile)?.hint}>
+              {(props) => (
+                <select {...props} value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
+                  {PROFILES.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Plan" hint={planLabel?.hint}>
+              {(props) => (
+                <select
+                  {...props}
+                  value={mode}
+                  onChange={(e) => {
+                    setMode(e.currentTarget.value as PlanMode)
+                    setShowErrors(false)
+                  }}
+                >
+                  {PLANS.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field
+              label="Department (optional)"
+              hint="Where the files come from; column mappings are remembered per department."
+            >
+              {(props) => (
+                <input
+                  {...props}
+                  value={department}
+                  autoComplete="organization"
+                  onInput={(e) => setDepartment(e.currentTarget.value)}
+                />
+              )}
+            </Field>
+          </div>
+          <h3 class="plan-title">{planLabel?.label}</h3>
+          <PlanEditor
+            mode={mode}
+            profile={profile}
+            fileColumns={fileColumns}
+            showErrors={showErrors}
+            onChange={setPlan}
+          />
+          {showErrors && !plan.ok ? (
+            <div id="plan-problem" tabIndex={-1}>
+              <Alert>The plan is not ready: {plan.problem}</Alert>
+            </div>
+          ) : null}
+        </section>
+
+        <section class="card" aria-labelledby="intake-files">
+          <h2 id="intake-files">Files</h2>
+          <UploadQueue
+            prepare={prepare}
+            onFiles={onFiles}
+            preview={(file, close) => (
+              <section class="file-preview" aria-label={`Preview of ${file.name}`}>
+                <div class="file-preview-head">
+                  <strong>Preview of {file.name}</strong>
+                  <Button variant="link" onClick={close}>
+                    Close preview
+                  </Button>
+                </div>
+                {previewed.has(file) ? (
+                  <p class={previewed.get(file) ? "hint" : "error"}>
+                    {previewed.get(file)
+                      ? "Ready: this file can be uploaded as it is."
+                      : "This file needs attention before it is uploaded."}
+                  </p>
+                ) : null}
+                <FilePreview
+                  file={file}
+                  profile={profile}
+                  department={department.trim()}
+                  onResolved={({ ready }) => setPreviewed((old) => new Map(old).set(file, ready))}
+                />
+              </section>
+            )}
+          />
+        </section>
+      </div>
     </Page>
   )
 }

@@ -32,9 +32,12 @@ type Refusal =
 export const SignInForm = ({
   initialEmail = "",
   onSignedIn,
+  onEmailChange,
 }: {
   initialEmail?: string
   onSignedIn: (answer: LoginAnswer) => void
+  /** the email as it is typed (the screen's links carry it) */
+  onEmailChange?: (email: string) => void
 }) => {
   const [email, setEmail] = useState(initialEmail)
   const [password, setPassword] = useState("")
@@ -91,7 +94,10 @@ export const SignInForm = ({
             autoComplete="username"
             inputMode="email"
             value={email}
-            onInput={(event) => setEmail(event.currentTarget.value)}
+            onInput={(event) => {
+              setEmail(event.currentTarget.value)
+              onEmailChange?.(event.currentTarget.value.trim())
+            }}
           />
         )}
       </Field>
@@ -131,7 +137,7 @@ export const SignInForm = ({
 
 export default function SignIn() {
   const { query, route } = useLocation()
-  const email = queryValue(query, "email")
+  const [email, setEmail] = useState(queryValue(query, "email").trim())
   const notice = NOTICES[queryValue(query, "notice")]
   const next = queryValue(query, "next")
   const current = session.value
@@ -148,6 +154,7 @@ export default function SignIn() {
       ) : null}
       <SignInForm
         initialEmail={email}
+        onEmailChange={setEmail}
         onSignedIn={(answer) => {
           signIn({ token: answer.token, user: answer.user })
           route(safeNext(next))

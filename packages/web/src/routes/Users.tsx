@@ -322,11 +322,21 @@ const Accounts = () => {
 
   const note = (id: string, value: RowNote) => setNotes((previous) => ({ ...previous, [id]: value }))
 
-  const act = async (account: Account, key: string, run: () => Promise<unknown>, success: string) => {
+  /** Runs an action on an account; says how it went in its row, or above the list when it may leave the list. */
+  const act = async (
+    account: Account,
+    key: string,
+    run: () => Promise<unknown>,
+    success: string,
+    where: "row" | "page" = "row",
+  ) => {
     setBusy(`${key}:${account.id}`)
     try {
       await run()
-      note(account.id, { kind: "success", text: success })
+      if (where === "page") {
+        setNotice({ kind: "success", text: success })
+        setNotes(({ [account.id]: _, ...rest }) => rest)
+      } else note(account.id, { kind: "success", text: success })
       loaded.reload()
       return true
     } catch (error) {
@@ -351,6 +361,7 @@ const Accounts = () => {
       "deactivate",
       () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "DELETE" }),
       `${account.username} is deactivated and signed out everywhere.`,
+      "page",
     )
     setConfirming(null)
   }
@@ -361,6 +372,7 @@ const Accounts = () => {
       "reactivate",
       () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "PATCH", json: { is_active: true } }),
       `${account.username} can sign in again.`,
+      "page",
     )
 
   const resend = (account: Account) =>
@@ -537,7 +549,7 @@ const Accounts = () => {
                                   variant="secondary"
                                   busy={busy === `verify:${account.id}`}
                                   onClick={() => resend(account)}
-                                  aria-label={`Send a verification code to ${account.username}`}
+                                  aria-label={`Send verification code to ${account.username}`}
                                 >
                                   Send verification code
                                 </Button>

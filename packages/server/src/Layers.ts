@@ -16,6 +16,7 @@ import {
 } from "@batchops/core"
 import {
   AutomationLedgerLayer,
+  ColumnMappingsRepoLayer,
   IncidentsRepoLayer,
   KnownErrorsRepoLayer,
   TransactionsLayer,
@@ -86,6 +87,7 @@ export const uploadLifecycleLayer = <E, R>(
 ) =>
   Layer.mergeAll(
     AutomationLedgerLayer,
+    ColumnMappingsRepoLayer,
     Layer.succeed(AutomationSettings, AutomationSettings.of(automationSettings(options))),
     UploadsRepoLayer,
     IncidentsRepoLayer,

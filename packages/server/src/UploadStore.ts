@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import path from "node:path"
-import { type Models, Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import { ColumnMappingsRepo, type Models, Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
 import { Effect, Schema } from "effect"
 import { UploadSettings } from "./UploadSettings.js"
 
@@ -45,6 +45,8 @@ export interface SubmitUpload {
   readonly processConfig?: unknown
   /** a user id */
   readonly uploadedBy?: string | null | undefined
+  /** the department it came from: its remembered column mappings apply (`uploads.department`) */
+  readonly department?: string | null | undefined
 }
 
 const MAX_NAME = 120
@@ -142,6 +144,14 @@ export const submitUpload = Effect.fn("UploadStore.submitUpload")(function* (inp
         processConfig: input.processConfig ?? {},
         uploadedBy: input.uploadedBy ?? null,
       })
+      const department = input.department?.trim() || null
+      if (department !== null) {
+        const mappings = yield* Effect.serviceOption(ColumnMappingsRepo)
+        if (mappings._tag === "None") {
+          return yield* new UploadRejected({ message: "this host does not keep departments for uploads" })
+        }
+        yield* mappings.value.setUploadDepartment(upload.id, department)
+      }
       const payload: ProcessUploadPayload = { uploadId: upload.id }
       yield* queue.enqueue({ kind: PROCESS_UPLOAD, payload })
       return upload

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import {
+  type ColumnMappingSource,
+  ColumnMappingsRepo,
   DEFAULT_MAX_SHARE,
   draftIncident,
   type FileSource,
@@ -274,6 +276,25 @@ const resumePoint = (
     return { resume, refused: undefined }
   })
 
+/**
+ * The mappings remembered for the upload's department and profile, as the pipeline's lookup:
+ * when the file's header does not satisfy its profile, a mapping confirmed for the same header
+ * set renames its headers (the standardize step log records it as `columnMapping`). Read
+ * before the run, so a database error is retried like any other, never a stage failure.
+ */
+const rememberedMappings = (upload: Models.Upload) =>
+  Effect.gen(function* () {
+    const repo = yield* Effect.serviceOption(ColumnMappingsRepo)
+    if (Option.isNone(repo) || upload.profile === "auto") return undefined
+    const department = yield* repo.value.uploadDepartment(upload.id)
+    if (department === null) return undefined
+    const stored = (yield* repo.value.list(department)).filter((mapping) => mapping.profile === upload.profile)
+    if (stored.length === 0) return undefined
+    const byFingerprint = new Map(stored.map((mapping) => [mapping.fingerprint, mapping.mapping]))
+    const lookup: ColumnMappingSource = ({ fingerprint }) => Effect.succeed(byFingerprint.get(fingerprint))
+    return lookup
+  })
+
 /** Runs the claimed upload; fails (or dies) only for what is worth retrying. */
 const handle = (lease: Lease, payload: ProcessUploadPayload) =>
   Effect.gen(function* () {
@@ -305,6 +326,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
     yield* uploads.updateSteps(upload.id, [])
     yield* uploads.updateStatus(upload.id, "processing", 0)
     const bytes = yield* readOriginal(upload)
+    const columnMapping = yield* rememberedMappings(upload)
 
     // onStep may not fail the pipeline (that would read as a stage failure and open an
     // incident): the first persistence error is kept and fails the run afterwards instead.
@@ -338,6 +360,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
         checkpoints: store,
         resume,
         maxChange: payload.approved ? undefined : (settings.maxChange ?? DEFAULT_MAX_SHARE),
+        columnMapping,
       }).pipe(
         Effect.provideService(
           ReportPublisher,

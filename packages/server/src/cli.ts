@@ -46,7 +46,8 @@ const USAGE = `Usage:
                           [--profile gradebook|attendance|roster|generic|auto] [--out <dir>]
                           [--max-change <share>] [--json]
   batchops migrate [--json]
-  batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>] [--json]
+  batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>]
+                         [--department <name>] [--json]
   batchops worker [--once] [--lease-ms <ms>] [--json]
   batchops scheduler [--once] [--every-ms <ms>] [--json]
   batchops show <upload id> [--json]
@@ -342,6 +343,8 @@ interface SubmitOptions {
   readonly plan: string
   readonly config: unknown
   readonly profile: string
+  /** its remembered column mappings apply */
+  readonly department: string | undefined
   readonly json: boolean
 }
 
@@ -352,6 +355,7 @@ const parseSubmitArgs = async (args: ReadonlyArray<string>): Promise<SubmitOptio
       plan: { type: "string" },
       config: { type: "string" },
       profile: { type: "string" },
+      department: { type: "string" },
       json: { type: "boolean" },
     },
     true,
@@ -363,6 +367,7 @@ const parseSubmitArgs = async (args: ReadonlyArray<string>): Promise<SubmitOptio
     plan: (values.plan as string | undefined) ?? "transform",
     config: await readConfig(values.config as string | undefined),
     profile: (values.profile as string | undefined) ?? "gradebook",
+    department: (values.department as string | undefined)?.trim() || undefined,
     json: (values.json as boolean | undefined) ?? false,
   }
 }
@@ -384,6 +389,7 @@ const runSubmit = async (options: SubmitOptions, output: Output): Promise<number
       profile: options.profile,
       processMode: options.plan,
       processConfig: options.config,
+      department: options.department,
     })
   }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
   const exit = await Effect.runPromiseExit(program)

@@ -110,7 +110,10 @@ const list = defineRoute({
     }),
 })
 
-const FORM_FIELDS = new Set(["file", "process_mode", "process_config", "profile"])
+/** The longest department name an upload takes. */
+export const MAX_DEPARTMENT = 100
+
+const FORM_FIELDS = new Set(["file", "process_mode", "process_config", "profile", "department"])
 
 /** A text field of the form (absent or blank: the default). */
 const textField = (form: FormData, name: string, fallback: string) =>
@@ -152,7 +155,7 @@ const create = defineRoute({
   method: "POST",
   path: "/api/uploads/",
   summary:
-    "Upload a file (multipart: file, process_mode = transform, process_config = {} as JSON, profile = gradebook or auto)",
+    "Upload a file (multipart: file, process_mode = transform, process_config = {} as JSON, profile = gradebook or auto, department: its remembered column mappings apply)",
   tag: TAG,
   access: "user",
   body: "multipart",
@@ -166,7 +169,7 @@ const create = defineRoute({
       const unknown = [...new Set(form.keys())].filter((name) => !FORM_FIELDS.has(name))
       if (unknown.length > 0) {
         return yield* badRequest(
-          `unknown field${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `\`${n}\``).join(", ")}: send file, process_mode, process_config and profile`,
+          `unknown field${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `\`${n}\``).join(", ")}: send file, process_mode, process_config, profile and department`,
           unknown.map((path) => ({ path, message: "is not a field of an upload" })),
         )
       }
@@ -174,6 +177,13 @@ const create = defineRoute({
       const processMode = yield* textField(form, "process_mode", "transform")
       const profile = yield* textField(form, "profile", "gradebook")
       const processConfig = yield* configField(yield* textField(form, "process_config", "{}"))
+      // the department it comes from: its remembered column mappings apply (optional)
+      const department = yield* textField(form, "department", "")
+      if (department.length > MAX_DEPARTMENT) {
+        return yield* badRequest(`department must be at most ${MAX_DEPARTMENT} characters`, [
+          { path: "department", message: `at most ${MAX_DEPARTMENT} characters` },
+        ])
+      }
       yield* checkPlan(profile, processMode)
       const format = yield* sniffFormat(file.bytes)
       const upload = yield* submitUpload({
@@ -183,6 +193,7 @@ const create = defineRoute({
         processMode,
         processConfig,
         uploadedBy: ctx.user?.id ?? null,
+        department: department === "" ? null : department,
       }).pipe(Effect.catchTag("UploadRejected", (error: UploadRejected) => Effect.fail(badRequest(error.message))))
       ctx.audit.recordType = "upload"
       ctx.audit.recordId = upload.id

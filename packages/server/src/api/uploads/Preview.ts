@@ -1,0 +1,299 @@
+/**
+ * Previewing a file before submitting it: the file runs through the registry's stages up to
+ * `validate_results` (parsing, standardize, validate) in memory, and nothing is stored or
+ * published. The answer shows what the run would see: the format, the header, the detected
+ * profile and schema, the first rows, every problem, and, when the header does not satisfy the
+ * profile, the missing profile columns with the file's headers ranked for each (and the mapping
+ * remembered for the department, which the preview applies like the worker would).
+ */
+import {
+  type Cell,
+  type ColumnMapping,
+  type ColumnMappingSource,
+  ColumnMappingsRepo,
+  headerFingerprint,
+  isIdentifierName,
+  missingColumns,
+  normalizeName,
+  type Profile,
+  type Registry,
+  ReportPublisher,
+  runPipeline,
+  type Stage,
+  type StoredColumnMapping,
+  sourceFromBytes,
+  suggestMappings,
+} from "@batchops/core"
+import { Effect, Schema } from "effect"
+import { UploadSettings } from "../../UploadSettings.js"
+import { badRequest, defineRoute } from "../Api.js"
+import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat, uploadName } from "./Intake.js"
+import { UploadLimits } from "./Limits.js"
+
+/** Rows shown. */
+export const PREVIEW_ROWS = 20
+/** Problems listed (all are counted in `problem_count`; the pipeline keeps at most 100,000). */
+export const PREVIEW_PROBLEMS = 1000
+
+const FIELDS = new Set(["file", "profile", "department"])
+
+/** What the capture stage learns: the first rows, and per column how its present values read. */
+interface Capture {
+  columns: ReadonlyArray<string>
+  rows: Array<{ readonly row: number; readonly cells: ReadonlyArray<Cell | null> }>
+  stats: Array<{ present: number; numbers: number; dates: number }>
+}
+
+const NUMBER = /^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?%?$/
+const DATE = /^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})([T ].*)?$/
+
+/** The last preview stage: keeps the first rows and counts what each column holds. */
+const captureStage = (capture: Capture): Stage => ({
+  name: "preview_capture",
+  description: "Keep the first rows and the columns' value kinds for a preview.",
+  plugin: "batchops",
+  start: (_context, columns) =>
+    Effect.sync(() => {
+      capture.columns = columns
+      capture.stats = columns.map(() => ({ present: 0, numbers: 0, dates: 0 }))
+      return {
+        chunk: (rows) =>
+          Effect.sync(() => {
+            for (const row of rows) {
+              if (capture.rows.length < PREVIEW_ROWS) {
+                capture.rows.push({ row: row.number, cells: columns.map((_, i) => row.cells[i] ?? null) })
+              }
+              for (let i = 0; i < columns.length; i++) {
+                const cell = row.cells[i]
+                if (cell === undefined || cell === null) continue
+                const stat = capture.stats[i]!
+                stat.present += 1
+                if (typeof cell === "number" || NUMBER.test(cell)) stat.numbers += 1
+                else if (DATE.test(cell)) stat.dates += 1
+              }
+            }
+            return rows
+          }),
+      }
+    }),
+})
+
+/** A type guess per column: `identifier`, `number` (80% of present values, as the summary), `date`, `text`, `empty`. */
+const columnType = (name: string, stat: Capture["stats"][number] | undefined, keys: ReadonlyArray<string>) => {
+  if (isIdentifierName(name, keys)) return "identifier"
+  if (stat === undefined || stat.present === 0) return "empty"
+  if (stat.numbers / stat.present >= 0.8) return "number"
+  if (stat.dates / stat.present >= 0.8) return "date"
+  return "text"
+}
+
+/**
+ * The registry's stages up to `through` (`validate_results`; `standardize_results` for the rows
+ * of a file whose validation failed before any row), then the capture stage.
+ */
+const previewRegistry = (registry: Registry, capture: Capture, through: string): Registry => {
+  const last = registry.stages.findIndex((stage) => stage.name === through)
+  const stages = last < 0 ? registry.stages.slice(0, 1) : registry.stages.slice(0, last + 1)
+  return { ...registry, stages: [...stages, captureStage(capture)] }
+}
+
+/** A mapping's JSON. */
+export const mappingJson = (mapping: StoredColumnMapping) => ({
+  id: mapping.id,
+  department: mapping.department,
+  profile: mapping.profile,
+  fingerprint: mapping.fingerprint,
+  headers: mapping.headers,
+  mapping: mapping.mapping,
+  confirmed_by: mapping.confirmedBy,
+  created_at: mapping.createdAt,
+  updated_at: mapping.updatedAt,
+})
+
+export const ColumnMappingJson = Schema.Struct({
+  id: Schema.String,
+  department: Schema.String,
+  profile: Schema.String,
+  fingerprint: Schema.String,
+  headers: Schema.Array(Schema.String),
+  mapping: Schema.Record(Schema.String, Schema.String),
+  confirmed_by: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  updated_at: Schema.String,
+})
+
+const PreviewJson = Schema.Struct({
+  file_name: Schema.String,
+  format: Schema.NullOr(Schema.String),
+  profile: Schema.String,
+  department: Schema.NullOr(Schema.String),
+  headers: Schema.Array(Schema.String),
+  fingerprint: Schema.NullOr(Schema.String),
+  detected_profile: Schema.NullOr(Schema.String),
+  columns: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String })),
+  rows: Schema.Array(Schema.Struct({ row: Schema.Number, cells: Schema.Array(Schema.Unknown) })),
+  row_count: Schema.Number,
+  problems: Schema.Array(
+    Schema.Struct({
+      severity: Schema.Literals(["critical", "warning"]),
+      stage: Schema.String,
+      row: Schema.NullOr(Schema.Number),
+      column: Schema.NullOr(Schema.String),
+      value: Schema.NullOr(Schema.String),
+      rule: Schema.String,
+      message: Schema.String,
+    }),
+  ),
+  problem_count: Schema.Number,
+  missing_columns: Schema.Array(Schema.String),
+  suggestions: Schema.Record(Schema.String, Schema.Array(Schema.String)),
+  remembered_mapping: Schema.NullOr(ColumnMappingJson),
+  ready: Schema.Boolean,
+})
+
+/** A text field of the form: absent or blank is undefined. */
+const text = (form: FormData, name: string) =>
+  Effect.gen(function* () {
+    const value = form.get(name)
+    if (value === null) return undefined
+    if (typeof value !== "string") {
+      return yield* badRequest(`\`${name}\` must be a text field, not a file`, [
+        { path: name, message: "must be text" },
+      ])
+    }
+    return value.trim() === "" ? undefined : value.trim()
+  })
+
+/** The mappings remembered for a department and profile, by fingerprint. */
+export const rememberedFor = (department: string | undefined, profile: string) =>
+  Effect.gen(function* () {
+    if (department === undefined || profile === "auto") return new Map<string, StoredColumnMapping>()
+    const repo = yield* ColumnMappingsRepo
+    const stored = yield* repo.list(department)
+    return new Map(stored.filter((m) => m.profile === profile).map((m) => [m.fingerprint, m]))
+  })
+
+/** The header with a mapping applied, as written (a mapped header becomes its profile column). */
+const mapHeaders = (headers: ReadonlyArray<string>, mapping: ColumnMapping) =>
+  headers.map((header) => mapping[header] ?? mapping[normalizeName(header)] ?? header)
+
+const preview = defineRoute({
+  method: "POST",
+  path: "/api/uploads/preview/",
+  summary:
+    "Preview a file before submitting it (multipart: file, profile = gradebook or auto, department): parse, standardize and validate without storing or publishing; first rows, schema, problems, missing columns with suggestions",
+  tag: "Uploads",
+  access: "user",
+  body: "multipart",
+  response: PreviewJson,
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const { maxBytes } = yield* UploadLimits
+      const { registry } = yield* UploadSettings
+      const body = yield* readBounded(ctx.request, maxBytes + MULTIPART_OVERHEAD, maxBytes)
+      const form = yield* parseForm(ctx.request, body)
+      const unknown = [...new Set(form.keys())].filter((name) => !FIELDS.has(name))
+      if (unknown.length > 0) {
+        return yield* badRequest(
+          `unknown field${unknown.length === 1 ? "" : "s"} ${unknown.map((n) => `\`${n}\``).join(", ")}: send file, profile and department`,
+          unknown.map((path) => ({ path, message: "is not a field of a preview" })),
+        )
+      }
+      const file = yield* formFile(form, maxBytes)
+      const profileId = (yield* text(form, "profile")) ?? "gradebook"
+      const department = yield* text(form, "department")
+      if (profileId !== "auto" && !registry.profiles.has(profileId)) {
+        const known = [...registry.profiles.keys(), "auto"].join(", ")
+        return yield* badRequest(`unknown profile "${profileId}" (known: ${known})`, [
+          { path: "profile", message: `unknown profile (known: ${known})` },
+        ])
+      }
+      yield* sniffFormat(file.bytes)
+      const remembered = yield* rememberedFor(department, profileId)
+      let applied: StoredColumnMapping | undefined
+      const columnMapping: ColumnMappingSource = ({ fingerprint }) =>
+        Effect.sync(() => {
+          applied = remembered.get(fingerprint)
+          return applied?.mapping
+        })
+
+      const run = (through: string) => {
+        const capture: Capture = { columns: [], rows: [], stats: [] }
+        return runPipeline(previewRegistry(registry, capture, through), {
+          source: sourceFromBytes(uploadName(file.name), file.bytes),
+          profile: profileId,
+          columnMapping,
+        }).pipe(
+          Effect.provideService(ReportPublisher, {
+            open: () => Effect.die(new Error("a preview publishes nothing")),
+          }),
+          Effect.mapError((error) => badRequest(error.message)),
+          Effect.map((result) => ({ result, capture })),
+        )
+      }
+      const validated = yield* run("validate_results")
+      const result = validated.result
+      // validation that fails before any row (missing columns) still shows the rows as read
+      const standardizeFailed = result.incident?.stage === "standardize_results"
+      const capture =
+        result.incident !== null && !standardizeFailed && validated.capture.rows.length === 0
+          ? (yield* run("standardize_results")).capture
+          : validated.capture
+
+      const standardize = result.stages.find((step) => step.name === "standardize_results")?.log ?? {}
+      const headers = Array.isArray(standardize.header) ? (standardize.header as Array<string>) : []
+      const profile: Profile | undefined = result.profile === null ? undefined : registry.profiles.get(result.profile)
+      const mapped = applied === undefined ? headers : mapHeaders(headers, applied.mapping)
+      const missing = profile === undefined || headers.length === 0 ? [] : missingColumns(profile, mapped)
+      const ranked = profile === undefined || missing.length === 0 ? {} : suggestMappings(profile, mapped)
+      const keys = profile?.keys ?? []
+      const columns = (
+        capture.columns.length > 0 ? capture.columns : ((standardize.columns as Array<string>) ?? [])
+      ).map((name, i) => ({ name, type: columnType(name, capture.stats[i], keys) }))
+
+      const problems = result.problems.slice(0, PREVIEW_PROBLEMS).map((problem) => ({
+        severity: "warning" as "critical" | "warning",
+        stage: problem.stage,
+        row: problem.row ?? null,
+        column: problem.column ?? null,
+        value: problem.value ?? null,
+        rule: problem.rule,
+        message: problem.message,
+      }))
+      if (result.incident !== null) {
+        problems.unshift({
+          severity: "critical",
+          stage: result.incident.stage,
+          row: null,
+          column: null,
+          value: null,
+          rule: "stage_failed",
+          message: result.incident.error,
+        })
+      }
+      return {
+        json: {
+          file_name: uploadName(file.name),
+          format: result.format,
+          profile: profileId,
+          department: department ?? null,
+          headers,
+          fingerprint: headers.length > 0 ? headerFingerprint(headers) : null,
+          detected_profile: result.profile,
+          columns,
+          rows: capture.rows,
+          row_count: typeof standardize.rows === "number" ? standardize.rows : capture.rows.length,
+          problems,
+          problem_count: result.problemCount + (result.incident === null ? 0 : 1),
+          missing_columns: missing,
+          suggestions: Object.fromEntries(
+            Object.entries(ranked).map(([column, list]) => [column, list.map((s) => s.header)]),
+          ),
+          remembered_mapping: applied === undefined ? null : mappingJson(applied),
+          ready: result.incident === null && missing.length === 0,
+        },
+      }
+    }),
+})
+
+export const previewRoutes = [preview]

@@ -4,7 +4,9 @@ import { LocationProvider } from "preact-iso"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { safeNext } from "../src/components/auth/forms"
 import ForgotPassword from "../src/routes/ForgotPassword"
-import { SignInForm } from "../src/routes/SignIn"
+import SignIn, { SignInForm } from "../src/routes/SignIn"
+import Users from "../src/routes/Users"
+import { type Account, session, signIn, signOut } from "../src/state/session"
 
 const account = {
   id: "u1",
@@ -127,6 +129,25 @@ describe("the sign-in form", () => {
 })
 
 describe("where signing in leads", () => {
+  it("signs in and goes where the visitor was going", async () => {
+    fetchMock.mockResolvedValue(answer(200, { token: "t0k", expires_at: "2026-02-01T00:00:00Z", user: account }))
+    history.replaceState(null, "", "/sign-in?next=%2Fruns%3Fstatus%3Dfailed&email=ada%40school.test")
+    render(
+      <LocationProvider>
+        <SignIn />
+      </LocationProvider>,
+    )
+    expect(screen.getByRole("link", { name: "Forgot your password?" }).getAttribute("href")).toBe(
+      "/forgot-password?email=ada%40school.test",
+    )
+    fill("Password", "correct horse battery")
+    submit()
+    await waitFor(() => expect(location.pathname + location.search).toBe("/runs?status=failed"))
+    expect(session.value?.token).toBe("t0k")
+    expect(sessionStorage.getItem("batchops.session")).toContain("t0k")
+    signOut()
+  })
+
   it("goes only to a path of this site, never elsewhere or back to sign in", () => {
     expect(safeNext("/issues?status=open")).toBe("/issues?status=open")
     expect(safeNext("/runs/42")).toBe("/runs/42")
@@ -194,5 +215,47 @@ describe("choosing a new password", () => {
     )
     const reset = JSON.parse(String((fetchMock.mock.calls[2] as [string, RequestInit])[1].body))
     expect(reset).toEqual({ email: "ada@school.test", code: "123456", password: "a long new password" })
+  })
+})
+
+describe("the accounts screen", () => {
+  afterEach(signOut)
+
+  it("tells someone who is not an admin that only admins manage accounts, without asking the server", () => {
+    signIn({ token: "t", user: { ...account, role: "moderator" } as Account })
+    render(<Users />)
+    expect(screen.getByRole("status").textContent).toContain("Only admins manage accounts.")
+    expect(fetchMock).not.toHaveBeenCalled()
+  })
+
+  it("lists the accounts, offers no demotion or deactivation on the admin's own row, and changes a role", async () => {
+    const me = { ...account, id: "a1", username: "head", email: "head@school.test", role: "admin" }
+    const other = { ...account, id: "u2", username: "rita", email: "rita@school.test", email_verified: false }
+    signIn({ token: "t", user: me as Account })
+    const page = { count: 2, next: null, previous: null, results: [me, other] }
+    fetchMock.mockImplementation(async (_url: string, init: RequestInit) =>
+      init.method === "PATCH" ? answer(200, { ...other, role: "moderator" }) : answer(200, page),
+    )
+    render(<Users />)
+    const own = (await screen.findByText("head")).closest("tr") as HTMLElement
+    expect(own.querySelector("select")).toBeNull()
+    expect(own.textContent).not.toContain("Deactivate")
+    expect(screen.getByRole("button", { name: "Deactivate rita" })).toBeTruthy()
+    expect(screen.getByRole("button", { name: "Send verification code to rita" })).toBeTruthy()
+    expect(String(fetchMock.mock.calls[0]?.[0])).toBe("/api/users/?page=1&page_size=25&is_active=true")
+
+    // Preact ignores an event older than its listener: choose again until the fresh row takes it
+    await waitFor(() => {
+      fireEvent.change(screen.getByLabelText("Role of rita"), { target: { value: "moderator" } })
+      expect(screen.getByRole("button", { name: "Save role" })).toBeTruthy()
+    })
+    fireEvent.click(screen.getByRole("button", { name: "Save role" }))
+    await screen.findByText("rita is now moderator.")
+    const patch = fetchMock.mock.calls.find(([, init]) => (init as RequestInit).method === "PATCH") as [
+      string,
+      RequestInit,
+    ]
+    expect(patch[0]).toBe("/api/users/u2/")
+    expect(JSON.parse(String(patch[1].body))).toEqual({ role: "moderator" })
   })
 })

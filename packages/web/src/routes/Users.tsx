@@ -415,6 +415,7 @@ const Accounts = () => {
             setNotice(created)
             setPage(1)
             loaded.reload()
+            setTimeout(() => document.getElementById("new-account")?.focus(), 0)
           }}
         />
       ) : null}

@@ -43,8 +43,12 @@ export default function ForgotPassword() {
   const passwordInput = useRef<HTMLInputElement>(null)
   const confirmInput = useRef<HTMLInputElement>(null)
 
+  const opened = useRef(false)
   useEffect(() => {
+    // a step's first field takes the focus (not the email's on opening: the heading has it)
     if (step === "reset") codeInput.current?.focus()
+    else if (opened.current) emailInput.current?.focus()
+    opened.current = true
   }, [step])
 
   const refused = (error: unknown) => {

@@ -23,8 +23,12 @@ export default function VerifyEmail() {
   const emailInput = useRef<HTMLInputElement>(null)
   const codeInput = useRef<HTMLInputElement>(null)
 
+  const opened = useRef(false)
   useEffect(() => {
+    // a step's first field takes the focus (not the email's on opening: the heading has it)
     if (step === "code") codeInput.current?.focus()
+    else if (opened.current) emailInput.current?.focus()
+    opened.current = true
   }, [step])
 
   const refused = (error: unknown) => {

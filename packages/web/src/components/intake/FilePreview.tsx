@@ -5,6 +5,14 @@
  * first), and the confirmed mapping is remembered by the server for that department and
  * header set.
  */
+import { useEffect, useRef } from "preact/hooks"
+import { api } from "../../api/client"
+import { Alert, Button, LoadState, messageOf, useLoad } from "../ui"
+import { MappingStep } from "./preview/MappingStep"
+import { ProblemList, RowsTable, SchemaList } from "./preview/PreviewTables"
+import type { PreviewResult } from "./preview/types"
+import "./preview/preview.css"
+
 export interface FilePreviewProps {
   readonly file: File
   /** a profile id, or "auto" */
@@ -15,6 +23,99 @@ export interface FilePreviewProps {
   readonly onResolved: (result: { readonly ready: boolean }) => void
 }
 
-export function FilePreview(_props: FilePreviewProps) {
-  return null
+/** Asks the server to read the file as the pipeline would, storing and publishing nothing. */
+export const requestPreview = (file: File, profile: string, department: string, signal?: AbortSignal) => {
+  const form = new FormData()
+  form.set("file", file, file.name)
+  form.set("profile", profile)
+  if (department !== "") form.set("department", department)
+  return api<PreviewResult>("/api/uploads/preview/", { form, ...(signal ? { signal } : {}) })
+}
+
+export function FilePreview({ file, profile, department, onResolved }: FilePreviewProps) {
+  const loaded = useLoad((signal) => requestPreview(file, profile, department, signal), [file, profile, department])
+  const resolved = useRef(onResolved)
+  resolved.current = onResolved
+  const preview = loaded.data
+  useEffect(() => {
+    if (preview !== undefined && !loaded.loading) resolved.current({ ready: preview.ready })
+  }, [preview, loaded.loading])
+
+  return (
+    <div class="file-preview-body" aria-busy={loaded.loading}>
+      {loaded.loading && preview !== undefined ? (
+        <p class="muted" aria-live="polite">
+          Checking the file again…
+        </p>
+      ) : null}
+      {loaded.error && preview !== undefined ? (
+        <Alert>
+          {messageOf(loaded.error)}{" "}
+          <Button variant="link" onClick={loaded.reload}>
+            Try again
+          </Button>
+        </Alert>
+      ) : null}
+      <LoadState loaded={loaded}>
+        {(data) => <PreviewBody preview={data} profile={profile} department={department} onMapped={loaded.reload} />}
+      </LoadState>
+    </div>
+  )
+}
+
+const PreviewBody = ({
+  preview,
+  profile,
+  department,
+  onMapped,
+}: {
+  preview: PreviewResult
+  profile: string
+  department: string
+  onMapped: () => void
+}) => {
+  const mappingProfile = profile === "auto" ? (preview.detected_profile ?? profile) : profile
+  return (
+    <>
+      <ul class="preview-facts">
+        <li>
+          Format: <strong>{preview.format ?? "not readable"}</strong>
+        </li>
+        <li>
+          Profile: <strong>{preview.detected_profile ?? "none"}</strong>
+          {profile === "auto" && preview.detected_profile ? " (detected)" : ""}
+        </li>
+        <li>
+          Rows: <strong>{preview.row_count}</strong>
+        </li>
+        <li>
+          Problems: <strong>{preview.problem_count}</strong>
+        </li>
+      </ul>
+      {preview.remembered_mapping ? (
+        <Alert kind="info">
+          The mapping remembered for {preview.remembered_mapping.department} applies:{" "}
+          {Object.entries(preview.remembered_mapping.mapping)
+            .map(([header, column]) => `${header} → ${column}`)
+            .join(", ")}
+          .
+        </Alert>
+      ) : null}
+      {preview.missing_columns.length > 0 ? (
+        <MappingStep
+          key={preview.fingerprint ?? "none"}
+          preview={preview}
+          profile={mappingProfile}
+          department={department}
+          onConfirmed={onMapped}
+        />
+      ) : null}
+      <h3>Detected columns</h3>
+      <SchemaList preview={preview} />
+      <h3>First rows</h3>
+      <RowsTable preview={preview} />
+      <h3>Problems</h3>
+      <ProblemList preview={preview} />
+    </>
+  )
 }

@@ -11,7 +11,7 @@ import { AnalysisForm } from "../components/issues/AnalysisForm"
 import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
 import { Timeline } from "../components/issues/Timeline"
 import { TransitionControls } from "../components/issues/TransitionControls"
-import { age, type IncidentDetail, type IncidentStatus } from "../components/issues/types"
+import { ago, type IncidentDetail, type IncidentStatus } from "../components/issues/types"
 import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
 import { type Account, can, session } from "../state/session"
 import "../components/issues/issues.css"
@@ -92,7 +92,7 @@ const IssueBody = ({
   onReload: () => void
 }) => {
   const [following, setFollowing] = useState<string | null>(null)
-  const [retryDone, setRetryDone] = useState<string | null>(null)
+  const [retryDone, setRetryDone] = useState<{ kind: "success" | "info" | "error"; text: string } | null>(null)
   const follow = useRef<AbortController | null>(null)
   useEffect(() => () => follow.current?.abort(), [])
 
@@ -128,10 +128,16 @@ const IssueBody = ({
         setFollowing(null)
         setRetryDone(
           final === "published"
-            ? "The retry succeeded: the upload is published."
-            : final === ""
-              ? "The retry has finished."
-              : `The retry ended: the upload is ${final.replaceAll("_", " ")}.`,
+            ? { kind: "success", text: "The retry succeeded: the upload is published." }
+            : final === "failed"
+              ? { kind: "error", text: "The retry failed again: the timeline below says why." }
+              : {
+                  kind: "info",
+                  text:
+                    final === ""
+                      ? "The retry has finished."
+                      : `The retry ended: the upload is ${final.replaceAll("_", " ")}.`,
+                },
         )
         onReload()
       })
@@ -153,7 +159,7 @@ const IssueBody = ({
           <dd>{incident.severity}</dd>
           <dt>Opened</dt>
           <dd>
-            <When at={incident.created_at} /> ({age(incident.created_at)} ago)
+            <When at={incident.created_at} /> ({ago(incident.created_at)})
           </dd>
           <dt>Known error</dt>
           <dd>{incident.known_error ?? <span class="muted">none recognized it</span>}</dd>
@@ -223,7 +229,7 @@ const IssueBody = ({
               {following}
             </p>
           ) : null}
-          {retryDone ? <Alert kind={incident.status === "resolved" ? "success" : "info"}>{retryDone}</Alert> : null}
+          {retryDone ? <Alert kind={retryDone.kind}>{retryDone.text}</Alert> : null}
           {!retryable ? (
             <p class="muted">
               {incident.upload_id === null

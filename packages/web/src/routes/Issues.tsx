@@ -110,8 +110,10 @@ export default function Issues() {
                     {data.results.map((incident) => (
                       <tr key={incident.id}>
                         <td data-label="Issue">
-                          <a href={`/issues/${incident.id}`}>{incident.stage}</a>
-                          <div class="muted">{shorten(incident.error)}</div>
+                          <div>
+                            <a href={`/issues/${incident.id}`}>{incident.stage}</a>
+                            <div class="muted">{shorten(incident.error)}</div>
+                          </div>
                         </td>
                         <td data-label="Status">
                           <Badge value={incident.status} />
@@ -129,25 +131,27 @@ export default function Issues() {
                   </tbody>
                 </table>
               </div>
-              <nav class="pager" aria-label="Pages">
-                <Button
-                  variant="secondary"
-                  disabled={data.previous === null}
-                  onClick={() => go({ page: String(page - 1) })}
-                >
-                  Previous page
-                </Button>
-                <span>
-                  Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
-                </span>
-                <Button
-                  variant="secondary"
-                  disabled={data.next === null}
-                  onClick={() => go({ page: String(page + 1) })}
-                >
-                  Next page
-                </Button>
-              </nav>
+              {data.count <= PAGE_SIZE && page === 1 ? null : (
+                <nav class="pager" aria-label="Pages">
+                  <Button
+                    variant="secondary"
+                    disabled={data.previous === null}
+                    onClick={() => go({ page: String(page - 1) })}
+                  >
+                    Previous page
+                  </Button>
+                  <span>
+                    Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
+                  </span>
+                  <Button
+                    variant="secondary"
+                    disabled={data.next === null}
+                    onClick={() => go({ page: String(page + 1) })}
+                  >
+                    Next page
+                  </Button>
+                </nav>
+              )}
             </>
           )
         }
@@ -174,12 +178,14 @@ export default function Issues() {
                     <tr key={group.fingerprint}>
                       <td data-label="Stage">{group.stage}</td>
                       <td data-label="Failure">
-                        {group.incident_id ? (
-                          <a href={`/issues/${group.incident_id}`}>{shorten(group.message_pattern, 100)}</a>
-                        ) : (
-                          shorten(group.message_pattern, 100)
-                        )}
-                        {group.known_error ? <div class="muted">Known error: {group.known_error}</div> : null}
+                        <div>
+                          {group.incident_id ? (
+                            <a href={`/issues/${group.incident_id}`}>{shorten(group.message_pattern, 100)}</a>
+                          ) : (
+                            shorten(group.message_pattern, 100)
+                          )}
+                          {group.known_error ? <div class="muted">Known error: {group.known_error}</div> : null}
+                        </div>
                       </td>
                       <td data-label="Occurrences">{group.count}</td>
                       <td data-label="Last seen">

@@ -108,8 +108,10 @@ const KnownErrorsManager = () => {
                   {data.results.map((row) => (
                     <tr key={row.id}>
                       <td data-label="Name">
-                        <strong>{row.name}</strong>
-                        <div class="muted">{row.root_cause}</div>
+                        <div>
+                          <strong>{row.name}</strong>
+                          <div class="muted">{row.root_cause}</div>
+                        </div>
                       </td>
                       <td data-label="Pattern">
                         <code class="pattern">{row.pattern}</code>

@@ -33,7 +33,7 @@ describe("batch issues in Chromium", () => {
     await host?.close()
   })
 
-  const heading = (page: Page, name: string) => page.getByRole("heading", { level: 1, name }).waitFor()
+  const heading = (page: Page, name: string) => page.getByRole("heading", { level: 1, name, exact: true }).waitFor()
 
   it("opens an incident when a file fails the pipeline", async () => {
     const body = new FormData()
@@ -101,6 +101,9 @@ describe("batch issues in Chromium", () => {
     await page.getByLabel("Corrective action").fill("Retried with the rule on the student id column.")
     await page.getByRole("button", { name: "Save analysis" }).click()
     await page.getByText("Saved.").waitFor()
+    await page.getByLabel("Add a note").fill("The export's template changed last week.")
+    await page.getByRole("button", { name: "Add note" }).click()
+    await page.locator(".timeline").getByText("The export's template changed last week.").waitFor()
     await shot(page, "analysis-saved")
 
     // a correction the plan refuses is shown next to the settings
@@ -132,7 +135,10 @@ describe("batch issues in Chromium", () => {
     const context = await newContext(browser)
     const page = await openSignedIn(context, host, moderator, "/known-errors")
     await heading(page, "Known errors")
-    await page.getByRole("table").or(page.getByText(/No known errors yet/)).waitFor()
+    await page
+      .getByRole("table")
+      .or(page.getByText(/No known errors yet/))
+      .waitFor()
     expect(await a11yViolations(page)).toEqual([])
     await shot(page, "known-errors")
 
@@ -201,6 +207,7 @@ describe("batch issues in Chromium", () => {
     await shot(page, "list-390")
 
     await page.locator(`a[href="/issues/${incidentId}"]`).first().click()
+    await page.waitForURL(new RegExp(`/issues/${incidentId}$`))
     await heading(page, "Batch issue")
     await page.getByRole("button", { name: "Reopen" }).waitFor()
     expect(await a11yViolations(page)).toEqual([])

@@ -120,3 +120,9 @@ export const age = (at: string, now: number = Date.now()): string => {
   if (hours < 48) return `${hours} h`
   return `${Math.floor(hours / 24)} days`
 }
+
+/** "5 min ago", or "just now". */
+export const ago = (at: string, now: number = Date.now()): string => {
+  const text = age(at, now)
+  return text === "just now" ? text : `${text} ago`
+}

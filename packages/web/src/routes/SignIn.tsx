@@ -97,6 +97,7 @@ export const SignInForm = ({
             onInput={(event) => {
               setEmail(event.currentTarget.value)
               onEmailChange?.(event.currentTarget.value.trim())
+              if (errors.email) setErrors((previous) => ({ ...previous, email: undefined }))
             }}
           />
         )}
@@ -110,7 +111,10 @@ export const SignInForm = ({
             name="password"
             autoComplete="current-password"
             value={password}
-            onInput={(event) => setPassword(event.currentTarget.value)}
+            onInput={(event) => {
+              setPassword(event.currentTarget.value)
+              if (errors.password) setErrors((previous) => ({ ...previous, password: undefined }))
+            }}
           />
         )}
       </Field>

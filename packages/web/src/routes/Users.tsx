@@ -51,6 +51,12 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
     form.current?.querySelector<HTMLInputElement>("input")?.focus()
   }, [])
 
+  /** a field being corrected no longer shows its old problem */
+  const edit = (set: (value: string) => void, field: keyof NewErrors, value: string) => {
+    set(value)
+    if (errors[field]) setErrors((previous) => ({ ...previous, [field]: undefined }))
+  }
+
   const focusFirstInvalid = () =>
     setTimeout(() => form.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus(), 0)
 
@@ -126,7 +132,7 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
               name="email"
               autoComplete="off"
               value={email}
-              onInput={(event) => setEmail(event.currentTarget.value)}
+              onInput={(event) => edit(setEmail, "email", event.currentTarget.value)}
             />
           )}
         </Field>
@@ -157,7 +163,7 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
               name="username"
               autoComplete="off"
               value={username}
-              onInput={(event) => setUsername(event.currentTarget.value)}
+              onInput={(event) => edit(setUsername, "username", event.currentTarget.value)}
             />
           )}
         </Field>
@@ -168,7 +174,7 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
               name="first_name"
               autoComplete="off"
               value={firstName}
-              onInput={(event) => setFirstName(event.currentTarget.value)}
+              onInput={(event) => edit(setFirstName, "first_name", event.currentTarget.value)}
             />
           )}
         </Field>
@@ -179,7 +185,7 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
               name="last_name"
               autoComplete="off"
               value={lastName}
-              onInput={(event) => setLastName(event.currentTarget.value)}
+              onInput={(event) => edit(setLastName, "last_name", event.currentTarget.value)}
             />
           )}
         </Field>
@@ -195,7 +201,7 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
               name="password"
               autoComplete="new-password"
               value={password}
-              onInput={(event) => setPassword(event.currentTarget.value)}
+              onInput={(event) => edit(setPassword, "password", event.currentTarget.value)}
             />
           )}
         </Field>

@@ -218,10 +218,11 @@ export default function RunDetail() {
     const controller = new AbortController()
     setLive(NO_LIVE)
     setStreamError(undefined)
+    // the final reading outlives the stream (which stops as soon as it has told the end)
     const reload = () =>
-      api<Upload>(`/api/uploads/${id}/`, { signal: controller.signal }).then(
+      api<Upload>(`/api/uploads/${id}/`).then(
         (next) => setFresh(next),
-        () => undefined,
+        (error) => setStreamError(error),
       )
     followEvents(
       `/api/uploads/${id}/events/`,
@@ -254,8 +255,8 @@ export default function RunDetail() {
           }))
         } else if (event === "status") {
           setLive((old) => ({ ...old, status: typeof d.status === "string" ? d.status : old.status }))
-          controller.abort()
           void reload()
+          controller.abort()
         }
       },
       controller.signal,
@@ -331,7 +332,7 @@ export default function RunDetail() {
             return { ...stage, index, done, told }
           })
           return (
-            <>
+            <div class="run-detail">
               {actionError ? <Alert>{messageOf(actionError)}</Alert> : null}
               {streamError ? (
                 <Alert kind="info">
@@ -409,7 +410,10 @@ export default function RunDetail() {
                     <dt>Plan</dt>
                     <dd>
                       {run.process_mode}
-                      {run.process_config && Object.keys(run.process_config as object).length > 0 ? (
+                      {run.process_mode === "custom" &&
+                      typeof (run.process_config as { note?: unknown } | null)?.note === "string" ? (
+                        <span class="plan-config">Note: {(run.process_config as { note: string }).note}</span>
+                      ) : run.process_config && Object.keys(run.process_config as object).length > 0 ? (
                         <code class="plan-config">{JSON.stringify(run.process_config)}</code>
                       ) : null}
                     </dd>
@@ -469,7 +473,7 @@ export default function RunDetail() {
                   }
                 </LoadState>
               </section>
-            </>
+            </div>
           )
         }}
       </LoadState>

@@ -176,7 +176,7 @@ export const UploadQueue = ({ prepare, onFiles, preview }: UploadQueueProps) => 
       {items.length === 0 ? (
         <p class="muted">No files yet.</p>
       ) : (
-        <ul class="queue" aria-label="Files to upload">
+        <ul class="queue" aria-label="Upload queue">
           {items.map((item) => (
             <li key={item.key} class={`queue-item queue-${item.state}`}>
               <div class="queue-row">

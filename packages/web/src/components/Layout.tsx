@@ -60,7 +60,7 @@ export const Layout = ({ children }: { children: ComponentChildren }) => {
         {user ? (
           <div class="account">
             <span>
-              {user.username} <span class="muted">({user.role})</span>
+              {user.username} <span class="account-role">({user.role})</span>
             </span>
             <button type="button" class="button button-secondary" onClick={leave}>
               Sign out

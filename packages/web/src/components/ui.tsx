@@ -149,7 +149,6 @@ export const useLoad = <T,>(load: (signal: AbortSignal) => Promise<T>, inputs: R
     loading: true,
   })
   const [round, setRound] = useState(0)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   useEffect(() => {
     const controller = new AbortController()
     setState((previous) => ({ ...previous, loading: true }))

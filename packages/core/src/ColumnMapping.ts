@@ -116,8 +116,11 @@ export interface Suggestion {
 
 /**
  * For each missing profile column, every header of the file that does not already give a
- * column the profile uses, ranked by similarity to the column's name and its aliases (best
- * first; equal scores in file order). Scores are rounded to 3 decimals.
+ * column the profile uses, ranked best first. Scores are the similarity to the column's name
+ * and its aliases (rounded to 3 decimals). The first of each list is the column's suggested
+ * header: headers are handed out one per column, the most alike pair first (ties: the
+ * profile's column order, then file order), so a header that plainly is one column is not
+ * also suggested first for another. The rest follow by score, equal scores in file order.
  */
 export const suggestMappings = (
   profile: Profile,
@@ -130,18 +133,37 @@ export const suggestMappings = (
     .map((header, index) => ({ header, name: normalizeName(header), index }))
     .filter((candidate, i) => candidate.header.trim() !== "" && !known.has(mapped[i] ?? ""))
   const aliases = aliasesOf(profile)
-  const result: Record<string, ReadonlyArray<Suggestion>> = {}
-  for (const column of missing) {
+  const scored = missing.map((column, columnIndex) => {
     const names = [column, ...(aliases[column] ?? [])]
-    result[column] = candidates
+    return candidates
       .map((candidate) => ({
         header: candidate.header,
         index: candidate.index,
+        column,
+        columnIndex,
         score: Math.round(Math.max(...names.map((name) => nameSimilarity(candidate.name, name))) * 1000) / 1000,
       }))
       .sort((x, y) => y.score - x.score || x.index - y.index)
-      .map(({ header, score }) => ({ header, score }))
+  })
+  // one header per column, the most alike pairs first
+  const pairs = scored.flat().sort((x, y) => y.score - x.score || x.columnIndex - y.columnIndex || x.index - y.index)
+  const assigned = new Map<string, number>()
+  const used = new Set<number>()
+  for (const pair of pairs) {
+    if (assigned.has(pair.column) || used.has(pair.index)) continue
+    assigned.set(pair.column, pair.index)
+    used.add(pair.index)
   }
+  const result: Record<string, ReadonlyArray<Suggestion>> = {}
+  missing.forEach((column, i) => {
+    const ranked = scored[i]!
+    const first = assigned.get(column)
+    const ordered =
+      first === undefined
+        ? ranked
+        : [...ranked.filter((s) => s.index === first), ...ranked.filter((s) => s.index !== first)]
+    result[column] = ordered.map(({ header, score }) => ({ header, score }))
+  })
   return result
 }
 

@@ -52,9 +52,33 @@ describe("suggestMappings", () => {
     // a header that already gives a profile column is not offered
     expect(suggestions.date?.map((s) => s.header)).not.toContain("Status")
   })
+  it("suggests one header per column first: a header plainly one column is not suggested first for another", () => {
+    const suggestions = suggestMappings(attendance, ["Pupil Number", "Day", "Present?"])
+    expect(suggestions.student_id?.[0]?.header).toBe("Pupil Number")
+    expect(suggestions.date?.[0]?.header).toBe("Day")
+    // "Day" is a little like "status" too, but it is the date: the header left is suggested
+    expect(suggestions.status?.map((s) => s.header)).toEqual(["Present?", "Day", "Pupil Number"])
+  })
   it("is deterministic: equal scores keep file order", () => {
     const a = suggestMappings(gradebook, ["X", "Y", "Z"])
     expect(a.student_id?.map((s) => s.header)).toEqual(["X", "Y", "Z"])
+    expect(suggestMappings(attendance, ["X", "Y", "Z"])).toEqual({
+      student_id: [
+        { header: "X", score: 0 },
+        { header: "Y", score: 0 },
+        { header: "Z", score: 0 },
+      ],
+      date: [
+        { header: "Y", score: 0 },
+        { header: "X", score: 0 },
+        { header: "Z", score: 0 },
+      ],
+      status: [
+        { header: "Z", score: 0 },
+        { header: "X", score: 0 },
+        { header: "Y", score: 0 },
+      ],
+    })
     expect(suggestMappings(gradebook, ["X", "Y", "Z"])).toEqual(a)
   })
   it("scores names by edit distance, token overlap and containment", () => {

@@ -156,7 +156,7 @@ describe("the file preview", () => {
     render(<FilePreview file={file()} profile="attendance" department="science" onResolved={onResolved} />)
     const select = (await screen.findByLabelText("Header for student_id")) as HTMLSelectElement
     const options = [...select.options].map((option) => option.textContent)
-    expect(options).toEqual(["Choose a header…", "Pupil Number (best match)", "Day", "Present?"])
+    expect(options).toEqual(["Choose a header…", "Pupil Number (suggested)", "Day", "Present?"])
     expect(select.value).toBe("Pupil Number")
     expect((screen.getByLabelText("Header for date") as HTMLSelectElement).value).toBe("Day")
     expect((screen.getByLabelText("Header for status") as HTMLSelectElement).value).toBe("Present?")

@@ -5,7 +5,7 @@
  * first), and the confirmed mapping is remembered by the server for that department and
  * header set.
  */
-import { useEffect, useRef } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import { api } from "../../api/client"
 import { Alert, Button, LoadState, messageOf, useLoad } from "../ui"
 import { MappingStep } from "./preview/MappingStep"
@@ -32,7 +32,19 @@ export const requestPreview = (file: File, profile: string, department: string, 
   return api<PreviewResult>("/api/uploads/preview/", { form, ...(signal ? { signal } : {}) })
 }
 
-export function FilePreview({ file, profile, department, onResolved }: FilePreviewProps) {
+/** `value`, once it stopped changing for `ms` (the department is typed while the preview is open). */
+const useSettled = (value: string, ms: number): string => {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    if (value === settled) return
+    const timer = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(timer)
+  }, [value, settled, ms])
+  return settled
+}
+
+export function FilePreview({ file, profile, department: typed, onResolved }: FilePreviewProps) {
+  const department = useSettled(typed, 400)
   const loaded = useLoad((signal) => requestPreview(file, profile, department, signal), [file, profile, department])
   const resolved = useRef(onResolved)
   resolved.current = onResolved

@@ -84,7 +84,7 @@ export const MappingStep = ({
       <h3 id="preview-mapping-title">Map the file's columns</h3>
       <p>
         The {profile} profile needs {preview.missing_columns.length === 1 ? "a column" : "columns"} this file names
-        differently. Choose which header holds each; the best match is listed first.
+        differently. Choose which header holds each; the suggested one is listed first.
       </p>
       {department === "" ? (
         <Alert kind="info">
@@ -106,7 +106,7 @@ export const MappingStep = ({
                   <option value="">Choose a header…</option>
                   {ranked.map((header, i) => (
                     <option key={header} value={header}>
-                      {i === 0 ? `${header} (best match)` : header}
+                      {i === 0 ? `${header} (suggested)` : header}
                     </option>
                   ))}
                 </select>

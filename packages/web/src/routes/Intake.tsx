@@ -34,7 +34,10 @@ export default function Intake() {
       document.getElementById("plan-problem")?.focus()
       return null
     }
-    return { profile, process_mode: mode, process_config: JSON.stringify(plan.config) }
+    const fields: Record<string, string> = { profile, process_mode: mode, process_config: JSON.stringify(plan.config) }
+    // the department's remembered column mappings apply to the upload
+    if (department.trim() !== "") fields.department = department.trim()
+    return fields
   }
   const onFiles = (files: ReadonlyArray<File>) => {
     const first = files[0]
@@ -82,12 +85,13 @@ export default function Intake() {
             </Field>
             <Field
               label="Department (optional)"
-              hint="Where the files come from; column mappings are remembered per department."
+              hint="Where the files come from: column mappings confirmed in a preview are remembered for the department and applied to its uploads."
             >
               {(props) => (
                 <input
                   {...props}
                   value={department}
+                  maxLength={100}
                   autoComplete="organization"
                   onInput={(e) => setDepartment(e.currentTarget.value)}
                 />

@@ -102,7 +102,7 @@ describe("the upload queue", () => {
     expect(first.method).toBe("POST")
     expect(first.url).toBe("/api/uploads/")
     expect(first.headers.Authorization).toBe(`Token ${session.value?.token}`)
-    expect((first.body?.get("file") as File).name).toBe("a.csv")
+    expect((first.body?.get("file") as File | undefined)?.name).toBe("a.csv")
     expect(first.body?.get("profile")).toBe("attendance")
     expect(first.body?.get("process_mode")).toBe("custom")
     expect(first.body?.get("process_config")).toBe('{"note":"term 1"}')
@@ -158,7 +158,7 @@ describe("the upload queue", () => {
     fireEvent.click(screen.getByRole("button", { name: "Try again photo.csv" }))
     await settle()
     expect(FakeRequest.sent).toHaveLength(3)
-    expect((FakeRequest.sent[2]!.body?.get("file") as File).name).toBe("photo.csv")
+    expect((FakeRequest.sent[2]!.body?.get("file") as File | undefined)?.name).toBe("photo.csv")
     FakeRequest.sent[2]!.answer(413, { error: "the file is larger than the upload limit of 1 KB", code: "too_large" })
     await settle()
     expect(within(screen.getAllByRole("listitem")[0]!).getByRole("alert").textContent).toBe(

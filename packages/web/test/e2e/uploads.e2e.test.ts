@@ -169,15 +169,13 @@ describe("uploads in Chromium", () => {
     const context = await newContext(browser)
     const page = await openSignedIn(context, host, await host.api.account("user"), "/intake")
     await page.getByRole("heading", { name: "Batch intake" }).waitFor()
-    await page
-      .locator('input[type="file"]')
-      .setInputFiles([
-        {
-          name: "photo.csv",
-          mimeType: "text/csv",
-          buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0]),
-        },
-      ])
+    await page.locator('input[type="file"]').setInputFiles([
+      {
+        name: "photo.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0]),
+      },
+    ])
     await page.getByRole("button", { name: "Upload 1 file" }).click()
     await page.getByText("the file is a PNG image, whatever its name says").waitFor()
     expect(await a11yViolations(page)).toEqual([])

@@ -67,6 +67,19 @@ describe("the incident's transition controls", () => {
     fireEvent.click(screen.getByRole("button", { name: "Archive" }))
     await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("cannot move an incident from open"))
   })
+
+  it("offers to reload an incident someone changed meanwhile", async () => {
+    signInAs("admin")
+    const onReload = vi.fn()
+    const onMove = async () => {
+      throw new ApiProblem("incident i1 changed since you loaded it; reload it and repeat your change", 409, "conflict")
+    }
+    render(<TransitionControls status="in_progress" onMove={onMove} onReload={onReload} />)
+    fireEvent.click(screen.getByRole("button", { name: "Resolve" }))
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("changed since you loaded it"))
+    fireEvent.click(screen.getByRole("button", { name: "Reload the issue" }))
+    expect(onReload).toHaveBeenCalled()
+  })
 })
 
 describe("an issue's age", () => {

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from "preact/hooks"
 import { useRoute } from "preact-iso"
 import { type Page as ApiPage, ApiProblem, api, followEvents } from "../api/client"
 import { AnalysisForm } from "../components/issues/AnalysisForm"
+import { ProblemAlert } from "../components/issues/ProblemAlert"
 import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
 import { Timeline } from "../components/issues/Timeline"
 import { TransitionControls } from "../components/issues/TransitionControls"
@@ -16,24 +17,37 @@ import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When 
 import { type Account, can, session } from "../state/session"
 import "../components/issues/issues.css"
 
-/** Names for the actors of a timeline: the signed-in person, BatchOps, and (for admins) everyone. */
-const useNames = () => {
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map())
+/** A person an incident can be assigned to: an active admin or moderator. */
+interface Assignable {
+  readonly id: string
+  readonly username: string
+}
+
+/**
+ * Names for the actors of a timeline: the signed-in person, BatchOps, and (for admins, who
+ * may list accounts) everyone; admins also get the people an incident can be assigned to.
+ */
+const usePeople = () => {
+  const [accounts, setAccounts] = useState<ReadonlyArray<Account>>([])
   useEffect(() => {
     if (!can.manageUsers()) return
     const controller = new AbortController()
     api<ApiPage<Account>>("/api/users/", { query: { page_size: 200 }, signal: controller.signal }).then(
-      (page) => setNames(new Map(page.results.map((user) => [user.id, user.username]))),
+      (page) => setAccounts(page.results),
       () => undefined,
     )
     return () => controller.abort()
   }, [])
   const me = session.value?.user
-  return (actor: string | null): string => {
+  const nameOf = (actor: string | null): string => {
     if (actor === null) return "BatchOps"
     if (me && actor === me.id) return `${me.username} (you)`
-    return names.get(actor) ?? `a colleague (account ${actor.slice(0, 8)})`
+    return accounts.find((account) => account.id === actor)?.username ?? `a colleague (account ${actor.slice(0, 8)})`
   }
+  const assignable: ReadonlyArray<Assignable> = accounts.filter(
+    (account) => account.is_active && (account.role === "admin" || account.role === "moderator"),
+  )
+  return { nameOf, assignable }
 }
 
 export default function IssueDetail() {
@@ -51,7 +65,7 @@ export default function IssueDetail() {
       uploadId === null ? Promise.resolve(null) : api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }),
     [uploadId],
   )
-  const nameOf = useNames()
+  const { nameOf, assignable } = usePeople()
 
   return (
     <Page title="Batch issue" actions={<a href="/issues">All batch issues</a>}>
@@ -63,6 +77,7 @@ export default function IssueDetail() {
               upload={upload.data ?? null}
               uploadError={upload.error}
               nameOf={nameOf}
+              assignable={assignable}
               onChange={setIncident}
               onReload={() => {
                 loaded.reload()
@@ -81,6 +96,7 @@ const IssueBody = ({
   upload,
   uploadError,
   nameOf,
+  assignable,
   onChange,
   onReload,
 }: {
@@ -88,6 +104,7 @@ const IssueBody = ({
   upload: UploadSummary | null
   uploadError: unknown
   nameOf: (actor: string | null) => string
+  assignable: ReadonlyArray<Assignable>
   onChange: (incident: IncidentDetail) => void
   onReload: () => void
 }) => {
@@ -216,9 +233,9 @@ const IssueBody = ({
       <div class="issue-panels">
         <section class="card" aria-labelledby="status-heading">
           <h2 id="status-heading">Status</h2>
-          <TransitionControls status={incident.status} onMove={move} />
+          <TransitionControls status={incident.status} onMove={move} onReload={onReload} />
           {can.manageIncidents() && incident.status !== "archived" ? (
-            <AssignControls incident={incident} onChange={onChange} />
+            <AssignControls incident={incident} assignable={assignable} onChange={onChange} onReload={onReload} />
           ) : null}
         </section>
 
@@ -252,14 +269,14 @@ const IssueBody = ({
 
       <section class="card" aria-labelledby="analysis-heading">
         <h2 id="analysis-heading">Analysis</h2>
-        <AnalysisForm incident={incident} onSaved={onChange} />
+        <AnalysisForm incident={incident} onSaved={onChange} onReload={onReload} />
       </section>
 
       <section class="card" aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
         <Timeline entries={incident.timeline} nameOf={nameOf} />
         {can.manageIncidents() && incident.status !== "archived" ? (
-          <NoteForm incident={incident} onChange={onChange} />
+          <NoteForm incident={incident} onChange={onChange} onReload={onReload} />
         ) : null}
       </section>
     </>
@@ -268,14 +285,20 @@ const IssueBody = ({
 
 const AssignControls = ({
   incident,
+  assignable,
   onChange,
+  onReload,
 }: {
   incident: IncidentDetail
+  assignable: ReadonlyArray<Assignable>
   onChange: (incident: IncidentDetail) => void
+  onReload: () => void
 }) => {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
   const me = session.value?.user.id ?? null
+  const [chosen, setChosen] = useState("")
+  const others = assignable.filter((person) => person.id !== me && person.id !== incident.assignee)
   const assign = async (assignee: string | null) => {
     setBusy(true)
     setError(null)
@@ -306,7 +329,37 @@ const AssignControls = ({
           </Button>
         ) : null}
       </div>
-      {error ? <Alert>{messageOf(error)}</Alert> : null}
+      {others.length > 0 ? (
+        <form
+          class="assign-other"
+          onSubmit={(event) => {
+            event.preventDefault()
+            if (chosen !== "") void assign(chosen).then(() => setChosen(""))
+          }}
+        >
+          <Field
+            label="Assign to a colleague"
+            error={error instanceof ApiProblem ? error.field("assignee") : undefined}
+          >
+            {(props) => (
+              <select {...props} value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
+                <option value="">Choose an admin or moderator</option>
+                {others.map((person) => (
+                  <option key={person.id} value={person.id}>
+                    {person.username}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Button type="submit" variant="secondary" busy={busy} disabled={chosen === ""}>
+            Assign
+          </Button>
+        </form>
+      ) : null}
+      {error && !(error instanceof ApiProblem && error.field("assignee")) ? (
+        <ProblemAlert error={error} onReload={onReload} />
+      ) : null}
     </div>
   )
 }
@@ -314,9 +367,11 @@ const AssignControls = ({
 const NoteForm = ({
   incident,
   onChange,
+  onReload,
 }: {
   incident: IncidentDetail
   onChange: (incident: IncidentDetail) => void
+  onReload: () => void
 }) => {
   const [text, setText] = useState("")
   const [busy, setBusy] = useState(false)
@@ -344,7 +399,7 @@ const NoteForm = ({
       <Field label="Add a note" error={problem?.field("text")}>
         {(props) => <textarea {...props} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
       </Field>
-      {error && !problem?.field("text") ? <Alert>{messageOf(error)}</Alert> : null}
+      {error && !problem?.field("text") ? <ProblemAlert error={error} onReload={onReload} /> : null}
       <Button type="submit" variant="secondary" busy={busy} disabled={text.trim() === ""}>
         Add note
       </Button>

@@ -198,6 +198,33 @@ describe("batch issues in Chromium", () => {
     await context.close()
   }, 60_000)
 
+  it("lets an admin hand the incident to a colleague, and names the people in its timeline", async () => {
+    const admin = await host.api.account("admin")
+    const context = await newContext(browser)
+    const page = await openSignedIn(context, host, admin, `/issues/${incidentId}`)
+    await heading(page, "Batch issue")
+    const timeline = page.locator(".timeline")
+    await timeline.getByText(moderator.user.username).first().waitFor()
+    // only admins and moderators can be assigned: the user is not offered
+    expect(await page.getByLabel("Assign to a colleague").locator("option").allTextContents()).not.toContain(
+      user.user.username,
+    )
+    await page.getByRole("button", { name: "Assign to me" }).click()
+    await timeline
+      .getByText(/assigned to/)
+      .nth(1)
+      .waitFor()
+    await page.getByLabel("Assign to a colleague").selectOption({ label: moderator.user.username })
+    await page.getByRole("button", { name: "Assign", exact: true }).click()
+    await expect
+      .poll(async () => (await host.api.call(`/api/incidents/${incidentId}/`, { token: admin.token })).json.assignee)
+      .toBe(moderator.user.id)
+    await page.locator("dd").getByText(moderator.user.username).waitFor()
+    expect(await a11yViolations(page)).toEqual([])
+    await shot(page, "admin-assigns")
+    await context.close()
+  }, 60_000)
+
   it("passes axe-core at a phone's width for a moderator's list, issue and known errors", async () => {
     const context = await newContext(browser, 390)
     const page = await openSignedIn(context, host, moderator, "/issues")

@@ -8,7 +8,8 @@ import { Fragment } from "preact"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { ApiProblem, api } from "../../api/client"
 import { can } from "../../state/session"
-import { Alert, Button, Field, messageOf } from "../ui"
+import { Alert, Button, Field } from "../ui"
+import { ProblemAlert } from "./ProblemAlert"
 import type { IncidentDetail } from "./types"
 
 const FIELDS = [
@@ -31,9 +32,11 @@ const valuesOf = (incident: IncidentDetail): Values => ({
 export const AnalysisForm = ({
   incident,
   onSaved,
+  onReload,
 }: {
   incident: IncidentDetail
   onSaved: (incident: IncidentDetail) => void
+  onReload?: () => void
 }) => {
   const [values, setValues] = useState<Values>(() => valuesOf(incident))
   const [busy, setBusy] = useState(false)
@@ -110,7 +113,7 @@ export const AnalysisForm = ({
           )}
         </Field>
       ))}
-      {unfielded ? <Alert>{messageOf(error)}</Alert> : null}
+      {unfielded ? <ProblemAlert error={error} onReload={onReload} /> : null}
       {saved && changed.length === 0 ? <Alert kind="success">Saved.</Alert> : null}
       <Button type="submit" busy={busy} disabled={changed.length === 0}>
         Save analysis

@@ -85,6 +85,16 @@ export const RetryForm = ({
   }
 
   const problem = error instanceof ApiProblem ? error : null
+  // every problem the plan found in the settings, each with the setting it names
+  const settingsProblem =
+    problem?.fields
+      .filter((field) => field.path === "process_config" || field.path.startsWith("process_config."))
+      .map((field) =>
+        field.path === "process_config"
+          ? field.message
+          : `${field.path.slice("process_config.".length)}: ${field.message}`,
+      )
+      .join("; ") || undefined
   const named = problem !== null && ["profile", "process_mode", "process_config"].some((f) => problem.field(f))
   const currentConfig = JSON.stringify(upload.process_config ?? {})
   return (
@@ -126,7 +136,7 @@ export const RetryForm = ({
       <Field
         label="Plan settings (JSON, optional)"
         hint={<>For example {EXAMPLES[mode || upload.process_mode] ?? "{}"}. Leave empty to keep the settings.</>}
-        error={configError ?? problem?.field("process_config")}
+        error={configError ?? settingsProblem}
       >
         {(props) => (
           <textarea

@@ -5,14 +5,18 @@
  */
 import { useState } from "preact/hooks"
 import { can } from "../../state/session"
-import { Alert, Badge, Button, Field, messageOf } from "../ui"
+import { Badge, Button, Field } from "../ui"
+import { ProblemAlert } from "./ProblemAlert"
 import { type IncidentStatus, MOVE_LABEL, statusLabel, TRANSITIONS } from "./types"
 
 export const TransitionControls = ({
   status,
   onMove,
+  onReload,
 }: {
   status: IncidentStatus
+  /** loads the incident again (offered when it changed since it was loaded) */
+  onReload?: () => void
   /** makes the move; rejects with the server's refusal */
   onMove: (to: IncidentStatus, note: string) => Promise<void>
 }) => {
@@ -59,7 +63,7 @@ export const TransitionControls = ({
               </Button>
             ))}
           </div>
-          {error ? <Alert>{messageOf(error)}</Alert> : null}
+          {error ? <ProblemAlert error={error} onReload={onReload} /> : null}
         </>
       )}
     </div>

@@ -113,7 +113,11 @@ const ApprovalPanel = ({ upload, onDecided }: { upload: Upload; onDecided: (next
       setBusy(null)
     }
   }
-  const preview = (request?.preview ?? []) as ReadonlyArray<Record<string, unknown>>
+  const preview = (request?.preview ?? []) as ReadonlyArray<{
+    change?: string
+    number?: number
+    cells?: ReadonlyArray<string | number | null>
+  }>
   const columns = request?.columns ?? []
   return (
     <section class="card approval" aria-labelledby="approval-title">
@@ -137,13 +141,8 @@ const ApprovalPanel = ({ upload, onDecided }: { upload: Upload; onDecided: (next
             <caption class="visually-hidden">Rows the plan changes (up to 20 of each kind)</caption>
             <thead>
               <tr>
-                {Object.keys(preview[0] ?? {})
-                  .filter((key) => !columns.includes(key))
-                  .map((key) => (
-                    <th scope="col" key={key}>
-                      {key}
-                    </th>
-                  ))}
+                <th scope="col">Change</th>
+                <th scope="col">Row</th>
                 {columns.map((column) => (
                   <th scope="col" key={column}>
                     {column}
@@ -152,20 +151,17 @@ const ApprovalPanel = ({ upload, onDecided }: { upload: Upload; onDecided: (next
               </tr>
             </thead>
             <tbody>
-              {preview.map((row, index) => {
-                const values = (row.values ?? row) as Record<string, unknown>
-                const extra = Object.keys(preview[0] ?? {}).filter((key) => !columns.includes(key))
-                return (
-                  <tr key={index}>
-                    {extra.map((key) => (
-                      <td key={key}>{typeof row[key] === "object" ? "" : String(row[key] ?? "")}</td>
-                    ))}
-                    {columns.map((column) => (
-                      <td key={column}>{String(values[column] ?? "")}</td>
-                    ))}
-                  </tr>
-                )
-              })}
+              {preview.map((row) => (
+                <tr key={`${row.change}-${row.number}`}>
+                  <td>
+                    <Badge value={row.change === "deleted" ? "removed" : "added"} />
+                  </td>
+                  <td>{row.number}</td>
+                  {columns.map((column, index) => (
+                    <td key={column}>{row.cells?.[index] ?? ""}</td>
+                  ))}
+                </tr>
+              ))}
             </tbody>
           </table>
         </section>
@@ -382,7 +378,13 @@ export default function RunDetail() {
                           <Badge value={status} />
                         </div>
                         <p class="stage-facts muted">
-                          {ms !== undefined ? `took ${duration(ms)}` : status === "running" ? "running…" : ""}
+                          {status === "skipped"
+                            ? "not run: an earlier stage stopped the run"
+                            : ms !== undefined
+                              ? `took ${duration(ms)}`
+                              : status === "running"
+                                ? "running…"
+                                : ""}
                           {rowsIn !== null || rowsOut !== null
                             ? ` · rows in ${rowsIn ?? "—"}, out ${rowsOut ?? "—"}`
                             : ""}

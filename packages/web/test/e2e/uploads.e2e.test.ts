@@ -165,6 +165,69 @@ describe("uploads in Chromium", () => {
     await context.close()
   })
 
+  it("holds a mass change for a moderator's approval, and lets anyone retry a failed run", async () => {
+    const user = await host.api.account("user")
+    const moderator = await host.api.account("moderator")
+    const submit = async (name: string, bytes: BlobPart, mode: string, config: unknown) => {
+      const form = new FormData()
+      form.set("file", new Blob([bytes]), name)
+      form.set("process_mode", mode)
+      form.set("process_config", JSON.stringify(config))
+      const reply = await host.api.call("/api/uploads/", { method: "POST", token: user.token, body: form })
+      expect(reply.status).toBe(201)
+      return reply.json.id as string
+    }
+    // 50 of 120 rows: more than the 20% a run may change without approval
+    const held = await submit("gradebook.csv", readFileSync(GRADEBOOK), "delete", {
+      rules: [
+        { column: "class", value: "9A" },
+        { column: "class", value: "10A" },
+      ],
+    })
+
+    const userContext = await newContext(browser)
+    const userPage = await openSignedIn(userContext, host, user, `/runs/${held}`)
+    await userPage.getByRole("heading", { name: "Waiting for approval" }).waitFor({ timeout: 30_000 })
+    await userPage.getByText("A moderator or an admin decides whether this change is published.").waitFor()
+    expect(await userPage.getByRole("button", { name: "Approve and publish" }).count()).toBe(0)
+    expect(await a11yViolations(userPage)).toEqual([])
+    await shot(userPage, "held-as-user")
+
+    const modContext = await newContext(browser)
+    const modPage = await openSignedIn(modContext, host, moderator, `/runs/${held}`)
+    await modPage.getByRole("heading", { name: "Waiting for approval" }).waitFor({ timeout: 30_000 })
+    const affected = modPage.getByRole("region", { name: "Rows the plan changes" })
+    expect(await affected.getByRole("row").count()).toBeGreaterThan(1)
+    await modPage.getByLabel("Note (optional)").fill("End of term clean-up, checked with the office")
+    expect(await a11yViolations(modPage)).toEqual([])
+    await shot(modPage, "held-as-moderator")
+    await modPage.getByRole("button", { name: "Approve and publish" }).click()
+    await modPage
+      .getByRole("region", { name: "Progress" })
+      .getByText("published", { exact: true })
+      .waitFor({ timeout: 30_000 })
+    await modPage.getByRole("region", { name: "Timeline" }).getByText("approved", { exact: true }).waitFor()
+    await shot(modPage, "approved-published")
+    await modContext.close()
+
+    // a file with a header and no rows fails in validation: an incident, and a retry for anyone
+    const failed = await submit("empty.csv", "student_id,math\n", "transform", {})
+    await userPage.goto(`${host.url}/runs/${failed}`)
+    await userPage.getByText("The run failed").waitFor({ timeout: 30_000 })
+    const incident = userPage.getByRole("link", { name: /Open the incident/ })
+    expect(await incident.getAttribute("href")).toMatch(/^\/issues\/[0-9a-f-]+$/)
+    expect(await a11yViolations(userPage)).toEqual([])
+    await shot(userPage, "failed-run")
+    await userPage.getByRole("button", { name: "Retry" }).click()
+    await userPage
+      .getByRole("region", { name: "Timeline" })
+      .getByText("retry", { exact: true })
+      .waitFor({ timeout: 30_000 })
+    await userPage.getByText("The run failed").waitFor({ timeout: 30_000 })
+    await shot(userPage, "retried-run")
+    await userContext.close()
+  })
+
   it("shows the server's words for a file it refuses", async () => {
     const context = await newContext(browser)
     const page = await openSignedIn(context, host, await host.api.account("user"), "/intake")

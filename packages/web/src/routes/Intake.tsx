@@ -3,7 +3,7 @@
  * (drop them or choose them), preview a file before it goes, and upload; each file then links
  * to its run.
  */
-import { useState } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { FilePreview } from "../components/intake/FilePreview"
 import { PlanEditor } from "../components/intake/PlanEditors"
 import {
@@ -25,13 +25,18 @@ export default function Intake() {
   const [plan, setPlan] = useState<PlanResult>({ ok: true, config: {} })
   const [showErrors, setShowErrors] = useState(false)
   const [fileColumns, setFileColumns] = useState<ReadonlyArray<Column> | null>(null)
+  const [attempts, setAttempts] = useState(0)
+  // an upload refused for the plan takes the operator to why
+  useEffect(() => {
+    if (attempts > 0) document.getElementById("plan-problem")?.focus()
+  }, [attempts])
   const [previewed, setPreviewed] = useState(new Map<File, boolean>())
 
   const planLabel = PLANS.find((p) => p.id === mode)
   const prepare = () => {
     if (!plan.ok) {
       setShowErrors(true)
-      document.getElementById("plan-problem")?.focus()
+      setAttempts((n) => n + 1)
       return null
     }
     const fields: Record<string, string> = { profile, process_mode: mode, process_config: JSON.stringify(plan.config) }
@@ -127,7 +132,7 @@ export default function Intake() {
                   </Button>
                 </div>
                 {previewed.has(file) ? (
-                  <p class={previewed.get(file) ? "hint" : "error"}>
+                  <p class={previewed.get(file) ? "preview-ready" : "error"}>
                     {previewed.get(file)
                       ? "Ready: this file can be uploaded as it is."
                       : "This file needs attention before it is uploaded."}

@@ -54,6 +54,14 @@ describe("uploads in Chromium", () => {
     expect(await queue.getByText("waiting").count()).toBe(1)
     await shot(page, "intake-queued")
 
+    // a preview reads the file on the server before it goes
+    await page.getByRole("button", { name: "Preview gradebook.csv" }).click()
+    const preview = page.getByRole("region", { name: "Preview of gradebook.csv" })
+    await preview.getByText("Ready: this file can be uploaded as it is.").waitFor({ timeout: 30_000 })
+    expect(await a11yViolations(page)).toEqual([])
+    await shot(page, "intake-preview")
+    await preview.getByRole("button", { name: "Close preview" }).click()
+
     await page.getByRole("button", { name: "Upload 1 file" }).click()
     const runLink = page.getByRole("link", { name: "Open run of gradebook.csv" })
     await runLink.waitFor()

@@ -166,6 +166,38 @@ describe("the upload queue", () => {
     )
   })
 
+  it("follows each uploaded file's run until it ends", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] })
+    const asked: Array<string> = []
+    vi.stubGlobal("fetch", async (url: string) => {
+      asked.push(url)
+      return new Response(JSON.stringify({ id: "run-a", file_name: "a.csv", status: "published" }), {
+        headers: { "Content-Type": "application/json" },
+      })
+    })
+    try {
+      render(
+        <UploadQueue prepare={() => ({ profile: "gradebook", process_mode: "transform", process_config: "{}" })} />,
+      )
+      drop([file("a.csv")])
+      fireEvent.click(screen.getByRole("button", { name: "Upload 1 file" }))
+      await settle()
+      FakeRequest.sent[0]!.answer(201, queued("run-a", "a.csv"))
+      await settle()
+      expect(screen.getByText("queued")).toBeTruthy()
+      vi.advanceTimersByTime(2000)
+      await settle()
+      expect(asked).toEqual(["/api/uploads/run-a/"])
+      expect(screen.getByText("published")).toBeTruthy()
+      // an ended run is not asked about again
+      vi.advanceTimersByTime(6000)
+      await settle()
+      expect(asked).toHaveLength(1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it("cancels an upload on the way, removes files, and sends nothing while the plan is not ready", async () => {
     let ready = false
     const prepare = vi.fn(() =>

@@ -1,12 +1,13 @@
 /**
  * The files waiting to go: dropped on the drop zone or chosen with the button (keyboard and
  * screen readers use the button), each with its own progress bar and status (waiting,
- * uploading n%, queued with a link to its run, failed with the server's words). Files are
- * sent one after another with the plan chosen when the operator presses Upload.
+ * uploading n%, then its run's status, followed until the run ends, with a link to it; failed
+ * with the server's words). Files are sent one after another with the plan chosen when the
+ * operator presses Upload.
  */
 import type { ComponentChildren } from "preact"
-import { useRef, useState } from "preact/hooks"
-import { sendWithProgress } from "../../api/client"
+import { useEffect, useRef, useState } from "preact/hooks"
+import { api, sendWithProgress } from "../../api/client"
 import { Badge, Button, messageOf } from "../ui"
 
 /** An upload as the server answers it (the fields the queue shows). */
@@ -40,6 +41,9 @@ const sizeOf = (bytes: number) =>
       : `${bytes} bytes`
 
 let keys = 0
+
+const ENDED: ReadonlySet<string> = new Set(["published", "failed", "awaiting_approval", "rejected"])
+const FOLLOW_MS = 2000
 
 export interface UploadQueueProps {
   readonly prepare: Prepare
@@ -127,6 +131,26 @@ export const UploadQueue = ({ prepare, onFiles, preview }: UploadQueueProps) => 
     }
   }
 
+  // the runs of uploaded files, followed until they end (published, failed, held, rejected)
+  const following = items.some((item) => item.upload && !ENDED.has(item.upload.status))
+  useEffect(() => {
+    if (!following) return
+    const controller = new AbortController()
+    const timer = setInterval(() => {
+      for (const item of current.current) {
+        if (!item.upload || ENDED.has(item.upload.status)) continue
+        api<UploadAnswer>(`/api/uploads/${item.upload.id}/`, { signal: controller.signal }).then(
+          (upload) => change(item.key, { upload }),
+          () => undefined,
+        )
+      }
+    }, FOLLOW_MS)
+    return () => {
+      clearInterval(timer)
+      controller.abort()
+    }
+  }, [following])
+
   const waiting = items.filter((item) => item.state === "waiting").length
   const queued = items.filter((item) => item.state === "queued").length
   const failed = items.filter((item) => item.state === "failed").length
@@ -188,7 +212,12 @@ export const UploadQueue = ({ prepare, onFiles, preview }: UploadQueueProps) => 
                   {item.state === "uploading" ? (
                     <Badge value={`uploading ${Math.round(item.progress * 100)}%`} />
                   ) : null}
-                  {item.state === "queued" ? <Badge value={item.upload?.status ?? "queued"} /> : null}
+                  {item.state === "queued" ? (
+                    <>
+                      <span class="visually-hidden">run </span>
+                      <Badge value={item.upload?.status ?? "queued"} />
+                    </>
+                  ) : null}
                   {item.state === "failed" ? <Badge value="failed" /> : null}
                 </span>
                 <span class="queue-actions">

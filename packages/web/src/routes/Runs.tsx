@@ -9,6 +9,7 @@ import { api, type Page as ListPage } from "../api/client"
 import { PLANS, PROFILES } from "../components/intake/plans"
 import { FINAL, STATUSES, type Upload, useWho } from "../components/intake/runs"
 import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { can } from "../state/session"
 import "./intake.css"
 
 const PAGE_SIZE = 20
@@ -51,9 +52,11 @@ export default function Runs() {
     <Page
       title="Runs"
       actions={
-        <a class="button button-primary" href="/intake">
-          Upload files
-        </a>
+        can.upload() ? (
+          <a class="button button-primary" href="/intake">
+            Upload files
+          </a>
+        ) : null
       }
     >
       <section class="card runs-filters" aria-label="Filter runs">

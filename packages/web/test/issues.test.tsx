@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/pr
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { ApiProblem } from "../src/api/client"
 import { TransitionControls } from "../src/components/issues/TransitionControls"
-import { age, type IncidentStatus } from "../src/components/issues/types"
+import { age, type Incident, type IncidentStatus, uploadsOf } from "../src/components/issues/types"
 import { type Role, session } from "../src/state/session"
 
 const signInAs = (role: Role) => {
@@ -89,5 +89,29 @@ describe("an issue's age", () => {
     expect(age("2026-03-01T11:15:00Z", now)).toBe("45 min")
     expect(age("2026-03-01T02:00:00Z", now)).toBe("10 h")
     expect(age("2026-02-25T12:00:00Z", now)).toBe("4 days")
+  })
+})
+
+describe("the uploads of an issue", () => {
+  it("are the one that opened it, then each in which the failure came back, the last one being retried", () => {
+    const entry = (kind: string, data: unknown) => ({
+      at: "2026-03-01T00:00:00Z",
+      actor: null,
+      kind,
+      message: kind,
+      data,
+    })
+    const incident = {
+      upload_id: "u1",
+      timeline: [
+        entry("opened", {}),
+        entry("recurred", { uploadId: "u2", error: "x", reopened: true }),
+        entry("recurred", { uploadId: null }),
+        entry("recurred", { uploadId: "u2" }),
+        entry("recurred", { uploadId: "u3" }),
+      ],
+    } as unknown as Incident
+    expect(uploadsOf(incident)).toEqual(["u1", "u2", "u3"])
+    expect(uploadsOf({ upload_id: null, timeline: [] } as unknown as Incident)).toEqual([])
   })
 })

@@ -12,7 +12,7 @@ import { ProblemAlert } from "../components/issues/ProblemAlert"
 import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
 import { Timeline } from "../components/issues/Timeline"
 import { TransitionControls } from "../components/issues/TransitionControls"
-import { ago, type IncidentDetail, type IncidentStatus } from "../components/issues/types"
+import { ago, type IncidentDetail, type IncidentStatus, uploadsOf } from "../components/issues/types"
 import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
 import { type Account, can, session } from "../state/session"
 import "../components/issues/issues.css"
@@ -59,7 +59,8 @@ export default function IssueDetail() {
     if (loaded.data) setIncident(loaded.data)
   }, [loaded.data])
   const current = incident ?? loaded.data
-  const uploadId = current?.upload_id ?? null
+  // the latest upload that failed this way: the one a retry is for
+  const uploadId = current ? (uploadsOf(current).at(-1) ?? null) : null
   const upload = useLoad(
     (signal) =>
       uploadId === null ? Promise.resolve(null) : api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }),
@@ -123,7 +124,7 @@ const IssueBody = ({
 
   /** the retry is queued: follow the upload's run, then show the incident as it ended */
   const retried = () => {
-    if (!incident.upload_id) return
+    if (!upload) return
     setRetryDone(null)
     setFollowing("The retry is queued…")
     follow.current?.abort()
@@ -131,7 +132,7 @@ const IssueBody = ({
     follow.current = controller
     let final = ""
     followEvents(
-      `/api/uploads/${incident.upload_id}/events/`,
+      `/api/uploads/${upload.id}/events/`,
       (event) => {
         const data = (event.data ?? {}) as Record<string, unknown>
         if (event.event === "stage" && typeof data.stage === "string") setFollowing(`Running: ${data.stage}…`)
@@ -161,7 +162,8 @@ const IssueBody = ({
   }
 
   const ticket = incident.tickets[0]
-  const retryable = incident.upload_id !== null && incident.status !== "archived"
+  const uploads = uploadsOf(incident)
+  const retryable = uploads.length > 0 && incident.status !== "archived"
   return (
     <>
       <div class="card">
@@ -201,19 +203,31 @@ const IssueBody = ({
               <span class="muted">none</span>
             )}
           </dd>
-          <dt>Upload</dt>
+          <dt>{uploads.length > 1 ? "Uploads" : "Upload"}</dt>
           <dd>
-            {incident.upload_id ? (
-              <a href={`/runs/${incident.upload_id}`}>{upload ? upload.file_name : "Open its run"}</a>
-            ) : (
+            {uploads.length === 0 ? (
               <span class="muted">none (not from an upload)</span>
+            ) : (
+              <ul class="upload-links">
+                {uploads.map((id, i) => {
+                  const loaded = upload && upload.id === id ? upload : null
+                  return (
+                    <li key={id}>
+                      <a href={`/runs/${id}`}>{loaded ? loaded.file_name : `Upload ${id.slice(0, 8)}`}</a>
+                      {loaded ? (
+                        <>
+                          {" "}
+                          <Badge value={loaded.status} />
+                        </>
+                      ) : null}
+                      {uploads.length > 1 ? (
+                        <span class="muted"> ({i === 0 ? "opened the issue" : "the failure again"})</span>
+                      ) : null}
+                    </li>
+                  )
+                })}
+              </ul>
             )}
-            {upload ? (
-              <>
-                {" "}
-                <Badge value={upload.status} />
-              </>
-            ) : null}
           </dd>
           <dt>Retries</dt>
           <dd>
@@ -249,7 +263,7 @@ const IssueBody = ({
           {retryDone ? <Alert kind={retryDone.kind}>{retryDone.text}</Alert> : null}
           {!retryable ? (
             <p class="muted">
-              {incident.upload_id === null
+              {uploads.length === 0
                 ? "This issue did not come from an upload, so there is nothing to retry."
                 : "An archived issue cannot be retried."}
             </p>
@@ -262,7 +276,11 @@ const IssueBody = ({
               The upload is {upload.status.replaceAll("_", " ")}; only a failed upload can be retried.
             </p>
           ) : following ? null : (
-            <RetryForm incidentId={incident.id} upload={upload} onRetried={retried} />
+            <RetryForm
+              incidentId={incident.upload_id === upload.id ? incident.id : null}
+              upload={upload}
+              onRetried={retried}
+            />
           )}
         </section>
       </div>

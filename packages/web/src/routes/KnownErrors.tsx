@@ -4,7 +4,7 @@
  * pattern (is it safe, does it match a sample, which recent failures it would recognize)
  * before saving. Other roles are told who manages them.
  */
-import { useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import { type Page as ApiPage, ApiProblem, api } from "../api/client"
 import { PatternTester } from "../components/issues/PatternTester"
 import { type KnownError, SEVERITIES, type Severity } from "../components/issues/types"
@@ -203,6 +203,9 @@ const KnownErrorForm = ({
   }))
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<unknown>(null)
+  // keyboard and screen-reader users land on the form they opened
+  const title = useRef<HTMLHeadingElement>(null)
+  useEffect(() => title.current?.focus(), [])
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }))
 
@@ -236,7 +239,9 @@ const KnownErrorForm = ({
   const named = problem !== null && FIELDS.some((field) => problem.field(field))
   return (
     <form class="card" onSubmit={save} noValidate aria-labelledby="known-error-form-title">
-      <h2 id="known-error-form-title">{row === null ? "New known error" : `Edit ${row.name}`}</h2>
+      <h2 id="known-error-form-title" tabIndex={-1} ref={title}>
+        {row === null ? "New known error" : `Edit ${row.name}`}
+      </h2>
       {row === null ? (
         <Field
           label="Name"

@@ -176,7 +176,14 @@ describe("batch issues in Chromium", () => {
 
     await row.getByRole("button", { name: "Deactivate delete-rule-unknown-column" }).click()
     await row.getByRole("button", { name: "Cancel" }).click()
-    await row.getByRole("button", { name: "Edit delete-rule-unknown-column" }).waitFor()
+    // deactivating asks first; the known error then stops recognizing failures
+    await row.getByRole("button", { name: "Deactivate delete-rule-unknown-column" }).click()
+    await shot(page, "known-error-confirm-deactivate")
+    await row.getByRole("button", { name: "Yes, deactivate" }).click()
+    await page.getByText(/delete-rule-unknown-column is deactivated/).waitFor()
+    await row.getByText("inactive").waitFor()
+    const deactivated = await host.api.call("/api/known-errors/delete-rule-unknown-column/", { token: moderator.token })
+    expect(deactivated.json.active).toBe(false)
     await context.close()
   }, 60_000)
 
@@ -251,4 +258,42 @@ describe("batch issues in Chromium", () => {
     await shot(page, "known-error-edit-390")
     await context.close()
   }, 60_000)
+
+  it("lets a user retry the upload in which the failure came back, with corrected settings", async () => {
+    const body = new FormData()
+    body.set("file", new Blob([GRADEBOOK]), "Term 3 gradebook.csv")
+    body.set("process_mode", "delete")
+    body.set("process_config", JSON.stringify({ rules: [{ column: "house", value: "Hufflepuff" }] }))
+    const created = await host.api.call("/api/uploads/", { method: "POST", token: user.token, body })
+    expect(created.status, created.text).toBe(201)
+    const again = created.json.id
+    await expect
+      .poll(async () => (await host.api.call(`/api/uploads/${again}/`, { token: user.token })).json.status, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe("failed")
+    const recurredOn = (await host.api.call(`/api/uploads/${again}/`, { token: user.token })).json.incident_id
+    expect(recurredOn).toBe(incidentId)
+
+    const context = await newContext(browser)
+    const page = await openSignedIn(context, host, user, `/issues/${incidentId}`)
+    await heading(page, "Batch issue")
+    await page.getByText(/the failure happened again/).waitFor()
+    expect(await page.getByRole("link", { name: "Term 3 gradebook.csv" }).getAttribute("href")).toBe(`/runs/${again}`)
+    const retry = page.getByRole("region", { name: "Retry the upload" })
+    await retry
+      .getByLabel("Plan settings (JSON, optional)")
+      .fill('{"rules": [{"column": "student_id", "value": "S999"}]}')
+    expect(await a11yViolations(page)).toEqual([])
+    await shot(page, "user-retry")
+    await retry.getByRole("button", { name: "Retry the upload" }).click()
+    await page.getByText("The retry succeeded: the upload is published.").waitFor({ timeout: 60_000 })
+    await expect
+      .poll(async () => (await host.api.call(`/api/incidents/${incidentId}/`, { token: user.token })).json.status)
+      .toBe("resolved")
+    await page.getByText(/resolved: retry 2 succeeded/).waitFor()
+    await shot(page, "user-retry-resolved")
+    await context.close()
+  }, 120_000)
 })

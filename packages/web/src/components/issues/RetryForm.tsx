@@ -1,8 +1,8 @@
 /**
  * Retry the upload an incident came from, as it was or with a corrected profile or plan.
- * Everyone may retry an upload: moderators and admins retry through the incident (the retry
- * is counted on it), other roles through the upload itself; the server counts both on the
- * incident. A correction the server refuses is shown next to the field it names.
+ * Everyone may retry an upload: moderators and admins retry the incident's own upload through
+ * the incident, other roles (and a later upload whose failure recurred on the incident)
+ * through the upload itself; the server counts both on the incident. A correction the server refuses is shown next to the field it names.
  */
 import { useState } from "preact/hooks"
 import { ApiProblem, api } from "../../api/client"
@@ -39,7 +39,8 @@ export const RetryForm = ({
   upload,
   onRetried,
 }: {
-  incidentId: string
+  /** the incident whose own upload this is (it retries through the incident), or null for a later upload */
+  incidentId: string | null
   upload: UploadSummary
   /** the retry was queued */
   onRetried: () => void
@@ -74,7 +75,11 @@ export const RetryForm = ({
     }
     setBusy(true)
     try {
-      const path = can.manageIncidents() ? `/api/incidents/${incidentId}/retry/` : `/api/uploads/${upload.id}/retry/`
+      // both count the retry on the upload's incident; the incident's route is for its managers
+      const path =
+        incidentId !== null && can.manageIncidents()
+          ? `/api/incidents/${incidentId}/retry/`
+          : `/api/uploads/${upload.id}/retry/`
       await api(path, { method: "POST", json: body })
       onRetried()
     } catch (failure) {

@@ -126,3 +126,22 @@ export const ago = (at: string, now: number = Date.now()): string => {
   const text = age(at, now)
   return text === "just now" ? text : `${text} ago`
 }
+
+/**
+ * The uploads an incident came from, oldest first: the one that opened it, then each upload
+ * whose failure recurred on it (its timeline's "recurred" entries name them). The last one is
+ * the upload a retry is for.
+ */
+export const uploadsOf = (incident: Incident): ReadonlyArray<string> => {
+  const ids: Array<string> = []
+  const add = (id: unknown) => {
+    if (typeof id === "string" && id !== "" && !ids.includes(id)) ids.push(id)
+  }
+  add(incident.upload_id)
+  for (const entry of incident.timeline) {
+    if (entry.kind === "recurred" && typeof entry.data === "object" && entry.data !== null) {
+      add((entry.data as { uploadId?: unknown }).uploadId)
+    }
+  }
+  return ids
+}

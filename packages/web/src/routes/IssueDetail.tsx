@@ -58,14 +58,26 @@ export default function IssueDetail() {
   useEffect(() => {
     if (loaded.data) setIncident(loaded.data)
   }, [loaded.data])
-  const current = incident ?? loaded.data
-  // the latest upload that failed this way: the one a retry is for
-  const uploadId = current ? (uploadsOf(current).at(-1) ?? null) : null
-  const upload = useLoad(
+  // what belongs to this address (a previous issue's data stays while the next one loads)
+  const current = [incident, loaded.data].find((candidate) => candidate?.id === id)
+  // the uploads it came from (the last few); the latest is the one a retry is for
+  const uploadIds = current ? uploadsOf(current).slice(-10) : []
+  const latest = uploadIds.at(-1) ?? null
+  const uploads = useLoad(
     (signal) =>
-      uploadId === null ? Promise.resolve(null) : api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }),
-    [uploadId],
+      Promise.all(
+        uploadIds.map((uploadId) =>
+          api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }).catch((error: unknown) => {
+            // an earlier upload may have been removed since; the latest one must load
+            if (uploadId === latest) throw error
+            return null
+          }),
+        ),
+      ),
+    [uploadIds.join(",")],
   )
+  const files = new Map<string, UploadSummary>()
+  for (const file of uploads.data ?? []) if (file) files.set(file.id, file)
   const { nameOf, assignable } = usePeople()
 
   return (
@@ -75,14 +87,15 @@ export default function IssueDetail() {
           current ? (
             <IssueBody
               incident={current}
-              upload={upload.data ?? null}
-              uploadError={upload.error}
+              upload={latest === null ? null : (files.get(latest) ?? null)}
+              files={files}
+              uploadError={uploads.error}
               nameOf={nameOf}
               assignable={assignable}
               onChange={setIncident}
               onReload={() => {
                 loaded.reload()
-                upload.reload()
+                uploads.reload()
               }}
             />
           ) : null
@@ -95,6 +108,7 @@ export default function IssueDetail() {
 const IssueBody = ({
   incident,
   upload,
+  files,
   uploadError,
   nameOf,
   assignable,
@@ -103,6 +117,7 @@ const IssueBody = ({
 }: {
   incident: IncidentDetail
   upload: UploadSummary | null
+  files: ReadonlyMap<string, UploadSummary>
   uploadError: unknown
   nameOf: (actor: string | null) => string
   assignable: ReadonlyArray<Assignable>
@@ -210,7 +225,7 @@ const IssueBody = ({
             ) : (
               <ul class="upload-links">
                 {uploads.map((id, i) => {
-                  const loaded = upload && upload.id === id ? upload : null
+                  const loaded = files.get(id)
                   return (
                     <li key={id}>
                       <a href={`/runs/${id}`}>{loaded ? loaded.file_name : `Upload ${id.slice(0, 8)}`}</a>

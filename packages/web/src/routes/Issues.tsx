@@ -7,6 +7,7 @@ import { useLocation } from "preact-iso"
 import { type Page as ApiPage, api } from "../api/client"
 import { age, type Incident, type IncidentGroup, SEVERITIES, STATUSES, statusLabel } from "../components/issues/types"
 import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { session } from "../state/session"
 import "../components/issues/issues.css"
 
 const PAGE_SIZE = 25
@@ -17,11 +18,14 @@ export default function Issues() {
   const { query, path, route } = useLocation()
   const status = query.status ?? ""
   const severity = query.severity ?? ""
+  /** "me", "none" or empty */
+  const assigned = query.assigned ?? ""
+  const me = session.value?.user.id
   const page = Math.max(1, Number.parseInt(query.page ?? "1", 10) || 1)
 
   const go = (next: Record<string, string>) => {
     const params = new URLSearchParams()
-    for (const [key, value] of Object.entries({ status, severity, page: String(page), ...next })) {
+    for (const [key, value] of Object.entries({ status, severity, assigned, page: String(page), ...next })) {
       if (value !== "" && !(key === "page" && value === "1")) params.set(key, value)
     }
     const search = params.toString()
@@ -31,16 +35,22 @@ export default function Issues() {
   const incidents = useLoad(
     (signal) =>
       api<ApiPage<Incident>>("/api/incidents/", {
-        query: { status, severity, page, page_size: PAGE_SIZE },
+        query: {
+          status,
+          severity,
+          assignee: assigned === "me" ? me : assigned === "none" ? "none" : undefined,
+          page,
+          page_size: PAGE_SIZE,
+        },
         signal,
       }),
-    [status, severity, page],
+    [status, severity, assigned, page],
   )
   const groups = useLoad(
     (signal) => api<ApiPage<IncidentGroup>>("/api/incident-groups/", { query: { page_size: 10 }, signal }),
     [],
   )
-  const filtered = status !== "" || severity !== ""
+  const filtered = status !== "" || severity !== "" || assigned !== ""
 
   return (
     <Page title="Batch issues">
@@ -69,9 +79,18 @@ export default function Issues() {
             </select>
           )}
         </Field>
+        <Field label="Assigned">
+          {(props) => (
+            <select {...props} value={assigned} onChange={(e) => go({ assigned: e.currentTarget.value, page: "1" })}>
+              <option value="">To anyone or nobody</option>
+              <option value="me">To me</option>
+              <option value="none">To nobody</option>
+            </select>
+          )}
+        </Field>
         {filtered ? (
           <div class="field">
-            <Button variant="secondary" onClick={() => go({ status: "", severity: "", page: "1" })}>
+            <Button variant="secondary" onClick={() => go({ status: "", severity: "", assigned: "", page: "1" })}>
               Clear filters
             </Button>
           </div>

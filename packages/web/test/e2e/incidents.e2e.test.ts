@@ -237,6 +237,10 @@ describe("batch issues in Chromium", () => {
     const page = await openSignedIn(context, host, moderator, "/issues")
     await heading(page, "Batch issues")
     await page.locator(`a[href="/issues/${incidentId}"]`).first().waitFor()
+    // the admin handed it to this moderator
+    await page.getByLabel("Assigned").selectOption("me")
+    await page.waitForURL(/assigned=me/)
+    await page.getByText("1 issue match").waitFor()
     expect(await a11yViolations(page)).toEqual([])
     await shot(page, "list-390")
 

@@ -91,6 +91,18 @@ describe("the pattern tester", () => {
     test.mockRestore()
   })
 
+  it("tests the pattern when Enter is pressed in the sample stage, rather than saving the form around it", async () => {
+    const fetch = vi.fn(async () => json(200, { tried: 3, matched: [] }))
+    vi.stubGlobal("fetch", fetch)
+    render(<PatternTester pattern="empty" stage="" />)
+    const stage = screen.getByLabelText("Sample stage")
+    const event = new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true })
+    stage.dispatchEvent(event)
+    expect(event.defaultPrevented).toBe(true)
+    await waitFor(() => expect(screen.getByText(/Of the 3 most recent failures, it would recognize 0/)).toBeTruthy())
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
   it("cannot test an empty pattern", () => {
     render(<PatternTester pattern="" stage="" />)
     expect((screen.getByRole("button", { name: "Test the pattern" }) as HTMLButtonElement).disabled).toBe(true)

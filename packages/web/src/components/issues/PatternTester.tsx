@@ -62,7 +62,20 @@ export const PatternTester = ({ pattern, stage }: { pattern: string; stage: stri
       </p>
       <div class="pattern-tester-fields">
         <Field label="Sample stage" hint="e.g. transform_gradebook">
-          {(props) => <input {...props} value={sampleStage} onInput={(e) => setSampleStage(e.currentTarget.value)} />}
+          {(props) => (
+            <input
+              {...props}
+              value={sampleStage}
+              onInput={(e) => setSampleStage(e.currentTarget.value)}
+              onKeyDown={(e) => {
+                // Enter here tests the pattern; it does not save the form around the tester
+                if (e.key === "Enter") {
+                  e.preventDefault()
+                  if (pattern.trim() !== "") void test()
+                }
+              }}
+            />
+          )}
         </Field>
         <Field label="Sample message">
           {(props) => <textarea {...props} rows={2} value={sample} onInput={(e) => setSample(e.currentTarget.value)} />}

@@ -339,6 +339,15 @@ export default function RunDetail() {
                 </Alert>
               ) : null}
               {run.status === "failed" && run.incident_id ? <IncidentNote id={run.incident_id} /> : null}
+              {run.status === "failed" && !run.incident_id ? (
+                <Alert>
+                  <strong>The run failed</strong>
+                  {run.stages.find((stage) => stage.status === "failed")
+                    ? ` in ${stageLabel(run.stages.find((stage) => stage.status === "failed")?.name ?? "")}`
+                    : ""}
+                  . Retry it, or look for its incident in <a href="/issues">Batch issues</a>.
+                </Alert>
+              ) : null}
               {run.status === "published" ? (
                 <Alert kind="success">Published {run.rows ?? 0} rows. The reports are ready to download.</Alert>
               ) : null}

@@ -66,6 +66,8 @@ describe("uploads in Chromium", () => {
     const runLink = page.getByRole("link", { name: "Open run of gradebook.csv" })
     await runLink.waitFor()
     expect(await page.getByRole("progressbar", { name: "Upload of gradebook.csv" }).getAttribute("value")).toBe("100")
+    // the queue follows the run it started
+    await queue.getByText("published", { exact: true }).waitFor({ timeout: 30_000 })
     expect(await a11yViolations(page)).toEqual([])
     await shot(page, "intake-uploaded")
 

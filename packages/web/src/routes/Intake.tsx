@@ -3,7 +3,7 @@
  * (drop them or choose them), preview a file before it goes, and upload; each file then links
  * to its run.
  */
-import { useEffect, useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import { FilePreview } from "../components/intake/FilePreview"
 import { PlanEditor } from "../components/intake/PlanEditors"
 import {
@@ -44,13 +44,19 @@ export default function Intake() {
     if (department.trim() !== "") fields.department = department.trim()
     return fields
   }
-  const onFiles = (files: ReadonlyArray<File>) => {
-    const first = files[0]
-    if (!first) {
-      setFileColumns(null)
-      return
+  // the columns of the first queued file the browser can read (CSV or TSV text), for the plan editors
+  const reading = useRef(0)
+  const onFiles = async (files: ReadonlyArray<File>) => {
+    const round = ++reading.current
+    for (const file of files) {
+      const columns = await readFileColumns(file).catch(() => null)
+      if (round !== reading.current) return
+      if (columns !== null && columns.length > 0) {
+        setFileColumns(columns)
+        return
+      }
     }
-    readFileColumns(first).then(setFileColumns, () => setFileColumns(null))
+    setFileColumns(null)
   }
 
   return (

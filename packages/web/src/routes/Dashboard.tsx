@@ -95,103 +95,111 @@ export default function Dashboard() {
   return (
     <Page title="Dashboard">
       {name ? <p class="muted">Welcome back, {name}. Here is how today is going.</p> : null}
-      <LoadState loaded={overview}>
-        {(data) => {
-          const inProgress = data.today.queued + data.today.processing + data.today.awaiting_approval
-          const failed = data.today.failed + data.today.rejected
-          const weekTotal = data.week.reduce((sum, bar) => sum + bar.value, 0)
-          const openIncidents = SEVERITIES.reduce((sum, severity) => sum + data.incidents[severity], 0)
-          return (
-            <>
-              <section class="card" aria-labelledby="today-title">
-                <h2 id="today-title">Today's uploads</h2>
-                <dl class="stats">
-                  <Stat label="Published" value={data.today.published} tone="good" href="/runs?status=published" />
-                  <Stat label="Failed or rejected" value={failed} tone="bad" href="/runs?status=failed" />
-                  <Stat label="In progress" value={inProgress} tone="info" href="/runs" />
-                  <Stat
-                    label="Awaiting approval"
-                    value={data.today.awaiting_approval}
-                    tone="warn"
-                    href="/runs?status=awaiting_approval"
-                  />
-                </dl>
-              </section>
-              <div class="dashboard-grid">
-                <section class="card" aria-labelledby="week-title">
-                  <h2 id="week-title">Uploads this week</h2>
-                  <BarChart
-                    id="uploads-week"
-                    title="Uploads per day, last 7 days"
-                    description={`${weekTotal} uploads in the last seven days: ${data.week
-                      .map((bar) => `${bar.long} ${bar.value}`)
-                      .join(", ")}.`}
-                    bars={data.week}
-                    unit="uploads"
-                  />
-                </section>
-                <section class="card" aria-labelledby="incidents-title">
-                  <h2 id="incidents-title">Open incidents</h2>
-                  <p class="muted">
-                    {openIncidents === 0 ? "No open incidents." : `${openIncidents} open or in progress, by severity:`}
-                  </p>
+      <div class="dashboard">
+        <LoadState loaded={overview}>
+          {(data) => {
+            const inProgress = data.today.queued + data.today.processing + data.today.awaiting_approval
+            const failed = data.today.failed + data.today.rejected
+            const weekTotal = data.week.reduce((sum, bar) => sum + bar.value, 0)
+            const openIncidents = SEVERITIES.reduce((sum, severity) => sum + data.incidents[severity], 0)
+            return (
+              <>
+                <section class="card" aria-labelledby="today-title">
+                  <h2 id="today-title">Today's uploads</h2>
                   <dl class="stats">
+                    <Stat label="Published" value={data.today.published} tone="good" href="/runs?status=published" />
+                    <Stat label="Failed or rejected" value={failed} tone="bad" href="/runs?status=failed" />
+                    <Stat label="In progress" value={inProgress} tone="info" href="/runs" />
                     <Stat
-                      label="Critical"
-                      value={data.incidents.critical}
-                      tone="bad"
-                      href="/issues?severity=critical"
+                      label="Awaiting approval"
+                      value={data.today.awaiting_approval}
+                      tone="warn"
+                      href="/runs?status=awaiting_approval"
                     />
-                    <Stat label="High" value={data.incidents.high} tone="bad" href="/issues?severity=high" />
-                    <Stat label="Medium" value={data.incidents.medium} tone="warn" href="/issues?severity=medium" />
-                    <Stat label="Low" value={data.incidents.low} tone="plain" href="/issues?severity=low" />
                   </dl>
                 </section>
-              </div>
-              <section class="card" aria-labelledby="recent-runs-title">
-                <h2 id="recent-runs-title">Recent job runs</h2>
-                {data.runs.length === 0 ? (
-                  <p class="muted">
-                    No job has run yet. <a href="/schedules">See the schedules</a>
-                  </p>
-                ) : (
-                  // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls by keyboard
-                  <section class="table-wrap" tabIndex={0} aria-label="Recent job runs">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Automation</th>
-                          <th scope="col">Status</th>
-                          <th scope="col">Trigger</th>
-                          <th scope="col">Queued</th>
-                          <th scope="col">Duration</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {data.runs.map((run) => (
-                          <tr key={run.id}>
-                            <td>
-                              {run.job_id ? <a href={`/schedules/${run.job_id}`}>{run.automation}</a> : run.automation}
-                            </td>
-                            <td>
-                              <Badge value={run.status} />
-                            </td>
-                            <td>{run.trigger}</td>
-                            <td>
-                              <When at={run.created_at} />
-                            </td>
-                            <td>{duration(run.duration_ms)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                <div class="dashboard-grid">
+                  <section class="card" aria-labelledby="week-title">
+                    <h2 id="week-title">Uploads this week</h2>
+                    <BarChart
+                      id="uploads-week"
+                      title="Uploads per day, last 7 days"
+                      description={`${weekTotal} uploads in the last seven days: ${data.week
+                        .map((bar) => `${bar.long} ${bar.value}`)
+                        .join(", ")}.`}
+                      bars={data.week}
+                      unit="uploads"
+                    />
                   </section>
-                )}
-              </section>
-            </>
-          )
-        }}
-      </LoadState>
+                  <section class="card" aria-labelledby="incidents-title">
+                    <h2 id="incidents-title">Open incidents</h2>
+                    <p class="muted">
+                      {openIncidents === 0
+                        ? "No open incidents."
+                        : `${openIncidents} open or in progress, by severity:`}
+                    </p>
+                    <dl class="stats">
+                      <Stat
+                        label="Critical"
+                        value={data.incidents.critical}
+                        tone="bad"
+                        href="/issues?severity=critical"
+                      />
+                      <Stat label="High" value={data.incidents.high} tone="bad" href="/issues?severity=high" />
+                      <Stat label="Medium" value={data.incidents.medium} tone="warn" href="/issues?severity=medium" />
+                      <Stat label="Low" value={data.incidents.low} tone="plain" href="/issues?severity=low" />
+                    </dl>
+                  </section>
+                </div>
+                <section class="card" aria-labelledby="recent-runs-title">
+                  <h2 id="recent-runs-title">Recent job runs</h2>
+                  {data.runs.length === 0 ? (
+                    <p class="muted">
+                      No job has run yet. <a href="/schedules">See the schedules</a>
+                    </p>
+                  ) : (
+                    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls by keyboard
+                    <section class="table-wrap" tabIndex={0} aria-label="Recent job runs">
+                      <table>
+                        <thead>
+                          <tr>
+                            <th scope="col">Automation</th>
+                            <th scope="col">Status</th>
+                            <th scope="col">Trigger</th>
+                            <th scope="col">Queued</th>
+                            <th scope="col">Duration</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {data.runs.map((run) => (
+                            <tr key={run.id}>
+                              <td>
+                                {run.job_id ? (
+                                  <a href={`/schedules/${run.job_id}`}>{run.automation}</a>
+                                ) : (
+                                  run.automation
+                                )}
+                              </td>
+                              <td>
+                                <Badge value={run.status} />
+                              </td>
+                              <td>{run.trigger}</td>
+                              <td>
+                                <When at={run.created_at} />
+                              </td>
+                              <td>{duration(run.duration_ms)}</td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    </section>
+                  )}
+                </section>
+              </>
+            )
+          }}
+        </LoadState>
+      </div>
     </Page>
   )
 }

@@ -148,109 +148,111 @@ export default function ScheduleDetail() {
         ) : null
       }
     >
-      <p>
-        <a href="/schedules">All schedules</a>
-      </p>
-      <div aria-live="polite">{notice ? <Alert kind={notice.kind}>{notice.text}</Alert> : null}</div>
-      {confirming && job.data ? (
-        <section class="card" aria-labelledby="delete-title">
-          <h2 id="delete-title">Delete {job.data.name}?</h2>
-          <p>It stops running; its past runs stay in the history.</p>
-          <div class="form-actions">
-            <Button
-              variant="danger"
-              busy={busy === "delete"}
-              onClick={async () => {
-                setBusy("delete")
-                try {
-                  await api(`/api/jobs/${encodeURIComponent(id)}/`, { method: "DELETE" })
-                  route("/schedules")
-                } catch (error) {
-                  setNotice({ kind: "error", text: messageOf(error) })
-                  setConfirming(false)
-                } finally {
-                  setBusy(undefined)
-                }
-              }}
-            >
-              Delete schedule
-            </Button>
-            <Button variant="secondary" onClick={() => setConfirming(false)}>
-              Keep it
-            </Button>
-          </div>
-        </section>
-      ) : null}
-      <LoadState loaded={job}>
-        {(data) => (
-          <>
-            {editing ? (
-              <ScheduleForm
-                key={data.updated_at}
-                job={data}
-                onSaved={() => {
-                  setEditing(false)
-                  setNotice({ kind: "success", text: "Saved." })
-                  setRound((n) => n + 1)
+      <div class="schedule-page">
+        <p>
+          <a href="/schedules">All schedules</a>
+        </p>
+        <div aria-live="polite">{notice ? <Alert kind={notice.kind}>{notice.text}</Alert> : null}</div>
+        {confirming && job.data ? (
+          <section class="card" aria-labelledby="delete-title">
+            <h2 id="delete-title">Delete {job.data.name}?</h2>
+            <p>It stops running; its past runs stay in the history.</p>
+            <div class="form-actions">
+              <Button
+                variant="danger"
+                busy={busy === "delete"}
+                onClick={async () => {
+                  setBusy("delete")
+                  try {
+                    await api(`/api/jobs/${encodeURIComponent(id)}/`, { method: "DELETE" })
+                    route("/schedules")
+                  } catch (error) {
+                    setNotice({ kind: "error", text: messageOf(error) })
+                    setConfirming(false)
+                  } finally {
+                    setBusy(undefined)
+                  }
                 }}
-                onCancel={() => setEditing(false)}
-              />
-            ) : null}
-            <div class="grid">
-              <section class="card" aria-labelledby="about-title">
-                <h2 id="about-title">What and when</h2>
-                <dl class="facts">
-                  <dt>State</dt>
-                  <dd>
-                    <Badge value={data.enabled ? "enabled" : "paused"} />
-                  </dd>
-                  <dt>Automation</dt>
-                  <dd>
-                    <code>{data.automation}</code>
-                  </dd>
-                  <dt>Runs</dt>
-                  <dd>
-                    {data.description} <code>{data.cron}</code>
-                  </dd>
-                  <dt>Time zone</dt>
-                  <dd>{data.timezone}</dd>
-                  <dt>Skip dates</dt>
-                  <dd>{data.skip_dates.length > 0 ? data.skip_dates.join(", ") : <span class="muted">none</span>}</dd>
-                  <dt>Missed runs</dt>
-                  <dd>
-                    {MISFIRE_POLICIES.find((policy) => policy.value === data.misfire_policy)?.label ??
-                      data.misfire_policy}
-                    , late by at most {Math.round(data.max_lateness_ms / 60_000)} min
-                  </dd>
-                  <dt>Overlap</dt>
-                  <dd>{data.allow_overlap ? "a run may start while another runs" : "one run at a time"}</dd>
-                  <dt>Parameters</dt>
-                  <dd>
-                    <KeyValues value={data.params} empty="defaults" />
-                  </dd>
-                  <dt>Last run</dt>
-                  <dd>
-                    {data.last_run ? (
-                      <>
-                        <Badge value={data.last_run.status} />{" "}
-                        <When at={data.last_run.finished_at ?? data.last_run.created_at} />
-                      </>
-                    ) : (
-                      <span class="muted">never run</span>
-                    )}
-                  </dd>
-                </dl>
-              </section>
-              <section class="card" aria-labelledby="next-title">
-                <h2 id="next-title">Next runs</h2>
-                <NextRuns job={data} />
-              </section>
+              >
+                Delete schedule
+              </Button>
+              <Button variant="secondary" onClick={() => setConfirming(false)}>
+                Keep it
+              </Button>
             </div>
-            <Missed job={data} round={round} />
-            <RunHistory jobId={data.id} round={round} />
-          </>
-        )}
-      </LoadState>
+          </section>
+        ) : null}
+        <LoadState loaded={job}>
+          {(data) => (
+            <>
+              {editing ? (
+                <ScheduleForm
+                  key={data.updated_at}
+                  job={data}
+                  onSaved={() => {
+                    setEditing(false)
+                    setNotice({ kind: "success", text: "Saved." })
+                    setRound((n) => n + 1)
+                  }}
+                  onCancel={() => setEditing(false)}
+                />
+              ) : null}
+              <div class="grid">
+                <section class="card" aria-labelledby="about-title">
+                  <h2 id="about-title">What and when</h2>
+                  <dl class="facts">
+                    <dt>State</dt>
+                    <dd>
+                      <Badge value={data.enabled ? "enabled" : "paused"} />
+                    </dd>
+                    <dt>Automation</dt>
+                    <dd>
+                      <code>{data.automation}</code>
+                    </dd>
+                    <dt>Runs</dt>
+                    <dd>
+                      {data.description} <code>{data.cron}</code>
+                    </dd>
+                    <dt>Time zone</dt>
+                    <dd>{data.timezone}</dd>
+                    <dt>Skip dates</dt>
+                    <dd>{data.skip_dates.length > 0 ? data.skip_dates.join(", ") : <span class="muted">none</span>}</dd>
+                    <dt>Missed runs</dt>
+                    <dd>
+                      {MISFIRE_POLICIES.find((policy) => policy.value === data.misfire_policy)?.label ??
+                        data.misfire_policy}
+                      , late by at most {Math.round(data.max_lateness_ms / 60_000)} min
+                    </dd>
+                    <dt>Overlap</dt>
+                    <dd>{data.allow_overlap ? "a run may start while another runs" : "one run at a time"}</dd>
+                    <dt>Parameters</dt>
+                    <dd>
+                      <KeyValues value={data.params} empty="defaults" />
+                    </dd>
+                    <dt>Last run</dt>
+                    <dd>
+                      {data.last_run ? (
+                        <>
+                          <Badge value={data.last_run.status} />{" "}
+                          <When at={data.last_run.finished_at ?? data.last_run.created_at} />
+                        </>
+                      ) : (
+                        <span class="muted">never run</span>
+                      )}
+                    </dd>
+                  </dl>
+                </section>
+                <section class="card" aria-labelledby="next-title">
+                  <h2 id="next-title">Next runs</h2>
+                  <NextRuns job={data} />
+                </section>
+              </div>
+              <Missed job={data} round={round} />
+              <RunHistory jobId={data.id} round={round} />
+            </>
+          )}
+        </LoadState>
+      </div>
     </Page>
   )
 }

@@ -65,13 +65,7 @@ export default function Schedules() {
   return (
     <Page
       title="Schedules"
-      actions={
-        editable && !creating ? (
-          <Button onClick={() => setCreating(true)} aria-controls="schedule-form-title">
-            New schedule
-          </Button>
-        ) : null
-      }
+      actions={editable && !creating ? <Button onClick={() => setCreating(true)}>New schedule</Button> : null}
     >
       {creating ? (
         <ScheduleForm onSaved={(job) => route(`/schedules/${job.id}`)} onCancel={() => setCreating(false)} />

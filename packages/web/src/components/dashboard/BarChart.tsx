@@ -11,8 +11,8 @@ export interface Bar {
   readonly value: number
 }
 
-const WIDTH = 560
-const HEIGHT = 200
+const WIDTH = 360
+const HEIGHT = 190
 const TOP = 24
 const BOTTOM = 28
 const SIDE = 8

@@ -84,19 +84,20 @@ const ListInput = ({
 
 const ParamInput = ({
   name,
+  label,
   schema,
   value,
   onChange,
   error,
 }: {
   name: string
+  label: string
   schema: ParamSchema
   value: unknown
   onChange: (value: unknown) => void
   error: string | undefined
 }) => {
   const type = typeOf(schema)
-  const label = humanize(name)
   const hint = schema.description
   if (type === "boolean") {
     return (
@@ -192,6 +193,14 @@ export const ParamsForm = ({
 }) => {
   const properties = Object.entries(automation?.params_schema.properties ?? {})
   const allPlain = properties.every(([, schema]) => plain(schema))
+  // two keys that read the same in words ("older_than_days", "olderThanDays") are told apart by their names
+  const words = properties.map(([key]) => humanize(key))
+  const labels = new Map(
+    properties.map(([key], i) => [
+      key,
+      words.indexOf(words[i] ?? "") === i ? (words[i] ?? key) : `${words[i]} (${key})`,
+    ]),
+  )
   const [asJson, setAsJson] = useState(false)
   const [text, setText] = useState("")
   const [jsonError, setJsonError] = useState<string | undefined>(undefined)
@@ -251,6 +260,7 @@ export const ParamsForm = ({
             <ParamInput
               key={`${automation.key}.${key}`}
               name={key}
+              label={labels.get(key) ?? key}
               schema={schema}
               value={value[key]}
               onChange={(next) => onChange(next === undefined ? without(value, key) : { ...value, [key]: next })}

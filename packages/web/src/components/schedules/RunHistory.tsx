@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from "preact/hooks"
 import { api, type Page } from "../../api/client"
+import { session } from "../../state/session"
 import { Badge, Button, Field, LoadState, useLoad, When } from "../ui"
 import { KeyValues } from "./KeyValues"
 import { duration, type JobRun, type JobRunDetail, RUN_STATUSES } from "./model"
@@ -115,7 +116,7 @@ export const RunHistory = ({ jobId, round }: { jobId: string; round: number }) =
           ) : (
             <>
               {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls by keyboard */}
-              <section class="table-wrap" tabIndex={0} aria-label="Run history">
+              <section class="table-wrap" tabIndex={0} aria-label="Runs of this schedule">
                 <table>
                   <thead>
                     <tr>
@@ -135,6 +136,7 @@ export const RunHistory = ({ jobId, round }: { jobId: string; round: number }) =
                           <td>
                             <Button
                               variant="link"
+                              class="run-toggle"
                               aria-expanded={expanded}
                               aria-controls={expanded ? `run-${run.id}-detail` : undefined}
                               onClick={() => toggle(run.id)}
@@ -154,7 +156,13 @@ export const RunHistory = ({ jobId, round }: { jobId: string; round: number }) =
                           </td>
                           <td>
                             {run.trigger}
-                            {run.requested_by ? <div class="muted">by {run.requested_by}</div> : null}
+                            {run.requested_by ? (
+                              <div class="muted">
+                                {run.requested_by === session.value?.user.id
+                                  ? "by you"
+                                  : `by account ${run.requested_by.slice(0, 8)}`}
+                              </div>
+                            ) : null}
                           </td>
                           <td>
                             <When at={run.started_at} />

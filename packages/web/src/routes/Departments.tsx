@@ -10,6 +10,7 @@ import { KeyValues } from "../components/schedules/KeyValues"
 import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
 import "../components/schedules/schedules.css"
+import "./departments.css"
 
 type Kind = "simulated" | "directory" | "url"
 
@@ -455,35 +456,19 @@ const Records = ({ id }: { id: string }) => {
             </p>
           ) : (
             <>
-              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than a phone scrolls by keyboard */}
-              <section class="table-wrap" tabIndex={0} aria-label="Records">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Kind</th>
-                      <th scope="col">Key</th>
-                      <th scope="col">Recorded</th>
-                      <th scope="col">Contents</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.results.map((record) => (
-                      <tr key={record.id}>
-                        <td>{record.kind}</td>
-                        <td>
-                          <code>{record.key}</code>
-                        </td>
-                        <td>
-                          <When at={record.recorded_at} />
-                        </td>
-                        <td>
-                          <KeyValues value={record.payload} empty="empty" />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </section>
+              <ul class="records" aria-label="Records">
+                {list.results.map((record) => (
+                  <li key={record.id} class="record">
+                    <p class="record-head">
+                      <span class="badge badge-plain">{record.kind}</span> <code>{record.key}</code>{" "}
+                      <span class="muted">
+                        recorded <When at={record.recorded_at} />
+                      </span>
+                    </p>
+                    <KeyValues value={record.payload} empty="empty" />
+                  </li>
+                ))}
+              </ul>
               <div class="pager">
                 <Button variant="secondary" disabled={list.previous === null} onClick={() => go({ page: page - 1 })}>
                   Newer records

@@ -208,7 +208,9 @@ const preview = defineRoute({
           { path: "profile", message: `unknown profile (known: ${known})` },
         ])
       }
-      yield* sniffFormat(file.bytes)
+      const format = yield* sniffFormat(file.bytes)
+      // the audit log writes every POST: say that this one stored nothing
+      ctx.audit.detail = `previewed (${format}, ${file.bytes.byteLength} bytes); nothing stored`
       const remembered = yield* rememberedFor(department, profileId)
       let applied: StoredColumnMapping | undefined
       const columnMapping: ColumnMappingSource = ({ fingerprint }) =>

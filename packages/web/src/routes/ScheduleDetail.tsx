@@ -248,7 +248,7 @@ export default function ScheduleDetail() {
                 </section>
               </div>
               <Missed job={data} round={round} />
-              <RunHistory jobId={data.id} round={round} />
+              <RunHistory jobId={data.id} round={round} onSettled={job.reload} />
             </>
           )}
         </LoadState>

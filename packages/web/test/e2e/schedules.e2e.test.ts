@@ -74,6 +74,8 @@ describe("schedules in Chromium", () => {
     const history = page.getByRole("region", { name: "Runs of this schedule" })
     await history.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 30_000 })
     await history.getByRole("cell", { name: "manual" }).waitFor()
+    // the schedule's own summary follows: its last run succeeded
+    await page.locator(".facts .badge", { hasText: "succeeded" }).waitFor()
     await shot(page, "run-succeeded")
     const toggle = history.getByRole("button", { name: /steps and log/ })
     await toggle.click()

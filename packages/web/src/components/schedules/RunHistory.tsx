@@ -2,7 +2,7 @@
  * A schedule's runs, newest first, filtered by status and paged; each opens to its steps, its
  * log and why it failed. While a run waits or runs, the list looks again every two seconds.
  */
-import { useEffect, useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import { api, type Page } from "../../api/client"
 import { session } from "../../state/session"
 import { Badge, Button, Field, LoadState, useLoad, When } from "../ui"
@@ -58,7 +58,16 @@ const RunDetailRow = ({ id, status, columns }: { id: string; status: string; col
   )
 }
 
-export const RunHistory = ({ jobId, round }: { jobId: string; round: number }) => {
+export const RunHistory = ({
+  jobId,
+  round,
+  onSettled,
+}: {
+  jobId: string
+  round: number
+  /** told when the runs that were waiting or running have all finished (the job's last run changed) */
+  onSettled?: () => void
+}) => {
   const [status, setStatus] = useState("")
   const [page, setPage] = useState(1)
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set())
@@ -71,6 +80,11 @@ export const RunHistory = ({ jobId, round }: { jobId: string; round: number }) =
     [jobId, status, page, round],
   )
   const busy = runs.data?.results.some((run) => run.status === "queued" || run.status === "running") ?? false
+  const wasBusy = useRef(false)
+  useEffect(() => {
+    if (wasBusy.current && !busy) onSettled?.()
+    wasBusy.current = busy
+  }, [busy, onSettled])
   useEffect(() => {
     if (!busy) return
     const timer = setTimeout(runs.reload, 2000)

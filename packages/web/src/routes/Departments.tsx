@@ -3,7 +3,7 @@
  * page), which admins add and change with the settings of each kind (the server's refusal of a
  * setting shows next to it), and a source's recent records, filtered by kind and paged.
  */
-import { useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation, useRoute } from "preact-iso"
 import { type Page as ApiPage, ApiProblem, api } from "../api/client"
 import { KeyValues } from "../components/schedules/KeyValues"
@@ -211,6 +211,9 @@ const SourceForm = ({
     setDraft((previous) => ({ ...previous, [key]: value }))
   const settingErrors = settingProblems(problem)
   const formId = source ? `source-form-${source.id}` : "source-form-new"
+  // the form opens where the keyboard is: its heading takes the focus
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus(), [])
 
   const save = async (event: Event) => {
     event.preventDefault()
@@ -251,8 +254,10 @@ const SourceForm = ({
   const conflict = problem?.status === 409 ? problem.message : undefined
 
   return (
-    <form class="card" onSubmit={save} noValidate aria-labelledby={`${formId}-title`}>
-      <h2 id={`${formId}-title`}>{source ? `Edit ${source.name}` : "New department source"}</h2>
+    <form class="card source-form" onSubmit={save} noValidate aria-labelledby={`${formId}-title`}>
+      <h2 id={`${formId}-title`} tabIndex={-1} ref={heading}>
+        {source ? `Edit ${source.name}` : "New department source"}
+      </h2>
       {failure ? <Alert>{failure}</Alert> : null}
       {unplaced ? <Alert>{unplaced}</Alert> : null}
       <div class="grid">

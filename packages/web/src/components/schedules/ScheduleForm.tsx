@@ -3,7 +3,7 @@
  * cron with its live words and next runs, the time zone, skip dates and what to do with runs
  * missed while the scheduler was down. The server's refusals show next to the field they name.
  */
-import { useCallback, useState } from "preact/hooks"
+import { useCallback, useEffect, useRef, useState } from "preact/hooks"
 import { ApiProblem, api } from "../../api/client"
 import { Alert, Button, Field, LoadState, messageOf, useLoad } from "../ui"
 import { CronField, type PreviewState, previewProblem } from "./CronField"
@@ -59,6 +59,9 @@ export const ScheduleForm = ({
   const [saving, setSaving] = useState(false)
   const [preview, setPreview] = useState<PreviewState>({ status: "idle" })
   const onPreview = useCallback((state: PreviewState) => setPreview(state), [])
+  // the form opens where the keyboard is: its heading takes the focus
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => heading.current?.focus(), [])
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }))
   const zones = timeZones(draft.timezone)
@@ -110,7 +113,9 @@ export const ScheduleForm = ({
 
   return (
     <form class="card schedule-form" onSubmit={save} noValidate aria-labelledby="schedule-form-title">
-      <h2 id="schedule-form-title">{job ? `Edit ${job.name}` : "New schedule"}</h2>
+      <h2 id="schedule-form-title" tabIndex={-1} ref={heading}>
+        {job ? `Edit ${job.name}` : "New schedule"}
+      </h2>
       {failure ? <Alert>{failure}</Alert> : null}
       {other.length > 0 ? <Alert>{other.map((field) => `${field.path}: ${field.message}`).join("; ")}</Alert> : null}
       <Field label="Name" error={nameError}>

@@ -7,21 +7,17 @@
 import { type Models, UsersRepo } from "@batchops/core"
 import { Effect } from "effect"
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { createAccount } from "../../../server/src/api/auth/Accounts.js"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 describe("signing in and accounts in Chromium", () => {
   let host: Host
   let browser: Browser
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
+  useHostAndBrowser((started, launched) => {
+    host = started
+    browser = launched
   })
 
   /** An account with a real password, made as `batchops create-admin` makes one. */

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Models } from "@batchops/core"
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll } from "vitest"
 import { startApi, type TestApi } from "../../../server/test/api/harness.js"
 import { startSmtpServer, type TestSmtpServer } from "../../../server/test/smtpTestServer.js"
 
@@ -50,6 +51,27 @@ export const startHost = async (env: Record<string, string> = {}): Promise<Host>
       await smtp.close()
     },
   }
+}
+
+/**
+ * A suite's host and browser: started before its tests (then `started` runs with them, e.g. to make the
+ * suite's accounts), closed after them.
+ */
+export const useHostAndBrowser = (
+  started: (host: Host, browser: Browser) => void | Promise<void>,
+  env: Record<string, string> = {},
+) => {
+  let host: Host | undefined
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    host = await startHost(env)
+    browser = await launchBrowser()
+    await started(host, browser)
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+    await host?.close()
+  })
 }
 
 export const launchBrowser = (): Promise<Browser> => {

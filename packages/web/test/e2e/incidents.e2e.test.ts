@@ -8,8 +8,8 @@
  * screen passes axe-core at 1280 and 390 px.
  */
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { describe, expect, it } from "vitest"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
 
@@ -22,15 +22,11 @@ describe("batch issues in Chromium", () => {
   let uploadId = ""
   const shot = screenshots("incidents")
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
+  useHostAndBrowser(async (started, launched) => {
+    host = started
+    browser = launched
     moderator = await host.api.account("moderator")
     user = await host.api.account("user")
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
   })
 
   const heading = (page: Page, name: string) => page.getByRole("heading", { level: 1, name, exact: true }).waitFor()

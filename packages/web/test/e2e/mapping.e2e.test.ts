@@ -10,8 +10,8 @@
  * so the last step uploads through the API, as `batchops submit --department` or a script would.
  */
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { describe, expect, it } from "vitest"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 const REGISTER = "Pupil Number,Day,Present?\nS001,2026-09-01,P\nS002,2026-09-01,A\nS003,2026-09-01,late\n"
 const SAME_HEADERS = "Day,Present?,Pupil Number\n2026-09-02,P,S001\n2026-09-02,A,S002\n"
@@ -30,13 +30,9 @@ describe("column mapping on Batch intake in Chromium", () => {
   let browser: Browser
   const shot = screenshots("mapping")
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
+  useHostAndBrowser((started, launched) => {
+    host = started
+    browser = launched
   })
 
   it("previews a file, maps its columns for the department, and the next file publishes with no questions", async () => {

@@ -6,8 +6,8 @@
  * records, health and the dashboard pass axe-core at a desktop's and a phone's width.
  */
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { describe, expect, it } from "vitest"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 describe("schedules in Chromium", () => {
   let host: Host
@@ -15,13 +15,9 @@ describe("schedules in Chromium", () => {
   let jobPath = ""
   const shot = screenshots("schedules")
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
+  useHostAndBrowser((started, launched) => {
+    host = started
+    browser = launched
   })
 
   it("an admin creates a schedule as the cron says in words, runs it, sees its run and pauses it", async () => {

@@ -4,21 +4,17 @@
  * at a phone's width, and the frame passes axe-core.
  */
 import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { describe, expect, it } from "vitest"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 describe("the control room's frame in Chromium", () => {
   let host: Host
   let browser: Browser
   const shot = screenshots("shell")
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
+  useHostAndBrowser((started, launched) => {
+    host = started
+    browser = launched
   })
 
   it("sends a signed-out visitor to sign in, keeping where they were going", async () => {

@@ -7,8 +7,8 @@
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { a11yViolations, type Host, launchBrowser, newContext, openSignedIn, screenshots, startHost } from "./harness"
+import { describe, expect, it } from "vitest"
+import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 const GRADEBOOK = resolve(import.meta.dirname, "../../../../examples/data/gradebook.csv")
 
@@ -31,13 +31,9 @@ describe("uploads in Chromium", () => {
   let browser: Browser
   const shot = screenshots("uploads")
 
-  beforeAll(async () => {
-    host = await startHost()
-    browser = await launchBrowser()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await host?.close()
+  useHostAndBrowser((started, launched) => {
+    host = started
+    browser = launched
   })
 
   it("uploads the gradebook through the intake, watches it publish live and downloads its PDF", async () => {

@@ -4,12 +4,16 @@
  * screen is checked with axe-core at a desktop's and a phone's width, and each step is
  * screenshotted.
  */
+import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
 import { type Models, UsersRepo } from "@batchops/core"
 import { Effect } from "effect"
 import type { Browser, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
 import { createAccount } from "../../../server/src/api/auth/Accounts.js"
 import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
+
+const GRADEBOOK = resolve(import.meta.dirname, "../../../../examples/data/gradebook.csv")
 
 describe("signing in and accounts in Chromium", () => {
   let host: Host
@@ -47,7 +51,7 @@ describe("signing in and accounts in Chromium", () => {
 
   const heading = (page: Page, name: string) => page.getByRole("heading", { level: 1, name }).waitFor()
 
-  it("an admin signs in, makes an account; its owner verifies the email with the mailed code and signs in", async () => {
+  it("an admin signs in, makes an account; its owner verifies the email with the mailed code, signs in, uploads a gradebook, watches it publish and downloads its PDF", async () => {
     const shot = screenshots("auth-onboarding")
     await accountWithPassword("admin", "head.office@school.test", "Staff-room key 2026")
     const context = await newContext(browser)
@@ -136,6 +140,27 @@ describe("signing in and accounts in Chromium", () => {
     await page.getByText("Only admins manage accounts.").waitFor()
     await accessible(page)
     await shot(page, "users-not-admin")
+
+    // the same person's first upload: the gradebook, published live, its PDF downloaded
+    await page.getByRole("link", { name: "Batch intake" }).click()
+    await page.getByRole("heading", { name: "Batch intake" }).waitFor()
+    await page.locator('input[type="file"]').setInputFiles(GRADEBOOK)
+    await page.getByRole("button", { name: "Upload 1 file" }).click()
+    await page.getByRole("link", { name: "Open run of gradebook.csv" }).click()
+    const progress = page.getByRole("region", { name: "Progress" })
+    await progress.getByText("published", { exact: true }).waitFor({ timeout: 30_000 })
+    await page.getByText("Published 120 rows").waitFor()
+    await accessible(page)
+    await shot(page, "first-upload-published")
+    const [pdf] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download PDF" }).click(),
+    ])
+    expect(
+      readFileSync(await pdf.path())
+        .subarray(0, 4)
+        .toString("latin1"),
+    ).toBe("%PDF")
     await context.close()
   })
 

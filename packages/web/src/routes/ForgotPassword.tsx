@@ -8,6 +8,7 @@ import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
 import { ApiProblem, api } from "../api/client"
+import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
 import {
   codeProblem,
@@ -122,39 +123,18 @@ export default function ForgotPassword() {
         We email you a 6-digit code; with it you choose a new password. It also verifies your email address.
       </p>
       {step === "email" ? (
-        <form class="auth-form" noValidate onSubmit={send} aria-label="Ask for a reset code">
-          <Field label="Email" error={errors.email}>
-            {(props) => (
-              <input
-                {...props}
-                ref={emailInput}
-                type="email"
-                name="email"
-                autoComplete="email"
-                inputMode="email"
-                value={email}
-                onInput={(event) => setEmail(event.currentTarget.value)}
-              />
-            )}
-          </Field>
-          {problem ? <Alert>{problem}</Alert> : null}
-          <div class="form-actions">
-            <Button type="submit" busy={busy === "send"}>
-              {busy === "send" ? "Sending…" : "Email me a code"}
-            </Button>
-            <Button
-              variant="link"
-              onClick={() => {
-                const found = emailProblem(email)
-                setErrors({ email: found })
-                if (found) emailInput.current?.focus()
-                else setStep("reset")
-              }}
-            >
-              I already have a code
-            </Button>
-          </div>
-        </form>
+        <AskForCode
+          label="Ask for a reset code"
+          email={email}
+          setEmail={setEmail}
+          emailInput={emailInput}
+          emailError={errors.email}
+          setEmailError={(email) => setErrors({ email })}
+          problem={problem}
+          sending={busy === "send"}
+          onSubmit={send}
+          onHaveCode={() => setStep("reset")}
+        />
       ) : (
         <form class="auth-form" noValidate onSubmit={reset} aria-label="Choose a new password">
           {sent ? (

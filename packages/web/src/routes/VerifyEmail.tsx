@@ -7,9 +7,10 @@ import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
 import { ApiProblem, api } from "../api/client"
+import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
 import { codeProblem, emailProblem, queryValue, sentence, splitProblem } from "../components/auth/forms"
-import { Alert, Button, Field, Page } from "../components/ui"
+import { Alert, Button, Page } from "../components/ui"
 
 export default function VerifyEmail() {
   const { query, route } = useLocation()
@@ -93,39 +94,18 @@ export default function VerifyEmail() {
         Before you sign in for the first time, confirm your email address with a 6-digit code we email to you.
       </p>
       {step === "email" ? (
-        <form class="auth-form" noValidate onSubmit={send} aria-label="Ask for a code">
-          <Field label="Email" error={errors.email}>
-            {(props) => (
-              <input
-                {...props}
-                ref={emailInput}
-                type="email"
-                name="email"
-                autoComplete="email"
-                inputMode="email"
-                value={email}
-                onInput={(event) => setEmail(event.currentTarget.value)}
-              />
-            )}
-          </Field>
-          {problem ? <Alert>{problem}</Alert> : null}
-          <div class="form-actions">
-            <Button type="submit" busy={busy === "send"}>
-              {busy === "send" ? "Sending…" : "Email me a code"}
-            </Button>
-            <Button
-              variant="link"
-              onClick={() => {
-                const found = emailProblem(email)
-                setErrors({ email: found })
-                if (found) emailInput.current?.focus()
-                else setStep("code")
-              }}
-            >
-              I already have a code
-            </Button>
-          </div>
-        </form>
+        <AskForCode
+          label="Ask for a code"
+          email={email}
+          setEmail={setEmail}
+          emailInput={emailInput}
+          emailError={errors.email}
+          setEmailError={(email) => setErrors({ email })}
+          problem={problem}
+          sending={busy === "send"}
+          onSubmit={send}
+          onHaveCode={() => setStep("code")}
+        />
       ) : (
         <form class="auth-form" noValidate onSubmit={confirm} aria-label="Enter the code">
           {sent ? (

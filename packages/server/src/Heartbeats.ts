@@ -37,14 +37,18 @@ export const beat = (kind: ProcessKind, options: BeatOptions = {}) =>
     })
   })
 
-/** Beats now and every `everyMs` until interrupted; a failed beat is logged, never fatal. */
-export const runHeartbeat = (kind: ProcessKind, everyMs: number = DEFAULT_BEAT_EVERY_MS) =>
+/**
+ * Beats now and every `everyMs` until interrupted; a failed beat is logged, never fatal.
+ * `workerId` (default: this host, process and kind) tells several loops of a kind in one
+ * process apart (`batchops worker --concurrency`).
+ */
+export const runHeartbeat = (kind: ProcessKind, everyMs: number = DEFAULT_BEAT_EVERY_MS, workerId?: string) =>
   Effect.gen(function* () {
     if (!Number.isFinite(everyMs) || everyMs <= 0) {
       return yield* Effect.die(new RangeError(`the heartbeat interval must be a positive number, got ${everyMs}`))
     }
     while (true) {
-      yield* beat(kind, { everyMs }).pipe(
+      yield* beat(kind, { everyMs, workerId }).pipe(
         Effect.catchCause((cause) =>
           Cause.hasInterruptsOnly(cause)
             ? Effect.failCause(cause)

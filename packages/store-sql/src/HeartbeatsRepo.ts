@@ -38,7 +38,34 @@ export const makeHeartbeatsRepo = Effect.gen(function* () {
       },
     )
 
-  return HeartbeatsRepo.of(storeErrors({ beat, liveness }))
+  const live = (kind: ProcessKind, limit = 100) =>
+    Effect.map(
+      sql<{
+        worker_id: string
+        host: string
+        pid: number
+        beat_at: Date | string
+        age_ms: number | string
+        every_ms: number
+      }>`SELECT worker_id, host, pid, beat_at, every_ms,
+          GREATEST(0, EXTRACT(EPOCH FROM (now() - beat_at)) * 1000)::double precision AS age_ms
+        FROM worker_heartbeats
+        WHERE kind = ${kind}
+          AND beat_at > now() - (every_ms::double precision * ${STALE_AFTER_INTERVALS}) * interval '1 millisecond'
+        ORDER BY beat_at DESC, worker_id
+        LIMIT ${Math.max(1, Math.floor(limit))}`,
+      (rows) =>
+        rows.map((row) => ({
+          workerId: row.worker_id,
+          host: row.host,
+          pid: Number(row.pid),
+          lastBeat: iso(row.beat_at),
+          ageMs: Math.round(Number(row.age_ms)),
+          everyMs: Number(row.every_ms),
+        })),
+    )
+
+  return HeartbeatsRepo.of(storeErrors({ beat, liveness, live }))
 })
 
 export const HeartbeatsRepoLayer: Layer.Layer<HeartbeatsRepo, never, SqlClient.SqlClient> = Layer.effect(

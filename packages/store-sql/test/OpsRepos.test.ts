@@ -365,4 +365,40 @@ describe.each(["pglite", "postgres"] as const)("operations repositories on %s", 
     expect(result.rows).toBe(1)
     expect(result.other).toEqual({ lastBeat: null, alive: false })
   })
+
+  it("lists each live loop of a kind (freshest first) and leaves out stale ones and other kinds", async () => {
+    const result = await run(
+      Effect.gen(function* () {
+        const heartbeats = yield* HeartbeatsRepo
+        const sql = yield* SqlClient.SqlClient
+        const loop = (workerId: string, host: string, pid: number) =>
+          heartbeats.beat({ workerId, kind: "worker", host, pid, everyMs: 10_000 })
+        yield* loop("a:1:x/1", "a", 1)
+        yield* loop("a:1:x/2", "a", 1)
+        yield* loop("b:7:y", "b", 7)
+        yield* heartbeats.beat({ workerId: "c:2:scheduler", kind: "scheduler", host: "c", pid: 2, everyMs: 15_000 })
+        // b stopped a minute ago; a/2 beat a second ago
+        yield* sql`UPDATE worker_heartbeats SET beat_at = now() - interval '60 seconds' WHERE worker_id = 'b:7:y'`
+        yield* sql`UPDATE worker_heartbeats SET beat_at = now() - interval '1 second' WHERE worker_id = 'a:1:x/2'`
+        return {
+          workers: yield* heartbeats.live("worker"),
+          schedulers: yield* heartbeats.live("scheduler"),
+          one: yield* heartbeats.live("worker", 1),
+        }
+      }),
+    )
+    expect(result.workers.map((w) => w.workerId)).toEqual(["a:1:x/1", "a:1:x/2"])
+    expect(result.workers[0]).toEqual({
+      workerId: "a:1:x/1",
+      host: "a",
+      pid: 1,
+      lastBeat: expect.any(String),
+      ageMs: expect.any(Number),
+      everyMs: 10_000,
+    })
+    expect(result.workers[1]!.ageMs).toBeGreaterThanOrEqual(1000)
+    expect(result.workers[1]!.ageMs).toBeGreaterThanOrEqual(result.workers[0]!.ageMs)
+    expect(result.schedulers.map((s) => [s.workerId, s.host, s.everyMs])).toEqual([["c:2:scheduler", "c", 15_000]])
+    expect(result.one).toHaveLength(1)
+  })
 })

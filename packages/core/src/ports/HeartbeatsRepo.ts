@@ -27,10 +27,24 @@ export interface LivenessReport {
   readonly alive: boolean
 }
 
+/** One process loop that beat recently (within three of its intervals). */
+export interface LiveProcess {
+  readonly workerId: string
+  readonly host: string
+  readonly pid: number
+  /** ISO-8601 */
+  readonly lastBeat: string
+  /** how long ago it beat, by the database's clock */
+  readonly ageMs: number
+  readonly everyMs: number
+}
+
 export interface HeartbeatsRepoShape {
   /** records that the process is alive now */
   readonly beat: (beat: Beat) => Effect.Effect<void, StoreError>
   readonly liveness: (kind: ProcessKind) => Effect.Effect<LivenessReport, StoreError>
+  /** the live loops of a kind, freshest first, at most `limit` (default 100) */
+  readonly live: (kind: ProcessKind, limit?: number) => Effect.Effect<ReadonlyArray<LiveProcess>, StoreError>
 }
 
 export class HeartbeatsRepo extends Context.Service<HeartbeatsRepo, HeartbeatsRepoShape>()(

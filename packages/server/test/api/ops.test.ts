@@ -415,8 +415,16 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         status: "ok",
         database: { ok: true, latency_ms: expect.any(Number) },
         queue: { queued: expect.any(Number), running: 0, failed: 0, expired: 0 },
-        worker: { last_beat: expect.any(String), ok: true },
-        scheduler: { last_beat: expect.any(String), ok: true },
+        worker: {
+          last_beat: expect.any(String),
+          ok: true,
+          live: expect.arrayContaining([expect.objectContaining({ pid: process.pid })]),
+        },
+        scheduler: {
+          last_beat: expect.any(String),
+          ok: true,
+          live: expect.arrayContaining([expect.objectContaining({ pid: process.pid })]),
+        },
         mail: { configured: false },
         disk: { free_bytes: expect.any(Number), ok: true },
       })

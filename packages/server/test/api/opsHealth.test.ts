@@ -8,7 +8,7 @@ import { Effect, Layer, References } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { psql } from "../../../../test/support/postgres.js"
-import { runHeartbeat } from "../../src/Heartbeats.js"
+import { beat, runHeartbeat } from "../../src/Heartbeats.js"
 import { startApi, type TestApi } from "./harness.js"
 
 describe("the heartbeat loop", () => {
@@ -21,6 +21,7 @@ describe("the heartbeat loop", () => {
           return Effect.fail(new StoreError({ message: "the database is away" }))
         }),
       liveness: () => Effect.succeed({ lastBeat: null, alive: false }),
+      live: () => Effect.succeed([]),
     })
     await Effect.runPromise(
       runHeartbeat("scheduler", 10).pipe(
@@ -38,6 +39,7 @@ describe("the heartbeat loop", () => {
     const unused = Layer.succeed(HeartbeatsRepo, {
       beat: () => Effect.void,
       liveness: () => Effect.succeed({ lastBeat: null, alive: false }),
+      live: () => Effect.succeed([]),
     })
     const exit = await Effect.runPromiseExit(runHeartbeat("worker", 0).pipe(Effect.provide(unused)))
     expect(exit._tag).toBe("Failure")
@@ -73,8 +75,53 @@ describe("health on Postgres", () => {
     const reply = await api.call("/api/health/")
     expect(reply.json.worker.ok).toBe(true)
     // no scheduler ever beat here (none is set up): reported, but the site is not degraded by it
-    expect(reply.json.scheduler).toEqual({ last_beat: null, ok: false })
+    expect(reply.json.scheduler).toEqual({ last_beat: null, ok: false, live: [] })
     expect(reply.json.status).toBe(reply.json.disk.ok ? "ok" : "degraded")
+  })
+
+  it("lists each live worker loop and scheduler (id, host, pid, last beat, age), not the stopped ones", async () => {
+    await api.server.run(
+      Effect.all([
+        beat("worker", { workerId: "machine-a:11:w/1", everyMs: 10_000 }),
+        beat("worker", { workerId: "machine-a:11:w/2", everyMs: 10_000 }),
+        beat("worker", { workerId: "machine-b:12:gone", everyMs: 10_000 }),
+        beat("scheduler", { workerId: "machine-c:13:scheduler", everyMs: 15_000 }),
+      ]),
+    )
+    await api.server.run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`UPDATE worker_heartbeats SET beat_at = now() - interval '5 minutes' WHERE worker_id = 'machine-b:12:gone'`
+      }),
+    )
+    const reply = await api.call("/api/health/")
+    expect(reply.status).toBe(200)
+    const ids = reply.json.worker.live.map((w: { id: string }) => w.id)
+    expect(ids).toEqual(expect.arrayContaining(["machine-a:11:w/1", "machine-a:11:w/2"]))
+    expect(ids).not.toContain("machine-b:12:gone")
+    expect(reply.json.worker.live.find((w: { id: string }) => w.id === "machine-a:11:w/2")).toEqual({
+      id: "machine-a:11:w/2",
+      host: expect.any(String),
+      pid: process.pid,
+      last_beat: expect.any(String),
+      age_ms: expect.any(Number),
+    })
+    expect(reply.json.scheduler.ok).toBe(true)
+    expect(reply.json.scheduler.live).toEqual([
+      {
+        id: "machine-c:13:scheduler",
+        host: expect.any(String),
+        pid: process.pid,
+        last_beat: expect.any(String),
+        age_ms: expect.any(Number),
+      },
+    ])
+    for (const loop of [...reply.json.worker.live, ...reply.json.scheduler.live]) {
+      expect(loop.age_ms).toBeGreaterThanOrEqual(0)
+      expect(Number.isNaN(Date.parse(loop.last_beat))).toBe(false)
+    }
+    // the summary stays: the freshest beat of each kind
+    expect(reply.json.worker.last_beat).toBe(reply.json.worker.live[0].last_beat)
   })
 
   it("answers 503 down when the database refuses connections, and ok again after", async () => {
@@ -90,8 +137,8 @@ describe("health on Postgres", () => {
       status: "down",
       database: { ok: false, latency_ms: expect.any(Number) },
       queue: null,
-      worker: { last_beat: null, ok: false },
-      scheduler: { last_beat: null, ok: false },
+      worker: { last_beat: null, ok: false, live: [] },
+      scheduler: { last_beat: null, ok: false, live: [] },
       mail: { configured: false },
       disk: { free_bytes: expect.any(Number), ok: true },
     })

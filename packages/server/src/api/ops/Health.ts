@@ -1,7 +1,8 @@
 /**
  * `GET /api/health/`, public and without secrets: whether the database answers (and how
- * fast), the work queue's counts, whether the worker and the scheduler beat recently, whether
- * mail is configured, and the free space of the data folder.
+ * fast), the work queue's counts, whether the worker and the scheduler beat recently (and each
+ * live worker loop and scheduler: id, host, pid, last beat, age), whether mail is configured,
+ * and the free space of the data folder.
  *
  * `ok` when all is well; `degraded` when the API works but something around it does not (no
  * live worker or scheduler, the disk nearly full); `down` with a 503 when the database does
@@ -9,7 +10,7 @@
  */
 import { statfs } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
-import { HeartbeatsRepo, type LivenessReport, WorkQueue } from "@batchops/core"
+import { HeartbeatsRepo, type LivenessReport, type LiveProcess, WorkQueue } from "@batchops/core"
 import { Effect, Exit, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { mailConfigFromEnv } from "../../Mailer.js"
@@ -50,7 +51,21 @@ const freeBytes = (folder: string) =>
     }
   })
 
-const Beat = Schema.Struct({ last_beat: Schema.NullOr(Schema.String), ok: Schema.Boolean })
+/** one live process loop: its id, host, pid, last beat and how long ago that was (database clock) */
+const LiveProcessJson = Schema.Struct({
+  id: Schema.String,
+  host: Schema.String,
+  pid: Schema.Number,
+  last_beat: Schema.String,
+  age_ms: Schema.Number,
+})
+
+const Beat = Schema.Struct({
+  last_beat: Schema.NullOr(Schema.String),
+  ok: Schema.Boolean,
+  /** each loop of this kind that beat within three of its intervals, freshest first */
+  live: Schema.Array(LiveProcessJson),
+})
 
 export const HealthJson = Schema.Struct({
   status: Schema.Literals(["ok", "degraded", "down"]),
@@ -64,7 +79,14 @@ export const HealthJson = Schema.Struct({
   disk: Schema.Struct({ free_bytes: Schema.NullOr(Schema.Number), ok: Schema.Boolean }),
 })
 
-const beatJson = (report: LivenessReport) => ({ last_beat: report.lastBeat, ok: report.alive })
+/** at most this many live loops of a kind are listed */
+export const MAX_LISTED = 100
+
+const beatJson = (report: LivenessReport, live: ReadonlyArray<LiveProcess> = []) => ({
+  last_beat: report.lastBeat,
+  ok: report.alive,
+  live: live.map((p) => ({ id: p.workerId, host: p.host, pid: p.pid, last_beat: p.lastBeat, age_ms: p.ageMs })),
+})
 const NO_BEAT: LivenessReport = { lastBeat: null, alive: false }
 /** a monitor must see the state of now, never a cached one */
 const NO_STORE = { "Cache-Control": "no-store" }
@@ -90,6 +112,8 @@ export const checkHealth = Effect.gen(function* () {
             queue: queue.stats(),
             worker: heartbeats.liveness("worker"),
             scheduler: heartbeats.liveness("scheduler"),
+            workers: heartbeats.live("worker", MAX_LISTED),
+            schedulers: heartbeats.live("scheduler", MAX_LISTED),
           },
           { concurrency: "unbounded" },
         ).pipe(Effect.timeout(DATABASE_TIMEOUT_MS)),
@@ -111,7 +135,7 @@ export const checkHealth = Effect.gen(function* () {
       },
     }
   }
-  const { worker, scheduler } = state.value
+  const { worker, scheduler, workers, schedulers } = state.value
   const counts = state.value.queue
   // a scheduler that never beat is not set up (yet): reported, but not a degradation
   const healthy = worker.alive && (scheduler.alive || scheduler.lastBeat === null) && disk.ok
@@ -122,8 +146,8 @@ export const checkHealth = Effect.gen(function* () {
       status: healthy ? ("ok" as const) : ("degraded" as const),
       database: { ok: true, latency_ms },
       queue: { queued: counts.queued, running: counts.running, failed: counts.failed, expired: counts.expired },
-      worker: beatJson(worker),
-      scheduler: beatJson(scheduler),
+      worker: beatJson(worker, workers),
+      scheduler: beatJson(scheduler, schedulers),
       mail,
       disk,
     },

@@ -43,7 +43,16 @@ const cli: Options = {
   // @effect/sql-pg goes in with effect (one copy of effect's services); PGlite loads its
   // WebAssembly from its own folder, so it stays outside.
   noExternal: [/^@batchops\//, /^effect(\/.*)?$/, /^@effect\/sql-pg(\/.*)?$/, /^papaparse$/],
-  external: [/^xlsx(\/.*)?$/, /^pdfkit(\/.*)?$/, /^pdfjs-dist(\/.*)?$/, /^@embedpdf\//, /^@electric-sql\//],
+  // BullMQ loads only with REDIS_URL, from node_modules
+  external: [
+    /^bullmq(\/.*)?$/,
+    /^ioredis(\/.*)?$/,
+    /^xlsx(\/.*)?$/,
+    /^pdfkit(\/.*)?$/,
+    /^pdfjs-dist(\/.*)?$/,
+    /^@embedpdf\//,
+    /^@electric-sql\//,
+  ],
 }
 
 export default defineConfig([
@@ -51,6 +60,7 @@ export default defineConfig([
   pkg("parsers"),
   pkg("reports"),
   pkg("store-sql"),
+  pkg("queue-bullmq"),
   // not cleaned: the command's bundle is built into the same folder at the same time
   pkg("server", ["src/index.ts", "src/cli.ts"], false),
   cli,

@@ -13,6 +13,7 @@ export default defineConfig({
       "@batchops/parsers": src("parsers"),
       "@batchops/reports": src("reports"),
       "@batchops/store-sql": src("store-sql"),
+      "@batchops/queue-bullmq": src("queue-bullmq"),
       "@batchops/server": src("server"),
     },
   },

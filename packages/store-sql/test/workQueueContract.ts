@@ -11,14 +11,22 @@ import { beforeAll, describe, expect, it } from "vitest"
 import { migrate, WorkQueueLayer } from "../src/index.js"
 import { run, type StoreTarget } from "./contract.js"
 
-/** runs `effect` with a `WorkQueue` over a fresh client layer of `target` */
+/** a `WorkQueue` adapter over a `SqlClient` (the SQL one, or one that keeps its record there) */
+export type QueueLayer = Layer.Layer<WorkQueue, never, SqlClient.SqlClient>
+
+/** runs `effect` with a `WorkQueue` (default the SQL adapter) over a fresh client layer of `target` */
 export const withQueue = <A, E>(
   target: StoreTarget,
   effect: Effect.Effect<A, E, WorkQueue | SqlClient.SqlClient>,
-): Promise<A> => Effect.runPromise(Effect.provide(effect, Layer.provideMerge(WorkQueueLayer, target.open())))
+  queue: QueueLayer = WorkQueueLayer,
+): Promise<A> => Effect.runPromise(Effect.provide(effect, Layer.provideMerge(queue, target.open())))
 
 /** empties the queue, then runs `effect` with the queue */
-const fresh = <A, E>(target: StoreTarget, effect: Effect.Effect<A, E, WorkQueue | SqlClient.SqlClient>) =>
+const fresh = <A, E>(
+  target: StoreTarget,
+  effect: Effect.Effect<A, E, WorkQueue | SqlClient.SqlClient>,
+  queue: QueueLayer = WorkQueueLayer,
+) =>
   withQueue(
     target,
     Effect.gen(function* () {
@@ -26,12 +34,21 @@ const fresh = <A, E>(target: StoreTarget, effect: Effect.Effect<A, E, WorkQueue 
       yield* sql`DELETE FROM work_queue`
       return yield* effect
     }),
+    queue,
   )
+
+// the contract's own names for the two, bound to the adapter under test
+const withQueueOf = withQueue
+const freshOf = fresh
 
 const LONG = 60_000
 
-export const workQueueContract = (name: string, target: () => StoreTarget) =>
+export const workQueueContract = (name: string, target: () => StoreTarget, queue: QueueLayer = WorkQueueLayer) =>
   describe(`work queue contract: ${name}`, () => {
+    const withQueue = <A, E>(t: StoreTarget, effect: Effect.Effect<A, E, WorkQueue | SqlClient.SqlClient>) =>
+      withQueueOf(t, effect, queue)
+    const fresh = <A, E>(t: StoreTarget, effect: Effect.Effect<A, E, WorkQueue | SqlClient.SqlClient>) =>
+      freshOf(t, effect, queue)
     beforeAll(() => run(target(), migrate()))
 
     it("round-trips enqueue, claim and complete; nothing to claim when empty or not yet due", async () => {

@@ -3,6 +3,7 @@
  * share. Shared by the commands (`batchops worker`, `submit`...) and the server.
  */
 import { join, resolve } from "node:path"
+import { BullWorkQueueLayer } from "@batchops/queue-bullmq"
 import { Layer } from "effect"
 import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
@@ -50,9 +51,17 @@ export const automationFolders = (env: Env) => {
   }
 }
 
+/**
+ * The work queue: with `REDIS_URL`, BullMQ + Redis dispatches the work while the database row
+ * stays the record (`@batchops/queue-bullmq`); without it, the database alone (the default).
+ */
+export const workQueueLayerFromEnv = (env: Env) =>
+  env.REDIS_URL ? BullWorkQueueLayer(env.REDIS_URL, { prefix: env.BATCHOPS_REDIS_PREFIX || undefined }) : undefined
+
 export const lifecycleLayer = (env: Env) =>
   uploadLifecycleLayer(databaseLayer(env), {
     ...hostFolders(env),
+    workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
   }).pipe(

@@ -42,6 +42,8 @@ export interface UploadLayerOptions {
    * `inbox/` beside the uploads folder; no host may be scraped unless listed
    */
   readonly automation?: Partial<AutomationSettingsShape> | undefined
+  /** the work queue over the database (default the SQL adapter; `REDIS_URL` picks BullMQ, see Host.ts) */
+  readonly workQueue?: Layer.Layer<WorkQueue, never, SqlClient.SqlClient> | undefined
 }
 
 /** The automations' folders and allow-list, with their defaults beside the uploads folder. */
@@ -93,7 +95,7 @@ export const uploadLifecycleLayer = <E, R>(
     IncidentsRepoLayer,
     KnownErrorsRepoLayer,
     UsersRepoLayer,
-    WorkQueueLayer,
+    options.workQueue ?? WorkQueueLayer,
     TransactionsLayer,
     Layer.effect(
       UploadSettings,

@@ -41,14 +41,14 @@ import { type ProcessOutcome, runWorker } from "./UploadWorker.js"
 const VERSION = "0.1.0"
 
 const USAGE = `Usage:
-  batchops serve
+  batchops serve [--no-worker] [--no-scheduler]
   batchops process <file> [--plan transform|append|delete|custom] [--config <json>|@<path>]
                           [--profile gradebook|attendance|roster|generic|auto] [--out <dir>]
                           [--max-change <share>] [--json]
   batchops migrate [--json]
   batchops submit <file> [--plan <plan>] [--config <json>|@<path>] [--profile <profile>]
                          [--department <name>] [--json]
-  batchops worker [--once] [--lease-ms <ms>] [--json]
+  batchops worker [--once] [--concurrency <n>] [--lease-ms <ms>] [--json]
   batchops scheduler [--once] [--every-ms <ms>] [--json]
   batchops show <upload id> [--json]
   batchops retry <upload id> [--profile <profile>] [--plan <plan>] [--config <json>|@<path>]
@@ -61,7 +61,9 @@ const USAGE = `Usage:
   batchops --help | --version
 
 \`serve\` starts the control room: the API on http://127.0.0.1:8000 (PORT, HOST), the upload
-worker and the incident mail, over the database below; it migrates first.
+worker, the incident mail and the scheduler, over the database below; it migrates first.
+--no-worker and --no-scheduler (or BATCHOPS_ROLE=api for both) leave those to separate
+\`batchops worker\` and \`batchops scheduler\` processes (BATCHOPS_ROLE=all is the default).
 
 Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
 CSV and PDF reports into --out (default: exports). With --max-change (a share such as 0.2
@@ -75,7 +77,8 @@ BATCHOPS_DATA_DIR (default ./.batchops).
 \`submit\` stores a file as an upload in that database (its original under
 <data dir>/uploads) and queues it; it prints the upload's id. \`worker\` processes queued
 uploads, one line per upload, until SIGINT or SIGTERM (the upload being run goes back to the
-queue), or with --once until nothing is due. Reports go to EXPORT_DIR (default
+queue), or with --once until nothing is due. --concurrency (or BATCHOPS_WORKER_CONCURRENCY,
+default 1) runs that many uploads at once in the process. Reports go to EXPORT_DIR (default
 <data dir>/exports)/<upload id>. The lease on an upload lasts --lease-ms or
 BATCHOPS_WORKER_LEASE_MS (default 60000) and is renewed while it runs. A plan that would
 delete or add more than BATCHOPS_MAX_CHANGE of an upload's rows (default 20%) waits for an
@@ -411,6 +414,8 @@ const runSubmit = async (options: SubmitOptions, output: Output): Promise<number
 
 interface WorkerCommandOptions {
   readonly once: boolean
+  /** how many upload claim loops run in this process */
+  readonly concurrency: number
   readonly leaseMs: number
   readonly json: boolean
 }
@@ -423,12 +428,35 @@ const parseLeaseMs = (value: string, name: string): number => {
   return ms
 }
 
+/** the most upload claim loops one worker process runs (each holds a database connection at times) */
+export const MAX_WORKER_CONCURRENCY = 64
+
+const parseConcurrency = (value: string, name: string): number => {
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_WORKER_CONCURRENCY) {
+    throw new UsageError(`${name} must be a whole number from 1 to ${MAX_WORKER_CONCURRENCY} (got "${value}")`)
+  }
+  return n
+}
+
 const parseWorkerArgs = (args: ReadonlyArray<string>, env: Env): WorkerCommandOptions => {
   const { values } = parseFlags(
     args,
-    { once: { type: "boolean" }, "lease-ms": { type: "string" }, json: { type: "boolean" } },
+    {
+      once: { type: "boolean" },
+      concurrency: { type: "string" },
+      "lease-ms": { type: "string" },
+      json: { type: "boolean" },
+    },
     false,
   )
+  const concurrencyFlag = values.concurrency as string | undefined
+  const concurrency =
+    concurrencyFlag !== undefined
+      ? parseConcurrency(concurrencyFlag, "--concurrency")
+      : env.BATCHOPS_WORKER_CONCURRENCY
+        ? parseConcurrency(env.BATCHOPS_WORKER_CONCURRENCY, "BATCHOPS_WORKER_CONCURRENCY")
+        : 1
   const flag = values["lease-ms"] as string | undefined
   const leaseMs =
     flag !== undefined
@@ -438,6 +466,7 @@ const parseWorkerArgs = (args: ReadonlyArray<string>, env: Env): WorkerCommandOp
         : DEFAULT_LEASE_MS
   return {
     once: (values.once as boolean | undefined) ?? false,
+    concurrency,
     leaseMs,
     json: (values.json as boolean | undefined) ?? false,
   }
@@ -492,15 +521,29 @@ const outcomeLine = (outcome: ProcessOutcome, json: boolean): string => {
 const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): Promise<number> => {
   const database = chooseDatabase(process.env)
   const worker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  if (!options.json) output.err(`batchops worker ${worker}: ${database.describe}, lease ${options.leaseMs} ms\n`)
+  // each claim loop leases uploads under its own id (and beats under it: health lists each)
+  const loops = Array.from({ length: options.concurrency }, (_, i) =>
+    options.concurrency === 1 ? worker : `${worker}/${i + 1}`,
+  )
+  if (!options.json) {
+    output.err(
+      `batchops worker ${worker}: ${database.describe}, lease ${options.leaseMs} ms` +
+        (options.concurrency > 1 ? `, ${options.concurrency} uploads at once\n` : "\n"),
+    )
+  }
   const program = Effect.gen(function* () {
     yield* migrate()
-    const uploads = runWorker({
-      worker,
-      leaseMs: options.leaseMs,
-      once: options.once,
-      onOutcome: (outcome) => Effect.sync(() => output.out(outcomeLine(outcome, options.json))),
-    })
+    const uploads = Effect.all(
+      loops.map((id) =>
+        runWorker({
+          worker: id,
+          leaseMs: options.leaseMs,
+          once: options.once,
+          onOutcome: (outcome) => Effect.sync(() => output.out(outcomeLine(outcome, options.json))),
+        }),
+      ),
+      { concurrency: "unbounded", discard: true },
+    )
     // incident mails go out from the same process, beside the uploads (with --once, after
     // them, so the mails of the failures just recorded are sent too)
     const mails = runIncidentMailer({
@@ -518,7 +561,11 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
     })
     // the health endpoint tells whether a worker is alive from its heartbeats
     if (options.once) yield* Effect.andThen(Effect.andThen(uploads, jobs), mails)
-    else yield* Effect.all([uploads, jobs, mails, runHeartbeat("worker")], { concurrency: "unbounded", discard: true })
+    else
+      yield* Effect.all([uploads, jobs, mails, ...loops.map((id) => runHeartbeat("worker", undefined, id))], {
+        concurrency: "unbounded",
+        discard: true,
+      })
   }).pipe(
     Effect.provide(
       Layer.mergeAll(HeartbeatsRepoLayer, mailerLayerFromEnv(process.env)).pipe(
@@ -901,10 +948,39 @@ const runRestoreCommand = async (options: RestoreCommandOptions, output: Output)
 }
 
 /** `batchops serve`: run until SIGINT or SIGTERM (0). */
+/**
+ * Which roles `serve` runs beside the API: BATCHOPS_ROLE `all` (the default: the worker and
+ * the scheduler in this process) or `api` (neither); --no-worker and --no-scheduler say so
+ * one at a time and win over BATCHOPS_ROLE (--worker, --scheduler turn one back on).
+ */
+export const serveRoles = (args: ReadonlyArray<string>, env: Env): { worker: boolean; scheduler: boolean } => {
+  let values: { worker?: boolean; scheduler?: boolean }
+  try {
+    values = parseArgs({
+      args: [...args],
+      strict: true,
+      allowNegative: true,
+      options: { worker: { type: "boolean" }, scheduler: { type: "boolean" } },
+    }).values
+  } catch (cause) {
+    throw new UsageError((cause as Error).message.replace(/\. To specify a positional.*$/s, ""))
+  }
+  const role = (env.BATCHOPS_ROLE ?? "").trim().toLowerCase() || "all"
+  if (role !== "all" && role !== "api") {
+    throw new UsageError(`BATCHOPS_ROLE must be "all" or "api" (got "${env.BATCHOPS_ROLE}")`)
+  }
+  const embedded = role === "all"
+  return { worker: values.worker ?? embedded, scheduler: values.scheduler ?? embedded }
+}
+
 const runServe = async (args: ReadonlyArray<string>, output: Output): Promise<number> => {
-  parseFlags(args, {}, false)
-  const running = await startServer({ env: process.env })
+  const roles = serveRoles(args, process.env)
+  const running = await startServer({ env: process.env, worker: roles.worker, scheduler: roles.scheduler })
   output.err(`BatchOps is running at ${running.url} (${running.database})\n`)
+  if (!roles.worker || !roles.scheduler) {
+    const apart = [roles.worker ? undefined : "worker", roles.scheduler ? undefined : "scheduler"].filter(Boolean)
+    output.err(`  without the ${apart.join(" and ")}: run \`batchops ${apart.join("` and `batchops ")}\` beside it\n`)
+  }
   output.err(`  API reference: ${running.url}/api/docs/\n`)
   if (!running.hasAdmin) {
     const embedded = chooseDatabase(process.env).kind === "pglite"

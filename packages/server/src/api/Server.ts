@@ -34,8 +34,10 @@ export interface ServerOptions {
   readonly port?: number | undefined
   /** default `HOST` or 127.0.0.1 */
   readonly host?: string | undefined
-  /** run the upload worker and the incident mail in this process (default true) */
+  /** run the upload worker, the job runner and the incident mail in this process (default true) */
   readonly worker?: boolean | undefined
+  /** run the scheduler in this process (default: as `worker`) */
+  readonly scheduler?: boolean | undefined
   /** for the worker's lease (default 60 s) */
   readonly leaseMs?: number | undefined
 }
@@ -97,28 +99,30 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   }
   const app = makeApp(apiRoutes, runtime as never, { corsOrigins, webApp: true, webDir: findWebDir(options.env) })
 
+  const runsWorker = options.worker !== false
+  const runsScheduler = options.scheduler ?? runsWorker
+  const background = [
+    ...(runsWorker
+      ? [
+          runWorker({
+            worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+            leaseMs: options.leaseMs ?? 60_000,
+          }),
+          runJobRunner({
+            worker: `${hostname()}:${process.pid}:jobs:${randomUUID().slice(0, 8)}`,
+            leaseMs: options.leaseMs ?? 60_000,
+          }),
+          runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),
+          runHeartbeat("worker", 10_000),
+        ]
+      : []),
+    // jobs fire on their schedule from the server too; a second scheduler is harmless
+    ...(runsScheduler ? [runScheduler({ everyMs: 15_000 })] : []),
+  ]
   const worker =
-    options.worker === false
+    background.length === 0
       ? undefined
-      : runtime.runFork(
-          Effect.all(
-            [
-              runWorker({
-                worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-                leaseMs: options.leaseMs ?? 60_000,
-              }),
-              runJobRunner({
-                worker: `${hostname()}:${process.pid}:jobs:${randomUUID().slice(0, 8)}`,
-                leaseMs: options.leaseMs ?? 60_000,
-              }),
-              runIncidentMailer({ worker: `${hostname()}:${process.pid}:mail`, leaseMs: 120_000 }),
-              runHeartbeat("worker", 10_000),
-              // jobs fire on their schedule from the server too; a second scheduler is harmless
-              runScheduler({ everyMs: 15_000 }),
-            ],
-            { concurrency: "unbounded", discard: true },
-          ),
-        )
+      : runtime.runFork(Effect.all(background, { concurrency: "unbounded", discard: true }))
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(started))

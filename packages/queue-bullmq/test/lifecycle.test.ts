@@ -10,14 +10,12 @@ import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { processNext, submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
-import { Queue } from "bullmq"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { BullWorkQueueLayer } from "../src/index.js"
-import { deleteKeys, freshPrefix, redisUrl } from "./redis.js"
+import { deleteKeys, freshPrefix, redisUrl, waitingJobs } from "./redis.js"
 
 const { url: databaseUrl } = freshDatabase("test_bull_lifecycle")
 const prefix = freshPrefix("lifecycle")
@@ -45,19 +43,6 @@ const gradebook = (i: number) =>
     processMode: "transform",
   })
 
-/** the BullMQ jobs of `process_upload` waiting (or delayed) under the test's prefix */
-const waitingJobs = async (): Promise<Array<string>> => {
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
-  const queue = new Queue("process_upload", { connection, prefix })
-  try {
-    const jobs = await queue.getJobs(["waiting", "delayed", "prioritized"])
-    return jobs.map((job) => String((job.data as { id: string }).id)).sort()
-  } finally {
-    await queue.close()
-    connection.disconnect()
-  }
-}
-
 const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
@@ -76,9 +61,9 @@ describe("the upload lifecycle through BullMQ", () => {
         const rows = yield* sql<{ id: string }>`SELECT id::text AS id FROM work_queue
           WHERE payload->>'uploadId' = ${upload.id}`
         const itemId = rows[0]!.id
-        const dispatched = yield* Effect.promise(waitingJobs)
+        const dispatched = yield* Effect.promise(() => waitingJobs(prefix))
         const next = yield* processNext({ worker: "bull-test-1", leaseMs: 60_000 })
-        const after = yield* Effect.promise(waitingJobs)
+        const after = yield* Effect.promise(() => waitingJobs(prefix))
         const status = yield* sql<{ status: string }>`SELECT status FROM uploads WHERE id = ${upload.id}`
         return { upload, itemId, dispatched, next, after, status: status[0]!.status }
       }).pipe(Effect.provide(lifecycle)),
@@ -104,13 +89,13 @@ describe("the upload lifecycle through BullMQ", () => {
           WHERE status = 'queued' ORDER BY id`).map((row) => row.id)
         expect(items).toHaveLength(COUNT)
         // (the layer's re-fill may already have added them: adding again is a no-op)
-        expect(yield* Effect.promise(waitingJobs)).toEqual([...items].sort())
+        expect(yield* Effect.promise(() => waitingJobs(prefix))).toEqual([...items].sort())
 
         // Redis loses everything under the prefix (a restart without persistence, a flush)
         expect(yield* Effect.promise(() => deleteKeys(prefix))).toBeGreaterThan(0)
         // the re-fill puts every queued row back in BullMQ
         yield* Effect.promise(() =>
-          waitFor("the re-fill", async () => (await waitingJobs()).join() === [...items].sort().join()),
+          waitFor("the re-fill", async () => (await waitingJobs(prefix)).join() === [...items].sort().join()),
         )
 
         const outcomes: Array<string> = []

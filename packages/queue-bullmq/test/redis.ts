@@ -4,6 +4,7 @@
  * the Redis is shared).
  */
 import { randomBytes } from "node:crypto"
+import { Queue } from "bullmq"
 import { Redis } from "ioredis"
 import { afterAll } from "vitest"
 
@@ -31,4 +32,17 @@ export const freshPrefix = (name: string): string => {
   const prefix = `batchops_test_${name}_${randomBytes(5).toString("hex")}`
   afterAll(() => deleteKeys(prefix))
   return prefix
+}
+
+/** the BullMQ jobs of `process_upload` waiting (or delayed) under `prefix`: their rows' ids */
+export const waitingJobs = async (prefix: string): Promise<Array<string>> => {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  const queue = new Queue("process_upload", { connection, prefix })
+  try {
+    const jobs = await queue.getJobs(["waiting", "delayed", "prioritized"])
+    return jobs.map((job) => String((job.data as { id: string }).id)).sort()
+  } finally {
+    await queue.close()
+    connection.disconnect()
+  }
 }

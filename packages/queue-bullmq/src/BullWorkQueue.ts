@@ -86,6 +86,24 @@ export const BullWorkQueueLayer = (
         ({ producer, consumer }) => Effect.sync(() => void [producer, consumer].map((c: Redis) => c.disconnect())),
       )
 
+      // a start with Redis away goes on with the database alone (the re-fill dispatches later)
+      yield* Effect.promise(() =>
+        Promise.all(
+          [connections.producer, connections.consumer].map(
+            (connection) =>
+              new Promise<void>((resolve) => {
+                if (connection.status === "ready") return resolve()
+                const done = () => {
+                  clearTimeout(timer)
+                  resolve()
+                }
+                const timer = setTimeout(done, Duration.toMillis(timeout))
+                connection.once("ready", done)
+              }),
+          ),
+        ),
+      )
+
       const queues = new Map<string, KindQueue>()
       const kindQueue = (kind: string): KindQueue => {
         const found = queues.get(kind)
@@ -107,20 +125,24 @@ export const BullWorkQueueLayer = (
       yield* Effect.addFinalizer(() =>
         Effect.promise(() =>
           Promise.allSettled([...queues.values()].flatMap(({ queue, worker }) => [worker.close(true), queue.close()])),
-        ),
+        ).pipe(Effect.timeout(timeout), Effect.ignore),
       )
 
-      /** a Redis call: `None` (logged) when it fails or takes too long */
+      /** a Redis call: `None` (logged) when it fails or takes too long; skipped while Redis is away */
       const redis = <A>(what: string, call: () => Promise<A>) =>
-        Effect.tryPromise(call).pipe(
-          Effect.timeout(timeout),
-          Effect.map(Option.some),
-          Effect.catchCause((cause) =>
-            Effect.as(
-              Effect.logWarning(`work queue (BullMQ): ${what} failed; the database row stays the record`, cause),
-              Option.none<A>(),
-            ),
-          ),
+        Effect.suspend(() =>
+          connections.producer.status !== "ready" || connections.consumer.status !== "ready"
+            ? Effect.succeed(Option.none<A>())
+            : Effect.tryPromise(call).pipe(
+                Effect.timeout(timeout),
+                Effect.map(Option.some),
+                Effect.catchCause((cause) =>
+                  Effect.as(
+                    Effect.logWarning(`work queue (BullMQ): ${what} failed; the database row stays the record`, cause),
+                    Option.none<A>(),
+                  ),
+                ),
+              ),
         )
 
       const dispatch = (id: string, kind: string, delayMs: number) =>

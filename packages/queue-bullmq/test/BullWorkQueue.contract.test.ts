@@ -1,5 +1,12 @@
-/** The work queue contract on BullMQ: real Redis (a prefix of its own) and real Postgres (a fresh database). */
-import { pgLayerFromEnv } from "@batchops/store-sql"
+/**
+ * The work queue contract on BullMQ: real Redis (a prefix of its own) and real Postgres (a
+ * fresh database); and the same queue with Redis away, working from the database alone.
+ */
+import { createServer } from "node:net"
+import { WorkQueue } from "@batchops/core"
+import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
+import { Effect, Layer, Option } from "effect"
+import { describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import type { StoreTarget } from "../../store-sql/test/contract.js"
 import { workQueueContract } from "../../store-sql/test/workQueueContract.js"
@@ -12,3 +19,39 @@ const prefix = freshPrefix("contract")
 const target = (): StoreTarget => ({ open: () => pgLayerFromEnv({ DATABASE_URL: databaseUrl }) })
 
 workQueueContract("BullMQ + Postgres", target, BullWorkQueueLayer(redisUrl, { prefix }))
+
+/** a port nothing listens on (it was free a moment ago) */
+const closedPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+describe("the BullMQ queue with Redis away", () => {
+  it("enqueues, claims and completes from the database alone", async () => {
+    const port = await closedPort()
+    const outcome = await Effect.runPromise(
+      Effect.gen(function* () {
+        yield* migrate()
+        const queue = yield* WorkQueue
+        const id = yield* queue.enqueue({ kind: "run_job", payload: { job: "j" } })
+        const claimed = yield* queue.claim({ worker: "alone", kinds: ["run_job"], leaseMs: 60_000 })
+        const completed = yield* queue.complete(id, "alone")
+        return { id, claimed: Option.getOrThrow(claimed), completed }
+      }).pipe(
+        Effect.provide(
+          Layer.provideMerge(
+            BullWorkQueueLayer(`redis://127.0.0.1:${port}`, { prefix, redisTimeoutMs: 500 }),
+            target().open(),
+          ),
+        ),
+      ),
+    )
+    expect(outcome.claimed).toMatchObject({ id: outcome.id, leasedBy: "alone", payload: { job: "j" } })
+    expect(outcome.completed).toBe(true)
+  })
+})

@@ -7,17 +7,17 @@
 import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { ApiProblem, api } from "../api/client"
+import { api } from "../api/client"
 import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
 import {
   codeProblem,
+  codeRefusal,
   emailProblem,
+  INVALID_CODE,
   newPasswordProblem,
   PASSWORD_RULES,
   queryValue,
-  sentence,
-  splitProblem,
 } from "../components/auth/forms"
 import { Alert, Button, Field, Page } from "../components/ui"
 
@@ -53,17 +53,15 @@ export default function ForgotPassword() {
   }, [step])
 
   const refused = (error: unknown) => {
-    if (error instanceof ApiProblem && error.code === "invalid_code") {
-      setErrors({ code: "This code is not valid or has expired. Check the email, or ask for a new code." })
+    const refusal = codeRefusal(error, ["email", "code", "password"])
+    if (refusal.invalidCode) {
+      setErrors({ code: INVALID_CODE })
       codeInput.current?.focus()
       return
     }
-    const { fields, general } = splitProblem(error, ["email", "code", "password"])
-    setErrors(fields)
-    if (fields.password) passwordInput.current?.focus()
-    setProblem(
-      error instanceof ApiProblem && error.status === 429 ? `Too many attempts. ${sentence(error.message)}` : general,
-    )
+    setErrors(refusal.fields)
+    if (refusal.fields.password) passwordInput.current?.focus()
+    setProblem(refusal.general)
   }
 
   const send = async (event?: Event) => {

@@ -6,10 +6,10 @@
 import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { ApiProblem, api } from "../api/client"
+import { api } from "../api/client"
 import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
-import { codeProblem, emailProblem, queryValue, sentence, splitProblem } from "../components/auth/forms"
+import { codeProblem, codeRefusal, emailProblem, INVALID_CODE, queryValue } from "../components/auth/forms"
 import { Alert, Button, Page } from "../components/ui"
 
 export default function VerifyEmail() {
@@ -33,16 +33,14 @@ export default function VerifyEmail() {
   }, [step])
 
   const refused = (error: unknown) => {
-    const { fields, general } = splitProblem(error, ["email", "code"])
-    if (error instanceof ApiProblem && error.code === "invalid_code") {
-      setErrors({ code: "This code is not valid or has expired. Check the email, or ask for a new code." })
+    const refusal = codeRefusal(error, ["email", "code"])
+    if (refusal.invalidCode) {
+      setErrors({ code: INVALID_CODE })
       codeInput.current?.focus()
       return
     }
-    setErrors(fields)
-    setProblem(
-      error instanceof ApiProblem && error.status === 429 ? `Too many attempts. ${sentence(error.message)}` : general,
-    )
+    setErrors(refusal.fields)
+    setProblem(refusal.general)
   }
 
   const send = async (event?: Event) => {

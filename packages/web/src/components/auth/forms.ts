@@ -82,6 +82,28 @@ export const splitProblem = <F extends string>(
   return { fields: out, general: named && !unnamed ? undefined : sentence(error.message) }
 }
 
+export const INVALID_CODE = "This code is not valid or has expired. Check the email, or ask for a new code."
+
+/**
+ * How the code screens (verify, reset) read a refusal: a code the server did not take, or the
+ * problems to show next to `fields` and the rest in words (a rate limit says to wait).
+ */
+export const codeRefusal = <F extends string>(
+  error: unknown,
+  fields: ReadonlyArray<F>,
+):
+  | { readonly invalidCode: true }
+  | { readonly invalidCode: false; fields: Partial<Record<F, string>>; general: string | undefined } => {
+  if (error instanceof ApiProblem && error.code === "invalid_code") return { invalidCode: true }
+  const { fields: named, general } = splitProblem(error, fields)
+  const limited = error instanceof ApiProblem && error.status === 429
+  return {
+    invalidCode: false,
+    fields: named,
+    general: limited ? `Too many attempts. ${sentence(error.message)}` : general,
+  }
+}
+
 /** The value of one query parameter of the address (preact-iso's `query`), as a string. */
 export const queryValue = (query: Record<string, string | undefined> | undefined, name: string): string =>
   typeof query?.[name] === "string" ? (query[name] as string) : ""

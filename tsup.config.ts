@@ -1,14 +1,22 @@
 import { readFileSync } from "node:fs"
 import { defineConfig, type Options } from "tsup"
 
-/** A package's dependencies stay imports (with their subpaths), never bundled. */
+/**
+ * A package's dependencies stay imports (with their subpaths), never bundled; so does the
+ * package's own name, which its subpath entries (`@batchops/core/testing`) import, so one
+ * copy of the package's classes and services is loaded.
+ */
 const externals = (name: string) => {
   const manifest = JSON.parse(readFileSync(`packages/${name}/package.json`, "utf8"))
-  const names = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })
+  const names = [manifest.name, ...Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })]
   return names.map((dep) => new RegExp(`^${dep.replace(/[/.]/g, "\\$&")}(/.*)?$`))
 }
 
-/** One build definition for every publishable package: ESM + CJS; declarations come from tsc. */
+/**
+ * One build definition for every publishable package: ESM + CJS. Declarations come from tsc
+ * (`npm run build:types`), and `scripts/cjs-types.mjs` gives the CommonJS entries their own
+ * `.d.cts` copies.
+ */
 const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true): Options => ({
   name: `@batchops/${name}`,
   entry: entry.map((file) => `packages/${name}/${file}`),
@@ -56,7 +64,7 @@ const cli: Options = {
 }
 
 export default defineConfig([
-  pkg("core"),
+  pkg("core", ["src/index.ts", "src/testing/index.ts"]),
   pkg("parsers"),
   pkg("reports"),
   pkg("store-sql"),

@@ -8,14 +8,17 @@ export default defineConfig({
   // the web app's components are Preact (its component tests run in happy-dom, per file)
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   resolve: {
-    alias: {
-      "@batchops/core": src("core"),
-      "@batchops/parsers": src("parsers"),
-      "@batchops/reports": src("reports"),
-      "@batchops/store-sql": src("store-sql"),
-      "@batchops/queue-bullmq": src("queue-bullmq"),
-      "@batchops/server": src("server"),
-    },
+    // exact names, so `@batchops/core/testing` is not read as a path under `@batchops/core`
+    alias: [
+      {
+        find: /^@batchops\/core\/testing$/,
+        replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
+      },
+      ...["core", "parsers", "reports", "store-sql", "queue-bullmq", "server"].map((pkg) => ({
+        find: new RegExp(`^@batchops/${pkg}$`),
+        replacement: src(pkg),
+      })),
+    ],
   },
   test: {
     include: ["packages/*/test/**/*.test.{ts,tsx}", "test/**/*.test.ts"],

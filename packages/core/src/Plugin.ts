@@ -24,3 +24,6 @@ export interface Plugin {
 
 /** Declare a plugin (an identity function that gives the value its type). */
 export const definePlugin = <const P extends Plugin>(plugin: P): P => plugin
+
+/** The plugin API this core provides: a plugin declares the version it targets as `apiVersion`. */
+export const PLUGIN_API_VERSION = 1

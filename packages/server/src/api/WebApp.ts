@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import path from "node:path"
+import { fileURLToPath } from "node:url"
 import type { Hono } from "hono"
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -27,8 +28,8 @@ const APP_CSP =
   "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /**
- * Where the built app is: `BATCHOPS_WEB_DIR`, or the `dist` folder of `@batchops/web` when it
- * is installed beside the server; undefined when there is no build.
+ * Where the built app is: `BATCHOPS_WEB_DIR`, the `dist` folder of `@batchops/web` when it
+ * is installed beside the server, or the copy the published server package carries; undefined when there is no build.
  */
 export const findWebDir = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
   const candidates: Array<string> = []
@@ -39,6 +40,9 @@ export const findWebDir = (env: Readonly<Record<string, string | undefined>>): s
   } catch {
     // the web app is not installed
   }
+  // the copy the published package carries (`web/` beside `dist/`), from dist and from src/api
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  candidates.push(path.resolve(here, "..", "web"), path.resolve(here, "..", "..", "web"))
   return candidates.find((dir) => existsSync(path.join(dir, "index.html")))
 }
 

@@ -21,7 +21,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.{ts,tsx}", "test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.{ts,tsx}", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 60_000,
     // The JSON report lets CI print one plain closing line with the counts.
     reporters: ["default", "json"],

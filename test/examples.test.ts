@@ -4,7 +4,7 @@ import { expect, it } from "vitest"
 import { root } from "./helpers.js"
 
 it("the plugin example runs its stage right after validate_results, against the built packages", () => {
-  const child = spawnSync(process.execPath, [join(root, "examples", "honor-roll-plugin.mjs")], {
+  const child = spawnSync(process.execPath, [join(root, "examples", "honor-roll", "honor-roll-plugin.mjs")], {
     cwd: root,
     encoding: "utf8",
   })

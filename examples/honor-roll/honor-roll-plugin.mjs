@@ -2,7 +2,7 @@
 // students on the honor roll, a known error of its own, and the pipeline run with it on
 // the sample gradebook, as a school portal would embed BatchOps.
 //
-//   node examples/honor-roll-plugin.mjs [file]
+//   node examples/honor-roll/honor-roll-plugin.mjs [file]
 import { batchopsPlugin, createRegistry, definePlugin, parseNumber, runPipeline } from "@batchops/core"
 import { fromPath, parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
@@ -46,7 +46,7 @@ const honorRoll = definePlugin({
   ],
 })
 
-const file = process.argv[2] ?? new URL("./data/gradebook.csv", import.meta.url).pathname
+const file = process.argv[2] ?? new URL("../data/gradebook.csv", import.meta.url).pathname
 
 const program = Effect.gen(function* () {
   const registry = yield* createRegistry([batchopsPlugin, parsersPlugin, honorRoll])

@@ -10,6 +10,7 @@ import { Effect } from "effect"
 
 const honorRoll = definePlugin({
   name: "honor-roll",
+  apiVersion: 1,
   stages: [
     {
       name: "flag_honor_roll",

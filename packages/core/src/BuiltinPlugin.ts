@@ -2,7 +2,7 @@
 import { builtinKnownErrors } from "./BuiltinKnownErrors.js"
 import { builtinPlans } from "./BuiltinPlans.js"
 import { builtinProfiles } from "./BuiltinProfiles.js"
-import { definePlugin } from "./Plugin.js"
+import { definePlugin, PLUGIN_API_VERSION } from "./Plugin.js"
 import { generateSummary } from "./stages/GenerateSummary.js"
 import { publishResults } from "./stages/PublishResults.js"
 import { standardizeResults } from "./stages/StandardizeResults.js"
@@ -13,6 +13,7 @@ export const builtinStages = [standardizeResults, validateResults, transformGrad
 
 export const batchopsPlugin = definePlugin({
   name: "batchops",
+  apiVersion: PLUGIN_API_VERSION,
   stages: builtinStages,
   plans: builtinPlans,
   profiles: builtinProfiles,

@@ -12,6 +12,11 @@ import type { Stage } from "./Stage.js"
 export interface Plugin {
   /** unique name; every error about this plugin's contributions says it */
   readonly name: string
+  /**
+   * The plugin API the plugin targets: `PLUGIN_API_VERSION` of the core it was written for.
+   * A core that provides another API version refuses the plugin with a PluginError.
+   */
+  readonly apiVersion: number
   readonly version?: string
   readonly stages?: ReadonlyArray<Stage>
   // biome-ignore lint/suspicious/noExplicitAny: a plan's config type is its own business

@@ -8,7 +8,7 @@ import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
 import type { KnownError } from "./KnownError.js"
 import type { Plan } from "./Plan.js"
-import type { Plugin } from "./Plugin.js"
+import { PLUGIN_API_VERSION, type Plugin } from "./Plugin.js"
 import type { Profile } from "./Profile.js"
 import type { Stage } from "./Stage.js"
 
@@ -30,6 +30,73 @@ export interface Registry {
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i
 
+/** The oldest plugin API this core still runs; plugins written for an older one must be updated. */
+const OLDEST_PLUGIN_API_VERSION = 1
+
+const LISTS = ["stages", "plans", "profiles", "knownErrors", "parsers", "automations"] as const
+
+/** A value as an error message shows it: primitives as written, anything else by its kind. */
+const shown = (value: unknown): string => {
+  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") {
+    return String(value)
+  }
+  if (typeof value === "string") return JSON.stringify(value)
+  if (Array.isArray(value)) return "an array"
+  return typeof value === "object" ? "an object" : `a ${typeof value}`
+}
+
+/**
+ * What is wrong with a value given as a plugin, before any of its contributions is looked at:
+ * its shape, its name and the plugin API it targets. Plugins come from other people's code, so
+ * nothing here assumes the value is a well-formed Plugin.
+ */
+const pluginProblem = (plugin: unknown): PluginError | undefined => {
+  if (typeof plugin !== "object" || plugin === null || Array.isArray(plugin)) {
+    return new PluginError({
+      plugin: String(plugin),
+      message: `a plugin must be an object with a name and an apiVersion, not ${shown(plugin)}`,
+    })
+  }
+  const { name, apiVersion } = plugin as Partial<Record<keyof Plugin, unknown>>
+  if (typeof name !== "string" || !NAME.test(name)) {
+    return new PluginError({
+      plugin: String(name),
+      message: "a plugin needs a name of letters, digits, '.', '_' or '-'",
+    })
+  }
+  const fail = (message: string) => new PluginError({ plugin: name, message: `plugin "${name}" ${message}` })
+  if (apiVersion === undefined) {
+    return fail(`does not say which plugin API it targets: add apiVersion: ${PLUGIN_API_VERSION}`)
+  }
+  if (typeof apiVersion !== "number" || !Number.isInteger(apiVersion)) {
+    return fail(
+      `does not say which plugin API it targets: add apiVersion: ${PLUGIN_API_VERSION} ` +
+        `(its apiVersion is ${shown(apiVersion)}, not a whole number)`,
+    )
+  }
+  if (apiVersion > PLUGIN_API_VERSION) {
+    return fail(
+      `targets plugin API ${apiVersion}, but this @batchops/core provides plugin API ${PLUGIN_API_VERSION}: ` +
+        `it needs a newer @batchops/core`,
+    )
+  }
+  if (apiVersion < OLDEST_PLUGIN_API_VERSION) {
+    return fail(
+      `targets plugin API ${apiVersion}, which this @batchops/core no longer runs ` +
+        `(it provides plugin API ${PLUGIN_API_VERSION}): update the plugin`,
+    )
+  }
+  for (const list of LISTS) {
+    const items = (plugin as Record<string, unknown>)[list]
+    if (items === undefined) continue
+    if (!Array.isArray(items)) return fail(`gives ${list} as ${shown(items)}; it must be an array`)
+    if (items.some((item) => typeof item !== "object" || item === null)) {
+      return fail(`gives ${list} with an entry that is not an object`)
+    }
+  }
+  return undefined
+}
+
 /** Check the plugins and build the registry. Fails with a PluginError naming the plugin at fault. */
 export const createRegistry = Effect.fn("Registry.create")(function* (plugins: ReadonlyArray<Plugin>) {
   const seenPlugins = new Set<string>()
@@ -43,13 +110,9 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
   const automations = new Map<string, Automation & { readonly plugin: string }>()
 
   for (const plugin of plugins) {
-    const name = plugin?.name
-    if (typeof name !== "string" || !NAME.test(name)) {
-      return yield* new PluginError({
-        plugin: String(name),
-        message: "a plugin needs a name of letters, digits, '.', '_' or '-'",
-      })
-    }
+    const problem = pluginProblem(plugin)
+    if (problem !== undefined) return yield* problem
+    const name = plugin.name
     const fail = (message: string) => new PluginError({ plugin: name, message: `plugin "${name}": ${message}` })
     if (seenPlugins.has(name)) return yield* fail("a plugin with this name is already registered")
     seenPlugins.add(name)

@@ -288,6 +288,7 @@ describe("mass-change guard", () => {
   it("lets a plugin stage ask for approval too", async () => {
     const asking = definePlugin({
       name: "asks",
+      apiVersion: 1,
       stages: [
         {
           name: "ask",

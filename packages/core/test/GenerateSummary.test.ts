@@ -49,7 +49,7 @@ describe("numeric columns", () => {
     const { summary } = await summarize(
       ["ref,id,student_id,roll_no,course_code,admission_number,score", "1,2,3,4,5,6,7", "8,9,10,11,12,13,14"],
       "refs",
-      [definePlugin({ name: "refs", profiles: [refs] })],
+      [definePlugin({ name: "refs", apiVersion: 1, profiles: [refs] })],
     )
     expect(summary.numeric.map((c) => c.column)).toEqual(["score"])
   })

@@ -67,7 +67,7 @@ describe("runPipeline", () => {
   it("streams the rows through later stages in several chunks", async () => {
     const spy = spyStage("watch", { after: "generate_summary" })
     const { result, publisher } = await run(GRADES, {
-      plugins: [definePlugin({ name: "acme", stages: [spy.stage] })],
+      plugins: [definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })],
       plan: { mode: "custom", config: { note: "n" } },
     })
     expect(result.status).toBe("published")
@@ -140,6 +140,7 @@ describe("runPipeline", () => {
   it("a failing clean-up does not keep the publisher from aborting", async () => {
     const messy = definePlugin({
       name: "messy",
+      apiVersion: 1,
       stages: [
         {
           name: "messy_cleanup",

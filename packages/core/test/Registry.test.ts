@@ -39,7 +39,7 @@ describe("createRegistry", () => {
 
   it("places a stage right after its anchor", async () => {
     const spy = spyStage("check_ids", { after: "validate_results" })
-    const registry = await buildRegistry([definePlugin({ name: "acme", stages: [spy.stage] })])
+    const registry = await buildRegistry([definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })])
     expect(registry.stages.map((s) => s.name)).toEqual([
       "standardize_results",
       "validate_results",
@@ -53,19 +53,22 @@ describe("createRegistry", () => {
 
   it("places a stage right before its anchor", async () => {
     const spy = spyStage("pre_publish", { before: "publish_results" })
-    const registry = await buildRegistry([definePlugin({ name: "acme", stages: [spy.stage] })])
+    const registry = await buildRegistry([definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })])
     expect(registry.stages.map((s) => s.name).slice(-2)).toEqual(["pre_publish", "publish_results"])
   })
 
   it("a stage with no anchor goes at the end", async () => {
     const spy = spyStage("archive")
-    const registry = await buildRegistry([definePlugin({ name: "acme", stages: [spy.stage] })])
+    const registry = await buildRegistry([definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })])
     expect(registry.stages.at(-1)?.name).toBe("archive")
   })
 
   it("an unknown anchor fails naming the plugin and the anchor", async () => {
     const spy = spyStage("check_ids", { after: "validate_everything" })
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", stages: [spy.stage] })])
+    const error = await registryError([
+      batchopsPlugin,
+      definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] }),
+    ])
     expect(error).toBeInstanceOf(PluginError)
     expect(error.plugin).toBe("acme")
     expect(error.message).toContain('"acme"')
@@ -75,21 +78,30 @@ describe("createRegistry", () => {
 
   it("an anchor must come from an earlier plugin", async () => {
     const spy = spyStage("check_ids", { before: "standardize_results" })
-    const error = await registryError([definePlugin({ name: "early", stages: [spy.stage] }), batchopsPlugin])
+    const error = await registryError([
+      definePlugin({ name: "early", apiVersion: 1, stages: [spy.stage] }),
+      batchopsPlugin,
+    ])
     expect(error.plugin).toBe("early")
     expect(error.message).toContain("standardize_results")
   })
 
   it("a stage with both after and before is refused", async () => {
     const spy = spyStage("odd", { after: "validate_results", before: "publish_results" })
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", stages: [spy.stage] })])
+    const error = await registryError([
+      batchopsPlugin,
+      definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] }),
+    ])
     expect(error.message).toContain('plugin "acme"')
     expect(error.message).toContain("both")
   })
 
   it("a duplicate stage name fails naming the plugin and the owner", async () => {
     const spy = spyStage("validate_results")
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", stages: [spy.stage] })])
+    const error = await registryError([
+      batchopsPlugin,
+      definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] }),
+    ])
     expect(error.plugin).toBe("acme")
     expect(error.message).toContain('plugin "acme"')
     expect(error.message).toContain('"validate_results" is already defined by plugin "batchops"')
@@ -104,33 +116,36 @@ describe("createRegistry", () => {
       config: Schema.Unknown,
       start: () => Effect.succeed({}),
     })
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", plans: [plan] })])
+    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", apiVersion: 1, plans: [plan] })])
     expect(error.plugin).toBe("acme")
     expect(error.message).toContain('plan "delete" is already defined by plugin "batchops"')
   })
 
   it("a duplicate profile id fails naming the plugin", async () => {
     const profile: Profile = { id: "roster", label: "Mine", required: [], keys: [] }
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "acme", profiles: [profile] })])
+    const error = await registryError([
+      batchopsPlugin,
+      definePlugin({ name: "acme", apiVersion: 1, profiles: [profile] }),
+    ])
     expect(error.plugin).toBe("acme")
     expect(error.message).toContain('profile "roster" is already defined by plugin "batchops"')
   })
 
   it('"auto" cannot be a profile id', async () => {
     const profile: Profile = { id: "auto", label: "Auto", required: [], keys: [] }
-    const error = await registryError([definePlugin({ name: "acme", profiles: [profile] })])
+    const error = await registryError([definePlugin({ name: "acme", apiVersion: 1, profiles: [profile] })])
     expect(error.message).toContain('"auto" is reserved')
   })
 
   it("a duplicate plugin name fails naming the plugin", async () => {
-    const error = await registryError([batchopsPlugin, definePlugin({ name: "batchops" })])
+    const error = await registryError([batchopsPlugin, definePlugin({ name: "batchops", apiVersion: 1 })])
     expect(error.plugin).toBe("batchops")
     expect(error.message).toContain('plugin "batchops"')
     expect(error.message).toContain("already registered")
   })
 
   it("a plugin without a usable name is refused", async () => {
-    const error = await registryError([{ name: "has space" }])
+    const error = await registryError([{ name: "has space", apiVersion: 1 }])
     expect(error.plugin).toBe("has space")
     expect(error.message).toContain("name")
   })
@@ -139,6 +154,7 @@ describe("createRegistry", () => {
     const error = await registryError([
       definePlugin({
         name: "acme",
+        apiVersion: 1,
         knownErrors: [{ name: "broken", pattern: "([a-z", severity: "low", rootCause: "r", correctiveAction: "a" }],
       }),
     ])
@@ -152,6 +168,7 @@ describe("createRegistry", () => {
       batchopsPlugin,
       definePlugin({
         name: "acme",
+        apiVersion: 1,
         knownErrors: [{ name: "empty-file", pattern: "empty", severity: "low", rootCause: "r", correctiveAction: "a" }],
       }),
     ])
@@ -167,15 +184,19 @@ describe("createRegistry", () => {
       run: () => Effect.succeed({}),
     }
     const error = await registryError([
-      definePlugin({ name: "one", automations: [automation] }),
-      definePlugin({ name: "two", automations: [automation] }),
+      definePlugin({ name: "one", apiVersion: 1, automations: [automation] }),
+      definePlugin({ name: "two", apiVersion: 1, automations: [automation] }),
     ])
     expect(error.plugin).toBe("two")
     expect(error.message).toContain('automation "backup" is already defined by plugin "one"')
   })
 
   it("later plugins' parsers are tried before earlier ones", async () => {
-    const claiming = definePlugin({ name: "claims", parsers: [testLinesParser({ name: "claiming-lines" })] })
+    const claiming = definePlugin({
+      name: "claims",
+      apiVersion: 1,
+      parsers: [testLinesParser({ name: "claiming-lines" })],
+    })
     const registry = await buildRegistry([claiming])
     expect(registry.parsers.map((p) => [p.name, p.plugin])).toEqual([
       ["claiming-lines", "claims"],
@@ -191,7 +212,9 @@ describe("plugins in the pipeline", () => {
   it("a stage after validate_results runs right after it and sees the validated rows", async () => {
     const order: Array<string> = []
     const spy = spyStage("check_ids", { after: "validate_results" }, order)
-    const { result } = await run(GRADES, { plugins: [definePlugin({ name: "acme", stages: [spy.stage] })] })
+    const { result } = await run(GRADES, {
+      plugins: [definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })],
+    })
     expect(result.status).toBe("published")
     expect(order).toEqual(["check_ids"])
     expect(result.stages.map((s) => s.name)).toEqual([
@@ -219,7 +242,7 @@ describe("plugins in the pipeline", () => {
   it("a stage before publish_results sees coerced values", async () => {
     const spy = spyStage("pre_publish", { before: "publish_results" })
     const { result } = await run(GRADES, {
-      plugins: [definePlugin({ name: "acme", stages: [spy.stage] })],
+      plugins: [definePlugin({ name: "acme", apiVersion: 1, stages: [spy.stage] })],
       plan: { mode: "custom", config: { note: "check" } },
     })
     expect(result.stages.map((s) => s.name).slice(-2)).toEqual(["pre_publish", "publish_results"])
@@ -253,7 +276,7 @@ describe("plugins in the pipeline", () => {
         }),
     })
     const outcome = await run(csv("Subject,Credits", "Maths,4", "Art,2"), {
-      plugins: [definePlugin({ name: "acme", profiles: [courses], plans: [double] })],
+      plugins: [definePlugin({ name: "acme", apiVersion: 1, profiles: [courses], plans: [double] })],
       profile: "courses",
       plan: { mode: "double", config: { factor: 3 } },
     })
@@ -279,7 +302,7 @@ describe("plugins in the pipeline", () => {
       keys: ["student_id"],
     }
     const { result } = await run(csv("student_id,exam,mark,room", "S1,Maths,40,R1"), {
-      plugins: [definePlugin({ name: "acme", profiles: [exams] })],
+      plugins: [definePlugin({ name: "acme", apiVersion: 1, profiles: [exams] })],
       profile: "auto",
     })
     expect(result.profile).toBe("exams")
@@ -298,6 +321,7 @@ describe("plugins in the pipeline", () => {
     const fault = <A>(): Effect.Effect<A> => (how === "die" ? Effect.die(new Error("kaboom")) : Effect.sync(explode))
     const flaky = definePlugin({
       name: "flaky",
+      apiVersion: 1,
       stages: [
         {
           name: "flaky_check",
@@ -335,6 +359,7 @@ describe("plugins in the pipeline", () => {
   it("a plugin stage's own failure names it in the incident and can match a plugin's known error", async () => {
     const strict = definePlugin({
       name: "strict",
+      apiVersion: 1,
       knownErrors: [
         {
           name: "low-scores",

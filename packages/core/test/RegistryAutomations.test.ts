@@ -42,8 +42,8 @@ describe("automations in the registry", () => {
     const registry = await Effect.runPromise(
       createRegistry([
         batchopsPlugin,
-        definePlugin({ name: "campus", automations: [reminders] }),
-        definePlugin({ name: "tests", automations: [failing] }),
+        definePlugin({ name: "campus", apiVersion: 1, automations: [reminders] }),
+        definePlugin({ name: "tests", apiVersion: 1, automations: [failing] }),
       ]),
     )
     expect([...registry.automations.keys()]).toEqual(["send_reminders", "always_fails"])
@@ -53,7 +53,7 @@ describe("automations in the registry", () => {
 
   it("keeps the schema and run function it was given", async () => {
     const registry = await Effect.runPromise(
-      createRegistry([definePlugin({ name: "campus", automations: [reminders] })]),
+      createRegistry([definePlugin({ name: "campus", apiVersion: 1, automations: [reminders] })]),
     )
     const automation = registry.automations.get("send_reminders")!
     expect(Schema.decodeUnknownSync(automation.params)({})).toEqual({ hour: 7 })
@@ -75,8 +75,8 @@ describe("automations in the registry", () => {
 
   it("refuses a key two plugins claim, naming both plugins", async () => {
     const error = await registryError([
-      definePlugin({ name: "campus", automations: [reminders] }),
-      definePlugin({ name: "district", automations: [{ ...reminders, description: "another" }] }),
+      definePlugin({ name: "campus", apiVersion: 1, automations: [reminders] }),
+      definePlugin({ name: "district", apiVersion: 1, automations: [{ ...reminders, description: "another" }] }),
     ])
     expect(error.plugin).toBe("district")
     expect(error.message).toContain('plugin "district"')
@@ -84,17 +84,23 @@ describe("automations in the registry", () => {
   })
 
   it("refuses the same key twice in one plugin", async () => {
-    const error = await registryError([definePlugin({ name: "campus", automations: [reminders, reminders] })])
+    const error = await registryError([
+      definePlugin({ name: "campus", apiVersion: 1, automations: [reminders, reminders] }),
+    ])
     expect(error.message).toContain('automation "send_reminders" is already defined by plugin "campus"')
   })
 
   it("refuses a key that is not a name, and an automation without schema or run", async () => {
     const badKey = await registryError([
-      definePlugin({ name: "campus", automations: [{ ...reminders, key: "no spaces" }] }),
+      definePlugin({ name: "campus", apiVersion: 1, automations: [{ ...reminders, key: "no spaces" }] }),
     ])
     expect(badKey.message).toContain('automation key "no spaces" is not valid')
     const noSchema = await registryError([
-      definePlugin({ name: "campus", automations: [{ ...reminders, params: undefined } as unknown as Automation] }),
+      definePlugin({
+        name: "campus",
+        apiVersion: 1,
+        automations: [{ ...reminders, params: undefined } as unknown as Automation],
+      }),
     ])
     expect(noSchema.message).toContain('automation "send_reminders" needs a params schema and a run function')
   })

@@ -10,7 +10,7 @@ const standardize = async (input: string | Uint8Array, options: RunOptions = {})
   const outcome = await run(input, {
     profile: "generic",
     ...options,
-    plugins: [...(options.plugins ?? []), definePlugin({ name: "spy", stages: [spy.stage] })],
+    plugins: [...(options.plugins ?? []), definePlugin({ name: "spy", apiVersion: 1, stages: [spy.stage] })],
   })
   const { result } = outcome
   return {
@@ -125,7 +125,7 @@ describe("aliases", () => {
     const clubs = { id: "clubs", label: "Clubs", required: [], keys: [], aliases: { club: ["society", "team"] } }
     const { columns } = await standardize(csv("Student ID,Society", "S1,Chess"), {
       profile: "clubs",
-      plugins: [definePlugin({ name: "clubs", profiles: [clubs] })],
+      plugins: [definePlugin({ name: "clubs", apiVersion: 1, profiles: [clubs] })],
     })
     expect(columns).toEqual(["student_id", "club"])
   })
@@ -237,6 +237,7 @@ describe("failures", () => {
   it("a parser's failure fails the stage with its message", async () => {
     const damaged = definePlugin({
       name: "damaged",
+      apiVersion: 1,
       parsers: [
         {
           name: "damaged",
@@ -257,6 +258,7 @@ describe("failures", () => {
   it("a parser's failure part way through the records fails the stage", async () => {
     const truncated = definePlugin({
       name: "truncated",
+      apiVersion: 1,
       parsers: [
         {
           name: "truncated",

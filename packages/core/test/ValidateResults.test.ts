@@ -151,7 +151,7 @@ describe("coded values", () => {
       keys: ["exam_ref"],
     }
     const { error, result } = await validate(csv("exam_ref,mark", "E1,40", ",50"), "exams", [
-      definePlugin({ name: "exams", profiles: [exams] }),
+      definePlugin({ name: "exams", apiVersion: 1, profiles: [exams] }),
     ])
     expect(error).toBe("exam_ref is missing in 1 row (row 3)")
     expect(result.incident?.knownError).toBeNull()

@@ -51,7 +51,7 @@ export const testLinesParser = (options: { readonly name?: string; readonly chun
     })),
 })
 
-export const testParserPlugin = definePlugin({ name: "test-lines", parsers: [testLinesParser()] })
+export const testParserPlugin = definePlugin({ name: "test-lines", apiVersion: 1, parsers: [testLinesParser()] })
 
 /**
  * A parser of a JSON array of records, for cells the line parser cannot hold (commas, line
@@ -59,6 +59,7 @@ export const testParserPlugin = definePlugin({ name: "test-lines", parsers: [tes
  */
 export const jsonRecordsPlugin = definePlugin({
   name: "test-json",
+  apiVersion: 1,
   parsers: [
     {
       name: "test-json",

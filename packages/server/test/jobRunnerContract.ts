@@ -95,6 +95,7 @@ const crashes = defineAutomation({
 
 const testPlugin = definePlugin({
   name: "runner-tests",
+  apiVersion: 1,
   automations: [countUp, alwaysFails, crashes],
   knownErrors: [
     {

@@ -2,7 +2,7 @@
  * BatchOps' built-in automations, contributed as a plugin through the same API as any
  * site's (`definePlugin({ automations })`), so a plugin's automation is a peer of these.
  */
-import { definePlugin } from "@batchops/core"
+import { definePlugin, PLUGIN_API_VERSION } from "@batchops/core"
 import { attendanceReminders } from "./AttendanceReminders.js"
 import { dailyBackup } from "./DailyBackup.js"
 import { scheduleFileIngest } from "./FileIngest.js"
@@ -25,6 +25,7 @@ export { WebScrapeParams, webScrape } from "./WebScrape.js"
 
 export const batchopsAutomations = definePlugin({
   name: "batchops-automations",
+  apiVersion: PLUGIN_API_VERSION,
   automations: [
     attendanceReminders,
     dailyBackup,

@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto"
 import { existsSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
+import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Schema } from "effect"
@@ -45,12 +46,26 @@ const FILE_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/
 
 const here = dirname(fileURLToPath(import.meta.url))
 
+/** The folder of the installed `@batchops/store-sql`, also when this code is bundled into another package. */
+const installedPackage = (): Array<string> => {
+  try {
+    return [resolve(dirname(createRequire(import.meta.url).resolve("@batchops/store-sql/package.json")), "migrations")]
+  } catch {
+    return []
+  }
+}
+
 /**
- * The migrations folder: `<package>/migrations` when shipped inside the package, otherwise the
- * repository's `migrations/` (two levels above the package), from the sources and from `dist`.
+ * The migrations folder: `<package>/migrations` when shipped inside the package (found from this
+ * file, or through the installed package when the `batchops` command bundles this code),
+ * otherwise the repository's `migrations/` (two levels above the package).
  */
 export const defaultMigrationsDirectory = (): string => {
-  const candidates = [resolve(here, "..", "migrations"), resolve(here, "..", "..", "..", "migrations")]
+  const candidates = [
+    resolve(here, "..", "migrations"),
+    ...installedPackage(),
+    resolve(here, "..", "..", "..", "migrations"),
+  ]
   return candidates.find((dir) => existsSync(dir)) ?? candidates[candidates.length - 1]!
 }
 

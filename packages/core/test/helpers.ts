@@ -1,65 +1,55 @@
 /**
- * Test doubles for core's unit tests: an in-memory line parser (core has no parser of its
- * own), an in-memory ReportPublisher that records what it is given, and a runner.
+ * Core's own test helpers, on top of the plugin author's kit (`@batchops/core/testing`): the
+ * kit's CSV parser under the name core's tests know it by ("test-lines"), a JSON parser for
+ * cells that need no escaping, and a runner that reports the in-memory publisher's record.
  */
 import {
   batchopsPlugin,
   createRegistry,
   definePlugin,
-  type FileParser,
   type PipelineRequest,
   type PipelineResult,
+  PLUGIN_API_VERSION,
   type Plugin,
   type PublishedReports,
   type PublishRequest,
   type PublishResult,
   type RawRecord,
   type Registry,
-  ReportPublisher,
+  type ReportPublisher,
   type Row,
-  runPipeline,
-  sourceFromBytes,
 } from "@batchops/core"
-import { Effect, Layer, Stream } from "effect"
+import {
+  csvTestParser,
+  memoryPublisher as kitPublisher,
+  type MemoryPublisher,
+  publishedRecords,
+  runTestPipeline,
+  stepOf,
+  TEST_CHUNK_SIZE,
+} from "@batchops/core/testing"
+import { Effect, type Layer, Stream } from "effect"
 
-/** Records per chunk the test parser yields: small, so a few rows already arrive in several chunks. */
-export const TEST_CHUNK = 2
+/** Records per chunk the test parsers yield: small, so a few rows already arrive in several chunks. */
+export const TEST_CHUNK = TEST_CHUNK_SIZE
 
-/** Split text into records: lines on "\n" (one trailing line end ignored), cells on ",". */
-export const splitRecords = (text: string): Array<RawRecord> => {
-  const body = text.endsWith("\n") ? text.slice(0, -1) : text
-  return body.split("\n").map((line) => line.replace(/\r$/, "").split(","))
-}
+/** The kit's CSV parser, reporting its format as "test-lines". */
+export const testLinesParser = (options: { readonly name?: string; readonly chunkSize?: number } = {}) =>
+  csvTestParser({ name: options.name ?? "test-lines", format: "test-lines", chunkSize: options.chunkSize })
 
-const chunked = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const chunks: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
-  return chunks
-}
-
-/** A parser of comma-separated lines: any bytes without NUL are its format. */
-export const testLinesParser = (options: { readonly name?: string; readonly chunkSize?: number } = {}): FileParser => ({
-  name: options.name ?? "test-lines",
-  detect: (head) => !head.includes(0),
-  parse: (source) =>
-    Effect.map(source.bytes(), (bytes) => ({
-      format: "test-lines",
-      details: { parser: options.name ?? "test-lines", chunkSize: options.chunkSize ?? TEST_CHUNK },
-      records: Stream.fromIterable(
-        chunked(splitRecords(new TextDecoder().decode(bytes)), options.chunkSize ?? TEST_CHUNK),
-      ),
-    })),
+export const testParserPlugin = definePlugin({
+  name: "test-lines",
+  apiVersion: PLUGIN_API_VERSION,
+  parsers: [testLinesParser()],
 })
 
-export const testParserPlugin = definePlugin({ name: "test-lines", apiVersion: 1, parsers: [testLinesParser()] })
-
 /**
- * A parser of a JSON array of records, for cells the line parser cannot hold (commas, line
- * breaks). Registered after the line parser, so it is tried first.
+ * A parser of a JSON array of records, for cells written as they are (no quoting). Registered
+ * after the line parser, so it is tried first.
  */
 export const jsonRecordsPlugin = definePlugin({
   name: "test-json",
-  apiVersion: 1,
+  apiVersion: PLUGIN_API_VERSION,
   parsers: [
     {
       name: "test-json",
@@ -68,8 +58,8 @@ export const jsonRecordsPlugin = definePlugin({
         Effect.map(source.bytes(), (bytes) => ({
           format: "test-json",
           details: {},
-          records: Stream.fromIterable(
-            chunked(JSON.parse(new TextDecoder().decode(bytes)) as ReadonlyArray<RawRecord>, TEST_CHUNK),
+          records: Stream.fromIterable(JSON.parse(new TextDecoder().decode(bytes)) as ReadonlyArray<RawRecord>).pipe(
+            Stream.grouped(TEST_CHUNK),
           ),
         })),
     },
@@ -79,46 +69,45 @@ export const jsonRecordsPlugin = definePlugin({
 /** A file of records as the JSON parser reads them. */
 export const table = (...records: ReadonlyArray<RawRecord>): string => JSON.stringify(records)
 
-/** What the in-memory publisher was asked to do. */
+/** What the in-memory publisher was asked to do, over all its sessions. */
 export interface PublisherRecord {
-  readonly requests: Array<PublishRequest>
+  readonly requests: ReadonlyArray<PublishRequest>
   /** every writeRows call, rows copied */
-  readonly batches: Array<ReadonlyArray<Row>>
-  readonly finished: Array<PublishResult>
-  aborted: number
+  readonly batches: ReadonlyArray<ReadonlyArray<Row>>
+  readonly finished: ReadonlyArray<PublishResult>
+  readonly aborted: number
 }
 
+/** The reports a run of "gradebook.csv" publishes first, as the in-memory publisher names them. */
 export const FAKE_REPORTS: PublishedReports = {
-  csv: "exports/test.summary.csv",
-  pdf: "exports/test.summary.pdf",
+  csv: "memory://1/gradebook.summary.csv",
+  pdf: "memory://1/gradebook.summary.pdf",
   rejected: undefined,
 }
 
-/** A ReportPublisher that keeps everything in memory and returns fake paths. */
-export const memoryPublisher = () => {
-  const record: PublisherRecord = { requests: [], batches: [], finished: [], aborted: 0 }
-  const layer = Layer.succeed(ReportPublisher, {
-    open: (request) =>
-      Effect.sync(() => {
-        record.requests.push(request)
-        return {
-          writeRows: (rows) =>
-            Effect.sync(() => {
-              record.batches.push(rows.map((row) => ({ number: row.number, cells: [...row.cells] })))
-            }),
-          finish: (result) =>
-            Effect.sync(() => {
-              record.finished.push(result)
-              return FAKE_REPORTS
-            }),
-          abort: () =>
-            Effect.sync(() => {
-              record.aborted += 1
-            }),
-        }
-      }),
-  })
-  return { layer, record }
+/** The kit's publisher's sessions, read as one record. */
+const recordOf = (publisher: MemoryPublisher): PublisherRecord => ({
+  get requests() {
+    return publisher.publications.map((p) => p.request)
+  },
+  get batches() {
+    return publisher.publications.flatMap((p) => p.batches)
+  },
+  get finished() {
+    return publisher.publications.flatMap((p) => (p.result === undefined ? [] : [p.result]))
+  },
+  get aborted() {
+    return publisher.publications.filter((p) => p.aborted).length
+  },
+})
+
+/** The kit's in-memory publisher, with its record in the shape core's tests read. */
+export const memoryPublisher = (): {
+  readonly layer: Layer.Layer<ReportPublisher>
+  readonly record: PublisherRecord
+} => {
+  const publisher = kitPublisher()
+  return { layer: publisher.layer, record: recordOf(publisher) }
 }
 
 export const buildRegistry = (plugins: ReadonlyArray<Plugin> = []): Promise<Registry> =>
@@ -140,31 +129,35 @@ export interface RunOutcome {
   readonly publisher: PublisherRecord
   /** the rows published as the dataset, in order */
   readonly published: ReadonlyArray<Row>
+  /** the published rows as records by column name */
+  readonly records: ReadonlyArray<Readonly<Record<string, string | number | undefined>>>
 }
 
-/** Run text (or bytes) through the pipeline with the test parser and the in-memory publisher. */
+/** Run text (or bytes) through the pipeline with the test parsers and the in-memory publisher. */
 export const run = async (input: string | Uint8Array, options: RunOptions = {}): Promise<RunOutcome> => {
   const registry = options.registry ?? (await buildRegistry(options.plugins))
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input
-  const { layer, record } = memoryPublisher()
-  const request: PipelineRequest = {
-    source: sourceFromBytes(options.name ?? "gradebook.csv", bytes),
-    ...(options.profile === undefined ? {} : { profile: options.profile }),
-    ...(options.plan === undefined ? {} : { plan: options.plan }),
+  const outcome = await Effect.runPromise(
+    runTestPipeline(
+      registry,
+      { name: options.name ?? "gradebook.csv", bytes },
+      {
+        ...(options.profile === undefined ? {} : { profile: options.profile }),
+        ...(options.plan === undefined ? {} : { plan: options.plan }),
+      },
+    ),
+  )
+  const publication = outcome.publication
+  return {
+    result: outcome.result,
+    publisher: recordOf(outcome.publisher),
+    published: publication?.rows ?? [],
+    records: publication === undefined ? [] : publishedRecords(publication),
   }
-  const result = await Effect.runPromise(Effect.provide(runPipeline(registry, request), layer))
-  return { result, publisher: record, published: record.batches.flat() }
 }
 
-/** The step log of a stage. */
-export const step = (result: PipelineResult, name: string) => {
-  const found = result.stages.find((s) => s.name === name)
-  if (found === undefined) throw new Error(`no stage ${name} in ${result.stages.map((s) => s.name).join(", ")}`)
-  return found
-}
+/** The step log of a stage (throws, listing the steps, when it is not there). */
+export const step = stepOf
 
 /** Cells of published rows, by column name. */
-export const records = (outcome: RunOutcome): Array<Record<string, string | number | undefined>> => {
-  const columns = outcome.publisher.requests[0]?.columns ?? []
-  return outcome.published.map((row) => Object.fromEntries(columns.map((column, i) => [column, row.cells[i]])))
-}
+export const records = (outcome: RunOutcome) => outcome.records

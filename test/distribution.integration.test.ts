@@ -118,6 +118,18 @@ Effect.runPromise(program).then((result) => {
 })
 `
 
+// A plugin author's test with the kit, from the installed package
+const KIT_PROGRAM = `
+import { runStage, expectStep, samples, checkPlugin } from "@batchops/core/testing"
+import { Effect } from "effect"
+${PLUGIN}
+await checkPlugin(passingMark)
+const outcome = await runStage({ plugin: passingMark, stage: "count_below_passing" }, samples.gradebook, { profile: "gradebook" })
+expectStep(outcome, "count_below_passing", { status: "ok" })
+const refused = await checkPlugin({ ...passingMark, apiVersion: 99 }).then(() => "accepted", (error) => error.message)
+console.log(JSON.stringify({ status: outcome.status, log: outcome.log, rows: outcome.rows.length, refused }))
+`
+
 // Typechecked against the installed declarations, from an ES module and from a CommonJS one.
 const TYPED = `
 import { batchopsPlugin, createRegistry, definePlugin, type PipelineResult, runPipeline, sourceFromBytes } from "@batchops/core"
@@ -127,6 +139,8 @@ import { pgliteLayer } from "@batchops/store-sql"
 import { Effect } from "effect"
 
 const plugin = definePlugin({ name: "typed", apiVersion: 1 })
+// @ts-expect-error: a plugin must say which plugin API it targets
+export const undeclared = definePlugin({ name: "undeclared" })
 export const program: Effect.Effect<PipelineResult, unknown> = Effect.gen(function* () {
   const registry = yield* createRegistry([batchopsPlugin, parsersPlugin, plugin])
   return yield* runPipeline(registry, { source: sourceFromBytes("a.csv", new Uint8Array()), profile: "auto" })
@@ -217,6 +231,15 @@ describe("the packed packages", () => {
     expect(step.slice(0, 3)).toEqual(["count_below_passing", "ok", "passing-mark"])
     expect(step[3].belowPassing).toBeGreaterThanOrEqual(0)
     expect(readdirSync(join(app, "reports-esm")).some((file) => file.endsWith(".pdf"))).toBe(true)
+  })
+
+  it("give plugin authors the kit: @batchops/core/testing runs a stage from the installed package", () => {
+    writeFileSync(join(app, "kit.mjs"), KIT_PROGRAM)
+    const result = JSON.parse(expectSuccess(run(process.execPath, ["kit.mjs"], app)))
+    expect(result.status).toBe("ok")
+    expect(result.rows).toBeGreaterThan(0)
+    expect(typeof result.log.belowPassing).toBe("number")
+    expect(result.refused).toMatch(/passing-mark.*99/)
   })
 
   it("run the same from CommonJS, requiring every package", () => {

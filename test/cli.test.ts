@@ -223,6 +223,16 @@ describe("batchops process (usage errors: exit 2, one JSON object)", () => {
     expect(hasStackTrace(result.stdout + result.stderr)).toBe(false)
   })
 
+  it.each(["migrate", "worker", "serve", "backup"])(
+    "batchops %s --help shows the usage and does nothing",
+    async (command) => {
+      const result = await batchops([command, "--help"])
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe("")
+      expect(result.stdout).toContain(`batchops ${command}`)
+    },
+  )
+
   it("an unknown command is a usage error without --json too", async () => {
     const result = await batchops(["frobnicate"])
     expect(result.code).toBe(2)

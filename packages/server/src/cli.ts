@@ -1023,6 +1023,11 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     output.out(`${USAGE}\n`)
     return command === undefined ? 2 : 0
   }
+  // `batchops <command> --help` shows the usage of every command
+  if (rest.includes("--help") || rest.includes("-h")) {
+    output.out(`${USAGE}\n`)
+    return 0
+  }
   if (command === "migrate") {
     try {
       return await runMigrate(parseMigrateArgs(rest), output)
@@ -1033,10 +1038,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "serve") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return await runServe(rest, output)
     } catch (cause) {
@@ -1047,10 +1048,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "show" || command === "retry" || command === "approve" || command === "reject") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return await runUploadCommand(command, await parseUploadCommandArgs(command, rest), output)
     } catch (cause) {
@@ -1060,10 +1057,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "create-admin") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return await runCreateAdmin(rest, output)
     } catch (cause) {
@@ -1073,10 +1066,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "backup" || command === "restore") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return command === "backup"
         ? await runBackupCommand(parseBackupArgs(rest, process.env), output)
@@ -1088,10 +1077,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "scheduler") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return await runSchedulerCommand(parseSchedulerArgs(rest), output)
     } catch (cause) {
@@ -1101,10 +1086,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command === "submit" || command === "worker") {
-    if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${USAGE}\n`)
-      return 0
-    }
     try {
       return command === "submit"
         ? await runSubmit(await parseSubmitArgs(rest), output)
@@ -1116,10 +1097,6 @@ export const run = async (argv: ReadonlyArray<string>, output: Output = stdio): 
     }
   }
   if (command !== "process") return usageError(`unknown command "${command}"`)
-  if (rest.includes("--help") || rest.includes("-h")) {
-    output.out(`${USAGE}\n`)
-    return 0
-  }
   try {
     const options = await parseProcessArgs(rest)
     return await runProcess(options, output)

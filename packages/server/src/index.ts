@@ -1,4 +1,6 @@
 export * from "./api/Api.js"
+export { type OpenApiInfo, openApiDocument } from "./api/OpenApi.js"
+export { apiRoutes } from "./api/Routes.js"
 export * from "./api/Server.js"
 export * from "./Checkpoints.js"
 export { main, run } from "./cli.js"

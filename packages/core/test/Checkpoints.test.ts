@@ -1,19 +1,15 @@
-import { createHash } from "node:crypto"
 import {
   CheckpointError,
   type CheckpointStore,
   definePlugin,
   type PipelineRequest,
-  type PipelineResult,
   PublishError,
   ReportPublisher,
   RequestError,
-  type ResumePoint,
-  type Row,
   runPipeline,
-  type StateSnapshot,
   sourceFromBytes,
 } from "@batchops/core"
+import { memoryCheckpoints } from "@batchops/core/testing"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
 import { buildRegistry, csv, memoryPublisher, step } from "./helpers.js"
@@ -28,61 +24,6 @@ const GRADES = csv(
   "S6,Flo,9C,99",
   "S7,Gus,9A,80",
 )
-
-interface Stored {
-  readonly stage: string
-  readonly lines: Array<string>
-  snapshot?: StateSnapshot
-}
-
-/** Checkpoints in memory, serialized at write time like a real store must. */
-const memoryCheckpoints = () => {
-  const stored = new Map<string, Stored>()
-  const store: CheckpointStore = {
-    open: (_index, stage) =>
-      Effect.sync(() => {
-        const entry: Stored = { stage, lines: [] }
-        stored.set(stage, entry)
-        return {
-          write: (rows) =>
-            Effect.sync(() => {
-              for (const row of rows) entry.lines.push(JSON.stringify([row.number, ...row.cells]))
-            }),
-          seal: (snapshot) =>
-            Effect.sync(() => {
-              entry.snapshot = snapshot
-              const text = entry.lines.map((line) => `${line}\n`).join("")
-              return {
-                rows: entry.lines.length,
-                bytes: Buffer.byteLength(text),
-                sha256: createHash("sha256").update(text).digest("hex"),
-              }
-            }),
-        }
-      }),
-  }
-  const rowsOf = (stage: string): Array<Row> =>
-    (stored.get(stage)?.lines ?? []).map((line) => {
-      const [number, ...cells] = JSON.parse(line) as [number, ...Array<string | number | null>]
-      return { number, cells: cells.map((cell) => cell ?? undefined) }
-    })
-  const resumeAfter = (stage: string, earlier: PipelineResult): ResumePoint => {
-    const rows = rowsOf(stage)
-    let done = false
-    return {
-      after: stage,
-      snapshot: stored.get(stage)!.snapshot!,
-      next: () =>
-        Effect.sync(() => {
-          if (done) return undefined
-          done = true
-          return rows
-        }),
-      steps: earlier.stages,
-    }
-  }
-  return { store, stored, rowsOf, resumeAfter }
-}
 
 /** A publisher whose first `failures` finishes fail, like a full disk. */
 const flakyPublisher = (failures: number) => {

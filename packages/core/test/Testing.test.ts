@@ -3,6 +3,8 @@
  * line ends, its in-memory layers keep what they were given, its runners report a stage, a
  * plan, a plugin and an automation, and its assertions fail with readable messages.
  */
+
+import { createHash } from "node:crypto"
 import {
   AutomationError,
   AutomationLedger,
@@ -25,6 +27,7 @@ import {
   emptySample,
   expectStep,
   gradebookSample,
+  memoryCheckpoints,
   memoryLedger,
   memoryMailer,
   missingColumnSample,
@@ -201,6 +204,44 @@ describe("memoryPublisher", () => {
     const run = await runPlugin(guardians, sampleFile("r.csv", "student_id,guardian,score", "S1,,4"))
     expect(run.result.status).toBe("failed")
     expect(run.publication).toMatchObject({ aborted: true, result: undefined, reports: undefined })
+  })
+})
+
+describe("memoryCheckpoints", () => {
+  it("stores each stage's output sealed with its checksum, and a later run resumes after one", async () => {
+    const checkpoints = memoryCheckpoints()
+    const first = await runPlugin(shoutPlugin, gradebookSample, { checkpoints: checkpoints.store })
+    expect([...checkpoints.stored.keys()]).toEqual([
+      "standardize_results",
+      "validate_results",
+      "shout",
+      "transform_gradebook",
+      "generate_summary",
+    ])
+    const lines = checkpoints.stored.get("shout")!.lines
+    const text = lines.map((line) => `${line}\n`).join("")
+    expect(stepOf(first, "shout").log.checkpoint).toEqual({
+      rows: 10,
+      bytes: Buffer.byteLength(text),
+      sha256: createHash("sha256").update(text).digest("hex"),
+    })
+    expect(checkpoints.rowsOf("shout")[8]!.cells.slice(4, 5)).toEqual([undefined])
+    const resumed = await runPlugin(shoutPlugin, gradebookSample, {
+      checkpoints: checkpoints.store,
+      resume: checkpoints.resumeAfter("shout", first.result),
+    })
+    expect(resumed.result.stages.map((s) => s.status)).toEqual(["reused", "reused", "reused", "ok", "ok", "ok"])
+    expect(resumed.result.summary).toEqual(first.result.summary)
+  })
+
+  it("refuses to resume after a stage it holds no sealed checkpoint of", async () => {
+    const checkpoints = memoryCheckpoints()
+    const roster = sampleFile("roster.csv", "student_id,name,class,guardian", "S1,Ann,9A,")
+    const failed = await runPlugin(guardians, roster, { profile: "roster", checkpoints: checkpoints.store })
+    expectStep(failed, "check_guardians", { status: "failed" })
+    expect(() => checkpoints.resumeAfter("check_guardians", failed.result)).toThrow(
+      'no sealed checkpoint of stage "check_guardians" (sealed: standardize_results, validate_results)',
+    )
   })
 })
 

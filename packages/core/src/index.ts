@@ -1,5 +1,6 @@
 export * from "./AttendanceRate.js"
 export * from "./Automation.js"
+export * from "./BatchOps.js"
 export * from "./BuiltinKnownErrors.js"
 export * from "./BuiltinPlans.js"
 export * from "./BuiltinPlugin.js"

@@ -142,7 +142,8 @@ export const createBatchOps = async (options: BatchOpsOptions = {}): Promise<Bat
     createRegistry(options.builtins === false ? extra : [batchopsPlugin, ...extra]),
   )
   const runtime = options.layer === undefined ? undefined : ManagedRuntime.make(options.layer)
-  // build the adapters now, so a broken one fails here rather than in the first run
+  // build the adapters now, so a broken one fails here rather than in the first run (what
+  // was built of it before it failed is released by the build itself)
   if (runtime !== undefined) await runtime.context()
 
   let closing: Promise<void> | undefined

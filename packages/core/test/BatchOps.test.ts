@@ -96,11 +96,19 @@ describe("createBatchOps", () => {
     await expect(createBatchOps(options)).rejects.toThrow("plugins must be an array of plugins")
   })
 
-  it("rejects with the layer's own error when the adapters cannot be built", async () => {
+  it("rejects with the layer's own error when the adapters cannot be built, releasing what was built", async () => {
+    const events: Array<string> = []
+    const opened = Layer.effectDiscard(
+      Effect.acquireRelease(
+        Effect.sync(() => events.push("opened")),
+        () => Effect.sync(() => events.push("released")),
+      ),
+    )
     const broken = Layer.effect(ReportPublisher, Effect.fail(new PublishError({ message: "reports disk is full" })))
-    const error = await createBatchOps({ layer: broken }).catch((e: unknown) => e)
+    const error = await createBatchOps({ layer: Layer.provideMerge(broken, opened) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(PublishError)
     expect((error as PublishError).message).toBe("reports disk is full")
+    expect(events).toEqual(["opened", "released"])
   })
 })
 

@@ -77,21 +77,16 @@ const passingMark = {
 }
 `
 
+// The promise API, as a portal that does not use Effect itself would call it
 const ESM_PROGRAM = `
-import { batchopsPlugin, createRegistry, runPipeline, sourceFromBytes } from "@batchops/core"
+import { createBatchOps } from "@batchops/core"
 import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { Effect } from "effect"
-import { readFileSync } from "node:fs"
 ${PLUGIN}
-const program = Effect.gen(function* () {
-  const registry = yield* createRegistry([batchopsPlugin, parsersPlugin, passingMark])
-  return yield* runPipeline(registry, {
-    source: sourceFromBytes("gradebook.csv", new Uint8Array(readFileSync("gradebook.csv"))),
-    profile: "gradebook",
-  })
-}).pipe(Effect.provide(DirectoryPublisher.layer("reports-esm")))
-const result = await Effect.runPromise(program)
+const batchops = await createBatchOps({ plugins: [parsersPlugin, passingMark], layer: DirectoryPublisher.layer("reports-esm") })
+const result = await batchops.process("gradebook.csv", { profile: "gradebook" })
+await batchops.close()
 console.log(JSON.stringify({ status: result.status, stages: result.stages.map((s) => [s.name, s.status, s.plugin, s.log]), reports: result.reports }))
 `
 
@@ -223,7 +218,7 @@ describe("the packed packages", () => {
     }
   })
 
-  it("run an ES module program that processes a gradebook with a custom plugin", () => {
+  it("run an ES module program that processes a gradebook with a custom plugin through the promise API", () => {
     writeFileSync(join(app, "main.mjs"), ESM_PROGRAM)
     const result = JSON.parse(expectSuccess(run(process.execPath, ["main.mjs"], app)))
     expect(result.status).toBe("published")
@@ -242,7 +237,7 @@ describe("the packed packages", () => {
     expect(result.refused).toMatch(/passing-mark.*99/)
   })
 
-  it("run the same from CommonJS, requiring every package", () => {
+  it("run the same from CommonJS through the Effect API, requiring every package", () => {
     writeFileSync(join(app, "main.cjs"), CJS_PROGRAM)
     const result = JSON.parse(expectSuccess(run(process.execPath, ["main.cjs"], app)))
     expect(result).toEqual({ status: "published", exports: ["function", "function", true] })

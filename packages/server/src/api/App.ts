@@ -30,7 +30,7 @@ import {
   type RouteDef,
   unauthorized,
 } from "./Api.js"
-import { type OpenApiInfo, openApiDocument, referencePage } from "./OpenApi.js"
+import { type OpenApiInfo, openApiDocument, REQUEST_DECODING, referencePage } from "./OpenApi.js"
 import { AuditLog, Authenticator } from "./Services.js"
 import { serveWebApp } from "./WebApp.js"
 
@@ -87,7 +87,7 @@ export const fieldProblems = (error: Schema.SchemaError, root?: string): Readonl
 
 // biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
 const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): Effect.Effect<A, ApiError> => {
-  const exit = Schema.decodeUnknownExit(schema, { errors: "all", onExcessProperty: "error" })(input)
+  const exit = Schema.decodeUnknownExit(schema, REQUEST_DECODING)(input)
   if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
   const error = Cause.squash(exit.cause)
   if (error instanceof Schema.SchemaError) {

@@ -15,11 +15,25 @@ export interface OpenApiInfo {
 
 type JsonObject = Record<string, unknown>
 
+/**
+ * How the server (App.ts) decodes a request's path parameters, query and body: every problem
+ * at once, and a field the schema does not list is refused. The document is generated with the
+ * same `onExcessProperty`, so it says `additionalProperties: false` where the server refuses.
+ */
+export const REQUEST_DECODING = { errors: "all", onExcessProperty: "error" } as const
+
 /** `/api/uploads/:id/retry/` -> `/api/uploads/{id}/retry/` */
 export const openApiPath = (path: string): string => path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}")
 
-const jsonSchema = (schema: Schema.Top, definitions: JsonObject): JsonObject => {
-  const document = Schema.toJsonSchemaDocument(schema)
+/**
+ * `request`: a schema the server decodes requests with, so an object closes
+ * (`additionalProperties: false`) exactly when the server refuses a field it does not list.
+ */
+const jsonSchema = (schema: Schema.Top, definitions: JsonObject, use: "request" | "response"): JsonObject => {
+  const document = Schema.toJsonSchemaDocument(
+    schema,
+    use === "request" ? { onExcessProperty: REQUEST_DECODING.onExcessProperty } : {},
+  )
   Object.assign(definitions, document.definitions)
   return rewriteRefs(document.schema as JsonObject) as JsonObject
 }
@@ -40,7 +54,7 @@ const rewriteRefs = (value: unknown): unknown => {
 
 const parameters = (schema: Schema.Top | undefined, where: "path" | "query", definitions: JsonObject) => {
   if (schema === undefined) return []
-  const object = jsonSchema(schema, definitions)
+  const object = jsonSchema(schema, definitions, "request")
   const properties = (object.properties ?? {}) as Record<string, JsonObject>
   const required = new Set((object.required ?? []) as Array<string>)
   return Object.entries(properties).map(([name, property]) => ({
@@ -74,7 +88,7 @@ export const openApiDocument = (routes: ReadonlyArray<RouteDef>, info: OpenApiIn
     if (route.produces) {
       success.content = Object.fromEntries(route.produces.map((type) => [type, {}]))
     } else if (route.response) {
-      success.content = { "application/json": { schema: jsonSchema(route.response, definitions) } }
+      success.content = { "application/json": { schema: jsonSchema(route.response, definitions, "response") } }
     }
     const operation: JsonObject = {
       operationId: `${route.method.toLowerCase()}_${route.path.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}`,
@@ -98,7 +112,7 @@ export const openApiDocument = (routes: ReadonlyArray<RouteDef>, info: OpenApiIn
     } else if (route.body !== undefined) {
       operation.requestBody = {
         required: true,
-        content: { "application/json": { schema: jsonSchema(route.body, definitions) } },
+        content: { "application/json": { schema: jsonSchema(route.body, definitions, "request") } },
       }
     }
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation }
@@ -114,7 +128,7 @@ export const openApiDocument = (routes: ReadonlyArray<RouteDef>, info: OpenApiIn
     },
     paths,
     components: {
-      schemas: { ...(rewriteRefs(definitions) as JsonObject), Error: jsonSchema(ErrorJson, definitions) },
+      schemas: { ...(rewriteRefs(definitions) as JsonObject), Error: jsonSchema(ErrorJson, definitions, "response") },
       securitySchemes: {
         token: {
           type: "apiKey",

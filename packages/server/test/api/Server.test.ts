@@ -19,6 +19,19 @@ describe.each<Backend>(["pglite", "postgres"])("the server on %s", (backend) => 
     expect(missing.headers.get("x-content-type-options")).toBe("nosniff")
   })
 
+  it("refuses a body field its OpenAPI document does not list (additionalProperties: false)", async () => {
+    const document = await api.call("/api/openapi.json")
+    const login = document.json.paths["/api/auth/login/"].post.requestBody.content["application/json"].schema
+    expect(login.additionalProperties).toBe(false)
+    expect(Object.keys(login.properties)).not.toContain("remember_me")
+    const refused = await api.call("/api/auth/login/", {
+      method: "POST",
+      json: { email: "nobody@school.test", password: "a long passphrase 42", remember_me: true },
+    })
+    expect(refused.status).toBe(400)
+    expect(refused.json.fields).toEqual([{ path: "remember_me", message: expect.any(String) }])
+  })
+
   it("has no admin on a fresh database, and issues tokens the authenticator accepts", async () => {
     expect(api.server.hasAdmin).toBe(false)
     const { user, token } = await api.account("moderator")

@@ -2,9 +2,11 @@
  * `batchops serve` (what `npm start` runs), as a person starts it: embedded defaults in a fresh
  * data folder, a free port. It migrates, says where it runs and how to make the first admin,
  * answers the API, keeps other processes off its embedded database, and stops cleanly on
- * SIGTERM.
+ * SIGTERM. On a port another program holds, it says so in one line and ends, releasing the
+ * database.
  */
 import { existsSync, rmSync } from "node:fs"
+import { type AddressInfo, createServer } from "node:net"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
 import { afterAll, describe, expect, it } from "vitest"
@@ -83,5 +85,39 @@ describe("batchops serve", () => {
       expect((await second.done).code).toBe(0)
     }
     expect(existsSync(join(data, "pgdata", "batchops.pid"))).toBe(false)
+  }, 180_000)
+
+  it("on a port another program holds: one line, exit 1 at once, and the embedded database released", async () => {
+    const data = join(await tempDir("batchops-serve-"), "data")
+    folders.push(data)
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve))
+    const port = (holder.address() as AddressInfo).port
+    try {
+      const env = { BATCHOPS_DATA_DIR: data, PORT: String(port) }
+      // migrated beforehand, so the server reaches the port in a moment
+      const migrated = await startBatchops(["migrate"], { env }).done
+      expect(migrated.code, migrated.stderr).toBe(0)
+
+      const server = startBatchops(["serve"], { env })
+      let stderr = ""
+      server.child.stderr!.on("data", (d) => (stderr += d))
+      await waitFor("the server to say the port is taken", () => stderr.includes("batchops serve:"))
+      const ended = await Promise.race([server.done, sleep(5000).then(() => undefined)])
+      if (ended === undefined) server.child.kill("SIGKILL")
+      expect(ended, "still running 5 s after its error").toBeDefined()
+      expect(ended!.code).toBe(1)
+      expect(ended!.stderr).toBe(
+        `batchops serve: port ${port} on 127.0.0.1 is in use: stop the other process or set PORT\n`,
+      )
+      expect(hasStackTrace(ended!.stderr)).toBe(false)
+      expect(existsSync(join(data, "pgdata", "batchops.pid"))).toBe(false)
+
+      // another process opens the data folder now
+      const again = await startBatchops(["migrate"], { env }).done
+      expect(again.code, again.stderr).toBe(0)
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
   }, 180_000)
 })

@@ -16,12 +16,14 @@
  *   flush, a row committed after its job was dropped, or a worker killed mid-run, loses nothing.
  * - Redis errors are logged and never fail a call (the row is the record); database errors
  *   are `StoreError`s, as in the SQL adapter, and the claim loop backs off and tries again.
+ *   A log says what failed in one line (the messages down the causes, no stack).
+ * - the re-fill reads `work_queue` as soon as the layer is built: migrate the database first.
  */
 import { randomUUID } from "node:crypto"
 import { type ClaimInput, type EnqueueInput, type FailOptions, type WorkItem, WorkQueue } from "@batchops/core"
 import { makeWorkQueue, toStoreError } from "@batchops/store-sql"
 import type { Job, Queue, Worker } from "bullmq"
-import { Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Cause, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Redis } from "ioredis"
 
@@ -52,6 +54,18 @@ const validId = (id: string): boolean => /^\d{1,18}$/.test(id)
 
 /** BullMQ refuses integer job ids: the job of row 42 is `item-42` */
 const jobId = (id: string): string => `item-${id}`
+
+/** why an effect failed, for a one-line log: the messages down the error's causes */
+const reasonOf = (cause: Cause.Cause<unknown>): string => {
+  const parts: Array<string> = []
+  let current: unknown = Cause.squash(cause)
+  while (current !== undefined && current !== null && parts.length < 4) {
+    const text = current instanceof Error ? current.message || current.name : String(current)
+    if (text !== "" && !parts.includes(text)) parts.push(text)
+    current = (current as { cause?: unknown }).cause
+  }
+  return parts.join(": ")
+}
 
 /** `WorkQueue` on BullMQ (Redis at `redisUrl`) over the `SqlClient` in context. */
 export const BullWorkQueueLayer = (
@@ -138,7 +152,9 @@ export const BullWorkQueueLayer = (
                 Effect.map(Option.some),
                 Effect.catchCause((cause) =>
                   Effect.as(
-                    Effect.logWarning(`work queue (BullMQ): ${what} failed; the database row stays the record`, cause),
+                    Effect.logWarning(
+                      `work queue (BullMQ): ${what} failed (${reasonOf(cause)}); the database row stays the record`,
+                    ),
                     Option.none<A>(),
                   ),
                 ),
@@ -251,7 +267,9 @@ export const BullWorkQueueLayer = (
           )
         }
       }).pipe(
-        Effect.catchCause((cause) => Effect.logWarning("work queue (BullMQ): re-fill failed; trying again", cause)),
+        Effect.catchCause((cause) =>
+          Effect.logWarning(`work queue (BullMQ): re-fill failed (${reasonOf(cause)}); trying again`),
+        ),
       )
       yield* Effect.forkScoped(Effect.repeat(refill, Schedule.spaced(Duration.millis(options.refillMs ?? 5000))))
 

@@ -10,7 +10,7 @@ import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { startBatchops, tempDir } from "../../../test/helpers.js"
+import { hasStackTrace, startBatchops, tempDir } from "../../../test/helpers.js"
 import { createDatabase, dropDatabase, psql } from "../../../test/support/postgres.js"
 import { BullWorkQueueLayer } from "../src/index.js"
 import { freshPrefix, redisUrl, waitingJobs } from "./redis.js"
@@ -71,6 +71,17 @@ const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 
 const UPLOADS = 300
 
 describe("batchops worker with REDIS_URL (BullMQ)", () => {
+  it("on a fresh database, migrates before the queue's re-fill reads work_queue: no warning, no stack", async () => {
+    const setup = await freshSetup()
+    const result = await run(["worker", "--once", "--json"], setup.env)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).not.toContain("re-fill failed")
+    expect(result.stderr).not.toContain("WARN")
+    expect(hasStackTrace(result.stderr)).toBe(false)
+    expect(await psql(setup.name, "SELECT count(*) > 0 FROM batchops_migrations")).toBe("t")
+  }, 120_000)
+
   it(`three workers at once publish each of ${UPLOADS} uploads exactly once, with one set of reports and no incident`, async () => {
     const setup = await freshSetup()
     expect((await run(["migrate"], setup.env)).code).toBe(0)

@@ -8,7 +8,6 @@
  */
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
-import { migrate } from "@batchops/store-sql"
 import { Cause, Effect, Logger } from "effect"
 import { AccountRefused, createAccount, isEmail, normalizeEmail, usernameProblem } from "./api/auth/Accounts.js"
 import { passwordProblems } from "./api/auth/Secrets.js"
@@ -104,10 +103,10 @@ export const runCreateAdmin = async (
 ): Promise<number> => {
   const { email, password, username } = await gather(args, input)
   const env = process.env
-  const program = Effect.gen(function* () {
-    yield* migrate()
-    return yield* createAccount({ email, password, username, role: "admin", emailVerified: true })
-  }).pipe(Effect.provide(lifecycleLayer(env)), Effect.provideService(Logger.LogToStderr, true))
+  const program = createAccount({ email, password, username, role: "admin", emailVerified: true }).pipe(
+    Effect.provide(lifecycleLayer(env)),
+    Effect.provideService(Logger.LogToStderr, true),
+  )
   const exit = await Effect.runPromiseExit(program)
   if (exit._tag === "Success") {
     const user = exit.value

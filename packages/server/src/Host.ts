@@ -4,6 +4,7 @@
  */
 import { join, resolve } from "node:path"
 import { BullWorkQueueLayer } from "@batchops/queue-bullmq"
+import { migrate } from "@batchops/store-sql"
 import { Layer } from "effect"
 import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
@@ -33,7 +34,6 @@ export const hostFolders = (env: Env) => {
   }
 }
 
-/** The upload lifecycle over the configured database, with its folders under the data folder. */
 /**
  * Where automations work: `BATCHOPS_BACKUP_DIR` (default `<data>/backups`), `BATCHOPS_INBOX_DIR`
  * (default `<data>/inbox`), and the hosts `run_web_scrape` may fetch from,
@@ -58,8 +58,15 @@ export const automationFolders = (env: Env) => {
 export const workQueueLayerFromEnv = (env: Env) =>
   env.REDIS_URL ? BullWorkQueueLayer(env.REDIS_URL, { prefix: env.BATCHOPS_REDIS_PREFIX || undefined }) : undefined
 
+/**
+ * The configured database, migrated as it opens: the layers built over it find their tables
+ * (the BullMQ work queue reads `work_queue` as soon as it starts).
+ */
+const migratedDatabaseLayer = (env: Env) => Layer.effectDiscard(migrate()).pipe(Layer.provideMerge(databaseLayer(env)))
+
+/** The upload lifecycle over the configured database (migrated first), with its folders under the data folder. */
 export const lifecycleLayer = (env: Env) =>
-  uploadLifecycleLayer(databaseLayer(env), {
+  uploadLifecycleLayer(migratedDatabaseLayer(env), {
     ...hostFolders(env),
     workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),

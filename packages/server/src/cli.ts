@@ -384,16 +384,13 @@ const runSubmit = async (options: SubmitOptions, output: Output): Promise<number
     throw new UsageError(`cannot read ${options.file}: ${reason(cause)}`)
   }
   const database = chooseDatabase(process.env)
-  const program = Effect.gen(function* () {
-    yield* migrate()
-    return yield* submitUpload({
-      fileName: basename(options.file),
-      bytes,
-      profile: options.profile,
-      processMode: options.plan,
-      processConfig: options.config,
-      department: options.department,
-    })
+  const program = submitUpload({
+    fileName: basename(options.file),
+    bytes,
+    profile: options.profile,
+    processMode: options.plan,
+    processConfig: options.config,
+    department: options.department,
   }).pipe(Effect.provide(lifecycleLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
   const exit = await Effect.runPromiseExit(program)
   if (exit._tag === "Success") {
@@ -532,7 +529,6 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
     )
   }
   const program = Effect.gen(function* () {
-    yield* migrate()
     const uploads = Effect.all(
       loops.map((id) =>
         runWorker({
@@ -662,17 +658,14 @@ const schedulerLine = (result: SchedulerTickResult, json: boolean): string => {
 const runSchedulerCommand = async (options: SchedulerCommandOptions, output: Output): Promise<number> => {
   const database = chooseDatabase(process.env)
   if (!options.json) output.err(`batchops scheduler: ${database.describe}, every ${options.everyMs} ms\n`)
-  const program = Effect.gen(function* () {
-    yield* migrate()
-    yield* runScheduler({
-      everyMs: options.everyMs,
-      once: options.once,
-      onTick: (result) =>
-        Effect.sync(() => {
-          const line = schedulerLine(result, options.json)
-          if (line !== "") output.out(line)
-        }),
-    })
+  const program = runScheduler({
+    everyMs: options.everyMs,
+    once: options.once,
+    onTick: (result) =>
+      Effect.sync(() => {
+        const line = schedulerLine(result, options.json)
+        if (line !== "") output.out(line)
+      }),
   }).pipe(
     Effect.provide(HeartbeatsRepoLayer.pipe(Layer.provideMerge(lifecycleLayer(process.env)))),
     Effect.provideService(Logger.LogToStderr, true),
@@ -780,7 +773,6 @@ const uploadText = (upload: Models.Upload, events: ReadonlyArray<Models.UploadEv
 const runUploadCommand = async (command: UploadCommand, options: UploadCommandOptions, output: Output) => {
   const database = chooseDatabase(process.env)
   const program = Effect.gen(function* () {
-    yield* migrate()
     const uploads = yield* UploadsRepo
     const operator = options.by === undefined ? undefined : yield* operatorNamed(options.by, options.uploadId)
     if (command === "retry") {

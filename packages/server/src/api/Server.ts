@@ -8,7 +8,6 @@ import { randomUUID } from "node:crypto"
 import type { AddressInfo } from "node:net"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { migrate } from "@batchops/store-sql"
 import { serve } from "@hono/node-server"
 import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql"
@@ -74,6 +73,19 @@ export const apiLayer = (env: Env) => {
   )
 }
 
+/** The API listening on `host:port`; a taken port is one plain sentence, without Node's stack. */
+const listen = (fetch: Parameters<typeof serve>[0]["fetch"], port: number, host: string) =>
+  new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const started = serve({ fetch, port, hostname: host }, () => resolve(started))
+    started.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} on ${host} is in use: stop the other process or set PORT`)
+          : error,
+      ),
+    )
+  })
+
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
   const { env } = options
   const port = options.port ?? parsePort(env.PORT) ?? DEFAULT_PORT
@@ -84,21 +96,24 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     .filter((origin) => origin !== "")
   const runtime = ManagedRuntime.make(apiLayer(env))
   let hasAdmin = false
+  let server: ReturnType<typeof serve>
   try {
     hasAdmin = await runtime.runPromise(
       Effect.gen(function* () {
-        yield* migrate()
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND is_active`
         return (rows[0]?.n ?? 0) > 0
       }),
     )
+    const app = makeApp(apiRoutes, runtime as never, { corsOrigins, webApp: true, webDir: findWebDir(options.env) })
+    server = await listen(app.fetch, port, host)
   } catch (cause) {
+    // nothing else runs yet: releasing the database lets the process end (and others open it)
     await runtime.dispose()
     throw cause
   }
-  const app = makeApp(apiRoutes, runtime as never, { corsOrigins, webApp: true, webDir: findWebDir(options.env) })
 
+  // the background work starts once the API listens, so a taken port starts none of it
   const runsWorker = options.worker !== false
   const runsScheduler = options.scheduler ?? runsWorker
   const background = [
@@ -124,10 +139,6 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
       ? undefined
       : runtime.runFork(Effect.all(background, { concurrency: "unbounded", discard: true }))
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const started = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(started))
-    started.once("error", reject)
-  })
   const address = server.address() as AddressInfo
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address
   return {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publint } from "publint"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { root } from "./helpers.js"
+import { root, withoutDataVariables } from "./helpers.js"
 
 const PACKAGES = ["core", "parsers", "reports", "store-sql", "queue-bullmq", "server"] as const
 
@@ -21,15 +21,8 @@ const tsc = join(root, "node_modules", ".bin", "tsc")
 const attw = join(root, "node_modules", ".bin", "attw")
 
 /** The environment without npm's own variables (from `npm test`), so npm here acts on `cwd` alone. */
-const cleanEnv = (): Record<string, string> => {
-  const env: Record<string, string> = {}
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^npm_/i.test(key) && !/^(DATABASE_URL|DB_[A-Z]+|BATCHOPS_[A-Z_]+)$/.test(key)) {
-      env[key] = value
-    }
-  }
-  return env
-}
+const cleanEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(withoutDataVariables(process.env)).filter(([key]) => !/^npm_/i.test(key)))
 
 const run = (command: string, args: ReadonlyArray<string>, cwd: string, env: Record<string, string> = {}) => {
   const result: SpawnSyncReturns<string> = spawnSync(command, args, {

@@ -27,6 +27,15 @@ const DATA_VARIABLES = [
   "BATCHOPS_WORKER_LEASE_MS",
 ]
 
+/** `env` without the variables that say where BatchOps' data is. */
+export const withoutDataVariables = (env: NodeJS.ProcessEnv): Record<string, string> => {
+  const kept: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !DATA_VARIABLES.includes(key)) kept[key] = value
+  }
+  return kept
+}
+
 export interface RunningCommand {
   readonly child: ChildProcess
   readonly done: Promise<CommandResult & { readonly signal: NodeJS.Signals | null }>
@@ -37,8 +46,7 @@ export const startBatchops = (
   args: ReadonlyArray<string>,
   options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> } = {},
 ): RunningCommand => {
-  const env: Record<string, string | undefined> = { ...process.env }
-  for (const key of DATA_VARIABLES) delete env[key]
+  const env = withoutDataVariables(process.env)
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? root,
     env: { ...env, ...options.env },

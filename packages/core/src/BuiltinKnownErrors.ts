@@ -3,6 +3,18 @@ import type { KnownError } from "./KnownError.js"
 
 export const builtinKnownErrors: ReadonlyArray<KnownError> = [
   {
+    // first: a limit can stop any stage, and its message may also read like a damaged file
+    name: "resource-limit",
+    pattern: "resource limit",
+    severity: "high",
+    rootCause:
+      "Reading or processing the file needed more memory, time or expansion than BatchOps allows one file: " +
+      "a very large export, or a file built to exhaust the server (a compression bomb).",
+    correctiveAction:
+      "If the file is genuine, ask the department to split it or send it as CSV; an admin can raise the limit " +
+      "named in the error. Do not retry it unchanged: it will stop at the same limit.",
+  },
+  {
     name: "empty-file",
     stage: "standardize_results",
     pattern: "the file is empty|every row is blank",

@@ -65,6 +65,12 @@ describe("matchKnownError", () => {
       ["validate_results", "student_id is missing in 1 row (row 3)", "missing-student-id"],
       ["validate_results", "no numeric column: a gradebook needs at least 1 column", "no-numeric-column"],
       ["transform_gradebook", "invalid delete plan: process_config.rules: expected an array", "invalid-plan"],
+      [
+        "standardize_results",
+        "g.xlsx: the workbook could not be read: it needs more than 512 MB to read (resource limit BATCHOPS_PARSE_MEMORY_MB)",
+        "resource-limit",
+      ],
+      ["transform_gradebook", "took longer than 120 s (resource limit BATCHOPS_STAGE_TIMEOUT_SECONDS)", "resource-limit"],
     ]
     for (const [stage, message, name] of cases) {
       expect(matchKnownError(builtinKnownErrors, { stage, message })?.name, message).toBe(name)

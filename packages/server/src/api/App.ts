@@ -30,6 +30,7 @@ import {
   type RouteDef,
   unauthorized,
 } from "./Api.js"
+import { DEFAULT_MAX_JSON_BYTES, jsonTooLarge, readBody } from "./Body.js"
 import { type OpenApiInfo, openApiDocument, REQUEST_DECODING, referencePage } from "./OpenApi.js"
 import { AuditLog, Authenticator } from "./Services.js"
 import { serveWebApp } from "./WebApp.js"
@@ -37,7 +38,7 @@ import { serveWebApp } from "./WebApp.js"
 export interface AppOptions {
   /** origins allowed to call the API from a browser (exact, e.g. `https://ops.school.example`) */
   readonly corsOrigins?: ReadonlyArray<string> | undefined
-  /** the largest JSON body accepted (default 1 MiB); multipart routes check their own limit */
+  /** the largest JSON body accepted (default 1 MiB); multipart routes read theirs within the upload limit */
   readonly maxJsonBytes?: number | undefined
   readonly info?: OpenApiInfo | undefined
   /** serve the web app at `/` from this build folder (undefined: a page saying it is not built) */
@@ -101,25 +102,19 @@ const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): 
 /** The query string as an object (a key given several times keeps its last value). */
 const queryObject = (url: URL): Record<string, string> => Object.fromEntries(url.searchParams.entries())
 
+/** The JSON body within `limit` bytes (counted as it streams); undefined when it is empty. */
 const readJson = (request: Request, limit: number): Effect.Effect<unknown, ApiError> =>
-  Effect.tryPromise({
-    try: async () => {
-      const declared = Number(request.headers.get("content-length") ?? "0")
-      if (declared > limit)
-        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
-      const text = await request.text()
-      if (Buffer.byteLength(text) > limit) {
-        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
-      }
-      if (text.trim() === "") return undefined
-      try {
-        return JSON.parse(text) as unknown
-      } catch (cause) {
-        throw badRequest(`the body is not valid JSON: ${(cause as Error).message}`)
-      }
-    },
-    catch: (cause) => (cause instanceof ApiError ? cause : badRequest("the body could not be read")),
-  })
+  Effect.flatMap(
+    readBody(request, limit, () => jsonTooLarge(limit)),
+    (bytes) =>
+      Effect.try({
+        try: () => {
+          const text = new TextDecoder().decode(bytes)
+          return text.trim() === "" ? undefined : (JSON.parse(text) as unknown)
+        },
+        catch: (cause) => badRequest(`the body is not valid JSON: ${(cause as Error).message}`),
+      }),
+  )
 
 const clientAddress = (c: HonoContext): string => {
   try {
@@ -149,7 +144,7 @@ export const makeApp = <R>(
   options: AppOptions = {},
 ): Hono => {
   const app = new Hono()
-  const maxJson = options.maxJsonBytes ?? 1 << 20
+  const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES
   const origins = new Set(options.corsOrigins ?? [])
 
   app.use("*", async (c, next) => {

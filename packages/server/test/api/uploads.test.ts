@@ -5,7 +5,6 @@
  * the wire; the progress stream; retry, approval, correction and deletion with their roles.
  */
 import { existsSync, readdirSync } from "node:fs"
-import http from "node:http"
 import net from "node:net"
 import { join } from "node:path"
 import { UploadsRepo } from "@batchops/core"
@@ -14,7 +13,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { contentDisposition } from "../../src/api/uploads/Reports.js"
 import { processNext } from "../../src/UploadWorker.js"
-import { type Backend, startApi, type TestApi } from "./harness.js"
+import { type Backend, startApi, streamPost, type TestApi } from "./harness.js"
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
 const STAGES = ["standardize_results", "validate_results", "transform_gradebook", "generate_summary", "publish_results"]
@@ -503,61 +502,18 @@ const readEvents = async (response: Response): Promise<Array<SseEvent>> => {
     })
 }
 
-/**
- * POSTs a multipart body with node:http: with a declared Content-Length and no body, or in
- * 16 KiB chunks without one (chunked), as fast as the server reads, stopping at its answer.
- */
-const rawPost = (
-  base: string,
-  token: string,
-  options: { readonly contentLength?: number; readonly chunks: number },
-): Promise<{ status: number; body: string; written: number }> =>
-  new Promise((resolve, reject) => {
-    const boundary = "----batchops-test"
-    const url = new URL("/api/uploads/", base)
-    let written = 0
-    let answered = false
-    const request = http.request(url, {
-      method: "POST",
-      headers: {
-        Authorization: `Token ${token}`,
-        "Content-Type": `multipart/form-data; boundary=${boundary}`,
-        ...(options.contentLength === undefined ? {} : { "Content-Length": String(options.contentLength) }),
-      },
-    })
-    request.on("response", (response) => {
-      answered = true
-      let body = ""
-      response.setEncoding("utf8")
-      response.on("data", (chunk) => (body += chunk))
-      response.on("end", () => {
-        request.destroy()
-        resolve({ status: response.statusCode ?? 0, body, written })
-      })
-    })
-    request.on("error", (error) => {
-      if (!answered) reject(error)
-    })
-    if (options.chunks === 0) {
-      request.flushHeaders()
-      return
-    }
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stream.csv"\r\n\r\n`
-    const chunk = Buffer.alloc(16_384, "S001,Ada Lovelace,91\n")
-    let sent = 0
-    const pump = () => {
-      while (!answered && sent < options.chunks) {
-        const data = sent === 0 ? Buffer.concat([Buffer.from(head), chunk]) : chunk
-        sent++
-        written += data.byteLength
-        if (!request.write(data)) {
-          request.once("drain", pump)
-          return
-        }
-      }
-      if (!answered) request.end(`\r\n--${boundary}--\r\n`)
-    }
-    pump()
+const BOUNDARY = "----batchops-test"
+
+/** A multipart upload of `stream.csv` in 16 KiB chunks, or only its declared Content-Length. */
+const rawPost = (base: string, token: string, options: { readonly contentLength?: number; readonly chunks: number }) =>
+  streamPost(base, "/api/uploads/", {
+    token,
+    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    contentLength: options.contentLength,
+    head: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="stream.csv"\r\n\r\n`,
+    chunk: Buffer.alloc(16_384, "S001,Ada Lovelace,91\n"),
+    chunks: options.chunks,
+    tail: `\r\n--${BOUNDARY}--\r\n`,
   })
 
 /**

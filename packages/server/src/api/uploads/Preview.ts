@@ -27,7 +27,7 @@ import {
 import { Effect, Schema } from "effect"
 import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, defineRoute } from "../Api.js"
-import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat, uploadName } from "./Intake.js"
+import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
 
 /** Rows shown. */
@@ -190,7 +190,7 @@ const preview = defineRoute({
     Effect.gen(function* () {
       const { maxBytes } = yield* UploadLimits
       const { registry } = yield* UploadSettings
-      const body = yield* readBounded(ctx.request, maxBytes + MULTIPART_OVERHEAD, maxBytes)
+      const body = yield* readUpload(ctx.request, maxBytes)
       const form = yield* parseForm(ctx.request, body)
       const unknown = [...new Set(form.keys())].filter((name) => !FIELDS.has(name))
       if (unknown.length > 0) {

@@ -11,7 +11,8 @@
  *    else is logged (with the request id) and answered as a 500 that says nothing more;
  * 6. every state-changing request (not GET/HEAD/OPTIONS) is written to the audit log.
  *
- * Unknown routes are a 404 JSON answer. No stack trace ever reaches a client.
+ * Every answer under `/api/` carries `Cache-Control: no-store`. Unknown routes are a 404 JSON
+ * answer, an address with a malformed `%` escape a 400 one. No stack trace ever reaches a client.
  */
 import { randomUUID } from "node:crypto"
 import { StoreError } from "@batchops/core"
@@ -152,6 +153,23 @@ export const makeApp = <R>(
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!c.res.headers.has(name)) c.res.headers.set(name, value)
     }
+  })
+  // an API answer is about one moment and one account: no browser or proxy may keep it
+  app.use("/api/*", async (c, next) => {
+    await next()
+    if (!/\bno-store\b/.test(c.res.headers.get("Cache-Control") ?? "")) c.res.headers.set("Cache-Control", "no-store")
+  })
+  // a `%` escape that decodes to nothing is the caller's mistake, answered before any route reads the path
+  app.use("*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname)
+    } catch {
+      return errorResponse(
+        badRequest("the address has a malformed %-escape (such as %E0%A4%A): check the link"),
+        randomUUID(),
+      )
+    }
+    return next()
   })
   app.use(
     "/api/*",

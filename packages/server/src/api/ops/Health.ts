@@ -88,8 +88,6 @@ const beatJson = (report: LivenessReport, live: ReadonlyArray<LiveProcess> = [])
   live: live.map((p) => ({ id: p.workerId, host: p.host, pid: p.pid, last_beat: p.lastBeat, age_ms: p.ageMs })),
 })
 const NO_BEAT: LivenessReport = { lastBeat: null, alive: false }
-/** a monitor must see the state of now, never a cached one */
-const NO_STORE = { "Cache-Control": "no-store" }
 
 /** The health report, and the status code it answers with. */
 export const checkHealth = Effect.gen(function* () {
@@ -123,7 +121,6 @@ export const checkHealth = Effect.gen(function* () {
   if (state === undefined || Exit.isFailure(state)) {
     return {
       status: 503,
-      headers: NO_STORE,
       json: {
         status: "down" as const,
         database: { ok: false, latency_ms },
@@ -141,7 +138,6 @@ export const checkHealth = Effect.gen(function* () {
   const healthy = worker.alive && (scheduler.alive || scheduler.lastBeat === null) && disk.ok
   return {
     status: 200,
-    headers: NO_STORE,
     json: {
       status: healthy ? ("ok" as const) : ("degraded" as const),
       database: { ok: true, latency_ms },

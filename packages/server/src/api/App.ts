@@ -9,7 +9,8 @@
  *    every field that is wrong (`process_config.rules.0.column`);
  * 5. the handler, run on the API's runtime; its `ApiError` answers with its status, anything
  *    else is logged (with the request id) and answered as a 500 that says nothing more;
- * 6. every state-changing request (not GET/HEAD/OPTIONS) is written to the audit log.
+ * 6. every state-changing request (not GET/HEAD/OPTIONS) goes to the audit log (which only
+ *    counts the refusals of callers without an account).
  *
  * Every answer under `/api/` carries `Cache-Control: no-store`. Unknown routes are a 404 JSON
  * answer, an address with a malformed `%` escape a 400 one. No stack trace ever reaches a client.

@@ -485,18 +485,42 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       })
     })
 
-    it("records another area's request made without an account, with no actor", async () => {
-      const login = await api.call("/api/auth/login/", {
+    it("counts requests refused without an account per hour, route and status: 200 of them write no entry", async () => {
+      const entries = async () => (await sql<{ n: number }>((db) => db`SELECT count(*)::int AS n FROM audit_log`))[0]!.n
+      const before = await entries()
+      const answers: Array<number> = []
+      for (let i = 0; i < 190; i++) {
+        answers.push((await api.call("/api/uploads/nope/retry/", { method: "POST", json: {} })).status)
+      }
+      for (let i = 0; i < 10; i++) {
+        const login = await api.call("/api/auth/login/", {
+          method: "POST",
+          json: { email: `nobody-${backend}@school.test`, password: "not the password" },
+        })
+        answers.push(login.status)
+      }
+      expect(answers.filter((status) => status >= 400 && status < 500)).toHaveLength(200)
+      expect(await entries()).toBe(before)
+
+      const reply = await api.call("/api/audit/refused/?page_size=200", { token: admin.token })
+      expect(reply.status).toBe(200)
+      const counted = (route: string) =>
+        reply.json.results
+          .filter((row: { route: string }) => row.route === route)
+          .reduce((sum: number, row: { count: number }) => sum + row.count, 0)
+      expect(counted("/api/uploads/:id/retry/")).toBe(190)
+      expect(counted("/api/auth/login/")).toBe(10)
+      expect(reply.json.results[0]).toEqual({
+        hour: expect.stringMatching(/T\d\d:00:00\.000Z$/),
         method: "POST",
-        json: { email: `nobody-${backend}@school.test`, password: "not the password" },
+        route: expect.any(String),
+        status: expect.any(Number),
+        count: expect.any(Number),
+        last_at: expect.any(String),
       })
-      expect(login.status).toBeGreaterThanOrEqual(400)
-      const reply = await api.call("/api/audit/?method=POST&page_size=200", { token: admin.token })
-      const entry = reply.json.results.find(
-        (item: { request_id: string }) => item.request_id === login.headers.get("x-request-id"),
-      )
-      expect(entry).toMatchObject({ actor_id: null, route: "/api/auth/login/", status: login.status })
-      expect(JSON.stringify(entry)).not.toContain("not the password")
+      expect(JSON.stringify(reply.json)).not.toContain("not the password")
+      expect((await api.call("/api/audit/refused/", { token: moderator.token })).status).toBe(403)
+      expect((await api.call("/api/audit/refused/")).status).toBe(401)
     })
 
     it("records refusals too, lists newest first with filters, and is for admins only", async () => {

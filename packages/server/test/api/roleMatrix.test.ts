@@ -80,6 +80,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "GET /api/department-sources/:id/records/": "user",
   "GET /api/health/": "public",
   "GET /api/audit/": "admin",
+  "GET /api/audit/refused/": "admin",
 }
 
 type Caller = "anonymous" | "user" | "moderator" | "admin"

@@ -59,6 +59,12 @@ export interface RetentionSurvey {
   readonly departmentRecords: number
 }
 
+/** The audit log's entries and hourly counts of refused requests older than a cut-off. */
+export interface AuditSurvey {
+  readonly entries: number
+  readonly refusedCounts: number
+}
+
 /**
  * The retention port: old records by a cut-off (ISO-8601, exclusive). Nothing an open or
  * in-progress incident points to is ever counted or deleted, and incidents themselves are not
@@ -72,6 +78,9 @@ export interface RecordRetentionShape {
   /** finished runs only: a queued or running run is left alone */
   readonly deleteJobRuns: (cutoff: string) => Effect.Effect<number, StoreError>
   readonly deleteDepartmentRecords: (cutoff: string) => Effect.Effect<number, StoreError>
+  /** the audit log has a cut-off of its own: it is kept longer than the records it speaks of */
+  readonly surveyAudit: (cutoff: string) => Effect.Effect<AuditSurvey, StoreError>
+  readonly deleteAudit: (cutoff: string) => Effect.Effect<AuditSurvey, StoreError>
 }
 
 export class RecordRetention extends Context.Service<RecordRetention, RecordRetentionShape>()(

@@ -102,7 +102,7 @@ describe("batchops worker --concurrency and serve's roles", () => {
     expect(outcomes.filter((o) => o.status === "published")).toHaveLength(3)
   }, 180_000)
 
-  it("runs the API without a worker or scheduler, and a worker of three loops that health lists", async () => {
+  it("runs the API without a worker or scheduler, and a worker of three loops that the admin's health report lists", async () => {
     const api = startBatchops(["serve"], { env: { ...env, BATCHOPS_ROLE: "api", PORT: "0" } })
     started.push(api)
     const apiErr = collectStderr(api)

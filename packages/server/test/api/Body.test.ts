@@ -78,6 +78,20 @@ describe("request bodies", () => {
     expect(JSON.parse(small.body).fields.map((f: { path: string }) => f.path)).toContain("remember_me")
   })
 
+  it("reads no body before the route's access rule: an anonymous upload is a 401 at once", async () => {
+    const { result, growth } = await rssGrowthDuring(() =>
+      streamPost(api.url, "/api/uploads/", {
+        contentType: "multipart/form-data; boundary=x",
+        head: '--x\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n',
+        chunk: CHUNK,
+        chunks: (300 * MB) / CHUNK.byteLength,
+      }),
+    )
+    expect(result.status).toBe(401)
+    expect(result.written).toBeLessThan(64 * MB)
+    expect(growth).toBeLessThan(64 * MB)
+  }, 60_000)
+
   it("refuses an over-limit chunked multipart upload and preview at BATCHOPS_MAX_UPLOAD_BYTES", async () => {
     const { token } = await api.account("user")
     const boundary = "----batchops-body"

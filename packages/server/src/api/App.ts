@@ -16,8 +16,8 @@
  * answer, an address with a malformed `%` escape a 400 one. No stack trace ever reaches a client.
  */
 import { randomUUID } from "node:crypto"
+import type { BlockList } from "node:net"
 import { StoreError } from "@batchops/core"
-import { getConnInfo } from "@hono/node-server/conninfo"
 import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
@@ -33,6 +33,7 @@ import {
   unauthorized,
 } from "./Api.js"
 import { DEFAULT_MAX_JSON_BYTES, jsonTooLarge, readBody } from "./Body.js"
+import { clientAddress } from "./ClientAddress.js"
 import { type OpenApiInfo, openApiDocument, REQUEST_DECODING, referencePage } from "./OpenApi.js"
 import { AuditLog, Authenticator } from "./Services.js"
 import { serveWebApp } from "./WebApp.js"
@@ -47,6 +48,8 @@ export interface AppOptions {
   readonly webDir?: string | undefined
   /** serve the web app at all (default false: an API-only app) */
   readonly webApp?: boolean | undefined
+  /** the proxies whose `X-Forwarded-For` names the client (`parseTrustedProxies`; default none) */
+  readonly trustedProxies?: BlockList | undefined
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -117,14 +120,6 @@ const readJson = (request: Request, limit: number): Effect.Effect<unknown, ApiEr
         catch: (cause) => badRequest(`the body is not valid JSON: ${(cause as Error).message}`),
       }),
   )
-
-const clientAddress = (c: HonoContext): string => {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown"
-  } catch {
-    return "unknown"
-  }
-}
 
 /** "Token <token>" -> the token; "" when the header is absent; null when it is malformed. */
 const tokenOf = (header: string | undefined): string | null | "" => {
@@ -204,7 +199,7 @@ export const makeApp = <R>(
           recordType: note.recordType ?? null,
           recordId: note.recordId ?? null,
           detail: note.detail ?? null,
-          ip: clientAddress(c),
+          ip: clientAddress(c, options.trustedProxies),
           requestId,
         })
       }),
@@ -252,7 +247,7 @@ export const makeApp = <R>(
               query,
               body,
               request: c.req.raw,
-              ip: clientAddress(c),
+              ip: clientAddress(c, options.trustedProxies),
               requestId,
               audit: note,
             }

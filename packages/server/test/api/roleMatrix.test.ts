@@ -20,6 +20,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "POST /api/auth/login/": "public",
   "POST /api/auth/logout/": "user",
   "GET /api/auth/me/": "user",
+  "POST /api/auth/password/": "user",
   "POST /api/auth/verify/send/": "public",
   "POST /api/auth/verify/confirm/": "public",
   "POST /api/auth/forgot/": "public",

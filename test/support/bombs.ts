@@ -3,6 +3,7 @@
  * sheet declares a few kilobytes but inflates to a gigabyte, and the peak memory a piece of
  * work costs the process.
  */
+import { Worker } from "node:worker_threads"
 import { constants, crc32, deflateRawSync } from "node:zlib"
 
 const encoder = new TextEncoder()
@@ -157,25 +158,33 @@ export interface Measured<A> {
 }
 
 /**
- * Runs `work` and measures its time and the highest resident memory of the process meanwhile:
- * sampled every few milliseconds while the event loop is free, and the kernel's high-water mark
- * when the work raised it (synchronous work blocks the sampling, not the high-water mark).
+ * Samples the process's resident memory every millisecond or two from a thread of its own,
+ * so synchronous work on the main thread (a parser inflating) cannot hide its peak.
  */
+const SAMPLER = `
+const { workerData, parentPort } = require("node:worker_threads")
+const peak = new BigInt64Array(workerData)
+const sample = () => {
+  const rss = BigInt(process.memoryUsage.rss())
+  if (rss > Atomics.load(peak, 0)) Atomics.store(peak, 0, rss)
+}
+sample()
+parentPort.postMessage("sampling")
+setInterval(sample, 1)
+`
+
+/** Runs `work` and measures its time and the highest resident memory of the process meanwhile. */
 export const measure = async <A>(work: () => Promise<A>): Promise<Measured<A>> => {
+  const peak = new BigInt64Array(new SharedArrayBuffer(8))
+  const sampler = new Worker(SAMPLER, { eval: true, workerData: peak.buffer })
+  await new Promise((resolve) => sampler.once("message", resolve))
   const before = process.memoryUsage.rss()
-  const highWaterBefore = process.resourceUsage().maxRSS * 1024
-  let peak = before
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss())
-  }, 5)
   const started = performance.now()
   try {
     const result = await work()
     const ms = performance.now() - started
-    const highWater = process.resourceUsage().maxRSS * 1024
-    if (highWater > highWaterBefore) peak = Math.max(peak, highWater)
-    return { result, ms, peakGrowth: Math.max(0, peak - before) }
+    return { result, ms, peakGrowth: Math.max(0, Number(Atomics.load(peak, 0)) - before) }
   } finally {
-    clearInterval(sampler)
+    await sampler.terminate()
   }
 }

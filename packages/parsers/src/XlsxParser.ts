@@ -93,13 +93,22 @@ const checkZip = (bytes: Uint8Array, limits: ParserLimits): CheckedZip | ParseEr
   return { format, entries }
 }
 
+interface Part {
+  readonly name: string
+  readonly content: Uint8Array
+}
+
 /**
- * Inflates every part, counting what really comes out, into the container SheetJS reads
- * workbooks from: the whole workbook may expand to `maxExpandedBytes`, and a part past 8 MB to
- * `maxExpansionRatio` times its compressed size, whatever the directory declares.
+ * Inflates every part, counting what really comes out: the whole workbook may expand to
+ * `maxExpandedBytes`, and a part past 8 MB to `maxExpansionRatio` times its compressed size,
+ * whatever the directory declares.
  */
-const inflateParts = (bytes: Uint8Array, entries: ReadonlyArray<ZipEntry>, limits: ParserLimits) => {
-  const container = sheetjs().CFB.utils.cfb_new()
+const inflateParts = (
+  bytes: Uint8Array,
+  entries: ReadonlyArray<ZipEntry>,
+  limits: ParserLimits,
+): Array<Part> | ParseError => {
+  const parts: Array<Part> = []
   let total = 0
   for (const entry of entries) {
     const data = entryData(bytes, entry)
@@ -135,10 +144,17 @@ const inflateParts = (bytes: Uint8Array, entries: ReadonlyArray<ZipEntry>, limit
     }
     total += content.length
     if (total > limits.maxExpandedBytes) return tooLarge(limits)
-    // As SheetJS's own ZIP reader adds them.
-    sheetjs().CFB.utils.cfb_add(container, entry.name, content, { unsafe: true })
+    parts.push({ name: entry.name, content })
   }
-  return container
+  return parts
+}
+
+/** The parts as the container SheetJS reads workbooks from, added as its own ZIP reader adds them. */
+const container = (parts: ReadonlyArray<Part>): unknown => {
+  const { utils } = sheetjs().CFB
+  const opened = utils.cfb_new()
+  for (const { name, content } of parts) utils.cfb_add(opened, name, content, { unsafe: true })
+  return opened
 }
 
 const describeZip = (names: ReadonlySet<string>): string => {
@@ -253,11 +269,12 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource, limit
   if (zip instanceof ParseError) return yield* zip
   const { format } = zip
 
+  // Inflated within the limits before SheetJS is even loaded: a bomb never costs its import.
+  const parts = inflateParts(bytes, zip.entries, limits)
+  if (parts instanceof ParseError) return yield* parts
   yield* loadSheetJS
-  const container = inflateParts(bytes, zip.entries, limits)
-  if (container instanceof ParseError) return yield* container
   const workbook = yield* Effect.try({
-    try: () => sheetjs().parse_zip(container, { ...READ_OPTIONS }),
+    try: () => sheetjs().parse_zip(container(parts), { ...READ_OPTIONS }),
     catch: (error) => fail(`the workbook is damaged or truncated: ${reason(error)}`),
   })
   const sheets = workbook.SheetNames.length

@@ -1,7 +1,7 @@
 /**
  * Hostile files for the resource-limit tests, generated in milliseconds: a workbook whose
- * sheet declares a few kilobytes but inflates to a gigabyte, and the peak memory a piece of
- * work costs the process.
+ * sheet declares a small size but inflates to a gigabyte, and the peak memory a piece of work
+ * costs the process.
  */
 import { Worker } from "node:worker_threads"
 import { constants, crc32, deflateRawSync } from "node:zlib"
@@ -83,13 +83,23 @@ export interface WorkbookBombOptions {
   readonly sheetBytes?: number
   /** how many such sheets (default 1) */
   readonly sheets?: number
+  /**
+   * the uncompressed size each sheet declares in the local header and the directory (default
+   * 0, "unknown": a reader that trusts it grows its buffer to what comes out; one that trusts a
+   * small size spends the time and drops the rest)
+   */
+  readonly declaredSize?: number
 }
 
 /**
- * A real .xlsx whose sheets each declare 4 KB but inflate to `sheetBytes` of rows: with the
- * defaults, about 1 MB on disk and 1 GiB inflated.
+ * A real .xlsx whose sheets each declare `declaredSize` but inflate to `sheetBytes` of rows:
+ * with the defaults, about 1 MB on disk and 1 GiB inflated.
  */
-export const workbookBomb = ({ sheetBytes = 1024 * MIB, sheets = 1 }: WorkbookBombOptions = {}): Uint8Array => {
+export const workbookBomb = ({
+  sheetBytes = 1024 * MIB,
+  sheets = 1,
+  declaredSize = 0,
+}: WorkbookBombOptions = {}): Uint8Array => {
   // A row of one long cell: a long run is what DEFLATE compresses most, about 1,000 times.
   const block = `<row><c t="inlineStr"><is><t>${"A".repeat(MIB - 64)}</t></is></c></row>`
   const names = Array.from({ length: sheets }, (_, i) => `Sheet${i + 1}`)
@@ -143,7 +153,7 @@ export const workbookBomb = ({ sheetBytes = 1024 * MIB, sheets = 1 }: WorkbookBo
     ...names.map((_, i) => ({
       name: `xl/worksheets/sheet${i + 1}.xml`,
       deflated: sheetData,
-      declaredSize: 4096,
+      declaredSize,
       crc: 0,
     })),
   ])

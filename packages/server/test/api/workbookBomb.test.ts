@@ -1,5 +1,5 @@
 /**
- * A workbook bomb over HTTP: about 1 MB whose sheet declares 4 KB but inflates to 1 GiB, sent
+ * A workbook bomb over HTTP: about 1 MB whose sheet declares no size but inflates to 1 GiB, sent
  * to the preview route and as an upload the worker processes. Both stop at a resource limit,
  * named, within 2 s and 128 MB of extra memory; the limits come from the environment.
  */

@@ -198,3 +198,24 @@ export const lzwRun = (byte: number, cycles: number): Uint8Array => {
   if (bits > 0) out.push((buffer << (8 - bits)) & 0xff)
   return Uint8Array.from(out)
 }
+
+/** ASCII85Encode: each 4 bytes as 5 characters from "!" to "u" ("z" for four zeros), ending in "~>". */
+export const ascii85 = (data: Uint8Array): Uint8Array => {
+  let out = ""
+  for (let at = 0; at < data.length; at += 4) {
+    const group = data.subarray(at, at + 4)
+    const padded = Uint8Array.from([0, 1, 2, 3].map((i) => group[i] ?? 0))
+    let value = new DataView(padded.buffer).getUint32(0)
+    if (value === 0 && group.length === 4) {
+      out += "z"
+      continue
+    }
+    const digits: Array<string> = []
+    for (let i = 0; i < 5; i++) {
+      digits.unshift(String.fromCharCode(33 + (value % 85)))
+      value = Math.floor(value / 85)
+    }
+    out += digits.slice(0, group.length + 1).join("")
+  }
+  return Buffer.from(`${out}~>`, "latin1")
+}

@@ -241,7 +241,8 @@ const filterNames = (dictionary: string): Array<string> => {
 /** The objects of the file that hold only a number ("12 0 obj 3187 endobj"), by "12 0": where indirect lengths live. */
 const numberObjects = (text: Buffer): Map<string, number> => {
   const numbers = new Map<string, number>()
-  for (const match of text.toString("latin1").matchAll(/(\d+)\s+(\d+)\s+obj\s*(\d+)\s*endobj/g)) {
+  // A number starts after a non-digit: a long run of digits is then tried once, not from each of its digits.
+  for (const match of text.toString("latin1").matchAll(/(?<!\d)(\d+)\s+(\d+)\s+obj\s*(\d+)\s*endobj/g)) {
     numbers.set(`${match[1]} ${match[2]}`, Number(match[3]))
   }
   return numbers
@@ -278,15 +279,18 @@ export const measureStreams = (bytes: Uint8Array, limits: StreamLimits): StreamL
   let total = 0
   let at = 0
   for (;;) {
-    const keyword = text.indexOf("stream", at, "latin1")
+    // The dictionary is looked for only after where the search starts, so a file of many
+    // false `stream` words costs its length once, not a window each.
+    const from = at
+    const keyword = text.indexOf("stream", from, "latin1")
     if (keyword < 0) return undefined
     at = keyword + 6
     if (keyword >= 3 && text.toString("latin1", keyword - 3, keyword) === "end") continue
     let start = at
     if (text[start] === 0x0d) start++
     if (text[start] === 0x0a) start++
-    if (start === at) continue // not the keyword: it is followed by the end of a line
-    const before = text.toString("latin1", Math.max(0, keyword - DICTIONARY_WINDOW), keyword)
+    if (start === at) continue // not the keyword, which the end of a line follows
+    const before = text.toString("latin1", Math.max(from, keyword - DICTIONARY_WINDOW), keyword)
     const object = before.lastIndexOf("obj")
     const dictionary = object < 0 ? before : before.slice(object + 3)
     const filters = filterNames(dictionary)

@@ -9,6 +9,7 @@ import {
   ascii85,
   drawGradebook,
   HEADER,
+  handWrittenPdf,
   lzwRun,
   pagesPdf,
   pdfBytes,
@@ -208,6 +209,28 @@ describe("PdfParser", () => {
     expect((await failure(parser, pagesPdf([streamObject("/Filter /LZWDecode", small)]))).message).toBe(
       "the PDF has no text layer (a scanned image?), so no table can be read",
     )
+  })
+
+  it("finds an indirect /Length in linear time, whatever runs of digits the file holds", async () => {
+    const bomb = flateBomb(100)
+    const bytes = handWrittenPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Count 1 /Kids [6 0 R] >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      Buffer.concat([
+        Buffer.from("<< /Length 5 0 R /Filter /FlateDecode >>\nstream\n", "latin1"),
+        bomb,
+        Buffer.from("\nendstream", "latin1"),
+      ]),
+      String(bomb.length),
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+      `(${"7".repeat(2_000_000)})`,
+    ])
+    const { result: error, ms } = await measure(() => failure(PdfParser, bytes))
+    expect(error.message).toBe(
+      "a stream of the PDF expands to more than 64 MB (resource limit BATCHOPS_MAX_PDF_STREAM_MB)",
+    )
+    expect(ms).toBeLessThan(5000)
   })
 
   it("counts the expansion of all streams together, and the pieces of text", async () => {

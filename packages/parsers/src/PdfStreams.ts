@@ -71,51 +71,6 @@ const brotli: Decoder = (data, output) => {
   }
 }
 
-const asciiHex: Decoder = (data, output) => {
-  const out = new Uint8Array((data.length >> 1) + 1)
-  let length = 0
-  let high = -1
-  for (const byte of data) {
-    if (byte === 0x3e) break // ">": end of data
-    const digit = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10
-    if (isWhite(byte) || digit < 0 || digit > 15) continue
-    if (high < 0) high = digit
-    else {
-      out[length++] = (high << 4) | digit
-      high = -1
-    }
-  }
-  if (high >= 0) out[length++] = high << 4
-  output.push(out.subarray(0, length))
-}
-
-const ascii85: Decoder = (data, output) => {
-  const out = new Uint8Array(4 * data.length + 4)
-  let length = 0
-  let group = 0
-  let digits = 0
-  for (const byte of data) {
-    if (byte === 0x7e) break // "~>": end of data
-    if (isWhite(byte)) continue
-    if (byte === 0x7a && digits === 0) {
-      length += 4 // "z": four zero bytes
-      continue
-    }
-    if (byte < 0x21 || byte > 0x75) continue
-    group = group * 85 + (byte - 0x21)
-    if (++digits === 5) {
-      for (let shift = 24; shift >= 0; shift -= 8) out[length++] = (group >>> shift) & 0xff
-      group = 0
-      digits = 0
-    }
-  }
-  if (digits > 1) {
-    for (let i = digits; i < 5; i++) group = group * 85 + 84
-    for (let i = 0; i < digits - 1; i++) out[length++] = (group >>> (24 - 8 * i)) & 0xff
-  }
-  output.push(out.subarray(0, length))
-}
-
 /** Output is written in pieces of this size by the decoders that expand byte by byte. */
 const PIECE = 64 * 1024
 
@@ -146,6 +101,49 @@ const pieces = (output: Output) => {
     },
     flush: () => output.push(buffer.subarray(0, length)),
   }
+}
+
+const asciiHex: Decoder = (data, output) => {
+  const out = pieces(output)
+  let high = -1
+  for (const byte of data) {
+    if (byte === 0x3e) break // ">": end of data
+    const digit = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10
+    if (isWhite(byte) || digit < 0 || digit > 15) continue
+    if (high < 0) high = digit
+    else {
+      out.write((high << 4) | digit)
+      high = -1
+    }
+  }
+  if (high >= 0) out.write(high << 4)
+  out.flush()
+}
+
+const ascii85: Decoder = (data, output) => {
+  const out = pieces(output)
+  let group = 0
+  let digits = 0
+  for (const byte of data) {
+    if (byte === 0x7e) break // "~>": end of data
+    if (isWhite(byte)) continue
+    if (byte === 0x7a && digits === 0) {
+      for (let i = 0; i < 4; i++) out.write(0) // "z": four zero bytes
+      continue
+    }
+    if (byte < 0x21 || byte > 0x75) continue
+    group = group * 85 + (byte - 0x21)
+    if (++digits === 5) {
+      for (let shift = 24; shift >= 0; shift -= 8) out.write((group >>> shift) & 0xff)
+      group = 0
+      digits = 0
+    }
+  }
+  if (digits > 1) {
+    for (let i = digits; i < 5; i++) group = group * 85 + 84
+    for (let i = 0; i < digits - 1; i++) out.write((group >>> (24 - 8 * i)) & 0xff)
+  }
+  out.flush()
 }
 
 const runLength: Decoder = (data, output) => {

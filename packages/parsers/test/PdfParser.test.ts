@@ -194,6 +194,7 @@ describe("PdfParser", () => {
     const bombs: Array<readonly [string, Uint8Array]> = [
       ["[/ASCIIHexDecode /FlateDecode]", Buffer.from(`${Buffer.from(flateBomb(24)).toString("hex")}>`, "latin1")],
       ["[/A85 /Fl]", ascii85(flateBomb(24))],
+      ["/ASCII85Decode", Buffer.from(`${"z".repeat(5 * MB)}~>`, "latin1")],
       ["/LZWDecode", lzwRun(0x20, 4)],
       ["/RunLengthDecode", Buffer.alloc(400_000, Uint8Array.of(129, 0x20))],
       ["/BrotliDecode", brotliCompressSync(spaces, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } })],

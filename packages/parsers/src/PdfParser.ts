@@ -1,6 +1,8 @@
 /**
  * Tables in PDF reports, read from the text layer with pdfjs-dist (the legacy build, which
  * runs in Node without a worker thread). Nothing is fetched: no fonts, no CMaps, no WASM.
+ * What its streams expand to is measured before pdfjs reads the file; pages and pieces of
+ * text are counted as they are read (ParserLimits).
  */
 import { type FileParser, type FileSource, type ParsedFile, ParseError, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"

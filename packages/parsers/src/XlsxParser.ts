@@ -1,7 +1,8 @@
 /**
  * Excel workbooks (XLSX, XLSM, XLSB) and OpenDocument spreadsheets (ODS) with SheetJS.
  * Cells are read as the department sees them (the formatted text Excel shows, never a
- * recalculated formula), from the first sheet that has data.
+ * recalculated formula), from the first sheet that has data. The ZIP's parts are inflated
+ * here, within ParserLimits, and SheetJS reads them already inflated.
  */
 import { type FileParser, type FileSource, type ParsedFile, ParseError, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"

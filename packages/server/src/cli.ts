@@ -28,7 +28,7 @@ import {
 import { runCreateAdmin } from "./CreateAdmin.js"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { runHeartbeat } from "./Heartbeats.js"
-import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
+import { lifecycleLayer, parserLimitsFromEnv, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { runJobRunner } from "./JobRunner.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
@@ -228,8 +228,9 @@ const toJson = (result: PipelineResult) => ({
 })
 
 const runProcess = async (options: ProcessOptions, output: Output): Promise<number> => {
+  const parserLimits = parserLimitsFromEnv(process.env)
   const program = Effect.gen(function* () {
-    const registry = yield* defaultRegistry()
+    const registry = yield* defaultRegistry([], parserLimits)
     if (!registry.plans.has(options.plan)) {
       return yield* Effect.fail(
         new UsageError(`unknown plan "${options.plan}" (choose ${[...registry.plans.keys()].join(", ")})`),

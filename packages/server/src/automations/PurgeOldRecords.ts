@@ -42,6 +42,8 @@ export const purgeOldRecords = defineAutomation({
     "Deletes uploads (with their files and reports), finished job runs and department records older than " +
     "the retention setting; never an open or in-progress incident or what it points to. Supports a dry run.",
   params: PurgeParams,
+  // by hand: it deletes records for good
+  runByHand: "admin",
   run: (params, context) =>
     Effect.gen(function* () {
       const retention = yield* RecordRetention

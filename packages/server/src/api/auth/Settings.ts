@@ -28,7 +28,7 @@ export class AuthSettings extends Context.Service<AuthSettings, AuthSettingsShap
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
+export const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
   const text = env[name]?.trim()
   if (text === undefined || text === "") return fallback
   const value = Number(text)

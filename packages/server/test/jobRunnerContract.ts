@@ -272,7 +272,7 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
           return yield* getRun(queued.id)
         }),
       )
-      expect(stored.details).toEqual({ result: { counted: 2 } })
+      expect(stored.details).toEqual({ result: { counted: 2, trigger: "manual" } })
     })
 
     it("makes a failing automation's run failed and an incident, matched by known error, linked from the run", async () => {

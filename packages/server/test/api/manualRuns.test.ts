@@ -136,7 +136,7 @@ describe.each<Backend>(["pglite", "postgres"])("running jobs by hand on %s", (ba
     const over = await trigger("job_ingest_admissions", busy)
     expect(over.status).toBe(429)
     expect(over.json.error).toBe(
-      "you have started 5 runs in the last minute, the most one account may: try again in a minute",
+      "you have asked to run jobs 5 times in the last minute, the most one account may: try again in a minute",
     )
     const wait = Number(over.headers.get("retry-after"))
     expect(wait).toBeGreaterThanOrEqual(1)

@@ -286,7 +286,7 @@ export const runByHand = Effect.fn("Jobs.runByHand")(function* (job: Models.Job,
   const counted = yield* (yield* RateLimits).hit(`manual-run:user:${user.id}`, 60_000)
   if (counted.count > perMinute) {
     return yield* tooManyRequests(
-      `you have started ${perMinute} runs in the last minute, the most one account may: try again in a minute`,
+      `you have asked to run jobs ${perMinute} times in the last minute, the most one account may: try again in a minute`,
       counted.resetInMs / 1000,
     )
   }

@@ -8,6 +8,7 @@
  * its context (`log`, `step`), which the host stores on the job run.
  */
 import { Context, type Effect, Schema } from "effect"
+import type { Role } from "./Models.js"
 import type { AutomationLedger } from "./ports/AutomationLedger.js"
 import type { Backups } from "./ports/Backups.js"
 import type { DepartmentsRepo } from "./ports/DepartmentsRepo.js"
@@ -35,6 +36,8 @@ export interface AutomationContext {
   readonly runId: string
   /** null for a run whose job was deleted meanwhile */
   readonly jobId: string | null
+  /** what started the run: its job's schedule, a person (`manual`), or an upload */
+  readonly trigger: "schedule" | "manual" | "upload"
   /** a line of the run's log (ids and counts, never the contents of rows) */
   readonly log: (line: string) => Effect.Effect<void>
   /** a named step with what it did, shown with the run */
@@ -154,6 +157,32 @@ export type AutomationServices =
   | Transactions
 
 /**
+ * Who may run an automation's jobs by hand: every signed-in person (`any`), admins and
+ * moderators (`moderator`), or admins only (`admin`). Schedules run whatever it says.
+ */
+export type ManualRunAccess = "any" | "moderator" | "admin"
+
+export const MANUAL_RUN_ACCESS: ReadonlyArray<ManualRunAccess> = ["any", "moderator", "admin"]
+
+/**
+ * An automation that does not say who may run it by hand is for admins: a chore that deletes
+ * or mails is never opened to every account by an omission.
+ */
+export const DEFAULT_MANUAL_RUN_ACCESS: ManualRunAccess = "admin"
+
+/** Whether a person of `role` may run `automation`'s jobs by hand. */
+export const mayRunByHand = (automation: Pick<Automation, "runByHand">, role: Role): boolean => {
+  switch (automation.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS) {
+    case "any":
+      return true
+    case "moderator":
+      return role === "admin" || role === "moderator"
+    case "admin":
+      return role === "admin"
+  }
+}
+
+/**
  * A named chore a job runs. `params` decodes the job's stored parameters (a JSON object) into
  * what `run` takes, filling defaults; a parameter it refuses fails the run with the field named.
  */
@@ -164,6 +193,8 @@ export interface Automation<P = any> {
   readonly description: string
   // biome-ignore lint/suspicious/noExplicitAny: parameters are decoded from whatever JSON the job stores
   readonly params: Schema.Codec<P, any>
+  /** who may run its jobs by hand (default `admin`, see `ManualRunAccess`) */
+  readonly runByHand?: ManualRunAccess | undefined
   readonly run: (
     params: P,
     context: AutomationContext,

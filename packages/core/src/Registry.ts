@@ -3,7 +3,7 @@
  * from the `batchops` plugin through the same path as anyone else's.
  */
 import { Effect } from "effect"
-import type { Automation } from "./Automation.js"
+import { type Automation, MANUAL_RUN_ACCESS } from "./Automation.js"
 import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
 import type { KnownError } from "./KnownError.js"
@@ -172,6 +172,11 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
       if (typeof key !== "string" || !NAME.test(key)) return yield* fail(`automation key "${key}" is not valid`)
       if (typeof automation.run !== "function" || automation.params === undefined) {
         return yield* fail(`automation "${key}" needs a params schema and a run function`)
+      }
+      if (automation.runByHand !== undefined && !MANUAL_RUN_ACCESS.includes(automation.runByHand)) {
+        return yield* fail(
+          `automation "${key}" has runByHand "${automation.runByHand}": say ${MANUAL_RUN_ACCESS.map((a) => `"${a}"`).join(", ")} or leave it out (admins only)`,
+        )
       }
       const existing = automations.get(key)
       if (existing) {

@@ -839,7 +839,7 @@ const runBackupCommand = async (options: BackupCommandOptions, output: Output): 
   const target = backupTargetFromEnv(process.env)
   const program = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* createBackup(target, sql, options.dir)
+    return yield* createBackup(target, sql, options.dir, "manual")
   }).pipe(Effect.provide(databaseLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
   const exit = await Effect.runPromiseExit(program)
   if (exit._tag === "Success") {

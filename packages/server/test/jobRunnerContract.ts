@@ -69,7 +69,7 @@ const countUp = defineAutomation({
       yield* Effect.sleep(5)
       yield* context.step("count", { counted: params.count })
       yield* context.log("done")
-      return { counted: params.count }
+      return { counted: params.count, trigger: context.trigger }
     }),
 })
 
@@ -219,7 +219,7 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
         requestedBy: "user-7",
         error: null,
         logs: ["counting to 3", "done"],
-        details: { result: { counted: 3 } },
+        details: { result: { counted: 3, trigger: "manual" } },
       })
       expect(stored.steps).toEqual([{ name: "count", at: expect.any(String), details: { counted: 3 } }])
       expect(stored.startedAt).not.toBeNull()
@@ -231,6 +231,38 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
       expect(Math.abs(stored.durationMs! - shown)).toBeLessThanOrEqual(1)
     })
 
+    it("does not carry out a run whose job was disabled after the run was queued", async () => {
+      const { outcomes, stored, items } = await run(
+        Effect.gen(function* () {
+          const job = yield* newJob({ automation: "test_count" })
+          const byHand = yield* trigger(job.id)
+          const runs = yield* JobRunsRepo
+          const tick = Option.getOrThrow(
+            yield* runs.createScheduled({ jobId: job.id, automation: job.automation, scheduledFor: OLD }),
+          )
+          const queue = yield* WorkQueue
+          yield* queue.enqueue({ kind: "run_job", payload: { jobRunId: tick.id, jobId: job.id } })
+          yield* (yield* JobsRepo).update(job.id, { enabled: false })
+          const outcomes = [yield* next, yield* next]
+          const stored = [yield* getRun(byHand.id), yield* getRun(tick.id)]
+          const items = yield* Effect.forEach(outcomes, (outcome) =>
+            Effect.map(queue.get(outcome.workItemId), Option.getOrThrow),
+          )
+          return { outcomes, stored, items }
+        }),
+      )
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: "failed", incidentId: null })
+      for (const item of items) expect(item.status).toBe("completed")
+      for (const run of stored) {
+        expect(run.status).toBe("failed")
+        expect(run.error).toMatch(/^not run: the job "job \d+ .*" was disabled before the run started/)
+        // the automation never ran: no log, no steps, no incident
+        expect(run.logs).toEqual([])
+        expect(run.steps).toEqual([])
+        expect(run.details.incident_id).toBeUndefined()
+      }
+    })
+
     it("fills the defaults of the automation's schema", async () => {
       const stored = await run(
         Effect.gen(function* () {
@@ -240,7 +272,7 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
           return yield* getRun(queued.id)
         }),
       )
-      expect(stored.details).toEqual({ result: { counted: 2 } })
+      expect(stored.details).toEqual({ result: { counted: 2, trigger: "manual" } })
     })
 
     it("makes a failing automation's run failed and an incident, matched by known error, linked from the run", async () => {

@@ -104,20 +104,23 @@ const stubFetch = (answers: Array<Response>) => {
 
 const file = () => new File(["Pupil Number,Day,Present?\nS001,2026-09-01,P\n"], "register.csv", { type: "text/csv" })
 
-beforeEach(() => {
+/** signed in as `role` (a moderator unless a test says otherwise: moderators remember mappings) */
+const signIn = (role: "user" | "moderator") => {
   session.value = {
     token: "t",
     user: {
-      id: "user-1",
-      username: "user",
-      email: "user@school.test",
-      role: "user",
+      id: `${role}-1`,
+      username: role,
+      email: `${role}@school.test`,
+      role,
       email_verified: true,
       is_active: true,
       created_at: "2026-01-01T00:00:00Z",
     },
   }
-})
+}
+
+beforeEach(() => signIn("moderator"))
 
 afterEach(() => {
   cleanup()
@@ -200,6 +203,15 @@ describe("the file preview", () => {
     await waitFor(() => expect(status.getAttribute("aria-invalid")).toBe("true"))
     expect(screen.getByText("no header is mapped to status")).toBeTruthy()
     expect(sent).toHaveLength(2)
+  })
+
+  it("tells a user that an admin or a moderator remembers a mapping, with no button to do it", async () => {
+    signIn("user")
+    const sent = stubFetch([json(200, base)])
+    render(<FilePreview file={file()} profile="attendance" department="science" onResolved={() => undefined} />)
+    expect(await screen.findByText(/An admin or a moderator remembers a mapping for science/)).toBeTruthy()
+    expect(screen.queryByRole("button", { name: /Remember this mapping/ })).toBeNull()
+    expect(sent).toHaveLength(1)
   })
 
   it("asks for the department before a mapping can be remembered, and says when the server cannot be reached", async () => {

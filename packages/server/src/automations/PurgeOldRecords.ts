@@ -59,6 +59,8 @@ export const purgeOldRecords = defineAutomation({
     "the retention setting; never an open or in-progress incident or what it points to. Deletes audit log " +
     "entries and refused request counts older than the audit retention setting. Supports a dry run.",
   params: PurgeParams,
+  // by hand: it deletes records for good
+  runByHand: "admin",
   run: (params, context) =>
     Effect.gen(function* () {
       const retention = yield* RecordRetention

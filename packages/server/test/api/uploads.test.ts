@@ -296,7 +296,7 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     expect(after.statements).toBe(0)
   })
 
-  it("retries a failed upload with a corrected plan, for any role", async () => {
+  it("retries a failed upload with a corrected plan as a manager; a user retries it only as it is", async () => {
     const created = await upload("retry-me.csv", GRADEBOOK, houseRule)
     const failed = await processOne(created.id)
     expect(failed).toMatchObject({ status: "failed" })
@@ -304,16 +304,23 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     expect(shown.status).toBe("failed")
     expect(shown.incident_id).toEqual(expect.any(String))
 
+    // a correction by retry is a correction: the same role as PATCH
+    for (const json of [{ profile: "timetable" }, { process_mode: "transform" }, { process_config: {} }]) {
+      const byUser = await api.call(`/api/uploads/${created.id}/retry/`, { method: "POST", token: user, json })
+      expect(byUser.status, JSON.stringify(json)).toBe(403)
+      expect(byUser.json.error).toContain("is for admins and moderators")
+    }
+    expect((await get(created.id)).status).toBe("failed")
     const wrong = await api.call(`/api/uploads/${created.id}/retry/`, {
       method: "POST",
-      token: user,
+      token: moderator,
       json: { profile: "timetable" },
     })
     expect(wrong.status).toBe(400)
     expect(wrong.json.fields[0].path).toBe("profile")
     const retried = await api.call(`/api/uploads/${created.id}/retry/`, {
       method: "POST",
-      token: user,
+      token: moderator,
       json: { process_mode: "transform" },
     })
     expect(retried.status, retried.text).toBe(200)
@@ -329,9 +336,36 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     const timeline = await api.call(`/api/uploads/${created.id}/timeline/`, { token: user })
     expect(timeline.json.events.map((e: { kind: string }) => e.kind)).toEqual(["retry"])
     expect(timeline.json.events[0]).toMatchObject({
-      actor: userId,
       message: "retry queued: from the file with the corrected plan",
     })
+
+    // as it is (the same plan said again changes nothing), a user's retry goes ahead
+    const again = await upload("retry-as-is.csv", GRADEBOOK, houseRule)
+    expect(await processOne(again.id)).toMatchObject({ status: "failed" })
+    const asIs = await api.call(`/api/uploads/${again.id}/retry/`, {
+      method: "POST",
+      token: user,
+      json: { process_mode: "delete", process_config: JSON.parse(houseRule.process_config) },
+    })
+    expect(asIs.status, asIs.text).toBe(200)
+    expect(asIs.json.upload).toMatchObject({ status: "queued", uploaded_by: userId })
+    const events = (await api.call(`/api/uploads/${again.id}/timeline/`, { token: user })).json.events
+    expect(events.at(-1)).toMatchObject({ kind: "retry", actor: userId })
+  })
+
+  it("holds a retry that deletes a large share for approval, like any run", async () => {
+    const created = await upload("retry-delete.csv", GRADEBOOK, houseRule)
+    expect(await processOne(created.id)).toMatchObject({ status: "failed" })
+    const retried = await api.call(`/api/uploads/${created.id}/retry/`, {
+      method: "POST",
+      token: moderator,
+      json: { process_mode: "delete", process_config: { rules: [{ column: "score", value: 78 }] } },
+    })
+    expect(retried.status, retried.text).toBe(200)
+    expect(await processOne(created.id)).toMatchObject({ status: "awaiting_approval" })
+    const held = await get(created.id)
+    expect(held.approval.request).toMatchObject({ input_rows: 3, deleted: 1, max_share: 0.2 })
+    expect(held.reports).toEqual({ csv: null, pdf: null })
   })
 
   const deleteScore = {

@@ -38,7 +38,7 @@ export const DAY_MS = 24 * 3_600_000
 
 type Env = Readonly<Record<string, string | undefined>>
 
-const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
+export const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
   const text = env[name]?.trim()
   if (text === undefined || text === "") return fallback
   const value = Number(text)

@@ -39,6 +39,23 @@ export const markClean = <A extends ReadonlyArray<RawRecord>>(records: A): A => 
 export const isMarkedClean = (records: ReadonlyArray<RawRecord>): boolean =>
   (records as unknown as { [CLEAN_CELLS]?: boolean })[CLEAN_CELLS] === true
 
+/**
+ * Parsers may mark a record they could read only in part (a workbook row with a damaged cell):
+ * core keeps what was read and reports the row, by its number, as a warning in the step log and
+ * the rejected-rows file, so one bad row neither stops the file nor passes unnoticed.
+ */
+export const UNREADABLE: unique symbol = Symbol.for("@batchops/core/Unreadable")
+
+/** Mark a record as read only in part, saying why (a sentence without the row's number). */
+export const markUnreadable = <A extends RawRecord>(record: A, reason: string): A => {
+  ;(record as unknown as { [UNREADABLE]?: string })[UNREADABLE] = reason
+  return record
+}
+
+/** Why a parser could read a record only in part, if it marked it. */
+export const unreadableReason = (record: RawRecord): string | undefined =>
+  (record as unknown as { [UNREADABLE]?: string })[UNREADABLE]
+
 export interface FileParser {
   /** Unique name, e.g. "csv". */
   readonly name: string

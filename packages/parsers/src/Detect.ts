@@ -3,8 +3,8 @@
  * only at the bytes (at most the first 64 KiB core passes to `detect`).
  */
 
-/** "xlsx", "pdf", "csv", or a phrase naming a file BatchOps does not read ("a PNG image"). */
-export type DetectedFormat = "xlsx" | "pdf" | "csv" | (string & {})
+/** "xlsx", "xls", "ods", "pdf", "csv", or a phrase naming a file BatchOps does not read ("a PNG image"). */
+export type DetectedFormat = "xlsx" | "xls" | "ods" | "pdf" | "csv" | (string & {})
 
 /** Byte encodings a text file can be recognized by before it is decoded. */
 export type TextEncoding = "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" | "windows-1252"
@@ -112,7 +112,7 @@ const latin1 = (head: Uint8Array): string =>
 /** What kind of ZIP archive: undefined for a spreadsheet (XLSX, XLSM, XLSB, ODS). */
 const describeZip = (head: Uint8Array): string | undefined => {
   const text = latin1(head)
-  if (text.includes("xl/") || text.includes("application/vnd.oasis.opendocument.spreadsheet")) return undefined
+  if (text.includes("xl/") || text.includes(OPEN_DOCUMENT_SPREADSHEET)) return undefined
   if (text.includes("word/")) return "a Word document (.docx)"
   if (text.includes("ppt/")) return "a PowerPoint presentation (.pptx)"
   if (text.includes("application/vnd.oasis.opendocument.text")) return "an OpenDocument text document (.odt)"
@@ -120,13 +120,19 @@ const describeZip = (head: Uint8Array): string | undefined => {
   return "a ZIP archive"
 }
 
-/** What kind of OLE2 compound file (legacy Office, or an encrypted Office 2007+ document). */
-const describeOle2 = (head: Uint8Array): string => {
+/**
+ * What kind of OLE2 compound file: undefined for a legacy Excel .xls workbook (what any other
+ * compound file is taken for), else a password-protected Office 2007+ document or a legacy
+ * Word or PowerPoint file.
+ */
+const describeOle2 = (head: Uint8Array): string | undefined => {
   if (indexOf(head, utf16le("EncryptedPackage")) >= 0) return "a password-protected Office document"
   if (indexOf(head, utf16le("WordDocument")) >= 0) return "a legacy Word 97-2003 .doc document"
   if (indexOf(head, utf16le("PowerPoint Document")) >= 0) return "a legacy PowerPoint 97-2003 .ppt presentation"
-  return "a legacy Excel 97-2003 .xls workbook (save it as .xlsx or CSV)"
+  return undefined
 }
+
+const OPEN_DOCUMENT_SPREADSHEET = "application/vnd.oasis.opendocument.spreadsheet"
 
 /** Leading text of an ASCII-compatible head, without a UTF-8 BOM and leading whitespace, lower-cased. */
 const leadingText = (head: Uint8Array): string => {
@@ -179,13 +185,15 @@ export const describeBinary = (head: Uint8Array): string | undefined => {
 }
 
 /**
- * The format the leading bytes call for: "xlsx" for any ZIP container (a ZIP that is not a
- * workbook is explained by the XLSX parser), "pdf", "csv" for text, else a phrase naming the
- * file ("a PNG image", "a legacy Excel 97-2003 .xls workbook (save it as .xlsx or CSV)") or
- * "binary data" when the bytes are not recognized.
+ * The format the leading bytes call for: "ods" for a ZIP whose mimetype says OpenDocument
+ * spreadsheet, "xlsx" for any other ZIP container (a ZIP that is not a workbook is explained by
+ * the workbook parser), "xls" for an OLE2 compound file that is not another Office document,
+ * "pdf", "csv" for text, else a phrase naming the file ("a PNG image") or "binary data" when
+ * the bytes are not recognized.
  */
 export const detectFormat = (head: Uint8Array): DetectedFormat => {
-  if (isZip(head)) return "xlsx"
+  if (isZip(head)) return latin1(head.subarray(0, 1024)).includes(OPEN_DOCUMENT_SPREADSHEET) ? "ods" : "xlsx"
+  if (isOle2(head)) return describeOle2(head) ?? "xls"
   if (isPdf(head)) return "pdf"
   const known = describeBinary(head)
   if (known !== undefined) return known

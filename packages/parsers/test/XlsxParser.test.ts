@@ -2,8 +2,10 @@ import { fromPath, makeXlsxParser, XlsxParser } from "@batchops/parsers"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as XLSX from "xlsx"
-import { measure, workbookBomb } from "../../../test/support/bombs.js"
+import { measure, repeatedDeflate, workbookBomb } from "../../../test/support/bombs.js"
+import { entryData, readZipDirectory } from "../src/ZipDirectory.js"
 import { collect, failure, fixtureDirectory, utf8 } from "./helpers.js"
+import { SHEET_HEAD, SHEET_TAIL, xlsxOf } from "./workbookFixtures.js"
 
 let fixtures: Awaited<ReturnType<typeof fixtureDirectory>>
 beforeAll(async () => {
@@ -47,7 +49,7 @@ const GRADES: ReadonlyArray<ReadonlyArray<unknown>> = [
 ]
 
 describe("XlsxParser", () => {
-  it("reads the first sheet with data, keeping blank rows above the header, values as displayed", async () => {
+  it("reads the first sheet with a table, keeping blank rows above the header; dates in ISO, percentages as shown", async () => {
     const bytes = workbookBytes([
       ["Empty", []],
       ["Grades", GRADES],
@@ -61,9 +63,9 @@ describe("XlsxParser", () => {
     expect(blank(result.records[0]!)).toBe(true)
     expect(blank(result.records[1]!)).toBe(true)
     expect(result.records[2]).toEqual(["Student ID", "Name", "Score", "Date"])
-    expect(result.records[3]).toEqual(["STU-2024-0001", "José", "92.5", "3/1/24"])
+    expect(result.records[3]).toEqual(["STU-2024-0001", "José", "92.5", "2024-03-01"])
     expect(blank(result.records[4]!)).toBe(true)
-    expect(result.records[5]).toEqual(["STU-2024-0002", "李华", "7", "93%"])
+    expect(result.records[5]).toEqual(["STU-2024-0002", "李华", "7", "93"])
     expect(result.records.length).toBe(6)
   })
 
@@ -97,7 +99,7 @@ describe("XlsxParser", () => {
     expect(result.records[3]).toEqual([null, null, "S1", "90"])
   })
 
-  it("ends at the last cell with data, whatever dimension the file declares", async () => {
+  it("reads the rows there are, whatever dimension the file declares", async () => {
     const bytes = patchPart(
       workbookBytes([
         [
@@ -105,7 +107,6 @@ describe("XlsxParser", () => {
           [
             ["ID", "Score"],
             ["S1", 90],
-            ["", "   "],
           ],
         ],
       ]),
@@ -119,17 +120,30 @@ describe("XlsxParser", () => {
     ])
   })
 
-  it("refuses a sheet whose data spans more cells than memory can hold", async () => {
-    const bytes = patchPart(workbookBytes([["Sparse", [["ID"], ["S1"]]]]), "xl/worksheets/sheet1.xml", (xml) =>
-      xml.replace(
-        "</sheetData>",
-        '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far away</t></is></c></row></sheetData>',
-      ),
+  it("streams a cell as far away as XFD1048576 without building the sheet: blank records up to it", async () => {
+    const bytes = patchPart(
+      workbookBytes([
+        [
+          "Sparse",
+          [
+            ["ID", "Score"],
+            ["S1", 90],
+          ],
+        ],
+      ]),
+      "xl/worksheets/sheet1.xml",
+      (xml) =>
+        xml.replace(
+          "</sheetData>",
+          '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far away</t></is></c></row></sheetData>',
+        ),
     )
-    const error = await failure(XlsxParser, bytes)
-    expect(error.message).toBe(
-      'the sheet "Sparse" is too large to read: it spans 1,048,576 rows and 16,384 columns; send the table as CSV instead',
-    )
+    const result = await collect(XlsxParser, bytes)
+    expect(result.records.length).toBe(1_048_576)
+    expect(result.records[1_000_000]).toEqual([])
+    const last = result.records.at(-1)!
+    expect(last.length).toBe(16_384)
+    expect(last[16_383]).toBe("far away")
   })
 
   it("prefers a visible sheet to a hidden one", async () => {
@@ -174,7 +188,8 @@ describe("XlsxParser", () => {
     for (let i = 0; i < 10_000; i++) rows.push([`S${i}`, i % 100])
     const result = await collect(XlsxParser, workbookBytes([["Big", rows]]))
     expect(result.records.length).toBe(10_001)
-    expect(result.chunks.length).toBe(3)
+    expect(result.chunks.length).toBe(20)
+    expect(Math.max(...result.chunks.map((chunk) => chunk.length))).toBe(512)
     expect(result.records[10_000]).toEqual(["S9999", "99"])
   })
 
@@ -185,11 +200,17 @@ describe("XlsxParser", () => {
     expect(error.message).toMatch(/^the workbook is damaged or truncated: /)
   })
 
-  it("fails clearly on a workbook whose data is corrupt", async () => {
-    const bytes = workbookBytes([["Grades", GRADES]]).slice()
-    bytes.fill(0x55, 40, 3000) // inside the first parts, the directory intact
+  it("fails clearly on a workbook whose sheet data is corrupt", async () => {
+    const bytes = xlsxOf({ sheets: [{ name: "Grades", rows: "<row><c><v>1</v></c><c><v>2</v></c></row>" }] })
+    const directory = readZipDirectory(bytes)
+    if (!directory.ok) throw new Error(directory.problem)
+    const sheet = directory.entries.find((entry) => entry.name === "xl/worksheets/sheet1.xml")!
+    const data = entryData(bytes, sheet) as Uint8Array
+    data.fill(0xff, 0, data.length) // the sheet's deflated data, the directory intact
     const error = await failure(XlsxParser, bytes)
-    expect(error.message).toMatch(/^the workbook is damaged or truncated: /)
+    expect(error.message).toMatch(
+      /^the workbook is damaged or truncated: its part xl\/worksheets\/sheet1\.xml cannot be inflated: /,
+    )
   })
 
   it("fails when every sheet is empty", async () => {
@@ -224,15 +245,17 @@ describe("XlsxParser", () => {
     expect(error.message).toBe("the workbook is password-protected; ask the department for an unprotected copy")
   })
 
-  it("fails on a legacy .xls workbook, asking for .xlsx or CSV", async () => {
-    const error = await failure(XlsxParser, workbookBytes([["Grades", GRADES]], "xls"))
-    expect(error.message).toBe(
-      "the file is a legacy Excel 97-2003 .xls workbook, not a format BatchOps reads; " +
-        "ask the department to save it as .xlsx or CSV",
-    )
+  it("reads a legacy .xls workbook", async () => {
+    const result = await collect(XlsxParser, workbookBytes([["Grades", GRADES]], "xls"))
+    expect(result.format).toBe("xls")
+    expect(result.records.filter((record) => record.some((cell) => cell !== null))).toEqual([
+      ["Student ID", "Name", "Score", "Date"],
+      ["STU-2024-0001", "José", "92.5", "2024-03-01"],
+      ["STU-2024-0002", "李华", "7", "93"],
+    ])
   })
 
-  it("refuses a workbook whose directory declares more than the expansion limit, before inflating it", async () => {
+  it("refuses a workbook whose held parts declare more than the expansion limit, before inflating them", async () => {
     const bytes = workbookBytes([["Grades", GRADES]]).slice()
     const view = new DataView(bytes.buffer)
     for (let at = 0; at + 46 < bytes.length; at++) {
@@ -241,7 +264,7 @@ describe("XlsxParser", () => {
     }
     const error = await failure(XlsxParser, bytes)
     expect(error.message).toBe(
-      "the workbook expands to more than 512 MB: its directory says 28,610 MB " +
+      "the workbook's shared text, styles and lists expand to more than 512 MB: its directory says 25,749 MB " +
         "(resource limit BATCHOPS_MAX_EXPANDED_MB); send the table as CSV instead",
     )
   })
@@ -261,16 +284,33 @@ describe("XlsxParser", () => {
     },
   )
 
-  it("counts what the parts really expand to, together, against the expansion limit", async () => {
-    // Two sheets of 12 MB each, declaring no size: each alone is within 16 MB, both are not.
-    const parser = makeXlsxParser({ maxExpandedBytes: 16 * 1024 * 1024, maxExpansionRatio: 10_000 })
-    const error = await failure(parser, workbookBomb({ sheetBytes: 12 * 1024 * 1024, sheets: 2 }))
+  it("counts what the held parts really expand to against the expansion limit; a sheet streams past it", async () => {
+    // shared strings of 12 MB, declaring no size: more than a 8 MB limit on what is held
+    const strings = Array.from({ length: 120_000 }, (_, i) => `student name number ${i} ${"x".repeat(64)}`)
+    const limited = makeXlsxParser({ maxExpandedBytes: 8 * 1024 * 1024, maxExpansionRatio: 10_000 })
+    const bytes = xlsxOf({
+      strings,
+      sheets: [{ name: "Grades", rows: '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>' }],
+    })
+    const view = new DataView(bytes.buffer)
+    for (let at = 0; at + 46 < bytes.length; at++) {
+      // central directory entries: declare no size, so only counting what comes out can refuse it
+      if (view.getUint32(at, true) === 0x02014b50) view.setUint32(at + 24, 0, true)
+    }
+    const error = await failure(limited, bytes)
     expect(error.message).toBe(
-      "the workbook expands to more than 16 MB (resource limit BATCHOPS_MAX_EXPANDED_MB); send the table as CSV instead",
+      "the workbook's shared text, styles and lists expand to more than 8 MB (resource limit BATCHOPS_MAX_EXPANDED_MB); send the table as CSV instead",
     )
+    // a sheet of 24 MB streams within a 16 MB limit: the limit bounds what is held, not what streams
+    const row = `<row><c t="inlineStr"><is><t>${"A".repeat(1000)}</t></is></c><c><v>1</v></c></row>`
+    const sheet = repeatedDeflate(SHEET_HEAD, row, 24 * 1024, SHEET_TAIL)
     const within = makeXlsxParser({ maxExpandedBytes: 16 * 1024 * 1024, maxExpansionRatio: 10_000 })
-    const result = await collect(within, workbookBomb({ sheetBytes: 2 * 1024 * 1024 }))
-    expect(result.records[0]![0]).toMatch(/^A{1000}/)
+    const result = await collect(
+      within,
+      xlsxOf({ sheets: [{ name: "Long", rows: "" }], deflatedSheet: { data: sheet, size: 0 } }),
+    )
+    expect(result.records.length).toBe(24 * 1024)
+    expect(result.records[0]![0]).toMatch(/^A{1000}$/)
   })
 
   it("refuses a workbook of more parts than the limit", async () => {

@@ -6,7 +6,7 @@ import { Cause, Effect, Exit, Stream } from "effect"
 import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
 import { applyColumnMapping, checkColumnMapping, headerFingerprint } from "../ColumnMapping.js"
 import type { ParseError } from "../Errors.js"
-import { isMarkedClean } from "../FileParser.js"
+import { isMarkedClean, unreadableReason } from "../FileParser.js"
 import { applyAliases, cleanCell, normalizeHeader } from "../Normalize.js"
 import { missingRequirements, type Profile } from "../Profile.js"
 import type { Registry } from "../Registry.js"
@@ -60,7 +60,7 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
   const parser = registry.parsers.find((candidate) => candidate.detect(head))
   if (parser === undefined) {
     return yield* fail(
-      `the file is not a format BatchOps reads (${describe(head)}); send CSV, TSV, XLSX or PDF (${registry.parsers
+      `the file is not a format BatchOps reads (${describe(head)}); send CSV, TSV, XLSX, XLS, ODS or PDF (${registry.parsers
         .map((p) => p.name)
         .join(", ")} are installed)`,
     )
@@ -177,6 +177,10 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
         cells[c] = cell
       }
       if (length > width) cells.length = width
+      const unreadable = unreadableReason(record)
+      if (unreadable !== undefined) {
+        context.report({ row: recordNumber, rule: "unreadable_row", message: `row ${recordNumber}: ${unreadable}` })
+      }
       if (!present) {
         dropped += 1
         continue

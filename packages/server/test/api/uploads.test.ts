@@ -171,7 +171,7 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     const image = await api.call("/api/uploads/", { method: "POST", token: user, body: form("marks.csv", PNG) })
     expect(image.status).toBe(415)
     expect(image.json.error).toBe(
-      "the file is a PNG image, whatever its name says: BatchOps reads CSV or TSV text, Excel workbooks (.xlsx) and PDF tables",
+      "the file is a PNG image, whatever its name says: BatchOps reads CSV or TSV text, Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) and PDF tables",
     )
     const tsv = await upload("marks.tsv", "Student ID\tName\tScore\nS001\tAda\t91\n")
     expect(tsv.status).toBe("queued")

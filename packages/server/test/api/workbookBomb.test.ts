@@ -6,6 +6,7 @@
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { measure, workbookBomb } from "../../../../test/support/bombs.js"
+import { xlsxOf } from "../../../parsers/test/workbookFixtures.js"
 import { parserLimitsFromEnv, UsageError } from "../../src/Host.js"
 import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"
@@ -108,11 +109,18 @@ describe("the parser limits from the environment", () => {
       const reply = await api.call("/api/uploads/preview/", {
         method: "POST",
         token,
-        body: form("grades.xlsx", workbookBomb({ sheetBytes: 32 * MB })),
+        // shared strings of 32 MB: more than the 16 MB the server may hold of a workbook
+        body: form(
+          "grades.xlsx",
+          xlsxOf({
+            strings: Array.from({ length: 200_000 }, (_, i) => `student ${i} ${"x".repeat(150)}`),
+            sheets: [{ name: "Grades", rows: '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>' }],
+          }),
+        ),
       })
-      expect(reply.json.problems[0].message).toContain(
-        "the workbook expands to more than 16 MB (resource limit BATCHOPS_MAX_EXPANDED_MB)",
-      )
+      const { message } = reply.json.problems[0]
+      expect(message).toContain("the workbook's shared text, styles and lists expand to more than 16 MB")
+      expect(message).toContain("(resource limit BATCHOPS_MAX_EXPANDED_MB)")
     } finally {
       await api.close()
     }

@@ -54,20 +54,23 @@ export const formFile = (form: FormData, maxBytes: number) =>
   })
 
 /** What BatchOps reads, for the refusal of anything else. */
-const READABLE = "BatchOps reads CSV or TSV text, Excel workbooks (.xlsx) and PDF tables"
+const READABLE =
+  "BatchOps reads CSV or TSV text, Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) and PDF tables"
+
+type ReadableFormat = "csv" | "xlsx" | "xls" | "ods" | "pdf"
+const READABLE_FORMATS: ReadonlySet<string> = new Set<ReadableFormat>(["csv", "xlsx", "xls", "ods", "pdf"])
 
 /**
- * The file's format from its leading bytes: "csv" (any text), "xlsx" or "pdf"; anything else
- * (an image renamed .csv, a Word document, a legacy .xls) is refused with a 415 naming it.
+ * The file's format from its leading bytes: "csv" (any text), "xlsx", "xls", "ods" or "pdf";
+ * anything else (an image renamed .csv, a Word document, an HTML page named .xls) is refused
+ * with a 415 naming it.
  */
-export const sniffFormat = (bytes: Uint8Array): Effect.Effect<"csv" | "xlsx" | "pdf", ApiError> => {
+export const sniffFormat = (bytes: Uint8Array): Effect.Effect<ReadableFormat, ApiError> => {
   const head = bytes.subarray(0, SNIFF_BYTES)
   const format = detectFormat(head)
   // any ZIP reads as "xlsx" to the parsers; one that is a Word document or a plain archive is not
   const other = format === "xlsx" ? describeBinary(head) : undefined
-  if ((format === "csv" || format === "xlsx" || format === "pdf") && other === undefined) {
-    return Effect.succeed(format as "csv" | "xlsx" | "pdf")
-  }
+  if (READABLE_FORMATS.has(format) && other === undefined) return Effect.succeed(format as ReadableFormat)
   const what = other ?? format
   return Effect.fail(
     new ApiError({

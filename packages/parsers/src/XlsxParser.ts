@@ -17,7 +17,7 @@ import { sheetJSRows } from "./SheetJSRows.js"
 import { type SheetContent, SheetRecords, sheetContent, streamRecords } from "./SheetRecords.js"
 import { SheetProblem, type SheetRows, type TextSource } from "./SheetXml.js"
 import { readBook, readStyles, SharedStrings, XlsxSheetRows } from "./XlsxSheets.js"
-import { entryData, readZipDirectory, type ZipEntry } from "./ZipDirectory.js"
+import { entryData, readZipDirectory, type ZipBytes, type ZipEntry, zipBytes, zipFile } from "./ZipDirectory.js"
 import { inflatePart, PartLimitExceeded, PartProblem, PartText, streamPart } from "./ZipParts.js"
 
 type WorkbookFormat = "xlsx" | "xls" | "ods"
@@ -166,7 +166,7 @@ interface CheckedZip {
 const ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 
 /** Whether the `mimetype` part names an OpenDocument spreadsheet (a few bytes, read within a tight bound). */
-const odsMimetype = (bytes: Uint8Array, entry: ZipEntry | undefined): boolean => {
+const odsMimetype = (bytes: ZipBytes, entry: ZipEntry | undefined): boolean => {
   if (entry === undefined) return false
   try {
     return new TextDecoder().decode(inflatePart(bytes, entry, { maxBytes: 1024, maxRatio: 1 })).trim() === ODS_MIMETYPE
@@ -191,7 +191,7 @@ const isHeld = (name: string): boolean => !/^xl\/(worksheets|chartsheets|media|d
  * limit, and the parts held whole not declaring more than the limit (a declared size is
  * believed only when it refuses: what a part really expands to is counted as it is inflated).
  */
-const checkZip = (bytes: Uint8Array, limits: ParserLimits): CheckedZip | ParseError => {
+const checkZip = (bytes: ZipBytes, limits: ParserLimits): CheckedZip | ParseError => {
   const directory = readZipDirectory(bytes)
   if (!directory.ok) return damaged(directory.problem)
   const entries = new Map(directory.entries.map((entry) => [entry.name, entry]))
@@ -223,7 +223,7 @@ const checkZip = (bytes: Uint8Array, limits: ParserLimits): CheckedZip | ParseEr
 class HeldParts {
   #used = 0
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly bytes: ZipBytes,
     private readonly entries: ReadonlyMap<string, ZipEntry>,
     private readonly limits: ParserLimits,
   ) {}
@@ -384,7 +384,7 @@ const readLegacy = Effect.fn("XlsxParser.readLegacy")(function* (bytes: Uint8Arr
 
 /** A binary .xlsb: every part inflated within the limits, then read whole by SheetJS. */
 const readXlsb = Effect.fn("XlsxParser.readXlsb")(function* (
-  bytes: Uint8Array,
+  bytes: ZipBytes,
   entries: ReadonlyMap<string, ZipEntry>,
   limits: ParserLimits,
 ) {
@@ -440,14 +440,19 @@ const htmlFailure = (name: string) =>
   )
 
 const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource, limits: ParserLimits) {
-  const bytes = yield* source.bytes()
-  if (bytes.length === 0) return yield* fail("the file is empty")
-  if (isOle2(bytes)) return yield* readLegacy(bytes, limits)
-  if (!isZip(bytes)) {
-    if (describeBinary(bytes.subarray(0, 1024)) === "an HTML page") return yield* htmlFailure(source.name)
+  const head = yield* source.head(1024)
+  if (head.length === 0) return yield* fail("the file is empty")
+  if (isOle2(head)) return yield* readLegacy(yield* source.bytes(), limits)
+  if (!isZip(head)) {
+    if (describeBinary(head) === "an HTML page") return yield* htmlFailure(source.name)
     return yield* fail("the file is not an Excel workbook (it does not start like an XLSX file)")
   }
-  const zip = checkZip(bytes, limits)
+  // a file on disk is read where it lies, a range at a time: its sheet streams without the file held
+  const bytes = source.path === undefined ? zipBytes(yield* source.bytes()) : zipFile(source.path, source.size)
+  const zip = yield* Effect.try({
+    try: () => checkZip(bytes, limits),
+    catch: (error) => readFailure(error, "", limits),
+  })
   if (zip instanceof ParseError) return yield* zip
   if (zip.format === "xlsb") return yield* readXlsb(bytes, zip.entries, limits)
 

@@ -2,8 +2,46 @@
  * Reads the central directory of a ZIP file (the list of parts at its end) without
  * decompressing anything: enough to tell a truncated file, an encrypted one or a ZIP that is
  * not a workbook, and where each part's compressed data lies. The sizes it declares are only
- * claims: what a part expands to is counted while it is inflated (BoundedInflate).
+ * claims: what a part expands to is counted while it is inflated (BoundedInflate). The ZIP is
+ * read through ZipBytes: bytes in memory, or a file on disk read where it lies, a range at a time.
  */
+import { closeSync, openSync, readSync } from "node:fs"
+
+/** A ZIP's bytes, read a range at a time. */
+export interface ZipBytes {
+  readonly size: number
+  /** up to `length` bytes from `offset` (fewer at the end of the file) */
+  read(offset: number, length: number): Uint8Array
+}
+
+/** A ZIP in memory. */
+export const zipBytes = (bytes: Uint8Array): ZipBytes => ({
+  size: bytes.length,
+  read: (offset, length) => bytes.subarray(offset, offset + length),
+})
+
+/**
+ * A ZIP file on disk: each range is read when asked for (the file is opened for it and closed
+ * again), so a workbook of 80 MB is never held whole while its sheet streams.
+ */
+export const zipFile = (path: string, size: number): ZipBytes => ({
+  size,
+  read: (offset, length) => {
+    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)))
+    const fd = openSync(path, "r")
+    try {
+      let filled = 0
+      while (filled < buffer.length) {
+        const read = readSync(fd, buffer, filled, buffer.length - filled, offset + filled)
+        if (read === 0) break
+        filled += read
+      }
+      return buffer.subarray(0, filled)
+    } finally {
+      closeSync(fd)
+    }
+  },
+})
 
 export interface ZipEntry {
   readonly name: string
@@ -32,40 +70,49 @@ const MAX_COMMENT = 0xffff
 
 const problem = (text: string): ZipDirectory => ({ ok: false, problem: text })
 
-export const readZipDirectory = (bytes: Uint8Array): ZipDirectory => {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const u16 = (at: number) => view.getUint16(at, true)
-  const u32 = (at: number) => view.getUint32(at, true)
-  const u64 = (at: number) => Number(view.getBigUint64(at, true))
+export const readZipDirectory = (zip: ZipBytes | Uint8Array): ZipDirectory => {
+  const source = zip instanceof Uint8Array ? zipBytes(zip) : zip
+  const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
   // The end-of-directory record is the last 22 bytes, followed by an optional comment.
+  const tailStart = Math.max(0, source.size - 22 - MAX_COMMENT)
+  const tail = source.read(tailStart, source.size - tailStart)
+  const t = view(tail)
   let end = -1
-  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - MAX_COMMENT); at--) {
-    if (u32(at) === END_OF_DIRECTORY && at + 22 + u16(at + 20) <= bytes.length) {
+  for (let at = tail.length - 22; at >= 0; at--) {
+    if (t.getUint32(at, true) === END_OF_DIRECTORY && at + 22 + t.getUint16(at + 20, true) <= tail.length) {
       end = at
       break
     }
   }
   if (end < 0) return problem("the end of its ZIP directory is missing")
 
-  let count = u16(end + 10)
-  let size = u32(end + 12)
-  let offset = u32(end + 16)
+  let count = t.getUint16(end + 10, true)
+  let size = t.getUint32(end + 12, true)
+  let offset = t.getUint32(end + 16, true)
   if (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) {
-    const locator = end - 20
-    if (locator < 0 || u32(locator) !== ZIP64_LOCATOR) return problem("its ZIP64 directory locator is missing")
-    const zip64 = u64(locator + 8)
-    if (zip64 + 56 > bytes.length || u32(zip64) !== ZIP64_END_OF_DIRECTORY) {
+    const locator = source.read(tailStart + end - 20, 20)
+    if (tailStart + end < 20 || locator.length < 20 || view(locator).getUint32(0, true) !== ZIP64_LOCATOR) {
+      return problem("its ZIP64 directory locator is missing")
+    }
+    const zip64 = Number(view(locator).getBigUint64(8, true))
+    const record = source.read(zip64, 56)
+    if (record.length < 56 || view(record).getUint32(0, true) !== ZIP64_END_OF_DIRECTORY) {
       return problem("its ZIP64 directory is missing")
     }
-    count = u64(zip64 + 32)
-    size = u64(zip64 + 40)
-    offset = u64(zip64 + 48)
+    count = Number(view(record).getBigUint64(32, true))
+    size = Number(view(record).getBigUint64(40, true))
+    offset = Number(view(record).getBigUint64(48, true))
   }
-  if (offset + size > bytes.length) return problem("its ZIP directory is cut off")
+  if (offset + size > source.size) return problem("its ZIP directory is cut off")
 
+  const bytes = source.read(offset, size)
+  const d = view(bytes)
+  const u16 = (at: number) => d.getUint16(at, true)
+  const u32 = (at: number) => d.getUint32(at, true)
+  const u64 = (at: number) => Number(d.getBigUint64(at, true))
   const entries: Array<ZipEntry> = []
-  let at = offset
+  let at = 0
   for (let i = 0; i < count; i++) {
     if (at + 46 > bytes.length || u32(at) !== DIRECTORY_ENTRY) return problem("its ZIP directory is corrupt")
     const flags = u16(at + 8)
@@ -102,14 +149,21 @@ export const readZipDirectory = (bytes: Uint8Array): ZipDirectory => {
   return { ok: true, entries }
 }
 
-/** An entry's compressed data, found through its local header, or what is wrong with it. */
-export const entryData = (bytes: Uint8Array, entry: ZipEntry): Uint8Array | string => {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const at = entry.offset
-  if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL_HEADER) {
+/** Where an entry's compressed data lies, found through its local header, or what is wrong with it. */
+export const entryRange = (zip: ZipBytes, entry: ZipEntry): { start: number; length: number } | string => {
+  const header = zip.read(entry.offset, 30)
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength)
+  if (header.length < 30 || view.getUint32(0, true) !== LOCAL_HEADER) {
     return `the local header of its part ${entry.name} is missing`
   }
-  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true)
-  if (start + entry.compressedSize > bytes.length) return `its part ${entry.name} is cut off`
-  return bytes.subarray(start, start + entry.compressedSize)
+  const start = entry.offset + 30 + view.getUint16(26, true) + view.getUint16(28, true)
+  if (start + entry.compressedSize > zip.size) return `its part ${entry.name} is cut off`
+  return { start, length: entry.compressedSize }
+}
+
+/** An entry's compressed data, or what is wrong with it. */
+export const entryData = (zip: ZipBytes | Uint8Array, entry: ZipEntry): Uint8Array | string => {
+  const source = zip instanceof Uint8Array ? zipBytes(zip) : zip
+  const range = entryRange(source, entry)
+  return typeof range === "string" ? range : source.read(range.start, range.length)
 }

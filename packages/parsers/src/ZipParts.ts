@@ -7,7 +7,10 @@
  */
 import { createInflateRaw, inflateRawSync } from "node:zlib"
 import { BoundedInflate, InflateLimitExceeded, RATIO_FLOOR } from "./BoundedInflate.js"
-import { entryData, type ZipEntry } from "./ZipDirectory.js"
+import { entryRange, type ZipBytes, type ZipEntry } from "./ZipDirectory.js"
+
+/** The largest single output buffer a held part is inflated into. */
+const MAX_PIECE = 128 * 1024 * 1024
 
 /** Compressed bytes inflated per step when looking at a part's first rows. */
 const STEP = 16 * 1024
@@ -37,19 +40,25 @@ export class PartLimitExceeded extends Error {
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-/** A part's compressed data, or PartProblem. */
-const compressed = (bytes: Uint8Array, entry: ZipEntry): Uint8Array => {
-  const data = entryData(bytes, entry)
-  if (typeof data === "string") throw new PartProblem(data)
+/** Where a part's compressed data lies, or PartProblem. */
+const located = (zip: ZipBytes, entry: ZipEntry): { start: number; length: number } => {
+  const range = entryRange(zip, entry)
+  if (typeof range === "string") throw new PartProblem(range)
   if (entry.method !== 0 && entry.method !== 8) {
     throw new PartProblem(`its part ${entry.name} uses ZIP compression method ${entry.method}`)
   }
-  return data
+  return range
+}
+
+/** A part's compressed data, whole. */
+const compressed = (zip: ZipBytes, entry: ZipEntry): Uint8Array => {
+  const { start, length } = located(zip, entry)
+  return zip.read(start, length)
 }
 
 /** A part held whole, inflated within `limits`: its bytes, the caller's own (a stored part is copied out of the file). */
-export const inflatePart = (bytes: Uint8Array, entry: ZipEntry, limits: PartLimits): Uint8Array => {
-  const data = compressed(bytes, entry)
+export const inflatePart = (zip: ZipBytes, entry: ZipEntry, limits: PartLimits): Uint8Array => {
+  const data = compressed(zip, entry)
   if (entry.method === 0) {
     if (data.length > limits.maxBytes) throw new PartLimitExceeded(entry.name, "bytes")
     return data.slice()
@@ -57,21 +66,17 @@ export const inflatePart = (bytes: Uint8Array, entry: ZipEntry, limits: PartLimi
   const byRatio = Math.max(RATIO_FLOOR, limits.maxRatio * data.length)
   const bound = Math.min(limits.maxBytes, byRatio)
   try {
-    return inflateRawSync(data, { maxOutputLength: Math.max(1, bound) })
+    // one output buffer of the declared size when it is believable: zlib otherwise gathers pieces and joins them, holding the part twice
+    const declared = entry.size > 0 && entry.size <= bound ? Math.min(entry.size + 1, MAX_PIECE) : undefined
+    return inflateRawSync(data, {
+      maxOutputLength: Math.max(1, bound),
+      ...(declared ? { chunkSize: Math.max(64, declared) } : {}),
+    })
   } catch (error) {
     if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
       throw new PartLimitExceeded(entry.name, bound < limits.maxBytes ? "ratio" : "bytes")
     }
     throw new PartProblem(`its part ${entry.name} cannot be inflated: ${reason(error)}`)
-  }
-}
-
-/** Bytes as text, a megabyte at a time: no string larger than a piece is made. */
-export const textPieces = function* (bytes: Uint8Array): Generator<string> {
-  const decoder = new TextDecoder()
-  const PIECE = 1 << 20
-  for (let at = 0; at < bytes.length; at += PIECE) {
-    yield decoder.decode(bytes.subarray(at, at + PIECE), { stream: at + PIECE < bytes.length })
   }
 }
 
@@ -81,7 +86,9 @@ export const textPieces = function* (bytes: Uint8Array): Generator<string> {
  * PartLimitExceeded past a limit and PartProblem for damaged data.
  */
 export class PartText {
-  readonly #data: Uint8Array
+  readonly #zip: ZipBytes
+  readonly #start: number
+  readonly #length: number
   readonly #inflater: BoundedInflate | undefined
   readonly #decoder = new TextDecoder()
   #output: Array<Uint8Array> = []
@@ -89,11 +96,14 @@ export class PartText {
   #done = false
 
   constructor(
-    bytes: Uint8Array,
+    zip: ZipBytes,
     readonly entry: ZipEntry,
     limits: PartLimits,
   ) {
-    this.#data = compressed(bytes, entry)
+    const { start, length } = located(zip, entry)
+    this.#zip = zip
+    this.#start = start
+    this.#length = length
     this.#inflater =
       entry.method === 8
         ? new BoundedInflate({ maxBytes: limits.maxBytes, maxRatio: limits.maxRatio }, (chunk) =>
@@ -106,13 +116,14 @@ export class PartText {
   next(): string | undefined {
     if (this.#done) return undefined
     const inflater = this.#inflater
-    const end = Math.min(this.#at + STEP, this.#data.length)
-    const final = end === this.#data.length
+    const end = Math.min(this.#at + STEP, this.#length)
+    const final = end === this.#length
+    const piece = this.#zip.read(this.#start + this.#at, end - this.#at)
     if (inflater === undefined) {
-      this.#output.push(this.#data.subarray(this.#at, end))
+      this.#output.push(piece)
     } else {
       try {
-        inflater.push(this.#data.subarray(this.#at, end), final)
+        inflater.push(piece, final)
       } catch (error) {
         if (error instanceof InflateLimitExceeded) throw new PartLimitExceeded(this.entry.name, error.limit)
         throw new PartProblem(`its part ${this.entry.name} cannot be inflated: ${reason(error)}`)
@@ -136,22 +147,22 @@ export class PartText {
  * (counted against the compressed bytes consumed so far, so a bomb stops within its first
  * megabytes). The inflater is destroyed when the reader stops early.
  */
-export const streamPart = async function* (
-  bytes: Uint8Array,
-  entry: ZipEntry,
-  maxRatio: number,
-): AsyncGenerator<string> {
-  const data = compressed(bytes, entry)
+export const streamPart = async function* (zip: ZipBytes, entry: ZipEntry, maxRatio: number): AsyncGenerator<string> {
+  const { start, length } = located(zip, entry)
   if (entry.method === 0) {
-    yield* textPieces(data)
+    const decoder = new TextDecoder()
+    for (let at = 0; at < length; at += STREAM_STEP) {
+      yield decoder.decode(zip.read(start + at, Math.min(STREAM_STEP, length - at)), { stream: true })
+    }
+    yield decoder.decode()
     return
   }
   const inflater = createInflateRaw({ chunkSize: 128 * 1024 })
   let input = 0
   let output = 0
   const feed = async () => {
-    for (let at = 0; at < data.length && !inflater.destroyed; at += STREAM_STEP) {
-      const piece = data.subarray(at, at + STREAM_STEP)
+    for (let at = 0; at < length && !inflater.destroyed; at += STREAM_STEP) {
+      const piece = zip.read(start + at, Math.min(STREAM_STEP, length - at))
       input += piece.length
       if (!inflater.write(piece)) {
         await new Promise<void>((resolve) => {

@@ -65,10 +65,10 @@ worker, the incident mail and the scheduler, over the database below; it migrate
 --no-worker and --no-scheduler (or BATCHOPS_ROLE=api for both) leave those to separate
 \`batchops worker\` and \`batchops scheduler\` processes (BATCHOPS_ROLE=all is the default).
 
-Process one gradebook, attendance or roster file (CSV, TSV, XLSX or PDF) and publish its
-CSV and PDF reports into --out (default: exports). With --max-change (a share such as 0.2
-or 20%), a plan that would delete or add more of the rows is held: nothing is published,
-the counts and the affected rows are shown, and the exit status is 3.
+Process one gradebook, attendance or roster file (CSV, TSV, XLSX, XLS, ODS or PDF) and
+publish its CSV and PDF reports into --out (default: exports). With --max-change (a share
+such as 0.2 or 20%), a plan that would delete or add more of the rows is held: nothing is
+published, the counts and the affected rows are shown, and the exit status is 3.
 
 \`migrate\` brings the database up to date: Postgres when DATABASE_URL or DB_NAME (with
 DB_USER, DB_PASSWORD, DB_HOST, DB_PORT) is set, otherwise embedded PGlite in

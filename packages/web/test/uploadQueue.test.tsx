@@ -140,7 +140,7 @@ describe("the upload queue", () => {
     fireEvent.click(screen.getByRole("button", { name: "Upload 2 files" }))
     await settle()
     const refusal =
-      "the file is a PNG image, whatever its name says: BatchOps reads CSV or TSV text, Excel workbooks (.xlsx) and PDF tables"
+      "the file is a PNG image, whatever its name says: BatchOps reads CSV or TSV text, Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) and PDF tables"
     FakeRequest.sent[0]!.answer(415, {
       error: refusal,
       code: "unsupported_file",

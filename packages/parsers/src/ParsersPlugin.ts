@@ -2,7 +2,7 @@ import { definePlugin, PLUGIN_API_VERSION } from "@batchops/core"
 import { makeBuiltinParsers } from "./BuiltinParsers.js"
 import type { ParserLimits } from "./ParserLimits.js"
 
-/** The built-in parsers as a plugin, for hosts that build a registry: XLSX, PDF and CSV, in detection order, within `limits`. */
+/** The built-in parsers as a plugin, for hosts that build a registry: workbooks (XLSX, XLS, ODS), PDF and CSV, in detection order, within `limits`. */
 export const makeParsersPlugin = (limits: Partial<ParserLimits> = {}) =>
   definePlugin({
     name: "batchops-parsers",

@@ -294,8 +294,8 @@ describe("bad workbooks: each a named failure", () => {
     const filepass = Buffer.from([0x2f, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00])
     const after = bof + 4 + 16
     const patched = Buffer.concat([stream.subarray(0, after), filepass, stream.subarray(after + filepass.length)])
-    expect((await failure(XlsxParser, new Uint8Array(patched))).message).toMatch(
-      /^the workbook is password-protected; ask the department for an unprotected copy$|^the \.xls workbook is damaged or cannot be read: /,
+    expect((await failure(XlsxParser, new Uint8Array(patched))).message).toBe(
+      "the workbook is password-protected; ask the department for an unprotected copy",
     )
   })
 

@@ -35,7 +35,8 @@ export const builtinKnownErrors: ReadonlyArray<KnownError> = [
     stage: "standardize_results",
     pattern: "not a format BatchOps reads",
     severity: "medium",
-    rootCause: "The file is not CSV, XLSX, XLS, ODS or PDF (often a screenshot, an archive or a Word document renamed).",
+    rootCause:
+      "The file is not CSV, XLSX, XLS, ODS or PDF (often a screenshot, an archive or a Word document renamed).",
     correctiveAction: "Ask the department for a CSV or XLSX export of the data.",
   },
   {

@@ -182,7 +182,10 @@ export const UploadQueue = ({ prepare, onFiles, preview }: UploadQueueProps) => 
         <Button variant="secondary" onClick={() => input.current?.click()}>
           Choose files
         </Button>
-        <p class="hint">CSV or TSV text, Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) and PDF tables. Several at once are fine.</p>
+        <p class="hint">
+          CSV or TSV text, Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) and PDF tables. Several at
+          once are fine.
+        </p>
         <input
           ref={input}
           type="file"

@@ -59,7 +59,7 @@ export class SheetRecords {
 }
 
 /** Thrown by PushedText when the text at hand is used up and more is on its way. */
-export const NEED_MORE: unique symbol = Symbol("need more text")
+const NEED_MORE: unique symbol = Symbol("need more text")
 
 /** Text pushed in as it arrives: `next()` gives what has come, then throws NEED_MORE until more does or the end is told. */
 class PushedText implements TextSource {

@@ -186,6 +186,21 @@ describe("which sheet is read", () => {
     ])
   })
 
+  it("a title row merged across the columns above the header does not make a sheet of notes", async () => {
+    const bytes = xlsxOf({
+      sheets: [
+        {
+          name: "Term 1",
+          rows: `<row r="1"><c r="A1" t="inlineStr"><is><t>Grade 10 - Term 1 results</t></is></c></row>${grades}`,
+        },
+      ],
+    })
+    const result = await collect(XlsxParser, bytes)
+    expect(result.details.sheet).toBe("Term 1")
+    // the title row is handed on as it is: core skips title rows for every format
+    expect(result.records).toEqual([["Grade 10 - Term 1 results"], ["ID", "Score"], ["S1", "90"]])
+  })
+
   it("xls: the same, read by SheetJS", async () => {
     const bytes = xlsOf([
       [

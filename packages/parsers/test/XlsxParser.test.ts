@@ -245,6 +245,16 @@ describe("XlsxParser", () => {
     expect(error.message).toBe("the workbook is password-protected; ask the department for an unprotected copy")
   })
 
+  it("reads a binary .xlsb workbook whole, with the same cell rules", async () => {
+    const result = await collect(XlsxParser, workbookBytes([["Grades", GRADES]], "xlsb"))
+    expect(result.format).toBe("xlsx")
+    expect(result.records.filter((record) => record.some((cell) => cell !== null))).toEqual([
+      ["Student ID", "Name", "Score", "Date"],
+      ["STU-2024-0001", "José", "92.5", "2024-03-01"],
+      ["STU-2024-0002", "李华", "7", "93"],
+    ])
+  })
+
   it("reads a legacy .xls workbook", async () => {
     const result = await collect(XlsxParser, workbookBytes([["Grades", GRADES]], "xls"))
     expect(result.format).toBe("xls")

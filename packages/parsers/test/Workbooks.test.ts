@@ -1,12 +1,12 @@
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
+import { constants, deflateRawSync } from "node:zlib"
 import { sourceFromBytes, unreadableReason } from "@batchops/core"
 import { runPlugin } from "@batchops/core/testing"
 import { detectFormat, makeXlsxParser, parsersPlugin, XlsxParser } from "@batchops/parsers"
 import { Effect, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as XLSX from "xlsx"
-import { repeatedDeflate } from "../../../test/support/bombs.js"
 import { collect, failure, utf8 } from "./helpers.js"
 import { odsOf, SHEET_HEAD, SHEET_TAIL, xlsOf, xlsxOf } from "./workbookFixtures.js"
 
@@ -351,7 +351,7 @@ describe("formats from the bytes", () => {
 })
 
 describe("streaming", () => {
-  it("reads a sheet far larger than the expanded-bytes limit with flat memory, rows handed on in chunks", async () => {
+  it("reads a sheet far larger than the expanded-bytes limit with flat memory, in chunks, naming the one damaged row in its middle", async () => {
     // 400,000 rows, 11 cells each: about 100 MB of sheet XML, against a 16 MB limit on what is held
     const cells = (n: number) =>
       `<c t="s"><v>${n % 3}</v></c><c t="inlineStr"><is><t>José Nguyễn</t></is></c>` +
@@ -360,7 +360,19 @@ describe("streaming", () => {
     const block = Array.from({ length: 1000 }, (_, i) => `<row>${cells(i)}</row>`).join("")
     const copies = 400
     const header = `<row>${Array.from({ length: 11 }, (_, c) => `<c t="inlineStr"><is><t>Column ${c}</t></is></c>`).join("")}</row>`
-    const deflated = repeatedDeflate(SHEET_HEAD + header, block, copies, SHEET_TAIL)
+    // in the middle, row 200,002, one damaged row: its first cell points at shared text that does not exist
+    const damaged = `<row>${cells(0).replace("<v>0</v>", "<v>77</v>")}</row>`
+    // each piece compressed on its own, ending on a full flush, so the block's compressed bytes can be repeated
+    const piece = (text: string) => deflateRawSync(utf8(text), { finishFlush: constants.Z_FULL_FLUSH })
+    const compressedBlock = piece(block)
+    const halfway = Array.from({ length: copies / 2 }, () => compressedBlock)
+    const deflated = Buffer.concat([
+      piece(SHEET_HEAD + header),
+      ...halfway,
+      piece(damaged),
+      ...halfway,
+      deflateRawSync(utf8(SHEET_TAIL)),
+    ])
     const sheetBytes = SHEET_HEAD.length + header.length + block.length * copies + SHEET_TAIL.length
     expect(sheetBytes).toBeGreaterThan(95 * 1024 * 1024)
     const bytes = xlsxOf({
@@ -379,9 +391,13 @@ describe("streaming", () => {
     let records = 0
     let widest = 0
     let last: ReadonlyArray<unknown> = []
+    const unreadable: Array<number> = []
     await Effect.runPromise(
       Stream.runForEach(parsed.records, (chunk) =>
         Effect.sync(() => {
+          chunk.forEach((record, i) => {
+            if (unreadableReason(record) !== undefined) unreadable.push(records + i + 1)
+          })
           records += chunk.length
           widest = Math.max(widest, chunk.length)
           last = chunk[chunk.length - 1]!
@@ -393,7 +409,8 @@ describe("streaming", () => {
         }),
       ),
     )
-    expect(records).toBe(400_001)
+    expect(records).toBe(400_002)
+    expect(unreadable).toEqual([200_002])
     expect(widest).toBeLessThanOrEqual(512)
     expect([...last]).toEqual([
       "A",

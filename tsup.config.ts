@@ -69,7 +69,8 @@ export default defineConfig([
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),
-  // not cleaned: the command's bundle is built into the same folder at the same time
-  pkg("server", ["src/index.ts", "src/cli.ts"], false),
+  // not cleaned: the command's bundle is built into the same folder at the same time; the
+  // thread that runs files (PipelineThread) is an entry of its own: a worker thread loads a file
+  pkg("server", ["src/index.ts", "src/cli.ts", "src/PipelineThread.ts"], false),
   cli,
 ])

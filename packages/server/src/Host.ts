@@ -1,6 +1,6 @@
 /**
  * The host's configuration from the environment: the database, the folders, the guard's
- * share. Shared by the commands (`batchops worker`, `submit`...) and the server.
+ * share, the limits per file. Shared by the commands (`batchops worker`, `submit`...) and the server.
  */
 import { join, resolve } from "node:path"
 import { BullWorkQueueLayer } from "@batchops/queue-bullmq"
@@ -8,6 +8,7 @@ import { migrate } from "@batchops/store-sql"
 import { Layer } from "effect"
 import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { fileIsolationFromEnv } from "./IsolatedPipeline.js"
 import { uploadLifecycleLayer } from "./Layers.js"
 
 /** A problem with the command line or the environment itself (exit 2). */
@@ -71,6 +72,7 @@ export const lifecycleLayer = (env: Env) =>
     workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
+    isolation: fileIsolationFromEnv(env),
   }).pipe(
     // which database this is, for the backups (run_daily_backup, batchops backup)
     Layer.merge(backupTargetLayer(backupTargetFromEnv(env))),

@@ -39,7 +39,8 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true
  */
 const cli: Options = {
   name: "batchops-cli",
-  entry: { "batchops-cli": "packages/server/src/cli.ts" },
+  // the thread each file runs in loads the same way, once per file: one bundled file too
+  entry: { "batchops-cli": "packages/server/src/cli.ts", "pipeline-thread": "packages/server/src/PipelineThread.ts" },
   outDir: "packages/server/dist",
   format: ["esm"],
   target: "node22",
@@ -69,8 +70,7 @@ export default defineConfig([
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),
-  // not cleaned: the command's bundle is built into the same folder at the same time; the
-  // thread that runs files (PipelineThread) is an entry of its own: a worker thread loads a file
-  pkg("server", ["src/index.ts", "src/cli.ts", "src/PipelineThread.ts"], false),
+  // not cleaned: the command's bundle is built into the same folder at the same time
+  pkg("server", ["src/index.ts", "src/cli.ts"], false),
   cli,
 ])

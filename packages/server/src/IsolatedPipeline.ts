@@ -69,7 +69,7 @@ export const fileIsolationFromEnv = (env: Env): FileIsolation => ({
  * (the test suite), in the package's `dist/` (built by `tsup` before the tests).
  */
 const threadEntry = (): URL =>
-  new URL(import.meta.url.endsWith(".ts") ? "../dist/PipelineThread.js" : "./PipelineThread.js", import.meta.url)
+  new URL(import.meta.url.endsWith(".ts") ? "../dist/pipeline-thread.js" : "./pipeline-thread.js", import.meta.url)
 
 /** What a run of the pipeline in the thread needs; everything can be posted to a thread. */
 export interface FileTaskInput {

@@ -170,12 +170,21 @@ const runFileTask = <A, R>(
 ): Effect.Effect<A, FileLimitExceeded | RequestError | IsolatedTaskFailed, R> =>
   Effect.gen(function* () {
     const { isolation, columnMapping, onStep, publish, ...rest } = run
-    let stage: string | undefined
+    // Every stage starts before the rows stream through them all: while stages are starting, a
+    // limit stops the one starting; once all have, the first unfinished one, which the rows
+    // come from (reading the file, for the first).
+    const started: Array<string> = []
+    const finished = new Set<string>()
+    let stages = Number.POSITIVE_INFINITY
+    const stoppedStage = () =>
+      started.length < stages ? started.at(-1) : (started.find((name) => !finished.has(name)) ?? started.at(-1))
     const handlers: HostHandlers<R> = {
-      step: (event) => {
-        const step = event as StepEvent
-        if (step.type === "started") stage = step.stage
-        return onStep === undefined ? Effect.void : onStep(step)
+      step: (payload) => {
+        const { event, stages: total } = payload as { event: StepEvent; stages: number }
+        stages = total
+        if (event.type === "started") started.push(event.stage)
+        else finished.add(event.step.name)
+        return onStep === undefined ? Effect.void : onStep(event)
       },
       columnMapping: (request) =>
         typeof columnMapping === "function"
@@ -203,17 +212,18 @@ const runFileTask = <A, R>(
       limits: isolation.limits,
       handlers,
     }).pipe(
-      Effect.catchTag("ResourceLimitExceeded", (error) =>
-        Effect.fail(
+      Effect.catchTag("ResourceLimitExceeded", (error) => {
+        const stage = stoppedStage()
+        return Effect.fail(
           limitFailure(
             error,
             describeFile(run.file),
             stage ?? "standardize_results",
-            stage === undefined || stage === "standardize_results",
+            stage === undefined || stage === started[0],
             isolation.limits,
           ),
-        ),
-      ),
+        )
+      }),
       Effect.catchTag(
         "IsolatedTaskFailed",
         (error): Effect.Effect<never, RequestError | IsolatedTaskFailed> =>

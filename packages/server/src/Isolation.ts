@@ -1,11 +1,13 @@
 /**
- * Running untrusted work in a worker thread with limits: the host side (`runIsolated`) starts
- * a thread for one task, answers the calls the thread makes back (everything that touches the
- * database stays on the host's thread), and stops the thread when it passes its memory
- * ceiling, its wall-clock limit or its CPU-time limit; the thread side (`serveIsolated`) runs
- * the task the module was started for. Nothing here knows about files or pipelines.
+ * Running untrusted work in a worker thread with limits: the host side (`runIsolated`) gives
+ * one task to a thread (a warm one when its small pool has one), answers the calls the thread
+ * makes back (what touches the database stays on the host's thread), and stops the thread when
+ * it passes its memory ceiling, its wall-clock limit or its CPU-time limit; the thread side
+ * (`serveIsolated`) runs the tasks it is given. Nothing here knows about files or pipelines.
  */
-import { parentPort, Worker, workerData } from "node:worker_threads"
+import { readlinkSync } from "node:fs"
+import { constants, setPriority } from "node:os"
+import { parentPort, Worker } from "node:worker_threads"
 import { Cause, Effect, Exit, Queue, Schema } from "effect"
 
 /** What one task may use before its thread is stopped. */
@@ -51,6 +53,7 @@ type ThreadMessage =
   | { readonly type: "failed"; readonly tag: string | null; readonly message: string }
 
 type HostMessage =
+  | { readonly type: "task"; readonly task: string; readonly input: unknown }
   | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string }
 
@@ -64,6 +67,59 @@ type Event =
 const SAMPLE_MS = 50
 
 const MB = 1024 * 1024
+
+/** Warm threads kept per module and memory ceiling, for the next task (starting one costs more than a small file). */
+const MAX_IDLE = 2
+
+/**
+ * A thread goes back to the pool only when its heap after a task is under this share of its
+ * ceiling: what one file left behind must not count against the next one's limit.
+ */
+const REUSE_SHARE = 0.25
+
+const idle = new Map<string, Array<Worker>>()
+
+const poolKey = (entry: URL, memoryMb: number) => `${memoryMb} ${entry.href}`
+
+/** A warm thread of the pool, or a new one; either way with no listener but the pool's. */
+const takeThread = (entry: URL, memoryMb: number): Worker => {
+  const key = poolKey(entry, memoryMb)
+  const warm = idle.get(key)?.pop()
+  if (warm !== undefined) {
+    warm.ref()
+    return warm
+  }
+  const thread = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } })
+  // a pooled thread that ends while idle leaves the pool
+  thread.once("exit", () => {
+    const list = idle.get(key)
+    if (list !== undefined)
+      idle.set(
+        key,
+        list.filter((other) => other !== thread),
+      )
+  })
+  return thread
+}
+
+/** Puts a thread that answered back in the pool when it is small and there is room, else stops it. */
+const returnThread = (thread: Worker, entry: URL, memoryMb: number) =>
+  Effect.promise(async () => {
+    const key = poolKey(entry, memoryMb)
+    const list = idle.get(key) ?? []
+    const heap = await thread.getHeapStatistics().catch(() => undefined)
+    if (
+      heap === undefined ||
+      list.length >= MAX_IDLE ||
+      heap.used_heap_size + heap.external_memory > memoryMb * MB * REUSE_SHARE
+    ) {
+      await thread.terminate()
+      return
+    }
+    // an idle thread does not keep the process alive
+    thread.unref()
+    idle.set(key, [...list, thread])
+  })
 
 export interface IsolatedRun<R> {
   /** the thread's module (a built `.js` file: threads run plain Node) */
@@ -86,34 +142,46 @@ const limitMessage = (limit: ResourceLimitExceeded["limit"], limits: IsolationLi
       : `the task took longer than ${limits.wallClockMs / 1000} s`
 
 /**
- * Runs `task` of `entry` in a new worker thread and answers its calls until it answers.
- * Fails with ResourceLimitExceeded when the thread passes a limit (a thread that dies out of
- * memory included), with IsolatedTaskFailed when the task fails or the thread stops without an
- * answer. Interrupting the run stops the thread.
+ * Runs `task` of `entry` in a worker thread (a warm one of the pool, or a new one) and answers
+ * its calls until it answers. Fails with ResourceLimitExceeded when the thread passes a limit
+ * (a thread that dies out of memory included), with IsolatedTaskFailed when the task fails or
+ * the thread stops without an answer. A thread that passed a limit, failed or was interrupted
+ * is stopped, never reused.
  */
 export const runIsolated = <R>(
   run: IsolatedRun<R>,
 ): Effect.Effect<unknown, ResourceLimitExceeded | IsolatedTaskFailed, R> =>
   Effect.gen(function* () {
     const events = yield* Queue.unbounded<Event>()
-    const { limits } = run
+    const { limits, entry } = run
+    let answered = false
+    const onMessage = (message: ThreadMessage) => Queue.offerUnsafe(events, message)
+    const onError = (error: Error) => Queue.offerUnsafe(events, { type: "error", error })
+    const onExit = (code: number) => Queue.offerUnsafe(events, { type: "exit", code })
     const worker = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const thread = new Worker(run.entry, {
-          workerData: { task: run.task, input: run.input },
-          transferList: [...(run.transfer ?? [])],
-          resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
-          // the thread's output is the host's; its environment is the host's too (shared by default)
-          stdout: false,
-          stderr: false,
-        })
-        thread.on("message", (message: ThreadMessage) => Queue.offerUnsafe(events, message))
-        thread.on("error", (error: Error) => Queue.offerUnsafe(events, { type: "error", error }))
-        thread.on("exit", (code: number) => Queue.offerUnsafe(events, { type: "exit", code }))
+        const thread = takeThread(entry, limits.memoryMb)
+        thread.on("message", onMessage)
+        thread.on("error", onError)
+        thread.on("exit", onExit)
         return thread
       }),
-      (thread) => Effect.promise(() => thread.terminate()).pipe(Effect.ignore),
+      (thread) =>
+        Effect.suspend(() => {
+          thread.off("message", onMessage)
+          thread.off("error", onError)
+          thread.off("exit", onExit)
+          return answered
+            ? returnThread(thread, entry, limits.memoryMb)
+            : Effect.promise(() => thread.terminate()).pipe(Effect.ignore)
+        }),
     )
+    // the processor time the thread used before this task: a warm thread ran others, a new
+    // one is not running yet (its start counts against the task)
+    const before = yield* Effect.promise(() => worker.cpuUsage().catch(() => ({ user: 0, system: 0 })))
+    worker.postMessage({ type: "task", task: run.task, input: run.input } satisfies HostMessage, [
+      ...(run.transfer ?? []),
+    ])
 
     // The watchdog samples from the host's thread: the worker's heap (and its buffers, which the
     // V8 ceiling does not count) and its processor time, answered even while it runs a long loop.
@@ -126,7 +194,7 @@ export const runIsolated = <R>(
       }
       if (sampling) return
       sampling = true
-      Promise.all([worker.getHeapStatistics(), worker.cpuUsage()])
+      Promise.all([worker.getHeapStatistics(), worker.cpuUsage(before)])
         .then(([heap, cpu]) => {
           if (heap.used_heap_size + heap.external_memory > limits.memoryMb * MB) {
             Queue.offerUnsafe(events, { type: "limit", limit: "memory" })
@@ -162,6 +230,7 @@ export const runIsolated = <R>(
           break
         }
         case "done":
+          answered = true
           return event.value
         case "failed":
           return yield* new IsolatedTaskFailed({ tag: event.tag, message: event.message })
@@ -186,23 +255,31 @@ const failureMessage = (cause: Cause.Cause<{ readonly message: string }>): strin
 }
 
 /**
- * The thread side: runs the task named in `workerData` with its input and posts its value (or
- * its failure, with its `_tag`) back to the host. A module given to `runIsolated` calls this
- * once, with every task it serves.
+ * On Linux a thread has a priority of its own: this one yields the processor to the host's
+ * thread (the API answering) when both want it. Elsewhere, or when refused, it runs as it is.
+ */
+const lowerPriority = () => {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1))
+    if (Number.isSafeInteger(tid)) setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL)
+  } catch {
+    // not Linux, or not allowed: the thread keeps the process's priority
+  }
+}
+
+/**
+ * The thread side: runs each task the host posts (by name, with its input) and posts its value
+ * (or its failure, with its `_tag`) back. A module given to `runIsolated` calls this once, with
+ * every task it serves; the thread then waits for tasks until the host stops it.
  */
 export const serveIsolated = (
   tasks: Readonly<Record<string, (input: unknown, host: IsolatedHost) => Effect.Effect<unknown, unknown>>>,
 ): void => {
   const port = parentPort
   if (port === null) throw new Error("serveIsolated runs in a worker thread started by runIsolated")
-  const { task, input } = workerData as { task: string; input: unknown }
+  lowerPriority()
   let nextId = 0
-  const pending = new Map<number, (message: HostMessage) => void>()
-  port.on("message", (message: HostMessage) => {
-    const resume = pending.get(message.id)
-    pending.delete(message.id)
-    resume?.(message)
-  })
+  const pending = new Map<number, (message: HostMessage & { readonly type: "reply" }) => void>()
   const host: IsolatedHost = {
     call: (name, payload) =>
       Effect.callback<unknown, HostCallFailed>((resume) => {
@@ -213,21 +290,32 @@ export const serveIsolated = (
         port.postMessage({ type: "call", id, name, payload } satisfies ThreadMessage)
       }),
   }
-  const run = tasks[task]
-  const program =
-    run === undefined
-      ? Effect.fail(new IsolatedTaskFailed({ tag: null, message: `this thread serves no task named "${task}"` }))
-      : run(input, host)
-  void Effect.runPromiseExit(program).then((exit) => {
-    if (Exit.isSuccess(exit)) {
-      port.postMessage({ type: "done", value: exit.value } satisfies ThreadMessage)
-    } else {
+  const runTask = (task: string, input: unknown) => {
+    const run = tasks[task]
+    const program =
+      run === undefined
+        ? Effect.fail(new IsolatedTaskFailed({ tag: null, message: `this thread serves no task named "${task}"` }))
+        : run(input, host)
+    void Effect.runPromiseExit(program).then((exit) => {
+      if (Exit.isSuccess(exit)) {
+        port.postMessage({ type: "done", value: exit.value } satisfies ThreadMessage)
+        return
+      }
       const error = Cause.squash(exit.cause) as { _tag?: unknown; message?: unknown }
       port.postMessage({
         type: "failed",
         tag: typeof error?._tag === "string" ? error._tag : null,
         message: error instanceof Error || typeof error?.message === "string" ? String(error.message) : String(error),
       } satisfies ThreadMessage)
+    })
+  }
+  port.on("message", (message: HostMessage) => {
+    if (message.type === "task") {
+      runTask(message.task, message.input)
+      return
     }
+    const resume = pending.get(message.id)
+    pending.delete(message.id)
+    resume?.(message)
   })
 }

@@ -9,6 +9,7 @@ import {
   type ColumnMappingSource,
   type Plugin,
   PublishError,
+  type Registry,
   ReportPublisher,
   type ResumePoint,
   runPipeline,
@@ -30,16 +31,24 @@ const bytesOf = (input: FileTaskInput) =>
     ? Effect.succeed(input.file)
     : readOriginalFile(input.file.path, { id: input.file.uploadId, sha256: input.file.sha256 })
 
+/** Registries built in this thread, by plugins module: a warm thread runs many files. */
+const registries = new Map<string, Registry>()
+
 /** The registry of the host: the built-ins and the site plugins of `input.plugins`. */
 const registryFor = (input: FileTaskInput) =>
   Effect.gen(function* () {
+    const key = input.plugins ?? ""
+    const built = registries.get(key)
+    if (built !== undefined) return built
     const plugins =
       input.plugins === undefined
         ? []
         : yield* Effect.promise(
             () => import(input.plugins!) as Promise<{ readonly plugins: ReadonlyArray<Plugin> }>,
           ).pipe(Effect.map((module) => module.plugins))
-    return yield* Effect.orDie(pipelineRegistry(plugins))
+    const registry = yield* Effect.orDie(pipelineRegistry(plugins))
+    registries.set(key, registry)
+    return registry
   })
 
 /** The mapping of the request, or the host's remembered mappings, asked for when needed. */
@@ -85,20 +94,21 @@ const pipeline = (value: unknown, host: IsolatedHost) =>
     const bytes = yield* bytesOf(input)
     const store = input.checkpoints === undefined ? undefined : diskCheckpoints(input.checkpoints)
     let resume: ResumePoint | undefined
+    let reused = 0
     if (input.resume !== undefined && input.checkpoints !== undefined) {
       const { after, steps } = input.resume
-      const stored = yield* readCheckpoint(
-        input.checkpoints,
-        registry.stages.findIndex((stage) => stage.name === after),
-        after,
-      )
+      const index = registry.stages.findIndex((stage) => stage.name === after)
+      const stored = yield* readCheckpoint(input.checkpoints, index, after)
       resume = { after, snapshot: stored.snapshot, next: stored.next, steps }
+      reused = index + 1
     }
+    const stages = registry.stages.length - reused
     return yield* runPipeline(registry, {
       source: sourceFromBytes(input.fileName, bytes),
       profile: input.profile,
       plan: input.plan,
-      onStep: (event: StepEvent) => host.call("step", event).pipe(Effect.ignore),
+      // with the number of stages that run, so the host can tell which stage a limit stopped
+      onStep: (event: StepEvent) => host.call("step", { event, stages }).pipe(Effect.ignore),
       checkpoints: store,
       resume,
       maxChange: input.maxChange,

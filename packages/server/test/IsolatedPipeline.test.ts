@@ -81,7 +81,7 @@ describe("a file past its memory ceiling, through the API with its worker", () =
   it("fails the upload once with the resource-limit incident while /api/health/ keeps answering within 100 ms", async () => {
     // the same pings with nothing to process: what this machine adds on its own (a shared CI
     // runner's load), so the assertion measures the file's effect, not the neighbours'
-    const idle = await slowestHealth(() => new Promise((resume) => setTimeout(resume, 1000)))
+    const idle = await slowestHealth(() => new Promise((resume) => setTimeout(resume, 3000)))
     const created = await api.call("/api/uploads/", { method: "POST", token: user, body: form("roster.csv", file) })
     expect(created.status, created.text).toBe(201)
     const id = created.json.id as string
@@ -172,26 +172,7 @@ describe("a stage past its processor time or wall-clock time", () => {
     )
   }
 
-  it("stops a stage that keeps the processor busy at BATCHOPS_FILE_CPU_SECONDS", async () => {
-    const { outcome, incident } = await runOnce("spin.csv", { ...LIMITS, cpuMs: 1000 })
-    expect(outcome).toMatchObject({ status: "failed", completed: true })
-    expect(incident?.stage).toBe("stall_on_request")
-    expect(incident?.knownError).toBe("resource-limit")
-    expect(incident?.error).toBe(
-      "the CSV file needs more than 1 s of processor time to process (resource limit BATCHOPS_FILE_CPU_SECONDS)",
-    )
-  }, 30_000)
-
-  it("stops a stage that waits at BATCHOPS_FILE_TIMEOUT_SECONDS", async () => {
-    const { outcome, incident } = await runOnce("stall.csv", { ...LIMITS, wallClockMs: 1500 })
-    expect(outcome).toMatchObject({ status: "failed", completed: true })
-    expect(incident?.stage).toBe("stall_on_request")
-    expect(incident?.knownError).toBe("resource-limit")
-    expect(incident?.error).toBe(
-      "the CSV file took longer than 1.5 s to process (resource limit BATCHOPS_FILE_TIMEOUT_SECONDS)",
-    )
-  }, 30_000)
-
+  // first: its thread, back in the pool, is the warm one the stage tests time from the start
   it("publishes a file that stays within its limits, with its stages' logs and reports", async () => {
     const { outcome, stored, csv } = await runOnce("gradebook.csv", LIMITS, [
       "S001,Ada Lovelace,91",
@@ -207,5 +188,25 @@ describe("a stage past its processor time or wall-clock time", () => {
       "publish_results ok",
     ])
     expect(new TextDecoder().decode(Option.getOrThrow(csv))).toContain("score,2,0,84.5")
+  }, 30_000)
+
+  it("stops a stage that keeps the processor busy at BATCHOPS_FILE_CPU_SECONDS", async () => {
+    const { outcome, incident } = await runOnce("spin.csv", { ...LIMITS, cpuMs: 1000 })
+    expect(outcome).toMatchObject({ status: "failed", completed: true })
+    expect(incident?.stage).toBe("stall_on_request")
+    expect(incident?.knownError).toBe("resource-limit")
+    expect(incident?.error).toBe(
+      "the CSV file needs more than 1 s of processor time to process (resource limit BATCHOPS_FILE_CPU_SECONDS)",
+    )
+  }, 30_000)
+
+  it("stops a stage that waits at BATCHOPS_FILE_TIMEOUT_SECONDS", async () => {
+    const { outcome, incident } = await runOnce("stall.csv", { ...LIMITS, wallClockMs: 2000 })
+    expect(outcome).toMatchObject({ status: "failed", completed: true })
+    expect(incident?.stage).toBe("stall_on_request")
+    expect(incident?.knownError).toBe("resource-limit")
+    expect(incident?.error).toBe(
+      "the CSV file took longer than 2 s to process (resource limit BATCHOPS_FILE_TIMEOUT_SECONDS)",
+    )
   }, 30_000)
 })

@@ -65,14 +65,18 @@ export const workQueueLayerFromEnv = (env: Env) =>
  */
 const migratedDatabaseLayer = (env: Env) => Layer.effectDiscard(migrate()).pipe(Layer.provideMerge(databaseLayer(env)))
 
-/** The upload lifecycle over the configured database (migrated first), with its folders under the data folder. */
-export const lifecycleLayer = (env: Env) =>
+/**
+ * The upload lifecycle over the configured database (migrated first), with its folders under
+ * the data folder; `besideApi` where files run in the API's process (their threads then yield
+ * the processor to it).
+ */
+export const lifecycleLayer = (env: Env, besideApi = false) =>
   uploadLifecycleLayer(migratedDatabaseLayer(env), {
     ...hostFolders(env),
     workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
-    isolation: fileIsolationFromEnv(env),
+    isolation: fileIsolationFromEnv(env, besideApi),
   }).pipe(
     // which database this is, for the backups (run_daily_backup, batchops backup)
     Layer.merge(backupTargetLayer(backupTargetFromEnv(env))),

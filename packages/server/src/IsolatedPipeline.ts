@@ -31,6 +31,8 @@ export interface FileIsolation {
    * plugins the thread adds to the built-ins, as the host's registry does
    */
   readonly plugins?: string | undefined
+  /** the files' threads run below the host thread's priority: set where they share a process with the API */
+  readonly besideApi?: boolean | undefined
 }
 
 export const DEFAULT_PARSE_MEMORY_MB = 512
@@ -55,7 +57,8 @@ const positive = (env: Env, name: string, fallback: number, example: string): nu
 }
 
 /** The limits per file from the environment; a wrong value stops the command with a message naming it. */
-export const fileIsolationFromEnv = (env: Env): FileIsolation => ({
+export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => ({
+  besideApi,
   limits: {
     memoryMb: positive(env, "BATCHOPS_PARSE_MEMORY_MB", DEFAULT_PARSE_MEMORY_MB, "512"),
     wallClockMs: positive(env, "BATCHOPS_FILE_TIMEOUT_SECONDS", DEFAULT_FILE_TIMEOUT_SECONDS, "600") * 1000,
@@ -211,6 +214,7 @@ const runFileTask = <A, R>(
       transfer: file instanceof Uint8Array ? [file.buffer as ArrayBuffer] : [],
       limits: isolation.limits,
       handlers,
+      lowerPriority: isolation.besideApi,
     }).pipe(
       Effect.catchTag("ResourceLimitExceeded", (error) => {
         const stage = stoppedStage()

@@ -53,7 +53,7 @@ type ThreadMessage =
   | { readonly type: "failed"; readonly tag: string | null; readonly message: string }
 
 type HostMessage =
-  | { readonly type: "task"; readonly task: string; readonly input: unknown }
+  | { readonly type: "task"; readonly task: string; readonly input: unknown; readonly lowerPriority: boolean }
   | { readonly type: "reply"; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly type: "reply"; readonly id: number; readonly ok: false; readonly message: string }
 
@@ -79,11 +79,11 @@ const REUSE_SHARE = 0.25
 
 const idle = new Map<string, Array<Worker>>()
 
-const poolKey = (entry: URL, memoryMb: number) => `${memoryMb} ${entry.href}`
+const poolKey = (entry: URL, memoryMb: number, lower: boolean) => `${memoryMb} ${lower} ${entry.href}`
 
 /** A warm thread of the pool, or a new one; either way with no listener but the pool's. */
-const takeThread = (entry: URL, memoryMb: number): Worker => {
-  const key = poolKey(entry, memoryMb)
+const takeThread = (entry: URL, memoryMb: number, lower: boolean): Worker => {
+  const key = poolKey(entry, memoryMb, lower)
   const warm = idle.get(key)?.pop()
   if (warm !== undefined) {
     warm.ref()
@@ -103,9 +103,9 @@ const takeThread = (entry: URL, memoryMb: number): Worker => {
 }
 
 /** Puts a thread that answered back in the pool when it is small and there is room, else stops it. */
-const returnThread = (thread: Worker, entry: URL, memoryMb: number) =>
+const returnThread = (thread: Worker, entry: URL, memoryMb: number, lower: boolean) =>
   Effect.promise(async () => {
-    const key = poolKey(entry, memoryMb)
+    const key = poolKey(entry, memoryMb, lower)
     const list = idle.get(key) ?? []
     const heap = await thread.getHeapStatistics().catch(() => undefined)
     if (
@@ -131,6 +131,11 @@ export interface IsolatedRun<R> {
   readonly transfer?: ReadonlyArray<ArrayBuffer> | undefined
   readonly limits: IsolationLimits
   readonly handlers: HostHandlers<R>
+  /**
+   * run the thread below the host thread's priority (Linux), so a host that answers requests
+   * answers first when both want the processor
+   */
+  readonly lowerPriority?: boolean | undefined
 }
 
 /** Why a limit stopped the thread, in words (the caller says it better, knowing the task). */
@@ -160,7 +165,7 @@ export const runIsolated = <R>(
     const onExit = (code: number) => Queue.offerUnsafe(events, { type: "exit", code })
     const worker = yield* Effect.acquireRelease(
       Effect.sync(() => {
-        const thread = takeThread(entry, limits.memoryMb)
+        const thread = takeThread(entry, limits.memoryMb, run.lowerPriority === true)
         thread.on("message", onMessage)
         thread.on("error", onError)
         thread.on("exit", onExit)
@@ -172,16 +177,20 @@ export const runIsolated = <R>(
           thread.off("error", onError)
           thread.off("exit", onExit)
           return answered
-            ? returnThread(thread, entry, limits.memoryMb)
+            ? returnThread(thread, entry, limits.memoryMb, run.lowerPriority === true)
             : Effect.promise(() => thread.terminate()).pipe(Effect.ignore)
         }),
     )
     // the processor time the thread used before this task: a warm thread ran others, a new
     // one is not running yet (its start counts against the task)
     const before = yield* Effect.promise(() => worker.cpuUsage().catch(() => ({ user: 0, system: 0 })))
-    worker.postMessage({ type: "task", task: run.task, input: run.input } satisfies HostMessage, [
-      ...(run.transfer ?? []),
-    ])
+    const task: HostMessage = {
+      type: "task",
+      task: run.task,
+      input: run.input,
+      lowerPriority: run.lowerPriority === true,
+    }
+    worker.postMessage(task, [...(run.transfer ?? [])])
 
     // The watchdog samples from the host's thread: the worker's heap (and its buffers, which the
     // V8 ceiling does not count) and its processor time, answered even while it runs a long loop.
@@ -256,7 +265,7 @@ const failureMessage = (cause: Cause.Cause<{ readonly message: string }>): strin
 
 /**
  * On Linux a thread has a priority of its own: this one yields the processor to the host's
- * thread (the API answering) when both want it. Elsewhere, or when refused, it runs as it is.
+ * thread when both want it. Elsewhere, or when refused, it runs as it is.
  */
 const lowerPriority = () => {
   try {
@@ -277,7 +286,6 @@ export const serveIsolated = (
 ): void => {
   const port = parentPort
   if (port === null) throw new Error("serveIsolated runs in a worker thread started by runIsolated")
-  lowerPriority()
   let nextId = 0
   const pending = new Map<number, (message: HostMessage & { readonly type: "reply" }) => void>()
   const host: IsolatedHost = {
@@ -309,8 +317,13 @@ export const serveIsolated = (
       } satisfies ThreadMessage)
     })
   }
+  let lowered = false
   port.on("message", (message: HostMessage) => {
     if (message.type === "task") {
+      if (message.lowerPriority && !lowered) {
+        lowered = true
+        lowerPriority()
+      }
       runTask(message.task, message.input)
       return
     }

@@ -14,9 +14,9 @@ import { Cause, Effect, Exit, Queue, Schema } from "effect"
 export interface IsolationLimits {
   /** the thread's heap plus its buffers, in MB (also the V8 old-generation ceiling) */
   readonly memoryMb: number
-  /** from the thread's start to its answer, in ms */
+  /** from the task given to the thread to its answer, in ms */
   readonly wallClockMs: number
-  /** processor time the thread used, in ms */
+  /** processor time the thread used for the task, in ms */
   readonly cpuMs: number
 }
 

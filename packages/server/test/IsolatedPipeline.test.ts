@@ -12,6 +12,7 @@ import { migrate, pgliteLayer } from "@batchops/store-sql"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { fileIsolationFromEnv } from "../src/IsolatedPipeline.js"
 import type { IsolationLimits } from "../src/Isolation.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
@@ -209,4 +210,19 @@ describe("a stage past its processor time or wall-clock time", () => {
       "the CSV file took longer than 2 s to process (resource limit BATCHOPS_FILE_TIMEOUT_SECONDS)",
     )
   }, 30_000)
+})
+
+describe("the limits per file from the environment", () => {
+  it("defaults to 512 MB, 600 s and 300 s of processor time, and names a setting that is not a number", () => {
+    expect(fileIsolationFromEnv({}).limits).toEqual({ memoryMb: 512, wallClockMs: 600_000, cpuMs: 300_000 })
+    expect(
+      fileIsolationFromEnv({ BATCHOPS_FILE_TIMEOUT_SECONDS: "2.5", BATCHOPS_FILE_CPU_SECONDS: "1" }).limits,
+    ).toMatchObject({ wallClockMs: 2500, cpuMs: 1000 })
+    expect(() => fileIsolationFromEnv({ BATCHOPS_PARSE_MEMORY_MB: "lots" })).toThrow(
+      'BATCHOPS_PARSE_MEMORY_MB must be a positive number (e.g. 512), got "lots"',
+    )
+    expect(() => fileIsolationFromEnv({ BATCHOPS_FILE_CPU_SECONDS: "0" })).toThrow(
+      'BATCHOPS_FILE_CPU_SECONDS must be a positive number (e.g. 300), got "0"',
+    )
+  })
 })

@@ -114,6 +114,8 @@ export interface IsolatedFileRun<R> extends Omit<FileTaskInput, "plugins" | "col
   readonly publish?: PublishHost<R> | undefined
 }
 
+const HEAD_BYTES = 8192
+
 /** The first bytes of the file, which say its format. */
 const fileHead = (file: FileTaskInput["file"]): Uint8Array => {
   if (file instanceof Uint8Array) return file.subarray(0, HEAD_BYTES)
@@ -125,8 +127,6 @@ const fileHead = (file: FileTaskInput["file"]): Uint8Array => {
     closeSync(fd)
   }
 }
-
-const HEAD_BYTES = 8192
 
 /** "the workbook", "the PDF": what the file is, for a limit's message. */
 const describeFile = (file: FileTaskInput["file"]): string => {

@@ -17,6 +17,7 @@ import {
 import { Effect, Stream } from "effect"
 import Papa from "papaparse"
 import { bomEncoding, describeBinary, detectFormat, looksLikeText, sniffUtf16, type TextEncoding } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 
 /** Bytes looked at to choose the encoding, delimiter and line break. */
 const HEAD_BYTES = 64 * 1024
@@ -47,9 +48,7 @@ const fail = (message: string) => new ParseError({ message, parser: "csv" })
 class CsvProblem extends Error {}
 
 const toParseError = (error: unknown): ParseError =>
-  error instanceof CsvProblem
-    ? fail(error.message)
-    : fail(`the CSV could not be read: ${error instanceof Error ? error.message : String(error)}`)
+  error instanceof CsvProblem ? fail(error.message) : fail(`the CSV could not be read: ${libraryErrorText(error)}`)
 
 const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: toParseError })
 

@@ -5,6 +5,7 @@
 import { type FileParser, type FileSource, type ParsedFile, ParseError, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"
 import { isPdf } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 import { extractTable, type TextPiece } from "./PdfTable.js"
 
 /** Records per emitted chunk. */
@@ -21,8 +22,7 @@ const toParseError = (error: unknown): ParseError => {
   if (error instanceof PdfProblem) return fail(error.message)
   const name = (error as { name?: unknown } | null)?.name
   if (name === "PasswordException") return fail(PASSWORD_PROTECTED)
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "")
-  return fail(`the PDF could not be read: ${message}`)
+  return fail(`the PDF could not be read: ${libraryErrorText(error)}`)
 }
 
 interface PdfText {
@@ -79,6 +79,8 @@ const readText = async (bytes: Uint8Array, signal: AbortSignal): Promise<PdfText
         if (!("str" in item) || item.str.trim() === "") continue
         textItems++
         const [a, b, c, d, x, y] = item.transform as [number, number, number, number, number, number]
+        // a damaged text matrix places the text nowhere
+        if (![a, b, c, d, x, y].every(Number.isFinite)) continue
         const quarter = quarterTurns(a, b)
         if (quarter === undefined) continue // slanted text: a watermark or a stamp
         const [ux, uy] = turn(quarter, x, y)

@@ -7,6 +7,7 @@ import { type FileParser, type FileSource, type ParsedFile, ParseError, type Raw
 import { Effect, Stream } from "effect"
 import type * as SheetJS from "xlsx"
 import { isOle2, isZip } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 import { readZipDirectory, type ZipEntry } from "./ZipDirectory.js"
 
 /** Records per emitted chunk. */
@@ -19,8 +20,6 @@ const MAX_PART_BYTES = 400 * 1024 * 1024
 const PASSWORD_PROTECTED = "the workbook is password-protected; ask the department for an unprotected copy"
 
 const fail = (message: string) => new ParseError({ message, parser: "xlsx" })
-
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleString("en-US")} MB`
 
@@ -200,7 +199,7 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
   yield* loadSheetJS
   const workbook = yield* Effect.try({
     try: () => sheetjs().read(bytes, READ_OPTIONS),
-    catch: (error) => fail(`the workbook is damaged or truncated: ${reason(error)}`),
+    catch: (error) => fail(`the workbook is damaged or truncated: ${libraryErrorText(error)}`),
   })
   const sheets = workbook.SheetNames.length
   if (sheets === 0) return yield* fail("the workbook has no sheets")
@@ -219,7 +218,7 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
   }
   const records = yield* Effect.try({
     try: () => sheetRecords(picked.sheet, picked.extent),
-    catch: (error) => fail(`the sheet "${picked.name}" could not be read: ${reason(error)}`),
+    catch: (error) => fail(`the sheet "${picked.name}" could not be read: ${libraryErrorText(error)}`),
   })
   const batches: Array<ReadonlyArray<RawRecord>> = []
   for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH))

@@ -49,6 +49,20 @@ const replaceSome = (
   return { text: replaced, count }
 }
 
+/** Cell text that is hard to render: long, right-to-left, combining, astral, unpaired, formula-like. */
+const HOSTILE_TEXT = [
+  "w".repeat(32_767),
+  `${"word ".repeat(6_000)}end`,
+  "\u202eSTU-2024-0001\u202c",
+  `e${"\u0301".repeat(5_000)}`,
+  "👩‍👩‍👧‍👦🏳️‍🌈".repeat(200),
+  "\ud800\udfff\ud83d",
+  '=HYPERLINK("http://x.example","y")',
+  "\u0000\u0001\u0008\u001b[31m",
+  "ﷺ".repeat(2_000),
+  "\t\v\f\u00a0\u2028\u3000",
+]
+
 const INTERESTING = [0x00, 0xff, 0x7f, 0x80, 0x22, 0x2c, 0x3b, 0x09, 0x0a, 0x0d, 0x3c, 0x3e, 0x26, 0xef, 0xfe]
 
 // ---------------------------------------------------------------------------------------------
@@ -108,6 +122,17 @@ const csvMutations: ReadonlyArray<(random: Random, bytes: Uint8Array) => Mutated
   (random, bytes) => {
     const at = position(random, bytes.length)
     return { bytes: splice(bytes, at, 0, fromUtf8('"')), label: `stray-quote(at ${at})` }
+  },
+  (random, bytes) => {
+    // text that reaches the published reports: a nearly full cell, scripts and marks the PDF fonts may lack
+    const text = random.pick(HOSTILE_TEXT)
+    const cells = random.int(1, 5)
+    let current = bytes
+    for (let i = 0; i < cells; i++) current = splice(current, position(random, current.length), 0, fromUtf8(text))
+    return {
+      bytes: current,
+      label: `hostile-text(${cells}x ${JSON.stringify(text.slice(0, 12))}, ${text.length} chars)`,
+    }
   },
   (random, bytes) => {
     const count = random.pick([100, 5_000, 20_000])

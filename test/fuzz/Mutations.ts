@@ -209,7 +209,7 @@ const xmlMutations: ReadonlyArray<(random: Random, xml: string) => { xml: string
     }
   },
   (random, xml) => {
-    const edge = random.pick(["XFD1048576", "A1048576", "XFD1", "ZZZZ99999999", "A0", "-1", ""])
+    const edge = random.pick(["XFD1048576", "A1048576", "XFD1", "ZZZZ99999999", "B4294967295", "A0", "-1", ""])
     const { text: replaced, count } = replaceSome(random, xml, / (r|ref)="[^"]*"/g, 0.2, 3, (_, attribute) =>
       attribute === "ref" ? ` ref="A1:${edge}"` : ` r="${edge}"`,
     )

@@ -123,14 +123,17 @@ const dataExtent = (sheet: SheetJS.WorkSheet): Extent | undefined => {
   let lastColumn = -1
   const rows = sheet["!data"]
   if (rows !== undefined) {
-    rows.forEach((row, r) => {
-      if (row === undefined || row === null) return
-      row.forEach((cell, c) => {
-        if (!shown(cell)) return
-        lastRow = r
-        if (c > lastColumn) lastColumn = c
-      })
-    })
+    // Only the rows and cells present: one cell far down or across (row 4,294,967,295) leaves
+    // a sparse array, and forEach would visit each of its billions of holes.
+    for (const r of Object.keys(rows)) {
+      const row = rows[Number(r)]
+      if (row === undefined || row === null) continue
+      for (const c of Object.keys(row)) {
+        if (!shown(row[Number(c)])) continue
+        lastRow = Number(r)
+        if (Number(c) > lastColumn) lastColumn = Number(c)
+      }
+    }
   } else {
     for (const key of Object.keys(sheet)) {
       if (key.startsWith("!") || !shown(sheet[key] as SheetJS.CellObject)) continue

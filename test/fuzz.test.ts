@@ -6,8 +6,12 @@
  */
 import { readdirSync } from "node:fs"
 import { join } from "node:path"
+import type { Stage } from "@batchops/core"
+import { runStage } from "@batchops/core/testing"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { type CaseResult, replayFiles, runCases } from "./fuzz/Campaign.js"
+import { judge } from "./fuzz/Outcome.js"
 import { root } from "./helpers.js"
 
 const SEED = 2026
@@ -29,7 +33,30 @@ const failing = (results: ReadonlyArray<CaseResult>) =>
     .filter((result) => result.problem !== undefined)
     .map((result) => `${result.name} (${result.mutations}): ${result.problem} ${result.verdict?.error ?? ""}`)
 
+/** The verdict on a run whose stage `check` starts as `start` does. */
+const judged = async (start: Stage["start"]) => {
+  const outcome = await runStage({ name: "check", start }, "Student ID,Score\nS1,90\n")
+  return judge(
+    outcome.result,
+    outcome.result.stages.map((step) => step.name),
+  )
+}
+
 describe("fuzzing", () => {
+  it("takes a named failure, and refuses a stage that threw or a message with an engine error", async () => {
+    expect(await judged((context) => Effect.fail(context.fail("the header row is empty")))).toBe(undefined)
+    const threw = await judged(() =>
+      Effect.sync(() => {
+        throw new TypeError("Cannot read properties of undefined (reading 'push')")
+      }),
+    )
+    expect(threw).toBe("a stage threw (a defect)")
+    const engine = await judged((context) =>
+      Effect.fail(context.fail("the PDF could not be read: Maximum call stack size exceeded")),
+    )
+    expect(engine).toBe('the message carries a JavaScript error ("Maximum call stack size exceeded")')
+  })
+
   it(`publishes or names the failure of each of ${CASES} mutated CSV, XLSX, ODS and PDF files`, async () => {
     const indices: Array<number> = []
     for (let index = 0; indices.length < CASES; index++) {

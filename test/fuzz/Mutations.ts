@@ -1,7 +1,7 @@
 /**
  * What the fuzzer does to a valid file: byte-level damage for every format (bit flips,
  * truncation, inserted, removed and repeated runs), text damage for CSV (huge cells, stray
- * quotes, thousands of columns), ZIP damage for workbooks (duplicated and removed entries,
+ * quotes, thousands of columns, text hard to render in a report), ZIP damage for workbooks (duplicated and removed entries,
  * lying sizes, checksums and methods) and the XML inside them (deep nesting, huge cells,
  * cell references at the edge of the sheet, entities), and PDF structure damage (deep
  * nesting, lying lengths, offsets and page counts).

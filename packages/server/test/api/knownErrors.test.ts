@@ -207,6 +207,16 @@ describe.each<Backend>(["pglite", "postgres"])("the known errors API on %s", (ba
       "no-score",
     ])
 
+    // a sample failure is matched here, as the worker would, so the browser never runs a pattern
+    const sample = { stage: "validate_results", message: "Student 3 has no score in TERM 1" }
+    expect(await trial({ pattern: "^validate_results: student \\d+ has no score", sample })).toMatchObject({
+      sample_matched: true,
+    })
+    expect(await trial({ pattern: "no score", stage: "publish_results", sample })).toMatchObject({
+      sample_matched: false,
+    })
+    expect(await trial({ pattern: "no score" })).toMatchObject({ sample_matched: null })
+
     const tooMany = await api.call("/api/known-errors/try/", {
       method: "POST",
       token: moderator,

@@ -13,10 +13,11 @@ import { RE2JS } from "re2js"
 export const MAX_PATTERN_LENGTH = 500
 
 /**
- * Largest compiled pattern accepted, in RE2 program instructions: the cost of one match grows
- * with it (a {1,200} repeat costs 200), so it bounds the time of any accepted pattern.
+ * Largest compiled pattern accepted, in RE2 program instructions ("steps"): the cost of one
+ * match grows with it (`.{0,100}` is 200 steps), so it bounds the time of any accepted pattern
+ * (docs/benchmarks.md).
  */
-export const MAX_PATTERN_PROGRAM = 1000
+export const MAX_PATTERN_PROGRAM = 300
 
 /** Longest text a pattern is run against: bounds the work of any accepted pattern. */
 export const MAX_MATCH_TEXT = 2000
@@ -60,7 +61,7 @@ export const checkPattern = (source: string): Result.Result<SafePattern, UnsafeP
     return refuse(
       "too_complex",
       `is too complex: it compiles to ${size.toLocaleString("en-US")} steps and the limit is ${MAX_PATTERN_PROGRAM.toLocaleString("en-US")}; ` +
-        `use smaller repeat counts, or + and * (e.g. ".*" instead of ".{0,900}")`,
+        `use smaller repeat counts, or + and * (e.g. ".*" instead of ".{0,200}")`,
     )
   }
   return Result.succeed({ source, matcher: matcher as SafePattern["matcher"] } as SafePattern)

@@ -62,10 +62,23 @@ describe("known-error patterns that backtrack in JavaScript, on the real server"
     return { result, elapsed, health }
   }
 
+  /**
+   * `whileHealthPolled`, again up to twice more while a health answer took 100 ms or more: on a
+   * shared 2-core machine another test file can take the CPU for a moment, while a pattern that
+   * blocks the event loop is slow every time (the backtracking ones took 0.8 s to hours).
+   */
+  const quietestOf3 = async <A>(work: () => Promise<A>) => {
+    let outcome = await whileHealthPolled(work)
+    for (let attempt = 1; attempt < 3 && outcome.health.some((ms) => ms >= 100); attempt++) {
+      outcome = await whileHealthPolled(work)
+    }
+    return outcome
+  }
+
   it.each(patterns)(
     "tries %s against a 50,000-character failure within a second, health answering",
     async (pattern) => {
-      const { result, elapsed, health } = await whileHealthPolled(() =>
+      const { result, elapsed, health } = await quietestOf3(() =>
         api.call("/api/known-errors/try/", {
           method: "POST",
           token: moderator,
@@ -115,7 +128,7 @@ describe("known-error patterns that backtrack in JavaScript, on the real server"
     expect(incident.json.known_error).toBe("header-only")
 
     // the diagnosis alone, as the worker makes it, of that failure and of the 50,000-character one
-    const { result, elapsed, health } = await whileHealthPolled(() =>
+    const { result, elapsed, health } = await quietestOf3(() =>
       api.server.run(
         Effect.gen(function* () {
           const known = yield* matchingKnownErrors()

@@ -6,7 +6,7 @@
  * passed on as numbers, so the later stages do not read it again.
  */
 import { Effect } from "effect"
-import { isMissingToken, isNumericColumn, parseNumber } from "../Coerce.js"
+import { isMissingToken, isNonScoreMark, isNumericColumn, parseNumber } from "../Coerce.js"
 import { isIdentifierName } from "../Normalize.js"
 import { missingRequirements } from "../Profile.js"
 import type { Row } from "../Row.js"
@@ -51,6 +51,7 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
         `${missing.map((r) => r.label).join("; ")} (columns found: ${columns.join(", ")})`,
     )
   }
+  const decimalMark = state.decimalMark
   log.profile = profile.id
   log.required = profile.required.map((r) => r.label)
 
@@ -124,13 +125,16 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
             continue
           }
           if (isMissingToken(value)) continue
-          tally.present += 1
-          const number = parseNumber(value)
+          const number = parseNumber(value, decimalMark)
           if (number !== undefined) {
+            tally.present += 1
             tally.numbers += 1
             // Keep the number read: transform_gradebook would read the same text the same way.
             cells[tally.index] = number
+          } else if (isNonScoreMark(value)) {
+            // ABS, EXC, dashes, #N/A...: missing, neither a number nor text against the 80% rule
           } else {
+            tally.present += 1
             tally.textCount += 1
             // Stop keeping the texts of a column that is clearly text (names, comments).
             if (tally.texts.length < TRACKED && !(tally.textCount > 1000 && tally.textCount > tally.numbers)) {

@@ -32,6 +32,8 @@ const TRACKED = 10_000
 interface ColumnTally {
   readonly index: number
   readonly name: string
+  /** non-score marks are missing here (not in coded columns such as attendance status) */
+  readonly marks: boolean
   numbers: number
   present: number
   /** text values seen, with row numbers (capped) */
@@ -72,7 +74,15 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
     .map((column) => ({ column, index: columns.indexOf(column), seen: new Map<string, number>() }))
     .filter((u) => u.index >= 0)
   const tallies: Array<ColumnTally> = columns
-    .map((name, index) => ({ index, name, numbers: 0, present: 0, texts: [], textCount: 0 }))
+    .map((name, index) => ({
+      index,
+      name,
+      marks: profile.codes?.[name] === undefined,
+      numbers: 0,
+      present: 0,
+      texts: [],
+      textCount: 0,
+    }))
     .filter((t) => !isIdentifierName(t.name, profile.keys))
 
   const chunk = (rows: ReadonlyArray<Row>) =>
@@ -131,8 +141,10 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
             tally.numbers += 1
             // Keep the number read: transform_gradebook would read the same text the same way.
             cells[tally.index] = number
-          } else if (isNonScoreMark(value)) {
-            // ABS, EXC, dashes, #N/A...: missing, neither a number nor text against the 80% rule
+          } else if (tally.marks && isNonScoreMark(value)) {
+            // ABS, EXC, dashes, #N/A...: missing (as transform_gradebook would read it), neither
+            // a number nor text against the 80% rule
+            cells[tally.index] = undefined
           } else {
             tally.present += 1
             tally.textCount += 1

@@ -57,10 +57,24 @@ const NON_SCORE_MARKS: ReadonlySet<string> = new Set([
  * (`#N/A`, `#DIV/0!`, ...), any case: a mark in place of a score, missing like `N/A` in the
  * columns that hold numbers (not in identifiers nor coded columns such as attendance status).
  */
-export const isNonScoreMark = (text: string): boolean => text.length <= 7 && NON_SCORE_MARKS.has(text.toLowerCase())
-
-/** Missing in a column that holds numbers: a missing token or a non-score mark. */
-export const isMissingValue = (text: string): boolean => isMissingToken(text) || isNonScoreMark(text)
+export const isNonScoreMark = (text: string): boolean => {
+  if (text.length > 7) return false
+  // Every mark starts with a, e, i, a dash or #: other text (most names, classes) is turned
+  // away without lower-casing it, as this runs for every text cell of a score-like column.
+  const first = text.charCodeAt(0)
+  const letter = first | 32
+  if (
+    letter !== 97 &&
+    letter !== 101 &&
+    letter !== 105 &&
+    first !== 45 &&
+    first !== 35 &&
+    first !== 0x2013 &&
+    first !== 0x2014
+  )
+    return false
+  return NON_SCORE_MARKS.has(text.toLowerCase())
+}
 
 const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || c === 160
 const isDigit = (c: number) => c >= 48 && c <= 57

@@ -59,14 +59,14 @@ const NON_SCORE_MARKS: ReadonlySet<string> = new Set([
  */
 export const isNonScoreMark = (text: string): boolean => {
   if (text.length > 7) return false
-  // Every mark starts with a, e, i, a dash or #: other text (most names, classes) is turned
-  // away without lower-casing it, as this runs for every text cell of a score-like column.
+  // Every mark starts with ab, ex, in (any case), a dash or #: other text (names, classes) is
+  // turned away without lower-casing it, as this runs for every text cell of a score-like column.
   const first = text.charCodeAt(0)
-  const letter = first | 32
+  const pair = ((first | 32) << 8) | (text.charCodeAt(1) | 32)
   if (
-    letter !== 97 &&
-    letter !== 101 &&
-    letter !== 105 &&
+    pair !== 0x6162 &&
+    pair !== 0x6578 &&
+    pair !== 0x696e &&
     first !== 45 &&
     first !== 35 &&
     first !== 0x2013 &&

@@ -8,7 +8,9 @@ import { join } from "node:path"
 import { createBatchOps } from "@batchops/core"
 import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
+import PDFDocument from "pdfkit"
 import { beforeAll, describe, expect, it } from "vitest"
+import * as XLSX from "xlsx"
 import { batchops, hasStackTrace, tempDir } from "./helpers.js"
 
 let dir: string
@@ -127,5 +129,87 @@ describe("a school system's export, through the CLI and the library", () => {
     await writeFile(file, "Student ID,Score\nS1,87.5\nS2,90\n")
     const json = JSON.parse((await batchops(["process", file, "--json", "--out", join(dir, "plain")])).stdout)
     expect(json.stages[0].log).toMatchObject({ delimiter: ",", decimalMark: ".", titleRows: 0 })
+  })
+
+  it("a TSV: the title row is skipped, names are NFC, no-break spaces are spaces", async () => {
+    const file = join(dir, "term1.tsv")
+    await writeFile(file, "Term 1\t\t\nStudent ID\tName\tScore\nS1\tZoe\u0308\u00a0Lee\t87\nS2\tAna\tEXC\n")
+    const json = JSON.parse(
+      (
+        await batchops([
+          "process",
+          file,
+          "--plan",
+          "custom",
+          "--config",
+          '{"note":"x"}',
+          "--json",
+          "--out",
+          join(dir, "tsv"),
+        ])
+      ).stdout,
+    )
+    expect(json.status).toBe("published")
+    expect(json.stages[0].log).toMatchObject({ delimiter: "\t", titleRows: 1, decimalMark: "." })
+    expect(await readFile(json.reports.csv, "utf8")).toBe("\ufeffstudent_id,name,score\r\nS1,Zoë Lee,87\r\nS2,Ana,\r\n")
+  })
+
+  it("an XLSX whose title is merged across the columns above the header", async () => {
+    const sheet = XLSX.utils.aoa_to_sheet([
+      ["Grade 10 - Term 1 results", null, null],
+      [],
+      ["Student ID", "Name", "Score"],
+      ["S1", "Jose\u0301", 87.5],
+      ["S2", "Ana", "ABS"],
+    ])
+    sheet["!merges"] = [{ s: { r: 0, c: 0 }, e: { r: 0, c: 2 } }]
+    const book = XLSX.utils.book_new()
+    XLSX.utils.book_append_sheet(book, sheet, "Results")
+    const file = join(dir, "term1.xlsx")
+    await writeFile(file, XLSX.write(book, { type: "buffer", bookType: "xlsx" }) as Buffer)
+    const json = JSON.parse(
+      (
+        await batchops([
+          "process",
+          file,
+          "--plan",
+          "custom",
+          "--config",
+          '{"note":"x"}',
+          "--json",
+          "--out",
+          join(dir, "xlsx"),
+        ])
+      ).stdout,
+    )
+    expect(json.status).toBe("published")
+    expect(json.stages[0].log).toMatchObject({ titleRows: 1, header: ["Student ID", "Name", "Score"] })
+    expect(await readFile(json.reports.csv, "utf8")).toBe("\ufeffstudent_id,name,score\r\nS1,José,87.5\r\nS2,Ana,\r\n")
+  })
+
+  it("a PDF table under a title reads the same header and rows", async () => {
+    const bytes = await new Promise<Buffer>((resolve) => {
+      const doc = new PDFDocument({ size: "A4", margin: 40 })
+      const parts: Array<Buffer> = []
+      doc.on("data", (part: Buffer) => parts.push(part))
+      doc.on("end", () => resolve(Buffer.concat(parts)))
+      doc.font("Helvetica").fontSize(10)
+      let y = 60
+      const line = (cells: ReadonlyArray<string>) => {
+        for (const [i, cell] of cells.entries()) doc.text(cell, [40, 150, 330][i]!, y, { lineBreak: false })
+        y += 16
+      }
+      line(["Grade 10 - Term 1 results"])
+      line(["Student ID", "Name", "Score"])
+      for (let i = 1; i <= 12; i++) line([`S${i}`, `Student ${i}`, i === 3 ? "ABS" : String(60 + i)])
+      doc.end()
+    })
+    const file = join(dir, "term1.pdf")
+    await writeFile(file, bytes)
+    const json = JSON.parse((await batchops(["process", file, "--json", "--out", join(dir, "pdf")])).stdout)
+    expect(json.status).toBe("published")
+    expect(json.stages[0].log).toMatchObject({ header: ["Student ID", "Name", "Score"], rows: 12 })
+    // the mark is missing, not text: no warning
+    expect(json.stages[1].log.warnings).toBeUndefined()
   })
 })

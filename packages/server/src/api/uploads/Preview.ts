@@ -133,6 +133,14 @@ const PreviewJson = Schema.Struct({
   columns: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String })),
   rows: Schema.Array(Schema.Struct({ row: Schema.Number, cells: Schema.Array(Schema.Unknown) })),
   row_count: Schema.Number,
+  /**
+   * How the file was read, as the run will read it: the title rows skipped above the header,
+   * and the decimal mark of a delimited text file's numbers (null for other formats)
+   */
+  reading: Schema.Struct({
+    title_rows: Schema.Number,
+    decimal_mark: Schema.NullOr(Schema.Literals([".", ","])),
+  }),
   problems: Schema.Array(
     Schema.Struct({
       severity: Schema.Literals(["critical", "warning"]),
@@ -285,6 +293,11 @@ const preview = defineRoute({
           columns,
           rows: capture.rows,
           row_count: typeof standardize.rows === "number" ? standardize.rows : capture.rows.length,
+          reading: {
+            title_rows: typeof standardize.titleRows === "number" ? standardize.titleRows : 0,
+            decimal_mark:
+              standardize.decimalMark === "," || standardize.decimalMark === "." ? standardize.decimalMark : null,
+          },
           problems,
           problem_count: result.problemCount + (result.incident === null ? 0 : 1),
           missing_columns: missing,

@@ -70,7 +70,11 @@ describe("matchKnownError", () => {
         "g.xlsx: the workbook could not be read: it needs more than 512 MB to read (resource limit BATCHOPS_PARSE_MEMORY_MB)",
         "resource-limit",
       ],
-      ["transform_gradebook", "took longer than 120 s (resource limit BATCHOPS_STAGE_TIMEOUT_SECONDS)", "resource-limit"],
+      [
+        "transform_gradebook",
+        "took longer than 120 s (resource limit BATCHOPS_STAGE_TIMEOUT_SECONDS)",
+        "resource-limit",
+      ],
     ]
     for (const [stage, message, name] of cases) {
       expect(matchKnownError(builtinKnownErrors, { stage, message })?.name, message).toBe(name)

@@ -8,6 +8,7 @@
  * its context (`log`, `step`), which the host stores on the job run.
  */
 import { Context, type Effect, Schema } from "effect"
+import type { Role } from "./Models.js"
 import type { AutomationLedger } from "./ports/AutomationLedger.js"
 import type { Backups } from "./ports/Backups.js"
 import type { DepartmentsRepo } from "./ports/DepartmentsRepo.js"
@@ -35,6 +36,8 @@ export interface AutomationContext {
   readonly runId: string
   /** null for a run whose job was deleted meanwhile */
   readonly jobId: string | null
+  /** what started the run: its job's schedule, a person (`manual`), or an upload */
+  readonly trigger: "schedule" | "manual" | "upload"
   /** a line of the run's log (ids and counts, never the contents of rows) */
   readonly log: (line: string) => Effect.Effect<void>
   /** a named step with what it did, shown with the run */
@@ -59,6 +62,12 @@ export interface RetentionSurvey {
   readonly departmentRecords: number
 }
 
+/** The audit log's entries and hourly counts of refused requests older than a cut-off. */
+export interface AuditSurvey {
+  readonly entries: number
+  readonly refusedCounts: number
+}
+
 /**
  * The retention port: old records by a cut-off (ISO-8601, exclusive). Nothing an open or
  * in-progress incident points to is ever counted or deleted, and incidents themselves are not
@@ -72,6 +81,9 @@ export interface RecordRetentionShape {
   /** finished runs only: a queued or running run is left alone */
   readonly deleteJobRuns: (cutoff: string) => Effect.Effect<number, StoreError>
   readonly deleteDepartmentRecords: (cutoff: string) => Effect.Effect<number, StoreError>
+  /** the audit log has a cut-off of its own: it is kept longer than the records it speaks of */
+  readonly surveyAudit: (cutoff: string) => Effect.Effect<AuditSurvey, StoreError>
+  readonly deleteAudit: (cutoff: string) => Effect.Effect<AuditSurvey, StoreError>
 }
 
 export class RecordRetention extends Context.Service<RecordRetention, RecordRetentionShape>()(
@@ -145,6 +157,32 @@ export type AutomationServices =
   | Transactions
 
 /**
+ * Who may run an automation's jobs by hand: every signed-in person (`any`), admins and
+ * moderators (`moderator`), or admins only (`admin`). Schedules run whatever it says.
+ */
+export type ManualRunAccess = "any" | "moderator" | "admin"
+
+export const MANUAL_RUN_ACCESS: ReadonlyArray<ManualRunAccess> = ["any", "moderator", "admin"]
+
+/**
+ * An automation that does not say who may run it by hand is for admins: a chore that deletes
+ * or mails is never opened to every account by an omission.
+ */
+export const DEFAULT_MANUAL_RUN_ACCESS: ManualRunAccess = "admin"
+
+/** Whether a person of `role` may run `automation`'s jobs by hand. */
+export const mayRunByHand = (automation: Pick<Automation, "runByHand">, role: Role): boolean => {
+  switch (automation.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS) {
+    case "any":
+      return true
+    case "moderator":
+      return role === "admin" || role === "moderator"
+    case "admin":
+      return role === "admin"
+  }
+}
+
+/**
  * A named chore a job runs. `params` decodes the job's stored parameters (a JSON object) into
  * what `run` takes, filling defaults; a parameter it refuses fails the run with the field named.
  */
@@ -155,6 +193,8 @@ export interface Automation<P = any> {
   readonly description: string
   // biome-ignore lint/suspicious/noExplicitAny: parameters are decoded from whatever JSON the job stores
   readonly params: Schema.Codec<P, any>
+  /** who may run its jobs by hand (default `admin`, see `ManualRunAccess`) */
+  readonly runByHand?: ManualRunAccess | undefined
   readonly run: (
     params: P,
     context: AutomationContext,

@@ -2,14 +2,15 @@
  * The registry: every plugin's contributions, checked and put in order. Built-ins come
  * from the `batchops` plugin through the same path as anyone else's.
  */
-import { Effect } from "effect"
-import type { Automation } from "./Automation.js"
+import { Effect, Result } from "effect"
+import { type Automation, MANUAL_RUN_ACCESS } from "./Automation.js"
 import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
 import type { KnownError } from "./KnownError.js"
 import type { Plan } from "./Plan.js"
 import { PLUGIN_API_VERSION, type Plugin } from "./Plugin.js"
 import type { Profile } from "./Profile.js"
+import { checkPattern } from "./SafePattern.js"
 import type { Stage } from "./Stage.js"
 
 export interface Registry {
@@ -156,13 +157,8 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
       if (knownErrors.some((k) => k.name === known.name)) {
         return yield* fail(`known error "${known.name}" is already defined`)
       }
-      try {
-        new RegExp(known.pattern, "i")
-      } catch (cause) {
-        return yield* fail(
-          `known error "${known.name}" has a pattern that does not compile: ${(cause as Error).message}`,
-        )
-      }
+      const checked = checkPattern(known.pattern)
+      if (Result.isFailure(checked)) return yield* fail(`known error "${known.name}": ${checked.failure.message}`)
       knownErrors.push({ ...known, plugin: name })
     }
     parsers.unshift(...(plugin.parsers ?? []).map((parser) => ({ ...parser, plugin: name })))
@@ -172,6 +168,11 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
       if (typeof key !== "string" || !NAME.test(key)) return yield* fail(`automation key "${key}" is not valid`)
       if (typeof automation.run !== "function" || automation.params === undefined) {
         return yield* fail(`automation "${key}" needs a params schema and a run function`)
+      }
+      if (automation.runByHand !== undefined && !MANUAL_RUN_ACCESS.includes(automation.runByHand)) {
+        return yield* fail(
+          `automation "${key}" has runByHand "${automation.runByHand}": say ${MANUAL_RUN_ACCESS.map((a) => `"${a}"`).join(", ")} or leave it out (admins only)`,
+        )
       }
       const existing = automations.get(key)
       if (existing) {

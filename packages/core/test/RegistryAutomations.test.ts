@@ -8,8 +8,10 @@ import {
   AutomationError,
   batchopsPlugin,
   createRegistry,
+  DEFAULT_MANUAL_RUN_ACCESS,
   defineAutomation,
   definePlugin,
+  mayRunByHand,
   type Plugin,
   type PluginError,
 } from "@batchops/core"
@@ -64,6 +66,7 @@ describe("automations in the registry", () => {
         {
           runId: "r1",
           jobId: null,
+          trigger: "manual",
           log: (line) => Effect.sync(() => void lines.push(line)),
           step: () => Effect.void,
         },
@@ -103,5 +106,29 @@ describe("automations in the registry", () => {
       }),
     ])
     expect(noSchema.message).toContain('automation "send_reminders" needs a params schema and a run function')
+  })
+
+  it("says who may run an automation by hand: admins when it does not say, and refuses another word", async () => {
+    expect(DEFAULT_MANUAL_RUN_ACCESS).toBe("admin")
+    const byRole = (automation: Automation) =>
+      (["user", "moderator", "admin"] as const).filter((role) => mayRunByHand(automation, role))
+    expect(byRole(reminders)).toEqual(["admin"])
+    expect(byRole({ ...reminders, runByHand: "moderator" })).toEqual(["moderator", "admin"])
+    expect(byRole({ ...reminders, runByHand: "any" })).toEqual(["user", "moderator", "admin"])
+    const registry = await Effect.runPromise(
+      createRegistry([
+        definePlugin({ name: "campus", apiVersion: 1, automations: [{ ...reminders, runByHand: "any" }] }),
+      ]),
+    )
+    expect(registry.automations.get("send_reminders")?.runByHand).toBe("any")
+    const wrong = await registryError([
+      definePlugin({
+        name: "campus",
+        apiVersion: 1,
+        automations: [{ ...reminders, runByHand: "teachers" } as unknown as Automation],
+      }),
+    ])
+    expect(wrong.plugin).toBe("campus")
+    expect(wrong.message).toContain('automation "send_reminders" has runByHand "teachers"')
   })
 })

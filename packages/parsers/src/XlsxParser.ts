@@ -1,28 +1,30 @@
 /**
  * Excel workbooks (XLSX, XLSM, XLSB) and OpenDocument spreadsheets (ODS) with SheetJS.
  * Cells are read as the department sees them (the formatted text Excel shows, never a
- * recalculated formula), from the first sheet that has data.
+ * recalculated formula), from the first sheet that has data. The ZIP's parts are inflated
+ * here, within ParserLimits, and SheetJS reads them already inflated.
  */
 import { type FileParser, type FileSource, type ParsedFile, ParseError, type RawRecord } from "@batchops/core"
 import { Effect, Stream } from "effect"
 import type * as SheetJS from "xlsx"
+import { BoundedInflate, InflateLimitExceeded } from "./BoundedInflate.js"
 import { isOle2, isZip } from "./Detect.js"
-import { readZipDirectory, type ZipEntry } from "./ZipDirectory.js"
+import { libraryErrorText } from "./internal/libraryError.js"
+import { count, megabytes, type ParserLimits, parserLimits, resourceLimit } from "./ParserLimits.js"
+import { entryData, readZipDirectory, type ZipEntry } from "./ZipDirectory.js"
 
 /** Records per emitted chunk. */
 const BATCH = 4096
-
-/** The most a workbook may expand to in memory, and the most one part of it may. */
-const MAX_EXPANDED_BYTES = 1024 * 1024 * 1024
-const MAX_PART_BYTES = 400 * 1024 * 1024
 
 const PASSWORD_PROTECTED = "the workbook is password-protected; ask the department for an unprotected copy"
 
 const fail = (message: string) => new ParseError({ message, parser: "xlsx" })
 
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
-const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleString("en-US")} MB`
+const tooLarge = (limits: ParserLimits, detail = "") =>
+  fail(
+    `the workbook expands to more than ${megabytes(limits.maxExpandedBytes)}${detail} ` +
+      `${resourceLimit("maxExpandedBytes")}; send the table as CSV instead`,
+  )
 
 /** Reading options: values only, no formulas, styles, macros or HTML; dates as the text Excel shows. */
 const READ_OPTIONS: SheetJS.ParsingOptions = {
@@ -59,36 +61,100 @@ const ole2Failure = (bytes: Uint8Array): ParseError => {
   )
 }
 
-/** Checks the ZIP directory: complete, not encrypted, a spreadsheet, and of a size memory can hold. Returns the format. */
-const checkZip = (bytes: Uint8Array): "xlsx" | "ods" | ParseError => {
+interface CheckedZip {
+  readonly format: "xlsx" | "ods"
+  readonly entries: ReadonlyArray<ZipEntry>
+}
+
+/**
+ * Checks the ZIP directory: complete, not encrypted, a spreadsheet, not more parts than the
+ * limit, and not declaring more than the limit (a declared size is believed only when it
+ * refuses: what a part really expands to is counted as it is inflated).
+ */
+const checkZip = (bytes: Uint8Array, limits: ParserLimits): CheckedZip | ParseError => {
   const directory = readZipDirectory(bytes)
   if (!directory.ok) return fail(`the workbook is damaged or truncated: ${directory.problem}`)
-  const names = new Set(directory.entries.map((entry) => entry.name))
-  if (directory.entries.some((entry) => entry.encrypted)) return fail(PASSWORD_PROTECTED)
+  const { entries } = directory
+  const names = new Set(entries.map((entry) => entry.name))
+  if (entries.some((entry) => entry.encrypted)) return fail(PASSWORD_PROTECTED)
   let format: "xlsx" | "ods" | undefined
   if (names.has("xl/workbook.xml") || names.has("xl/workbook.bin")) format = "xlsx"
   else if (names.has("content.xml") && textIncludes(bytes, "application/vnd.oasis.opendocument.spreadsheet", "latin1"))
     format = "ods"
   if (format === undefined) return fail(`the file is ${describeZip(names)}, not a format BatchOps reads`)
+  if (entries.length > limits.maxZipEntries) {
+    return fail(
+      `the workbook has ${count(entries.length)} parts, more than ${count(limits.maxZipEntries)} ` +
+        resourceLimit("maxZipEntries"),
+    )
+  }
+  const declared = entries.reduce((total, entry) => total + entry.size, 0)
+  if (declared > limits.maxExpandedBytes) return tooLarge(limits, `: its directory says ${megabytes(declared)}`)
+  return { format, entries }
+}
+
+interface Part {
+  readonly name: string
+  readonly content: Uint8Array
+}
+
+/**
+ * Inflates every part, counting what really comes out: the whole workbook may expand to
+ * `maxExpandedBytes`, and a part past 8 MB to `maxExpansionRatio` times its compressed size,
+ * whatever the directory declares.
+ */
+const inflateParts = (
+  bytes: Uint8Array,
+  entries: ReadonlyArray<ZipEntry>,
+  limits: ParserLimits,
+): Array<Part> | ParseError => {
+  const parts: Array<Part> = []
   let total = 0
-  let largest: ZipEntry | undefined
-  for (const entry of directory.entries) {
-    total += entry.size
-    if (largest === undefined || entry.size > largest.size) largest = entry
+  for (const entry of entries) {
+    const data = entryData(bytes, entry)
+    if (typeof data === "string") return fail(`the workbook is damaged or truncated: ${data}`)
+    let content: Uint8Array
+    if (entry.method === 0) {
+      content = data
+    } else if (entry.method === 8) {
+      const chunks: Array<Uint8Array> = []
+      const inflater = new BoundedInflate(
+        { maxBytes: limits.maxExpandedBytes - total, maxRatio: limits.maxExpansionRatio },
+        (chunk) => chunks.push(chunk),
+      )
+      try {
+        inflater.push(data, true)
+      } catch (error) {
+        if (!(error instanceof InflateLimitExceeded)) {
+          return fail(
+            `the workbook is damaged or truncated: its part ${entry.name} cannot be inflated: ${libraryErrorText(error)}`,
+          )
+        }
+        if (error.limit === "bytes") return tooLarge(limits)
+        return fail(
+          `the workbook's part ${entry.name} expands more than ${count(limits.maxExpansionRatio)} times its ` +
+            `compressed size, as a compression bomb does ${resourceLimit("maxExpansionRatio")}`,
+        )
+      }
+      content = Buffer.concat(chunks)
+    } else {
+      return fail(
+        `the workbook is damaged or truncated: its part ${entry.name} uses ZIP compression method ${entry.method}`,
+      )
+    }
+    total += content.length
+    if (total > limits.maxExpandedBytes) return tooLarge(limits)
+    parts.push({ name: entry.name, content })
   }
-  if (largest !== undefined && largest.size > MAX_PART_BYTES) {
-    return fail(
-      `the workbook is too large to read: its part ${largest.name} expands to ${megabytes(largest.size)} ` +
-        `(at most ${megabytes(MAX_PART_BYTES)}); send the table as CSV instead`,
-    )
-  }
-  if (total > MAX_EXPANDED_BYTES) {
-    return fail(
-      `the workbook is too large to read: it expands to ${megabytes(total)} ` +
-        `(at most ${megabytes(MAX_EXPANDED_BYTES)}); send the table as CSV instead`,
-    )
-  }
-  return format
+  return parts
+}
+
+/** The parts as the container SheetJS reads workbooks from, added as its own ZIP reader adds them. */
+const container = (parts: ReadonlyArray<Part>): unknown => {
+  const { utils } = sheetjs().CFB
+  const opened = utils.cfb_new()
+  for (const { name, content } of parts) utils.cfb_add(opened, name, content, { unsafe: true })
+  return opened
 }
 
 const describeZip = (names: ReadonlySet<string>): string => {
@@ -124,14 +190,17 @@ const dataExtent = (sheet: SheetJS.WorkSheet): Extent | undefined => {
   let lastColumn = -1
   const rows = sheet["!data"]
   if (rows !== undefined) {
-    rows.forEach((row, r) => {
-      if (row === undefined || row === null) return
-      row.forEach((cell, c) => {
-        if (!shown(cell)) return
-        lastRow = r
-        if (c > lastColumn) lastColumn = c
-      })
-    })
+    // Only the rows and cells present: one cell far down or across (row 4,294,967,295) leaves
+    // a sparse array, and forEach would visit each of its billions of holes.
+    for (const r of Object.keys(rows)) {
+      const row = rows[Number(r)]
+      if (row === undefined || row === null) continue
+      for (const c of Object.keys(row)) {
+        if (!shown(row[Number(c)])) continue
+        lastRow = Number(r)
+        if (Number(c) > lastColumn) lastColumn = Number(c)
+      }
+    }
   } else {
     for (const key of Object.keys(sheet)) {
       if (key.startsWith("!") || !shown(sheet[key] as SheetJS.CellObject)) continue
@@ -182,25 +251,34 @@ const sheetRecords = (sheet: SheetJS.WorkSheet, extent: Extent): Array<RawRecord
   return rows as Array<Array<string | null>>
 }
 
-/** SheetJS is large: it is loaded the first time a workbook is read, not when BatchOps starts. */
-let loaded: typeof SheetJS | undefined
-const loadSheetJS = Effect.promise(async () => {
-  loaded ??= await import("xlsx")
-})
-const sheetjs = (): typeof SheetJS => loaded!
+/** SheetJS as BatchOps uses it: its reader of an already opened ZIP container is not in its type declarations. */
+type SheetJSLibrary = typeof SheetJS & {
+  parse_zip: (container: unknown, options: SheetJS.ParsingOptions) => SheetJS.WorkBook
+}
 
-const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
+/** SheetJS is large: it is loaded the first time a workbook is read, not when BatchOps starts. */
+let loaded: SheetJSLibrary | undefined
+const loadSheetJS = Effect.promise(async () => {
+  loaded ??= (await import("xlsx")) as unknown as SheetJSLibrary
+})
+const sheetjs = (): SheetJSLibrary => loaded!
+
+const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource, limits: ParserLimits) {
   const bytes = yield* source.bytes()
   if (bytes.length === 0) return yield* fail("the file is empty")
   if (isOle2(bytes)) return yield* ole2Failure(bytes)
   if (!isZip(bytes)) return yield* fail("the file is not an Excel workbook (it does not start like an XLSX file)")
-  const format = checkZip(bytes)
-  if (format instanceof ParseError) return yield* format
+  const zip = checkZip(bytes, limits)
+  if (zip instanceof ParseError) return yield* zip
+  const { format } = zip
 
+  // Inflated within the limits before SheetJS is even loaded: a bomb never costs its import.
+  const parts = inflateParts(bytes, zip.entries, limits)
+  if (parts instanceof ParseError) return yield* parts
   yield* loadSheetJS
   const workbook = yield* Effect.try({
-    try: () => sheetjs().read(bytes, READ_OPTIONS),
-    catch: (error) => fail(`the workbook is damaged or truncated: ${reason(error)}`),
+    try: () => sheetjs().parse_zip(container(parts), { ...READ_OPTIONS }),
+    catch: (error) => fail(`the workbook is damaged or truncated: ${libraryErrorText(error)}`),
   })
   const sheets = workbook.SheetNames.length
   if (sheets === 0) return yield* fail("the workbook has no sheets")
@@ -219,7 +297,7 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
   }
   const records = yield* Effect.try({
     try: () => sheetRecords(picked.sheet, picked.extent),
-    catch: (error) => fail(`the sheet "${picked.name}" could not be read: ${reason(error)}`),
+    catch: (error) => fail(`the sheet "${picked.name}" could not be read: ${libraryErrorText(error)}`),
   })
   const batches: Array<ReadonlyArray<RawRecord>> = []
   for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH))
@@ -232,11 +310,18 @@ const parse = Effect.fn("XlsxParser.parse")(function* (source: FileSource) {
 })
 
 /**
- * Excel workbooks. Also claims OLE2 files (legacy .xls, password-protected .xlsx) so they
- * fail with a message that says what they are.
+ * Excel workbooks, read within `limits` (each defaults to DEFAULT_PARSER_LIMITS'). Also claims
+ * OLE2 files (legacy .xls, password-protected .xlsx) so they fail with a message that says
+ * what they are.
  */
-export const XlsxParser: FileParser = {
-  name: "xlsx",
-  detect: (head) => isZip(head) || isOle2(head),
-  parse: (source) => parse(source),
+export const makeXlsxParser = (limits: Partial<ParserLimits> = {}): FileParser => {
+  const resolved = parserLimits(limits)
+  return {
+    name: "xlsx",
+    detect: (head) => isZip(head) || isOle2(head),
+    parse: (source) => parse(source, resolved),
+  }
 }
+
+/** Excel workbooks, with the default limits. */
+export const XlsxParser: FileParser = makeXlsxParser()

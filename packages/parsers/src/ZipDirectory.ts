@@ -1,14 +1,20 @@
 /**
  * Reads the central directory of a ZIP file (the list of parts at its end) without
- * decompressing anything: enough to tell a truncated file, an encrypted one, a ZIP that is
- * not a workbook, or one that would expand to more than memory can hold, before SheetJS
- * inflates it.
+ * decompressing anything: enough to tell a truncated file, an encrypted one or a ZIP that is
+ * not a workbook, and where each part's compressed data lies. The sizes it declares are only
+ * claims: what a part expands to is counted while it is inflated (BoundedInflate).
  */
 
 export interface ZipEntry {
   readonly name: string
-  /** uncompressed size in bytes */
+  /** uncompressed size in bytes, as the directory declares it */
   readonly size: number
+  /** compressed size in bytes */
+  readonly compressedSize: number
+  /** 0 stored, 8 deflated */
+  readonly method: number
+  /** where the part's local header starts */
+  readonly offset: number
   readonly encrypted: boolean
 }
 
@@ -20,6 +26,8 @@ const END_OF_DIRECTORY = 0x06054b50
 const ZIP64_LOCATOR = 0x07064b50
 const ZIP64_END_OF_DIRECTORY = 0x06064b50
 const DIRECTORY_ENTRY = 0x02014b50
+const LOCAL_HEADER = 0x04034b50
+const ZIP64_FIELD = 0xffffffff
 const MAX_COMMENT = 0xffff
 
 const problem = (text: string): ZipDirectory => ({ ok: false, problem: text })
@@ -61,26 +69,47 @@ export const readZipDirectory = (bytes: Uint8Array): ZipDirectory => {
   for (let i = 0; i < count; i++) {
     if (at + 46 > bytes.length || u32(at) !== DIRECTORY_ENTRY) return problem("its ZIP directory is corrupt")
     const flags = u16(at + 8)
-    let entrySize = u32(at + 24)
+    const method = u16(at + 10)
+    const sizes = [u32(at + 24), u32(at + 20), u32(at + 42)]
     const nameLength = u16(at + 28)
     const extraLength = u16(at + 30)
     const commentLength = u16(at + 32)
     if (at + 46 + nameLength + extraLength > bytes.length) return problem("its ZIP directory is corrupt")
     const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLength))
-    if (entrySize === 0xffffffff) {
-      // ZIP64 extended information: the uncompressed size comes first.
+    if (sizes.includes(ZIP64_FIELD)) {
+      // ZIP64 extended information: 8 bytes for each field the entry marks 0xffffffff, in the
+      // order uncompressed size, compressed size, local header offset.
       let extra = at + 46 + nameLength
       const extraEnd = extra + extraLength
       while (extra + 4 <= extraEnd) {
-        if (u16(extra) === 0x0001 && extra + 12 <= extraEnd) {
-          entrySize = u64(extra + 4)
+        if (u16(extra) === 0x0001) {
+          let field = extra + 4
+          const fieldEnd = Math.min(extraEnd, field + u16(extra + 2))
+          for (let i = 0; i < sizes.length; i++) {
+            if (sizes[i] !== ZIP64_FIELD || field + 8 > fieldEnd) continue
+            sizes[i] = u64(field)
+            field += 8
+          }
           break
         }
         extra += 4 + u16(extra + 2)
       }
     }
-    entries.push({ name, size: entrySize, encrypted: (flags & 0x1) !== 0 })
+    const [size, compressedSize, localOffset] = sizes as [number, number, number]
+    entries.push({ name, size, compressedSize, method, offset: localOffset, encrypted: (flags & 0x1) !== 0 })
     at += 46 + nameLength + extraLength + commentLength
   }
   return { ok: true, entries }
+}
+
+/** An entry's compressed data, found through its local header, or what is wrong with it. */
+export const entryData = (bytes: Uint8Array, entry: ZipEntry): Uint8Array | string => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const at = entry.offset
+  if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL_HEADER) {
+    return `the local header of its part ${entry.name} is missing`
+  }
+  const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true)
+  if (start + entry.compressedSize > bytes.length) return `its part ${entry.name} is cut off`
+  return bytes.subarray(start, start + entry.compressedSize)
 }

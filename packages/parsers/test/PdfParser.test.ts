@@ -1,9 +1,23 @@
+import { brotliCompressSync, constants } from "node:zlib"
 import { sourceFromBytes } from "@batchops/core"
-import { fromPath, PdfParser } from "@batchops/parsers"
+import { fromPath, makePdfParser, PdfParser } from "@batchops/parsers"
 import { Effect } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
+import { measure, repeatedDeflate } from "../../../test/support/bombs.js"
 import { collect, failure, fixtureDirectory, PNG_BYTES, utf8 } from "./helpers.js"
-import { drawGradebook, HEADER, pdfBytes, SPLIT_IDS, STUDENTS } from "./pdfFixtures.js"
+import {
+  ascii85,
+  drawGradebook,
+  HEADER,
+  handWrittenPdf,
+  lzwRun,
+  pagesPdf,
+  pdfBytes,
+  SPLIT_IDS,
+  STUDENTS,
+  streamObject,
+  textContent,
+} from "./pdfFixtures.js"
 
 let fixtures: Awaited<ReturnType<typeof fixtureDirectory>>
 let gradebook: Uint8Array
@@ -17,6 +31,16 @@ afterEach(() => {
 })
 
 const expectedTable = [HEADER, ...STUDENTS.map((s) => [s.id, s.name, s.score, s.grade, s.comment])]
+
+const MB = 1024 * 1024
+
+/** zlib data (FlateDecode) of a content stream that writes a line of text, then `megabytes` MB of spaces. */
+const flateBomb = (megabytes: number): Uint8Array =>
+  Buffer.concat([
+    Uint8Array.of(0x78, 0x9c),
+    repeatedDeflate("BT /F1 10 Tf 72 720 Td (bomb) Tj ET\n", " ".repeat(MB), megabytes, "\n"),
+    new Uint8Array(4), // the Adler-32 checksum, which no reader needs to reach
+  ])
 
 describe("PdfParser", () => {
   it("reads a table that runs over pages: header once, rows in order, wrapped cells rejoined", async () => {
@@ -144,6 +168,81 @@ describe("PdfParser", () => {
     expect(error.message).toBe("the PDF could not be read: the file does not start like a PDF")
     expect(PdfParser.detect(PNG_BYTES)).toBe(false)
     expect(PdfParser.detect(utf8("a,b\n1,2\n"))).toBe(false)
+  })
+
+  it("refuses a PDF of 10,000 pages before reading them", async () => {
+    const bytes = pagesPdf([textContent("Student ID")], 10_000)
+    const { result: error, ms } = await measure(() => failure(PdfParser, bytes))
+    expect(error.message).toBe("the PDF has 10,000 pages, more than 2,000 (resource limit BATCHOPS_MAX_PDF_PAGES)")
+    expect(ms).toBeLessThan(5000)
+  })
+
+  it("refuses a stream that inflates to 512 MB before pdfjs decodes it, in little time and memory", async () => {
+    const bytes = pagesPdf([streamObject("/Filter /FlateDecode", flateBomb(512))])
+    expect(bytes.length).toBeLessThan(1024 * 1024)
+    const { result: error, ms, peakGrowth } = await measure(() => failure(PdfParser, bytes))
+    expect(error.message).toBe(
+      "a stream of the PDF expands to more than 64 MB (resource limit BATCHOPS_MAX_PDF_STREAM_MB)",
+    )
+    expect(ms).toBeLessThan(5000)
+    expect(peakGrowth).toBeLessThan(128 * MB)
+  })
+
+  it("decodes a stream through every filter it names, chained as it says, to measure it", async () => {
+    const parser = makePdfParser({ maxPdfStreamBytes: 16 * MB })
+    const spaces = Buffer.alloc(24 * MB, 0x20)
+    const bombs: Array<readonly [string, Uint8Array]> = [
+      ["[/ASCIIHexDecode /FlateDecode]", Buffer.from(`${Buffer.from(flateBomb(24)).toString("hex")}>`, "latin1")],
+      ["[/A85 /Fl]", ascii85(flateBomb(24))],
+      ["/ASCII85Decode", Buffer.from(`${"z".repeat(5 * MB)}~>`, "latin1")],
+      ["/LZWDecode", lzwRun(0x20, 4)],
+      ["/RunLengthDecode", Buffer.alloc(400_000, Uint8Array.of(129, 0x20))],
+      ["/BrotliDecode", brotliCompressSync(spaces, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } })],
+    ]
+    for (const [filter, data] of bombs) {
+      const error = await failure(parser, pagesPdf([streamObject(`/Filter ${filter}`, data)]))
+      expect(error.message, filter).toBe(
+        "a stream of the PDF expands to more than 16 MB (resource limit BATCHOPS_MAX_PDF_STREAM_MB)",
+      )
+    }
+    // Within the limit, the same filters decode to what pdfjs reads.
+    const small = lzwRun(0x20, 1)
+    expect((await failure(parser, pagesPdf([streamObject("/Filter /LZWDecode", small)]))).message).toBe(
+      "the PDF has no text layer (a scanned image?), so no table can be read",
+    )
+  })
+
+  it("finds an indirect /Length in linear time, whatever runs of digits the file holds", async () => {
+    const bomb = flateBomb(100)
+    const bytes = handWrittenPdf([
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Count 1 /Kids [6 0 R] >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      Buffer.concat([
+        Buffer.from("<< /Length 5 0 R /Filter /FlateDecode >>\nstream\n", "latin1"),
+        bomb,
+        Buffer.from("\nendstream", "latin1"),
+      ]),
+      String(bomb.length),
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 3 0 R >> >> >>",
+      `(${"7".repeat(2_000_000)})`,
+    ])
+    const { result: error, ms } = await measure(() => failure(PdfParser, bytes))
+    expect(error.message).toBe(
+      "a stream of the PDF expands to more than 64 MB (resource limit BATCHOPS_MAX_PDF_STREAM_MB)",
+    )
+    expect(ms).toBeLessThan(5000)
+  })
+
+  it("counts the expansion of all streams together, and the pieces of text", async () => {
+    const parser = makePdfParser({ maxPdfStreamBytes: 16 * MB, maxExpandedBytes: 24 * MB })
+    const pages = [streamObject("/Filter /FlateDecode", flateBomb(14)), streamObject("/Filter /Fl", flateBomb(14))]
+    expect((await failure(parser, pagesPdf(pages))).message).toBe(
+      "the PDF's streams expand to more than 24 MB (resource limit BATCHOPS_MAX_EXPANDED_MB)",
+    )
+    expect((await collect(parser, gradebook)).records.length).toBe(121)
+    const error = await failure(makePdfParser({ maxPdfTextItems: 50 }), gradebook)
+    expect(error.message).toBe("the PDF draws more than 50 pieces of text (resource limit BATCHOPS_MAX_PDF_TEXT_ITEMS)")
   })
 
   it("fails on a PDF without a text layer", async () => {

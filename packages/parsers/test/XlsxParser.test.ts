@@ -1,7 +1,8 @@
-import { fromPath, XlsxParser } from "@batchops/parsers"
+import { fromPath, makeXlsxParser, XlsxParser } from "@batchops/parsers"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as XLSX from "xlsx"
+import { measure, workbookBomb } from "../../../test/support/bombs.js"
 import { collect, failure, fixtureDirectory, utf8 } from "./helpers.js"
 
 let fixtures: Awaited<ReturnType<typeof fixtureDirectory>>
@@ -66,6 +67,19 @@ describe("XlsxParser", () => {
     expect(result.records.length).toBe(6)
   })
 
+  it("reads an OpenDocument spreadsheet", async () => {
+    const rows = [
+      ["ID", "Score"],
+      ["S1", 90],
+    ]
+    const result = await collect(XlsxParser, workbookBytes([["Grades", rows]], "ods"))
+    expect(result.format).toBe("ods")
+    expect(result.records).toEqual([
+      ["ID", "Score"],
+      ["S1", "90"],
+    ])
+  })
+
   it("starts at A1 when the table starts further right and down", async () => {
     const sheet = XLSX.utils.sheet_add_aoa(
       {},
@@ -115,6 +129,19 @@ describe("XlsxParser", () => {
     const error = await failure(XlsxParser, bytes)
     expect(error.message).toBe(
       'the sheet "Sparse" is too large to read: it spans 1,048,576 rows and 16,384 columns; send the table as CSV instead',
+    )
+  })
+
+  it("refuses a cell billions of rows down at once, without visiting the rows between", async () => {
+    const bytes = patchPart(workbookBytes([["Sparse", [["ID"], ["S1"]]]]), "xl/worksheets/sheet1.xml", (xml) =>
+      xml.replace(
+        "</sheetData>",
+        '<row r="4294967295"><c r="B4294967295" t="inlineStr"><is><t>far away</t></is></c></row></sheetData>',
+      ),
+    )
+    const error = await failure(XlsxParser, bytes)
+    expect(error.message).toBe(
+      'the sheet "Sparse" is too large to read: it spans 4,294,967,295 rows and 2 columns; send the table as CSV instead',
     )
   })
 
@@ -218,7 +245,7 @@ describe("XlsxParser", () => {
     )
   })
 
-  it("refuses a workbook that would expand beyond memory, before inflating it", async () => {
+  it("refuses a workbook whose directory declares more than the expansion limit, before inflating it", async () => {
     const bytes = workbookBytes([["Grades", GRADES]]).slice()
     const view = new DataView(bytes.buffer)
     for (let at = 0; at + 46 < bytes.length; at++) {
@@ -226,7 +253,45 @@ describe("XlsxParser", () => {
       if (view.getUint32(at, true) === 0x02014b50) view.setUint32(at + 24, 3_000_000_000, true)
     }
     const error = await failure(XlsxParser, bytes)
-    expect(error.message).toMatch(/^the workbook is too large to read: its part .+ expands to 2,861 MB/)
+    expect(error.message).toBe(
+      "the workbook expands to more than 512 MB: its directory says 28,610 MB " +
+        "(resource limit BATCHOPS_MAX_EXPANDED_MB); send the table as CSV instead",
+    )
+  })
+
+  it.each([0, 4096])(
+    "stops a sheet that declares %i bytes but inflates to 1 GiB: a resource limit within 2 s and 128 MB",
+    async (declaredSize) => {
+      const bomb = workbookBomb({ declaredSize })
+      expect(bomb.length).toBeLessThan(1.5 * 1024 * 1024)
+      const { result: error, ms, peakGrowth } = await measure(() => failure(XlsxParser, bomb))
+      expect(error.message).toBe(
+        "the workbook's part xl/worksheets/sheet1.xml expands more than 200 times its compressed size, " +
+          "as a compression bomb does (resource limit BATCHOPS_MAX_EXPANSION_RATIO)",
+      )
+      expect(ms).toBeLessThan(2000)
+      expect(peakGrowth).toBeLessThan(128 * 1024 * 1024)
+    },
+  )
+
+  it("counts what the parts really expand to, together, against the expansion limit", async () => {
+    // Two sheets of 12 MB each, declaring no size: each alone is within 16 MB, both are not.
+    const parser = makeXlsxParser({ maxExpandedBytes: 16 * 1024 * 1024, maxExpansionRatio: 10_000 })
+    const error = await failure(parser, workbookBomb({ sheetBytes: 12 * 1024 * 1024, sheets: 2 }))
+    expect(error.message).toBe(
+      "the workbook expands to more than 16 MB (resource limit BATCHOPS_MAX_EXPANDED_MB); send the table as CSV instead",
+    )
+    const within = makeXlsxParser({ maxExpandedBytes: 16 * 1024 * 1024, maxExpansionRatio: 10_000 })
+    const result = await collect(within, workbookBomb({ sheetBytes: 2 * 1024 * 1024 }))
+    expect(result.records[0]![0]).toMatch(/^A{1000}/)
+  })
+
+  it("refuses a workbook of more parts than the limit", async () => {
+    const parser = makeXlsxParser({ maxZipEntries: 5 })
+    const error = await failure(parser, workbookBytes([["Grades", GRADES]]))
+    expect(error.message).toMatch(
+      /^the workbook has \d+ parts, more than 5 \(resource limit BATCHOPS_MAX_ZIP_ENTRIES\)$/,
+    )
   })
 
   it("cannot be made to pollute Object.prototype", async () => {

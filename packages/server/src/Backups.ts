@@ -29,7 +29,7 @@ import { basename, dirname, join, relative } from "node:path"
 import { Readable, Transform, Writable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { createGunzip, createGzip } from "node:zlib"
-import { type BackupInfo, Backups, StoreError } from "@batchops/core"
+import { type BackupInfo, type BackupOrigin, Backups, StoreError } from "@batchops/core"
 import { migrate, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
 import { Cause, Clock, Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -77,6 +77,8 @@ export interface BackupHeader {
   readonly serverVersion: string
   readonly payloadBytes: number
   readonly payloadSha256: string
+  /** by the schedule or by hand (absent in backups from before it was recorded: scheduled) */
+  readonly origin?: BackupOrigin | undefined
 }
 
 const NAME = /^batchops-(postgres|pglite)-(\d{8}T\d{9}Z)(?:-(\d+))?\.backup$/
@@ -431,12 +433,21 @@ const writeBackupFile = async (
     const sha256 = tap.hash.digest("hex")
     await writeFile(join(dir, `.${name}.sha256.tmp`), `${sha256}  ${name}\n`)
     await rename(join(dir, `.${name}.sha256.tmp`), `${final}.sha256`)
-    return { path: final, bytes: tap.bytes, sha256, createdAt: header.createdAt, database: header.database }
+    return {
+      path: final,
+      bytes: tap.bytes,
+      sha256,
+      createdAt: header.createdAt,
+      database: header.database,
+      origin: originOf(header),
+    }
   } finally {
     await rm(temporary, { force: true })
     await rm(join(dir, `.${name}.sha256.tmp`), { force: true })
   }
 }
+
+const originOf = (header: BackupHeader): BackupOrigin => (header.origin === "manual" ? "manual" : "schedule")
 
 /** The backup files in `dir` (by name and header), newest first. */
 const listBackups = async (dir: string): Promise<Array<BackupInfo>> => {
@@ -467,6 +478,7 @@ const listBackups = async (dir: string): Promise<Array<BackupInfo>> => {
       sha256: recorded ?? (await sha256File(path)),
       createdAt: header.createdAt,
       database: header.database,
+      origin: originOf(header),
     })
   }
   found.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name))
@@ -493,7 +505,7 @@ const appliedMigrations = (sql: SqlClient.SqlClient) =>
   )
 
 /** Takes one backup of `target` into `dir` over `sql` (the host's own connection). */
-export const createBackup = (target: BackupTargetShape, sql: SqlClient.SqlClient, dir: string) =>
+export const createBackup = (target: BackupTargetShape, sql: SqlClient.SqlClient, dir: string, origin: BackupOrigin) =>
   Effect.gen(function* () {
     const millis = yield* Clock.currentTimeMillis
     const createdAt = new Date(millis).toISOString()
@@ -553,6 +565,7 @@ export const createBackup = (target: BackupTargetShape, sql: SqlClient.SqlClient
         serverVersion: payload.serverVersion,
         payloadBytes: payload.bytes,
         payloadSha256: payload.sha256,
+        origin,
       }
       return yield* Effect.tryPromise({
         try: () => writeBackupFile(dir, name, payloadPath, header),
@@ -572,9 +585,9 @@ export const BackupsLayer = Layer.effect(
     const sql = yield* SqlClient.SqlClient
     const target = yield* Effect.serviceOption(BackupTarget)
     return Backups.of({
-      create: (dir) =>
+      create: (dir, origin) =>
         target._tag === "Some"
-          ? createBackup(target.value, sql, dir)
+          ? createBackup(target.value, sql, dir, origin)
           : Effect.fail(
               new StoreError({ message: "backups are not set up on this host: it did not say which database it uses" }),
             ),

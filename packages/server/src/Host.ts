@@ -3,6 +3,7 @@
  * share, the limits per file. Shared by the commands (`batchops worker`, `submit`...) and the server.
  */
 import { join, resolve } from "node:path"
+import { DEFAULT_PARSER_LIMITS, LIMIT_SETTINGS, type ParserLimits } from "@batchops/parsers"
 import { BullWorkQueueLayer } from "@batchops/queue-bullmq"
 import { migrate } from "@batchops/store-sql"
 import { Layer } from "effect"
@@ -24,6 +25,41 @@ export const parseShare = (value: string, name: string): number => {
     throw new UsageError(`${name} must be a share of the rows between 0 and 1 (or 0% and 100%), got "${value}"`)
   }
   return share
+}
+
+/** The parser limits counted in megabytes in the environment (bytes in ParserLimits). */
+const MEGABYTE_LIMITS: ReadonlySet<keyof ParserLimits> = new Set(["maxExpandedBytes", "maxPdfStreamBytes"])
+
+/**
+ * How much reading one file may cost, each limit from its setting (`BATCHOPS_MAX_EXPANDED_MB`,
+ * `BATCHOPS_MAX_EXPANSION_RATIO`, `BATCHOPS_MAX_ZIP_ENTRIES`, `BATCHOPS_MAX_PDF_PAGES`,
+ * `BATCHOPS_MAX_PDF_TEXT_ITEMS`, `BATCHOPS_MAX_PDF_STREAM_MB`: positive whole numbers) or its
+ * default. A wrong value stops the command with a message naming it.
+ */
+export const parserLimitsFromEnv = (env: Env): ParserLimits => {
+  const read = (limit: keyof ParserLimits): number => {
+    const setting = LIMIT_SETTINGS[limit]
+    const megabytes = MEGABYTE_LIMITS.has(limit)
+    const text = env[setting]?.trim()
+    if (text === undefined || text === "") return DEFAULT_PARSER_LIMITS[limit]
+    const value = Number(text)
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+      const fallback = DEFAULT_PARSER_LIMITS[limit] / (megabytes ? 1024 * 1024 : 1)
+      throw new UsageError(
+        `${setting} must be ${megabytes ? "a number of megabytes" : "a positive whole number"} ` +
+          `(default ${fallback}), got "${text}"`,
+      )
+    }
+    return megabytes ? value * 1024 * 1024 : value
+  }
+  return {
+    maxExpandedBytes: read("maxExpandedBytes"),
+    maxExpansionRatio: read("maxExpansionRatio"),
+    maxZipEntries: read("maxZipEntries"),
+    maxPdfPages: read("maxPdfPages"),
+    maxPdfTextItems: read("maxPdfTextItems"),
+    maxPdfStreamBytes: read("maxPdfStreamBytes"),
+  }
 }
 
 /** Where uploads and reports go: under the data folder, reports under `EXPORT_DIR` when set. */
@@ -70,14 +106,18 @@ const migratedDatabaseLayer = (env: Env) => Layer.effectDiscard(migrate()).pipe(
  * the data folder; `besideApi` where files run in the API's process (their threads then yield
  * the processor to it).
  */
-export const lifecycleLayer = (env: Env, besideApi = false) =>
-  uploadLifecycleLayer(migratedDatabaseLayer(env), {
+export const lifecycleLayer = (env: Env, besideApi = false) => {
+  const parserLimits = parserLimitsFromEnv(env)
+  return uploadLifecycleLayer(migratedDatabaseLayer(env), {
     ...hostFolders(env),
     workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),
+    parserLimits,
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
-    isolation: fileIsolationFromEnv(env, besideApi),
+    // the threads that read files build their own registry: with the same parser limits
+    isolation: { ...fileIsolationFromEnv(env, besideApi), parserLimits },
   }).pipe(
     // which database this is, for the backups (run_daily_backup, batchops backup)
     Layer.merge(backupTargetLayer(backupTargetFromEnv(env))),
   )
+}

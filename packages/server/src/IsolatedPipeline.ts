@@ -10,7 +10,7 @@
 import { closeSync, openSync, readSync } from "node:fs"
 import type { ColumnMapping, ColumnMappingSource, PipelineResult, PublishedReports, StepEvent } from "@batchops/core"
 import { RequestError } from "@batchops/core"
-import { detectFormat } from "@batchops/parsers"
+import { detectFormat, type ParserLimits } from "@batchops/parsers"
 import { Effect, Schema } from "effect"
 import type { PreviewRun } from "./api/uploads/PreviewRun.js"
 import type { Env } from "./Database.js"
@@ -33,6 +33,8 @@ export interface FileIsolation {
   readonly plugins?: string | undefined
   /** the files' threads run below the host thread's priority: set where they share a process with the API */
   readonly besideApi?: boolean | undefined
+  /** what reading one file may cost inside the thread (the host: `parserLimitsFromEnv`); the parsers' defaults otherwise */
+  readonly parserLimits?: Partial<ParserLimits> | undefined
 }
 
 export const DEFAULT_PARSE_MEMORY_MB = 512
@@ -77,6 +79,7 @@ const threadEntry = (): URL =>
 /** What a run of the pipeline in the thread needs; everything can be posted to a thread. */
 export interface FileTaskInput {
   readonly plugins: string | undefined
+  readonly parserLimits?: Partial<ParserLimits> | undefined
   readonly fileName: string
   /** the file: its bytes, or a stored original the thread reads and checks itself */
   readonly file: Uint8Array | { readonly path: string; readonly uploadId: string; readonly sha256: string }
@@ -205,6 +208,7 @@ const runFileTask = <A, R>(
       ...rest,
       file,
       plugins: isolation.plugins,
+      parserLimits: isolation.parserLimits,
       columnMapping: typeof columnMapping === "function" ? "ask" : columnMapping,
     }
     return (yield* runIsolated({

@@ -3,8 +3,10 @@
  * item (`{ jobRunId, jobId }`) is claimed under a lease the runner keeps alive while the
  * automation runs, like the upload worker's items.
  *
- * A run waits (its item goes back to the queue for `overlapDelayMs`) while another run of the
- * same job is going, unless the job allows overlap. The job's parameters are decoded with the
+ * A run of a job that was disabled (or deleted) after the run was queued is not carried out:
+ * it ends `failed`, saying why, without an incident. A run waits (its item goes back to the
+ * queue for `overlapDelayMs`) while another run of the same job is going, unless the job
+ * allows overlap. The job's parameters are decoded with the
  * automation's schema first: a parameter it refuses fails the run, naming the field. Then the
  * run is `running` from its start time, and ends `succeeded` (with the automation's result)
  * or `failed`, with its end, duration, steps and log either way.
@@ -63,7 +65,7 @@ export type JobRunnerOutcome =
       readonly jobRunId: string
       readonly status: "failed"
       readonly error: string
-      /** null when the failure is not the automation's (the job was deleted before the run) */
+      /** null when the failure is not the automation's (the job was deleted or disabled before the run) */
       readonly incidentId: string | null
     }
   | {
@@ -326,6 +328,13 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
     if (Option.isNone(job)) {
       return yield* failed({ error: "the job of this run was deleted before the run started", incident: false })
     }
+    if (!job.value.enabled) {
+      // a run queued before an admin disabled the job: disabling means it does not run at all
+      return yield* failed({
+        error: `not run: the job "${job.value.name}" was disabled before the run started; an admin can enable it again`,
+        incident: false,
+      })
+    }
     const jobId = job.value.id
 
     const exclusive = !Option.getOrElse(yield* jobs.allowsOverlap(jobId), () => false)
@@ -376,6 +385,7 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
     const context: AutomationContext = {
       runId: run.id,
       jobId,
+      trigger: run.trigger,
       log: (line) => Effect.sync(() => void logs.push(line)),
       step: (name, details = {}) =>
         Effect.andThen(

@@ -14,6 +14,7 @@ import {
   type UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
+import type { ParserLimits } from "@batchops/parsers"
 import {
   AutomationLedgerLayer,
   ColumnMappingsRepoLayer,
@@ -34,8 +35,10 @@ import { submitUpload } from "./UploadStore.js"
 export interface UploadLayerOptions {
   readonly uploadsDir: string
   readonly exportDir: string
-  /** default: `defaultRegistry()` */
+  /** default: `defaultRegistry()` with `parserLimits` */
   readonly registry?: Registry | undefined
+  /** how much reading one file may cost, for the default registry (the host: `parserLimitsFromEnv`) */
+  readonly parserLimits?: Partial<ParserLimits> | undefined
   /** the mass-change guard's share (default 20%) */
   readonly maxChange?: number | undefined
   /**
@@ -103,7 +106,7 @@ export const uploadLifecycleLayer = <E, R>(
     Layer.effect(
       UploadSettings,
       Effect.gen(function* () {
-        const registry = options.registry ?? (yield* Effect.orDie(defaultRegistry()))
+        const registry = options.registry ?? (yield* Effect.orDie(defaultRegistry([], options.parserLimits)))
         return UploadSettings.of({
           uploadsDir: options.uploadsDir,
           exportDir: options.exportDir,

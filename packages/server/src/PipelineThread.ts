@@ -31,13 +31,13 @@ const bytesOf = (input: FileTaskInput) =>
     ? Effect.succeed(input.file)
     : readOriginalFile(input.file.path, { id: input.file.uploadId, sha256: input.file.sha256 })
 
-/** Registries built in this thread, by plugins module: a warm thread runs many files. */
+/** Registries built in this thread, by plugins module and parser limits: a warm thread runs many files. */
 const registries = new Map<string, Registry>()
 
-/** The registry of the host: the built-ins and the site plugins of `input.plugins`. */
+/** The registry of the host: the built-ins within the host's parser limits, and the site plugins of `input.plugins`. */
 const registryFor = (input: FileTaskInput) =>
   Effect.gen(function* () {
-    const key = input.plugins ?? ""
+    const key = `${input.plugins ?? ""} ${JSON.stringify(input.parserLimits ?? {})}`
     const built = registries.get(key)
     if (built !== undefined) return built
     const plugins =
@@ -46,7 +46,7 @@ const registryFor = (input: FileTaskInput) =>
         : yield* Effect.promise(
             () => import(input.plugins!) as Promise<{ readonly plugins: ReadonlyArray<Plugin> }>,
           ).pipe(Effect.map((module) => module.plugins))
-    const registry = yield* Effect.orDie(pipelineRegistry(plugins))
+    const registry = yield* Effect.orDie(pipelineRegistry(plugins, input.parserLimits))
     registries.set(key, registry)
     return registry
   })

@@ -1,17 +1,17 @@
 /**
- * The registry the reference host runs with: BatchOps' built-ins, the bundled parsers, the
- * built-in automations, and site plugins.
+ * The registry the reference host runs with: BatchOps' built-ins, the bundled parsers (within
+ * `parserLimits`, each defaulting to the parsers' own), the built-in automations, and site plugins.
  */
 import { batchopsPlugin, createRegistry, type Plugin } from "@batchops/core"
-import { parsersPlugin } from "@batchops/parsers"
+import { makeParsersPlugin, type ParserLimits } from "@batchops/parsers"
 import { batchopsAutomations } from "./automations/index.js"
 
-export const defaultRegistry = (plugins: ReadonlyArray<Plugin> = []) =>
-  createRegistry([batchopsPlugin, parsersPlugin, batchopsAutomations, ...plugins])
+export const defaultRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
+  createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), batchopsAutomations, ...plugins])
 
 /**
  * What a file's run needs, and all the thread that runs files builds: the host's registry
  * without its automations (which contribute no stage, plan, profile, parser or known error).
  */
-export const pipelineRegistry = (plugins: ReadonlyArray<Plugin> = []) =>
-  createRegistry([batchopsPlugin, parsersPlugin, ...plugins])
+export const pipelineRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
+  createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), ...plugins])

@@ -98,7 +98,29 @@ export const resumableAfter = (steps: ReadonlyArray<Models.StepLog>): string | n
   return last
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {})
+/** JSON with every object's keys in order: Postgres keeps a stored object's keys in its own order. */
+const sortedJson = (value: unknown): string =>
+  JSON.stringify(value ?? {}, (_key, inner: unknown) =>
+    typeof inner === "object" && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  )
+
+const sameJson = (a: unknown, b: unknown) => sortedJson(a) === sortedJson(b)
+
+/**
+ * What `corrections` would change of the upload: its profile, its plan (mode or config), both or
+ * nothing. A retry that changes something corrects the upload, as `PATCH` does.
+ */
+export const correctedParts = (upload: Upload, corrections: RetryCorrections): ReadonlyArray<"profile" | "plan"> => {
+  const profile = corrections.profile ?? upload.profile
+  const mode = corrections.plan?.mode ?? upload.processMode
+  const config = corrections.plan === undefined ? upload.processConfig : (corrections.plan.config ?? {})
+  const corrected: Array<"profile" | "plan"> = []
+  if (profile !== upload.profile) corrected.push("profile")
+  if (mode !== upload.processMode || !sameJson(config, upload.processConfig)) corrected.push("plan")
+  return corrected
+}
 
 /** Retry a failed upload (see the module comment). */
 export const retryUpload = (
@@ -132,9 +154,7 @@ export const retryUpload = (
       return yield* refuse(upload.id, `unknown plan "${mode}" (known: ${[...registry.plans.keys()].join(", ")})`)
     }
     const config = corrections.plan === undefined ? upload.processConfig : (corrections.plan.config ?? {})
-    const corrected: Array<"profile" | "plan"> = []
-    if (profile !== upload.profile) corrected.push("profile")
-    if (mode !== upload.processMode || !sameJson(config, upload.processConfig)) corrected.push("plan")
+    const corrected = correctedParts(upload, corrections)
     const resumeAfter = corrected.length > 0 ? null : resumableAfter(upload.steps)
 
     return yield* tx.withTransaction(

@@ -28,7 +28,7 @@ import {
 import { runCreateAdmin } from "./CreateAdmin.js"
 import { chooseDatabase, databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { runHeartbeat } from "./Heartbeats.js"
-import { lifecycleLayer, parseShare, UsageError } from "./Host.js"
+import { lifecycleLayer, parserLimitsFromEnv, parseShare, UsageError } from "./Host.js"
 import { type IncidentMailOutcome, runIncidentMailer } from "./IncidentMail.js"
 import { runJobRunner } from "./JobRunner.js"
 import { mailerLayerFromEnv } from "./Mailer.js"
@@ -228,8 +228,9 @@ const toJson = (result: PipelineResult) => ({
 })
 
 const runProcess = async (options: ProcessOptions, output: Output): Promise<number> => {
+  const parserLimits = parserLimitsFromEnv(process.env)
   const program = Effect.gen(function* () {
-    const registry = yield* defaultRegistry()
+    const registry = yield* defaultRegistry([], parserLimits)
     if (!registry.plans.has(options.plan)) {
       return yield* Effect.fail(
         new UsageError(`unknown plan "${options.plan}" (choose ${[...registry.plans.keys()].join(", ")})`),
@@ -838,7 +839,7 @@ const runBackupCommand = async (options: BackupCommandOptions, output: Output): 
   const target = backupTargetFromEnv(process.env)
   const program = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* createBackup(target, sql, options.dir)
+    return yield* createBackup(target, sql, options.dir, "manual")
   }).pipe(Effect.provide(databaseLayer(process.env)), Effect.provideService(Logger.LogToStderr, true))
   const exit = await Effect.runPromiseExit(program)
   if (exit._tag === "Success") {

@@ -526,6 +526,7 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
     const context = (runId: string): AutomationContext => ({
       runId,
       jobId: null,
+      trigger: "schedule",
       log: () => Effect.void,
       step: () => Effect.void,
     })

@@ -4,13 +4,13 @@
  * the database wiped, the backup restored, and every table found equal, identity counters
  * included; an older backup migrated up after restoring; files that are not this database's
  * backups refused; and `run_daily_backup` through the job runner over the host's own layer,
- * with rotation.
+ * with rotation (runs by hand rotate only the backups by hand).
  */
 import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo } from "@batchops/core"
+import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, WorkQueue } from "@batchops/core"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -29,7 +29,7 @@ import {
 } from "../src/Backups.js"
 import { databaseLayer, type Env } from "../src/Database.js"
 import { lifecycleLayer } from "../src/Host.js"
-import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer, processNextJobRun, RUN_JOB } from "../src/JobRunner.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"
 
 export interface BackupsDatabase {
@@ -110,7 +110,7 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
       Effect.runPromise(
         Effect.gen(function* () {
           const backups = yield* Backups
-          return yield* backups.create(dir)
+          return yield* backups.create(dir, "manual")
         }).pipe(
           Effect.provide(
             BackupsLayer.pipe(
@@ -254,7 +254,7 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
       expect(await inDatabase(db.env, snapshot)).toEqual(before)
     }, 120_000)
 
-    it("run_daily_backup through the job runner: a backup per run, the newest `keep` kept, nothing else touched", async () => {
+    it("run_daily_backup through the job runner: a backup per run, the newest `keep` by hand kept, the scheduled one and nothing else touched", async () => {
       const db = await backend.fresh()
       const backupDir = folder()
       const env = { ...db.env, BATCHOPS_BACKUP_DIR: backupDir }
@@ -280,7 +280,7 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
         })}\n`,
       )
 
-      const results = await Effect.runPromise(
+      const { scheduled, results } = await Effect.runPromise(
         Effect.gen(function* () {
           yield* migrate()
           yield* seed("daily")
@@ -292,6 +292,17 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
             params: { keep: 2 },
           })
           const runs = yield* JobRunsRepo
+          // the night's backup by the schedule first: the runs by hand after it must not delete it
+          const tick = Option.getOrThrow(
+            yield* runs.createScheduled({
+              jobId: job.id,
+              automation: job.automation,
+              scheduledFor: "2026-03-01T02:00:00.000Z",
+            }),
+          )
+          yield* (yield* WorkQueue).enqueue({ kind: RUN_JOB, payload: { jobRunId: tick.id, jobId: job.id } })
+          yield* processNextJobRun({ worker: "backup-test", leaseMs: 60_000, overlapDelayMs: 60_000 })
+          const scheduled = Option.getOrThrow(yield* runs.get(tick.id))
           const results = []
           for (let i = 0; i < 3; i++) {
             const queued = yield* triggerJob(job, "admin")
@@ -300,9 +311,14 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
             )
             results.push({ outcome, run: Option.getOrThrow(yield* runs.get(queued.id)) })
           }
-          return results
+          return { scheduled, results }
         }).pipe(Effect.provide(hostLayer(env))),
       )
+      expect(scheduled.status, scheduled.error ?? "").toBe("succeeded")
+      const nightly = scheduled.details.result as Record<string, unknown>
+      expect(nightly).toMatchObject({ origin: "schedule", kept: 1, deleted: [] })
+      const nightlyFile = basename(String(nightly.path))
+      expect((await readBackupHeader(String(nightly.path))).header.origin).toBe("schedule")
       for (const { outcome, run } of results) {
         expect(outcome.status, run.error ?? "").toBe("succeeded")
         expect(run.steps.map((step) => step.name)).toEqual(["backup", "rotate"])
@@ -311,6 +327,7 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
       for (const result of made) {
         expect(String(result.path).startsWith(backupDir)).toBe(true)
         expect(result.database).toBe(backend.kind)
+        expect(result.origin).toBe("manual")
         expect(result.sha256).toMatch(/^[0-9a-f]{64}$/)
         expect(result.bytes).toBeGreaterThan(0)
       }
@@ -323,7 +340,7 @@ export const backupsContract = (name: string, backend: BackupsBackend) =>
         const file = basename(String(result.path))
         return [file, `${file}.sha256`]
       })
-      expect(left).toEqual([...newest, impostor, otherKind, "notes.txt"].sort())
+      expect(left).toEqual([...newest, nightlyFile, `${nightlyFile}.sha256`, impostor, otherKind, "notes.txt"].sort())
       expect(existsSync(String(made[0]!.path))).toBe(false)
       // the kept backups are whole: each restores-checks against its own checksum
       for (const result of made.slice(1)) {

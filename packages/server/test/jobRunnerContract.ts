@@ -69,7 +69,7 @@ const countUp = defineAutomation({
       yield* Effect.sleep(5)
       yield* context.step("count", { counted: params.count })
       yield* context.log("done")
-      return { counted: params.count }
+      return { counted: params.count, trigger: context.trigger }
     }),
 })
 
@@ -219,7 +219,7 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
         requestedBy: "user-7",
         error: null,
         logs: ["counting to 3", "done"],
-        details: { result: { counted: 3 } },
+        details: { result: { counted: 3, trigger: "manual" } },
       })
       expect(stored.steps).toEqual([{ name: "count", at: expect.any(String), details: { counted: 3 } }])
       expect(stored.startedAt).not.toBeNull()
@@ -231,6 +231,38 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
       expect(Math.abs(stored.durationMs! - shown)).toBeLessThanOrEqual(1)
     })
 
+    it("does not carry out a run whose job was disabled after the run was queued", async () => {
+      const { outcomes, stored, items } = await run(
+        Effect.gen(function* () {
+          const job = yield* newJob({ automation: "test_count" })
+          const byHand = yield* trigger(job.id)
+          const runs = yield* JobRunsRepo
+          const tick = Option.getOrThrow(
+            yield* runs.createScheduled({ jobId: job.id, automation: job.automation, scheduledFor: OLD }),
+          )
+          const queue = yield* WorkQueue
+          yield* queue.enqueue({ kind: "run_job", payload: { jobRunId: tick.id, jobId: job.id } })
+          yield* (yield* JobsRepo).update(job.id, { enabled: false })
+          const outcomes = [yield* next, yield* next]
+          const stored = [yield* getRun(byHand.id), yield* getRun(tick.id)]
+          const items = yield* Effect.forEach(outcomes, (outcome) =>
+            Effect.map(queue.get(outcome.workItemId), Option.getOrThrow),
+          )
+          return { outcomes, stored, items }
+        }),
+      )
+      for (const outcome of outcomes) expect(outcome).toMatchObject({ status: "failed", incidentId: null })
+      for (const item of items) expect(item.status).toBe("completed")
+      for (const run of stored) {
+        expect(run.status).toBe("failed")
+        expect(run.error).toMatch(/^not run: the job "job \d+ .*" was disabled before the run started/)
+        // the automation never ran: no log, no steps, no incident
+        expect(run.logs).toEqual([])
+        expect(run.steps).toEqual([])
+        expect(run.details.incident_id).toBeUndefined()
+      }
+    })
+
     it("fills the defaults of the automation's schema", async () => {
       const stored = await run(
         Effect.gen(function* () {
@@ -240,7 +272,7 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
           return yield* getRun(queued.id)
         }),
       )
-      expect(stored.details).toEqual({ result: { counted: 2 } })
+      expect(stored.details).toEqual({ result: { counted: 2, trigger: "manual" } })
     })
 
     it("makes a failing automation's run failed and an incident, matched by known error, linked from the run", async () => {
@@ -472,11 +504,15 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
             const runs = yield* db<{ id: string }>`SELECT id FROM job_runs WHERE id LIKE 'purge-%' ORDER BY id`
             const records = yield* db<{ id: string }>`SELECT id FROM department_records ORDER BY id`
             const incidents = yield* db<{ id: string }>`SELECT id FROM incidents WHERE id LIKE 'purge-%' ORDER BY id`
+            const audit = yield* db<{ request_id: string }>`SELECT request_id FROM audit_log ORDER BY request_id`
+            const refused = yield* db<{ route: string }>`SELECT route FROM refused_requests ORDER BY route`
             return {
               uploads: uploads.map((row) => row.id),
               runs: runs.map((row) => row.id),
               records: records.map((row) => row.id),
               incidents: incidents.map((row) => row.id),
+              audit: audit.map((row) => row.request_id),
+              refused: refused.map((row) => row.route),
             }
           }),
         )
@@ -512,6 +548,16 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
             yield* db`INSERT INTO department_records (id, source_id, kind, key, payload, recorded_at) VALUES
               ('purge-record-old', 'src_library', 'loan', 'purge-old', '{"loans": 3}', ${OLD}::timestamptz),
               ('purge-record-new', 'src_library', 'loan', 'purge-new', '{"loans": 4}', now())`
+            // the audit log's own retention (default 730 days): one entry and one count from 2000,
+            // one of each from 100 days ago, one of each from now
+            yield* db`INSERT INTO audit_log (at, actor_id, method, route, status, ip, request_id) VALUES
+              (${OLD}::timestamptz, 'u-1', 'POST', '/api/jobs/', 201, '10.0.0.1', 'audit-old'),
+              (now() - interval '100 days', 'u-1', 'POST', '/api/jobs/', 201, '10.0.0.1', 'audit-100-days'),
+              (now(), 'u-1', 'POST', '/api/jobs/', 201, '10.0.0.1', 'audit-new')`
+            yield* db`INSERT INTO refused_requests (hour, method, route, status, count, last_at) VALUES
+              (${OLD}::timestamptz, 'POST', '/old/', 401, 7, ${OLD}::timestamptz),
+              (date_trunc('hour', now() - interval '100 days'), 'POST', '/100-days/', 401, 3, now() - interval '100 days'),
+              (date_trunc('hour', now()), 'POST', '/new/', 401, 2, now())`
             return made
           }),
         )
@@ -555,11 +601,15 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
           dry_run: true,
           older_than_days: 3650,
           cutoff: expect.any(String),
+          audit_older_than_days: 730,
+          audit_cutoff: expect.any(String),
           kept_uploads: 1,
           uploads: 2,
           files: 8,
           job_runs: 1,
           department_records: 1,
+          audit_entries: 1,
+          refused_counts: 1,
         })
         expect(stored.steps.map((step) => step.name)).toEqual(["survey"])
         expect(stored.logs.join("\n")).toContain("nothing deleted")
@@ -577,11 +627,15 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
           dry_run: false,
           older_than_days: 3650,
           cutoff: expect.any(String),
+          audit_older_than_days: 730,
+          audit_cutoff: expect.any(String),
           kept_uploads: 1,
           uploads: 2,
           files: 8,
           job_runs: 1,
           department_records: 1,
+          audit_entries: 1,
+          refused_counts: 1,
         })
         expect(stored.steps.map((step) => [step.name, step.details])).toEqual([
           [
@@ -592,11 +646,15 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
               kept_uploads: 1,
               job_runs: 1,
               department_records: 1,
+              audit_cutoff: expect.any(String),
+              audit_entries: 1,
+              refused_counts: 1,
             },
           ],
           ["uploads", { deleted: 2, files: 8 }],
           ["job_runs", { deleted: 1 }],
           ["department_records", { deleted: 1 }],
+          ["audit_log", { entries: 1, refused_counts: 1 }],
         ])
         expectSteps(stored)
 
@@ -611,6 +669,8 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
         expect(after.records).toContain("purge-record-new")
         // incidents are never the purge's, open or not
         expect(after.incidents).toEqual(["purge-open", "purge-resolved"])
+        expect(after.audit).toEqual(["audit-100-days", "audit-new"])
+        expect(after.refused).toEqual(["/100-days/", "/new/"])
 
         for (const id of [seeded.oldUpload, seeded.resolvedUpload]) {
           for (const file of uploadFiles.get(id)!) expect(existsSync(file)).toBe(false)
@@ -623,7 +683,22 @@ export const jobRunnerContract = (name: string, target: () => JobRunnerTarget) =
 
         // a second run finds nothing more to delete
         const again = await purge({ older_than_days: 3650 })
-        expect(again.stored.details.result).toMatchObject({ uploads: 0, files: 0, job_runs: 0, department_records: 0 })
+        expect(again.stored.details.result).toMatchObject({
+          uploads: 0,
+          files: 0,
+          job_runs: 0,
+          department_records: 0,
+          audit_entries: 0,
+          refused_counts: 0,
+        })
+      })
+
+      it("keeps the audit log for its own setting, audit_older_than_days", async () => {
+        const { stored } = await purge({ older_than_days: 3650, audit_older_than_days: 30 })
+        expect(stored.details.result).toMatchObject({ audit_older_than_days: 30, audit_entries: 1, refused_counts: 1 })
+        const after = await state()
+        expect(after.audit).toEqual(["audit-new"])
+        expect(after.refused).toEqual(["/new/"])
       })
 
       it("refuses an older_than_days below 1, naming the field", async () => {

@@ -1,7 +1,7 @@
 /**
  * The roles as separate processes over one Postgres: `batchops serve` with BATCHOPS_ROLE=api
  * runs no worker and no scheduler; `batchops worker --concurrency 3` runs three upload claim
- * loops, each with its own id, which the health endpoint lists; `--once --concurrency 2`
+ * loops, each with its own id, which the admin's health report lists; `--once --concurrency 2`
  * works off the queue. Bad concurrency values and roles are usage errors (exit 2).
  */
 import { mkdtempSync, rmSync } from "node:fs"
@@ -102,7 +102,7 @@ describe("batchops worker --concurrency and serve's roles", () => {
     expect(outcomes.filter((o) => o.status === "published")).toHaveLength(3)
   }, 180_000)
 
-  it("runs the API without a worker or scheduler, and a worker of three loops that health lists", async () => {
+  it("runs the API without a worker or scheduler, and a worker of three loops that the admin's health report lists", async () => {
     const api = startBatchops(["serve"], { env: { ...env, BATCHOPS_ROLE: "api", PORT: "0" } })
     started.push(api)
     const apiErr = collectStderr(api)
@@ -112,10 +112,22 @@ describe("batchops worker --concurrency and serve's roles", () => {
     )
     expect(apiErr()).toContain("without the worker and scheduler")
 
+    // the live loops are the admin's health report
+    const password = "roles test passphrase 7319"
+    const made = await startBatchops(["create-admin", "--email", "roles@school.test", "--password", password], { env })
+      .done
+    expect(made.code, made.stderr).toBe(0)
+    const login = await fetch(`${url}/api/auth/login/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "roles@school.test", password }),
+    })
+    const { token } = (await login.json()) as { token: string }
+
     const worker = startBatchops(["worker", "--concurrency", "3"], { env })
     started.push(worker)
     const live = await eventually(async () => {
-      const reply = await fetch(`${url}/api/health/`)
+      const reply = await fetch(`${url}/api/health/`, { headers: { Authorization: `Token ${token}` } })
       const json = (await reply.json()) as Health
       return json.worker.live.length >= 3 ? json : undefined
     }, "three live worker loops in health")

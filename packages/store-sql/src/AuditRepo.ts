@@ -1,10 +1,17 @@
-/** The audit log in SQL (`audit_log`): appended to, listed newest first. */
+/**
+ * The audit log in SQL (`audit_log`): appended to, listed newest first; and the counts of
+ * requests refused to callers without an account (`refused_requests`), one row per hour,
+ * method, route and status, upserted.
+ */
 import {
   type AuditEntryRecord,
   type AuditFilter,
   AuditRepo,
   type NewAuditEntry,
   type PageRequest,
+  type RefusedCount,
+  type RefusedFilter,
+  type RefusedRequest,
 } from "@batchops/core"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
@@ -39,6 +46,24 @@ const toEntry = (row: AuditRow): AuditEntryRecord => ({
   requestId: row.request_id,
 })
 
+interface RefusedRow {
+  readonly hour: Date | string
+  readonly method: string
+  readonly route: string
+  readonly status: number
+  readonly count: number | string
+  readonly last_at: Date | string
+}
+
+const toRefused = (row: RefusedRow): RefusedCount => ({
+  hour: iso(row.hour),
+  method: row.method,
+  route: row.route,
+  status: Number(row.status),
+  count: Number(row.count),
+  lastAt: iso(row.last_at),
+})
+
 /** The `AuditRepo` over the `SqlClient` in context (all values bound as parameters). */
 export const makeAuditRepo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -70,7 +95,30 @@ export const makeAuditRepo = Effect.gen(function* () {
       return { count: Number(counted[0]?.n ?? 0), items: rows.map(toEntry) }
     })
 
-  return AuditRepo.of(storeErrors({ record, list }))
+  // the hour is cut in UTC, whatever the session's time zone
+  const countRefused = (request: RefusedRequest) =>
+    Effect.asVoid(
+      sql`INSERT INTO refused_requests (hour, method, route, status, count, last_at)
+        VALUES (date_trunc('hour', ${request.at}::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+          ${request.method}, ${request.route}, ${request.status}, 1, ${request.at}::timestamptz)
+        ON CONFLICT (hour, method, route, status) DO UPDATE
+          SET count = refused_requests.count + 1, last_at = greatest(refused_requests.last_at, EXCLUDED.last_at)`,
+    ).pipe(Effect.withSpan("AuditRepo.countRefused"))
+
+  const listRefused = (filter: RefusedFilter, page: PageRequest) =>
+    Effect.gen(function* () {
+      const where = sql.and([
+        ...(filter.createdAfter === undefined ? [] : [sql`hour >= ${filter.createdAfter}::timestamptz`]),
+        ...(filter.createdBefore === undefined ? [] : [sql`hour < ${filter.createdBefore}::timestamptz`]),
+      ])
+      const counted = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM refused_requests WHERE ${where}`
+      const rows = yield* sql<RefusedRow>`SELECT hour, method, route, status, count, last_at
+        FROM refused_requests WHERE ${where}
+        ORDER BY hour DESC, route, method, status LIMIT ${page.limit} OFFSET ${page.offset}`
+      return { count: Number(counted[0]?.n ?? 0), items: rows.map(toRefused) }
+    })
+
+  return AuditRepo.of(storeErrors({ record, list, countRefused, listRefused }))
 })
 
 export const AuditRepoLayer: Layer.Layer<AuditRepo, never, SqlClient.SqlClient> = Layer.effect(AuditRepo, makeAuditRepo)

@@ -3,6 +3,7 @@
  * (reset), the same columns in both. Issuing a code closes the account's earlier unused ones
  * (`used_at` set), so at most one code per account and purpose is open; an attempt is counted
  * in the same statement that finds the code, so the attempt limit holds across processes.
+ * The codes an account was issued stay as rows, and count towards its daily cap.
  */
 import { AuthCodesRepo, type CodePurpose } from "@batchops/core"
 import { Effect, Layer, Option } from "effect"
@@ -20,6 +21,17 @@ export const makeAuthCodesRepo = Effect.gen(function* () {
         WHERE user_id = ${userId} ORDER BY created_at DESC LIMIT 1`,
       (rows) => (rows.length === 0 ? Option.none<Date>() : Option.some(new Date(rows[0]!.created_at))),
     )
+
+  const countIssued = (userId: string, withinMs: number) => {
+    const since = `${Math.max(1, Math.round(withinMs))} milliseconds`
+    return Effect.map(
+      sql<{ issued: number | string }>`SELECT
+          (SELECT count(*) FROM email_verification_requests WHERE user_id = ${userId} AND created_at > now() - ${since}::interval)
+          + (SELECT count(*) FROM password_reset_requests WHERE user_id = ${userId} AND created_at > now() - ${since}::interval)
+          AS issued`,
+      (rows) => Number(rows[0]!.issued),
+    )
+  }
 
   const issue = (purpose: CodePurpose, userId: string, codeHash: string, ttlMs: number) =>
     sql.withTransaction(
@@ -51,7 +63,15 @@ export const makeAuthCodesRepo = Effect.gen(function* () {
       (rows) => rows.length > 0,
     )
 
-  return AuthCodesRepo.of(storeErrors({ lastIssuedAt, issue, attempt, consume }))
+  const closeAll = (userId: string) =>
+    sql.withTransaction(
+      Effect.gen(function* () {
+        yield* sql`UPDATE email_verification_requests SET used_at = now() WHERE user_id = ${userId} AND used_at IS NULL`
+        yield* sql`UPDATE password_reset_requests SET used_at = now() WHERE user_id = ${userId} AND used_at IS NULL`
+      }),
+    )
+
+  return AuthCodesRepo.of(storeErrors({ lastIssuedAt, countIssued, issue, attempt, consume, closeAll }))
 })
 
 export const AuthCodesRepoLayer: Layer.Layer<AuthCodesRepo, never, SqlClient.SqlClient> = Layer.effect(

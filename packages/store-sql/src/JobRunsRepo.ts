@@ -194,6 +194,16 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       (rows) => Option.map(Option.fromNullishOr(rows[0]), toRun),
     ).pipe(Effect.withSpan("JobRunsRepo.finish"))
 
+  // the job's row lock first, then a fresh statement: it sees every run committed before the lock
+  const activeRun = (jobId: string) =>
+    Effect.gen(function* () {
+      yield* sql`SELECT id FROM jobs WHERE id = ${jobId} FOR UPDATE`
+      const rows = yield* sql<JobRunRow>`SELECT ${columns} FROM job_runs
+        WHERE job_id = ${jobId} AND status IN ('queued', 'running')
+        ORDER BY created_at, id LIMIT 1`
+      return Option.map(Option.fromNullishOr(rows[0]), toRun)
+    }).pipe(Effect.withSpan("JobRunsRepo.activeRun"))
+
   const isRunning = (jobId: string, exceptRunId?: string) =>
     Effect.map(
       sql<{ n: number }>`SELECT count(*)::int AS n FROM job_runs
@@ -214,6 +224,7 @@ export const makeJobRunsRepo = Effect.gen(function* () {
       start,
       progress,
       finish,
+      activeRun,
       isRunning,
     }),
   )

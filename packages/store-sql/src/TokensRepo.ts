@@ -1,7 +1,8 @@
 /**
  * API tokens in SQL (`api_tokens`): 32 random bytes (base64url) given to the client once, the
  * sha256 of them stored. A token this long cannot be guessed, so a fast hash is enough and
- * lets one indexed lookup find it.
+ * lets one indexed lookup find it. A token's last use is written at most once a minute, so a
+ * busy client does not write on every request.
  */
 import { createHash, randomBytes } from "node:crypto"
 import { Models, TokensRepo } from "@batchops/core"
@@ -34,26 +35,29 @@ export const makeTokensRepo = Effect.gen(function* () {
       return { token, expiresAt: iso(rows[0]!.expires_at) }
     })
 
-  const authenticate = (token: string) =>
-    Effect.map(
-      sql<UserRow>`SELECT u.id, u.username, u.email, u.role, u.email_verified, u.is_active, u.created_at
+  const authenticate = (token: string, idleMs: number) =>
+    Effect.gen(function* () {
+      const rows = yield* sql<UserRow & { token_id: string; used_long_ago: boolean }>`
+        SELECT u.id, u.username, u.email, u.role, u.email_verified, u.is_active, u.created_at, t.id AS token_id,
+          t.last_used_at < now() - interval '1 minute' AS used_long_ago
         FROM api_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.expires_at > now() AND u.is_active`,
-      (rows) =>
-        rows.length === 0
-          ? Option.none<Models.User>()
-          : Option.some(
-              new Models.User({
-                id: rows[0]!.id,
-                username: rows[0]!.username,
-                email: rows[0]!.email,
-                role: rows[0]!.role,
-                emailVerified: rows[0]!.email_verified,
-                isActive: rows[0]!.is_active,
-                createdAt: iso(rows[0]!.created_at),
-              }),
-            ),
-    )
+        WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND t.expires_at > now()
+          AND t.last_used_at > now() - ${`${Math.max(1, Math.round(idleMs))} milliseconds`}::interval AND u.is_active`
+      if (rows.length === 0) return Option.none<Models.User>()
+      const row = rows[0]!
+      if (row.used_long_ago) yield* sql`UPDATE api_tokens SET last_used_at = now() WHERE id = ${row.token_id}`
+      return Option.some(
+        new Models.User({
+          id: row.id,
+          username: row.username,
+          email: row.email,
+          role: row.role,
+          emailVerified: row.email_verified,
+          isActive: row.is_active,
+          createdAt: iso(row.created_at),
+        }),
+      )
+    })
 
   const revoke = (token: string) =>
     Effect.map(
@@ -69,7 +73,14 @@ export const makeTokensRepo = Effect.gen(function* () {
       (rows) => rows.length,
     )
 
-  return TokensRepo.of(storeErrors({ issue, authenticate, revoke, revokeAll }))
+  const revokeOthers = (userId: string, keep: string) =>
+    Effect.map(
+      sql<{ id: string }>`UPDATE api_tokens SET revoked_at = now()
+        WHERE user_id = ${userId} AND revoked_at IS NULL AND token_hash <> ${hashToken(keep)} RETURNING id`,
+      (rows) => rows.length,
+    )
+
+  return TokensRepo.of(storeErrors({ issue, authenticate, revoke, revokeAll, revokeOthers }))
 })
 
 export const TokensRepoLayer: Layer.Layer<TokensRepo, never, SqlClient.SqlClient> = Layer.effect(

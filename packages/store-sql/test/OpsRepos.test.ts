@@ -13,6 +13,7 @@ import {
   JobRunsRepo,
   JobsRepo,
   type NewAuditEntry,
+  type RefusedRequest,
 } from "@batchops/core"
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -337,6 +338,68 @@ describe.each(["pglite", "postgres"] as const)("operations repositories on %s", 
     expect(result.method.items.map((item) => item.actorId)).toEqual([null])
     expect(result.record.count).toBe(2)
     expect(result.window.items.map((item) => item.method)).toEqual(["DELETE"])
+  })
+
+  it("counts refused requests per hour (UTC), method, route and status, newest hour first", async () => {
+    const refused = (at: string, changes: Partial<RefusedRequest> = {}): RefusedRequest => ({
+      at,
+      method: "POST",
+      route: "/api/auth/login/",
+      status: 401,
+      ...changes,
+    })
+    const result = await run(
+      Effect.gen(function* () {
+        const audit = yield* AuditRepo
+        for (const minute of ["05", "17", "59"]) yield* audit.countRefused(refused(`2026-07-01T08:${minute}:00.000Z`))
+        yield* audit.countRefused(refused("2026-07-01T08:30:00.000Z", { status: 429 }))
+        yield* audit.countRefused(refused("2026-07-01T09:00:00.000Z"))
+        yield* audit.countRefused(refused("2026-07-01T09:10:00.000+02:00", { route: "/api/uploads/" }))
+        const page = { limit: 10, offset: 0 }
+        return {
+          all: yield* audit.listRefused({}, page),
+          window: yield* audit.listRefused(
+            { createdAfter: "2026-07-01T08:00:00Z", createdBefore: "2026-07-01T09:00:00Z" },
+            page,
+          ),
+        }
+      }),
+    )
+    expect(result.all.items).toEqual([
+      {
+        hour: "2026-07-01T09:00:00.000Z",
+        method: "POST",
+        route: "/api/auth/login/",
+        status: 401,
+        count: 1,
+        lastAt: "2026-07-01T09:00:00.000Z",
+      },
+      {
+        hour: "2026-07-01T08:00:00.000Z",
+        method: "POST",
+        route: "/api/auth/login/",
+        status: 401,
+        count: 3,
+        lastAt: "2026-07-01T08:59:00.000Z",
+      },
+      {
+        hour: "2026-07-01T08:00:00.000Z",
+        method: "POST",
+        route: "/api/auth/login/",
+        status: 429,
+        count: 1,
+        lastAt: "2026-07-01T08:30:00.000Z",
+      },
+      {
+        hour: "2026-07-01T07:00:00.000Z",
+        method: "POST",
+        route: "/api/uploads/",
+        status: 401,
+        count: 1,
+        lastAt: "2026-07-01T07:10:00.000Z",
+      },
+    ])
+    expect(result.window.count).toBe(2)
   })
 
   it("tells a live process from a stopped one by its beats and its interval", async () => {

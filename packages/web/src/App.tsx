@@ -21,6 +21,7 @@ const Schedules = lazy(() => import("./routes/Schedules"))
 const ScheduleDetail = lazy(() => import("./routes/ScheduleDetail"))
 const KnownErrors = lazy(() => import("./routes/KnownErrors"))
 const Users = lazy(() => import("./routes/Users"))
+const ChangePassword = lazy(() => import("./routes/ChangePassword"))
 const Departments = lazy(() => import("./routes/Departments"))
 const Health = lazy(() => import("./routes/Health"))
 const NotFound = lazy(() => import("./routes/NotFound"))
@@ -60,6 +61,7 @@ const Guard = () => {
         <Route path="/schedules/:id" component={ScheduleDetail} />
         <Route path="/known-errors" component={KnownErrors} />
         <Route path="/users" component={Users} />
+        <Route path="/account/password" component={ChangePassword} />
         <Route path="/departments" component={Departments} />
         <Route path="/departments/:id" component={Departments} />
         <Route path="/health" component={Health} />

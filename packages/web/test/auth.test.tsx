@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/pr
 import { LocationProvider } from "preact-iso"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { safeNext } from "../src/components/auth/forms"
+import ChangePassword from "../src/routes/ChangePassword"
 import ForgotPassword from "../src/routes/ForgotPassword"
 import SignIn, { SignInForm } from "../src/routes/SignIn"
 import Users from "../src/routes/Users"
@@ -215,6 +216,59 @@ describe("choosing a new password", () => {
     )
     const reset = JSON.parse(String((fetchMock.mock.calls[2] as [string, RequestInit])[1].body))
     expect(reset).toEqual({ email: "ada@school.test", code: "123456", password: "a long new password" })
+  })
+})
+
+describe("changing one's own password", () => {
+  const save = () => fireEvent.click(screen.getByRole("button", { name: "Save the new password" }))
+
+  it("asks for the current password, shows the server's refusals next to their fields, and says the other sessions ended", async () => {
+    render(<ChangePassword />)
+    save()
+    await waitFor(() =>
+      expect(describedBy(screen.getByLabelText("Current password"))).toEqual(["Enter your current password."]),
+    )
+    expect(fetchMock).not.toHaveBeenCalled()
+
+    fill("Current password", "the old passphrase")
+    fill("New password", "a long new password")
+    fill("New password again", "a long new password")
+    fetchMock.mockResolvedValueOnce(
+      answer(400, {
+        error: "the current password is not right: type the password you signed in with",
+        code: "invalid_request",
+        fields: [{ path: "current_password", message: "the current password is not right" }],
+      }),
+    )
+    save()
+    await waitFor(() =>
+      expect(describedBy(screen.getByLabelText("Current password"))).toEqual(["The current password is not right."]),
+    )
+    const sent = JSON.parse(String((fetchMock.mock.calls[0] as [string, RequestInit])[1].body))
+    expect(sent).toEqual({ current_password: "the old passphrase", password: "a long new password" })
+
+    fetchMock.mockResolvedValueOnce(
+      answer(400, {
+        error: "this password is on a list of common passwords that attackers try first: choose another",
+        code: "invalid_request",
+        fields: [
+          { path: "password", message: "this password is on a list of common passwords that attackers try first" },
+        ],
+      }),
+    )
+    save()
+    await waitFor(() =>
+      expect(describedBy(screen.getByLabelText("New password"))).toContain(
+        "This password is on a list of common passwords that attackers try first.",
+      ),
+    )
+
+    fetchMock.mockResolvedValueOnce(answer(200, { detail: "your password is changed", signed_out: 2 }))
+    save()
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "Your password is changed. 2 other sessions were signed out; this one stays signed in.",
+    )
+    expect((screen.getByLabelText("Current password") as HTMLInputElement).value).toBe("")
   })
 })
 

@@ -23,6 +23,7 @@ const base: PreviewResult = {
     { row: 3, cells: ["S002", "2026-09-01", "A"] },
   ],
   row_count: 2,
+  reading: { title_rows: 0, decimal_mark: "." },
   problems: [
     {
       severity: "critical",
@@ -104,20 +105,23 @@ const stubFetch = (answers: Array<Response>) => {
 
 const file = () => new File(["Pupil Number,Day,Present?\nS001,2026-09-01,P\n"], "register.csv", { type: "text/csv" })
 
-beforeEach(() => {
+/** signed in as `role` (a moderator unless a test says otherwise: moderators remember mappings) */
+const signIn = (role: "user" | "moderator") => {
   session.value = {
     token: "t",
     user: {
-      id: "user-1",
-      username: "user",
-      email: "user@school.test",
-      role: "user",
+      id: `${role}-1`,
+      username: role,
+      email: `${role}@school.test`,
+      role,
       email_verified: true,
       is_active: true,
       created_at: "2026-01-01T00:00:00Z",
     },
   }
-})
+}
+
+beforeEach(() => signIn("moderator"))
 
 afterEach(() => {
   cleanup()
@@ -148,6 +152,22 @@ describe("the file preview", () => {
     expect(problems).toContain("row 3, column score")
     expect(problems).toContain("missing required columns")
     await waitFor(() => expect(onResolved).toHaveBeenCalledWith({ ready: false }))
+  })
+
+  it("says how the file was read: the title rows skipped above the header and the decimal mark", async () => {
+    const read: PreviewResult = {
+      ...mapped,
+      remembered_mapping: null,
+      rows: [{ row: 2, cells: ["S001", 87.5, "José"] }],
+      reading: { title_rows: 2, decimal_mark: "," },
+    }
+    stubFetch([json(200, read)])
+    render(<FilePreview file={file()} profile="gradebook" department="" onResolved={vi.fn()} />)
+    await screen.findByRole("table")
+    const facts = document.querySelector(".preview-facts")?.textContent ?? ""
+    expect(facts).toContain("Title rows skipped above the header: 2")
+    expect(facts).toContain("Decimal mark: comma (87,5 is 87.5)")
+    expect(screen.getByRole("table").textContent).toContain("87.5")
   })
 
   it("offers the headers ranked for each missing column, remembers the confirmed mapping, previews again", async () => {
@@ -200,6 +220,15 @@ describe("the file preview", () => {
     await waitFor(() => expect(status.getAttribute("aria-invalid")).toBe("true"))
     expect(screen.getByText("no header is mapped to status")).toBeTruthy()
     expect(sent).toHaveLength(2)
+  })
+
+  it("tells a user that an admin or a moderator remembers a mapping, with no button to do it", async () => {
+    signIn("user")
+    const sent = stubFetch([json(200, base)])
+    render(<FilePreview file={file()} profile="attendance" department="science" onResolved={() => undefined} />)
+    expect(await screen.findByText(/An admin or a moderator remembers a mapping for science/)).toBeTruthy()
+    expect(screen.queryByRole("button", { name: /Remember this mapping/ })).toBeNull()
+    expect(sent).toHaveLength(1)
   })
 
   it("asks for the department before a mapping can be remembered, and says when the server cannot be reached", async () => {

@@ -49,6 +49,7 @@ const JOB: Job = {
   max_lateness_ms: 3_600_000,
   skip_dates: [],
   allow_overlap: false,
+  run_by_hand: "admin",
   next_run_at: null,
   next_runs: [],
   description: "at 02:00 every day (UTC)",

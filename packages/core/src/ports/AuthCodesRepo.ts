@@ -20,6 +20,8 @@ export interface CodeAttempt {
 export interface AuthCodesRepoShape {
   /** when the account's latest code of this purpose was issued (for the resend cool-down) */
   readonly lastIssuedAt: (purpose: CodePurpose, userId: string) => Effect.Effect<Option.Option<Date>, StoreError>
+  /** how many codes of either purpose the account was issued in the last `withinMs` (the daily cap) */
+  readonly countIssued: (userId: string, withinMs: number) => Effect.Effect<number, StoreError>
   /** stores a new code's hash, valid for `ttlMs`; the account's earlier unused codes stop working */
   readonly issue: (
     purpose: CodePurpose,
@@ -39,6 +41,8 @@ export interface AuthCodesRepoShape {
   ) => Effect.Effect<Option.Option<CodeAttempt>, StoreError>
   /** marks the code used; false when it was used meanwhile (it works once) */
   readonly consume: (purpose: CodePurpose, id: string) => Effect.Effect<boolean, StoreError>
+  /** ends every open code of the account, of both purposes (too many wrong guesses) */
+  readonly closeAll: (userId: string) => Effect.Effect<void, StoreError>
 }
 
 export class AuthCodesRepo extends Context.Service<AuthCodesRepo, AuthCodesRepoShape>()(

@@ -9,6 +9,13 @@
 import { Context, type Effect } from "effect"
 import type { StoreError } from "./StoreError.js"
 
+/**
+ * Why a backup was taken: by its job's schedule, or by hand (a person ran the job, or
+ * `batchops backup`). Rotation keeps each kind apart, so backups by hand never push out the
+ * scheduled ones.
+ */
+export type BackupOrigin = "schedule" | "manual"
+
 export interface BackupInfo {
   /** the backup file's path */
   readonly path: string
@@ -19,11 +26,13 @@ export interface BackupInfo {
   readonly createdAt: string
   /** "postgres" or "pglite" */
   readonly database: string
+  /** a backup written before BatchOps recorded it counts as scheduled */
+  readonly origin: BackupOrigin
 }
 
 export interface BackupsShape {
   /** writes a new backup into `dir` (created when missing) */
-  readonly create: (dir: string) => Effect.Effect<BackupInfo, StoreError>
+  readonly create: (dir: string, origin: BackupOrigin) => Effect.Effect<BackupInfo, StoreError>
   /** the BatchOps backups in `dir`, newest first; other files are not listed */
   readonly list: (dir: string) => Effect.Effect<ReadonlyArray<BackupInfo>, StoreError>
   /** deletes a backup (and its `.sha256`); refuses a file that is not a BatchOps backup */

@@ -128,6 +128,12 @@ export interface JobRunsRepoShape {
    * details. `None` when the run is gone or was finished already.
    */
   readonly finish: (id: string, outcome: JobRunOutcome) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
+  /**
+   * the oldest `queued` or `running` run of `jobId`, if any, read under a lock on the job held
+   * to the end of the transaction: in a transaction that then creates a run, two callers at
+   * once cannot both find none
+   */
+  readonly activeRun: (jobId: string) => Effect.Effect<Option.Option<JobRunRecord>, StoreError>
   /** whether another run of `jobId` than `exceptRunId` is `running` */
   readonly isRunning: (jobId: string, exceptRunId?: string | undefined) => Effect.Effect<boolean, StoreError>
 }

@@ -29,6 +29,8 @@ export interface AutomationOptions {
   readonly services?: Layer.Layer<any>
   readonly runId?: string
   readonly jobId?: string | null
+  /** what started the run (default `schedule`) */
+  readonly trigger?: AutomationContext["trigger"]
 }
 
 export interface AutomationRun {
@@ -77,6 +79,7 @@ export const runAutomation = <P>(
   const context: AutomationContext = {
     runId: options.runId ?? "test-run",
     jobId: options.jobId === undefined ? "test-job" : options.jobId,
+    trigger: options.trigger ?? "schedule",
     log: (line) => Effect.sync(() => void log.push(line)),
     step: (name, details = {}) => Effect.sync(() => void steps.push({ name, details })),
   }

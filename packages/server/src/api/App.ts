@@ -9,13 +9,15 @@
  *    every field that is wrong (`process_config.rules.0.column`);
  * 5. the handler, run on the API's runtime; its `ApiError` answers with its status, anything
  *    else is logged (with the request id) and answered as a 500 that says nothing more;
- * 6. every state-changing request (not GET/HEAD/OPTIONS) is written to the audit log.
+ * 6. every state-changing request (not GET/HEAD/OPTIONS) goes to the audit log (which only
+ *    counts the refusals of callers without an account).
  *
- * Unknown routes are a 404 JSON answer. No stack trace ever reaches a client.
+ * Every answer under `/api/` carries `Cache-Control: no-store`. Unknown routes are a 404 JSON
+ * answer, an address with a malformed `%` escape a 400 one. No stack trace ever reaches a client.
  */
 import { randomUUID } from "node:crypto"
+import type { BlockList } from "node:net"
 import { StoreError } from "@batchops/core"
-import { getConnInfo } from "@hono/node-server/conninfo"
 import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
@@ -30,6 +32,8 @@ import {
   type RouteDef,
   unauthorized,
 } from "./Api.js"
+import { DEFAULT_MAX_JSON_BYTES, jsonTooLarge, readBody } from "./Body.js"
+import { clientAddress } from "./ClientAddress.js"
 import { type OpenApiInfo, openApiDocument, REQUEST_DECODING, referencePage } from "./OpenApi.js"
 import { AuditLog, Authenticator } from "./Services.js"
 import { serveWebApp } from "./WebApp.js"
@@ -37,13 +41,15 @@ import { serveWebApp } from "./WebApp.js"
 export interface AppOptions {
   /** origins allowed to call the API from a browser (exact, e.g. `https://ops.school.example`) */
   readonly corsOrigins?: ReadonlyArray<string> | undefined
-  /** the largest JSON body accepted (default 1 MiB); multipart routes check their own limit */
+  /** the largest JSON body accepted (default 1 MiB); multipart routes read theirs within the upload limit */
   readonly maxJsonBytes?: number | undefined
   readonly info?: OpenApiInfo | undefined
   /** serve the web app at `/` from this build folder (undefined: a page saying it is not built) */
   readonly webDir?: string | undefined
   /** serve the web app at all (default false: an API-only app) */
   readonly webApp?: boolean | undefined
+  /** the proxies whose `X-Forwarded-For` names the client (`parseTrustedProxies`; default none) */
+  readonly trustedProxies?: BlockList | undefined
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -101,33 +107,19 @@ const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): 
 /** The query string as an object (a key given several times keeps its last value). */
 const queryObject = (url: URL): Record<string, string> => Object.fromEntries(url.searchParams.entries())
 
+/** The JSON body within `limit` bytes (counted as it streams); undefined when it is empty. */
 const readJson = (request: Request, limit: number): Effect.Effect<unknown, ApiError> =>
-  Effect.tryPromise({
-    try: async () => {
-      const declared = Number(request.headers.get("content-length") ?? "0")
-      if (declared > limit)
-        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
-      const text = await request.text()
-      if (Buffer.byteLength(text) > limit) {
-        throw new ApiError({ status: 413, code: "too_large", message: `the body is larger than ${limit} bytes` })
-      }
-      if (text.trim() === "") return undefined
-      try {
-        return JSON.parse(text) as unknown
-      } catch (cause) {
-        throw badRequest(`the body is not valid JSON: ${(cause as Error).message}`)
-      }
-    },
-    catch: (cause) => (cause instanceof ApiError ? cause : badRequest("the body could not be read")),
-  })
-
-const clientAddress = (c: HonoContext): string => {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown"
-  } catch {
-    return "unknown"
-  }
-}
+  Effect.flatMap(
+    readBody(request, limit, () => jsonTooLarge(limit)),
+    (bytes) =>
+      Effect.try({
+        try: () => {
+          const text = new TextDecoder().decode(bytes)
+          return text.trim() === "" ? undefined : (JSON.parse(text) as unknown)
+        },
+        catch: (cause) => badRequest(`the body is not valid JSON: ${(cause as Error).message}`),
+      }),
+  )
 
 /** "Token <token>" -> the token; "" when the header is absent; null when it is malformed. */
 const tokenOf = (header: string | undefined): string | null | "" => {
@@ -149,7 +141,7 @@ export const makeApp = <R>(
   options: AppOptions = {},
 ): Hono => {
   const app = new Hono()
-  const maxJson = options.maxJsonBytes ?? 1 << 20
+  const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES
   const origins = new Set(options.corsOrigins ?? [])
 
   app.use("*", async (c, next) => {
@@ -157,6 +149,23 @@ export const makeApp = <R>(
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       if (!c.res.headers.has(name)) c.res.headers.set(name, value)
     }
+  })
+  // an API answer is about one moment and one account: no browser or proxy may keep it
+  app.use("/api/*", async (c, next) => {
+    await next()
+    if (!/\bno-store\b/.test(c.res.headers.get("Cache-Control") ?? "")) c.res.headers.set("Cache-Control", "no-store")
+  })
+  // a `%` escape that decodes to nothing is the caller's mistake, answered before any route reads the path
+  app.use("*", async (c, next) => {
+    try {
+      decodeURIComponent(new URL(c.req.url).pathname)
+    } catch {
+      return errorResponse(
+        badRequest("the address has a malformed %-escape (such as %E0%A4%A): check the link"),
+        randomUUID(),
+      )
+    }
+    return next()
   })
   app.use(
     "/api/*",
@@ -190,7 +199,7 @@ export const makeApp = <R>(
           recordType: note.recordType ?? null,
           recordId: note.recordId ?? null,
           detail: note.detail ?? null,
-          ip: clientAddress(c),
+          ip: clientAddress(c, options.trustedProxies),
           requestId,
         })
       }),
@@ -238,7 +247,7 @@ export const makeApp = <R>(
               query,
               body,
               request: c.req.raw,
-              ip: clientAddress(c),
+              ip: clientAddress(c, options.trustedProxies),
               requestId,
               audit: note,
             }

@@ -20,6 +20,7 @@ import { mailerLayerFromEnv } from "../Mailer.js"
 import { runScheduler } from "../Scheduler.js"
 import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
+import { parseTrustedProxies } from "./ClientAddress.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
 import { HostEnv } from "./Services.js"
 import { findWebDir } from "./WebApp.js"
@@ -94,6 +95,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
     .split(",")
     .map((origin) => origin.trim())
     .filter((origin) => origin !== "")
+  const trustedProxies = parseTrustedProxies(env.BATCHOPS_TRUSTED_PROXIES)
   const runtime = ManagedRuntime.make(apiLayer(env))
   let hasAdmin = false
   let server: ReturnType<typeof serve>
@@ -105,7 +107,12 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
         return (rows[0]?.n ?? 0) > 0
       }),
     )
-    const app = makeApp(apiRoutes, runtime as never, { corsOrigins, webApp: true, webDir: findWebDir(options.env) })
+    const app = makeApp(apiRoutes, runtime as never, {
+      corsOrigins,
+      trustedProxies,
+      webApp: true,
+      webDir: findWebDir(options.env),
+    })
     server = await listen(app.fetch, port, host)
   } catch (cause) {
     // nothing else runs yet: releasing the database lets the process end (and others open it)

@@ -19,6 +19,7 @@ export class Authenticator extends Context.Service<Authenticator, AuthenticatorS
 export type AuditEntry = NewAuditEntry
 
 export interface AuditLogShape {
+  /** keeps the entry (a refusal of someone without an account is only counted: ops/Audit.ts) */
   readonly record: (entry: AuditEntry) => Effect.Effect<void, StoreError>
 }
 

@@ -161,6 +161,8 @@ export const attendanceReminders = defineAutomation({
     "Mails the contact of each student whose attendance over the last school days (window_days, default 20) is " +
     "below the threshold (default 90%), at most once a day per student. Supports a dry run.",
   params: ReminderParams,
+  // by hand: it mails families
+  runByHand: "moderator",
   run: (params, context) =>
     Effect.gen(function* () {
       const departments = yield* DepartmentsRepo

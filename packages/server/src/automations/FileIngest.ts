@@ -23,6 +23,8 @@ export const scheduleFileIngest = defineAutomation({
     "(duplicates/), a refused file goes to failed/ with the reason. Without sourceIds or codes: every " +
     "enabled directory source.",
   params: FileIngestParams,
+  // by hand: taking a department's files in is everyone's work, as uploading is
+  runByHand: "any",
   run: (params, context) =>
     Effect.gen(function* () {
       const sources = yield* chooseSources(params, "directory")

@@ -18,6 +18,8 @@ export const ingestDepartment = defineAutomation({
     "Ingests department sources (simulated sample data, a directory inbox, a url) into department records " +
     "or uploads. Without sourceIds or codes: every enabled source.",
   params: IngestParams,
+  // by hand: taking a department's files in is everyone's work, as uploading is
+  runByHand: "any",
   run: (params, context) =>
     Effect.gen(function* () {
       const sources = yield* chooseSources(params)

@@ -1,13 +1,16 @@
 /**
  * `purge_old_records`: deletes what is older than the retention setting (uploads with their
  * original files, reports and checkpoints; finished job runs; department records), never an
- * open or in-progress incident nor what it points to. A dry run counts and deletes nothing.
- * Steps and log lines carry counts only, never the contents of a row.
+ * open or in-progress incident nor what it points to; and the audit log's entries and refused
+ * request counts older than their own setting. A dry run counts and deletes nothing. Steps
+ * and log lines carry counts only, never the contents of a row.
  */
 import { AutomationError, defineAutomation, RecordRetention, UploadFiles } from "@batchops/core"
 import { Clock, Effect, Schema } from "effect"
 
 const DEFAULT_DAYS = 365
+/** the audit log outlives what it speaks of by default: who did what is asked about long after */
+const DEFAULT_AUDIT_DAYS = 730
 const DAY_MS = 24 * 60 * 60 * 1000
 
 const Days = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -20,6 +23,11 @@ export const PurgeParams = Schema.Struct({
   olderThanDays: Schema.optionalKey(
     Days.annotate({ description: "older name of older_than_days (older_than_days wins when both are given)" }),
   ),
+  audit_older_than_days: Schema.optionalKey(
+    Days.annotate({
+      description: `audit log entries and refused request counts older than this many days are deleted (default ${DEFAULT_AUDIT_DAYS})`,
+    }),
+  ),
   dry_run: Schema.Boolean.annotate({
     description: "count what would be deleted and delete nothing (default false)",
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))),
@@ -27,10 +35,18 @@ export const PurgeParams = Schema.Struct({
 
 export type PurgeParams = typeof PurgeParams.Type
 
+const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS).toISOString()
+
 /** The cut-off of a purge run at `now`: records created before it are old. */
 export const purgeCutoff = (params: PurgeParams, now: Date): { readonly days: number; readonly cutoff: string } => {
   const days = params.older_than_days ?? params.olderThanDays ?? DEFAULT_DAYS
-  return { days, cutoff: new Date(now.getTime() - days * DAY_MS).toISOString() }
+  return { days, cutoff: daysBefore(now, days) }
+}
+
+/** The audit log's cut-off of a purge run at `now`. */
+const auditCutoff = (params: PurgeParams, now: Date): { readonly days: number; readonly cutoff: string } => {
+  const days = params.audit_older_than_days ?? DEFAULT_AUDIT_DAYS
+  return { days, cutoff: daysBefore(now, days) }
 }
 
 const failed = (what: string) => (error: { readonly message: string }) =>
@@ -40,23 +56,37 @@ export const purgeOldRecords = defineAutomation({
   key: "purge_old_records",
   description:
     "Deletes uploads (with their files and reports), finished job runs and department records older than " +
-    "the retention setting; never an open or in-progress incident or what it points to. Supports a dry run.",
+    "the retention setting; never an open or in-progress incident or what it points to. Deletes audit log " +
+    "entries and refused request counts older than the audit retention setting. Supports a dry run.",
   params: PurgeParams,
+  // by hand: it deletes records for good
+  runByHand: "admin",
   run: (params, context) =>
     Effect.gen(function* () {
       const retention = yield* RecordRetention
       const files = yield* UploadFiles
-      const { days, cutoff } = purgeCutoff(params, new Date(yield* Clock.currentTimeMillis))
+      const now = new Date(yield* Clock.currentTimeMillis)
+      const { days, cutoff } = purgeCutoff(params, now)
+      const audit = auditCutoff(params, now)
       const dryRun = params.dry_run
-      yield* context.log(`${dryRun ? "dry run: counting" : "deleting"} records older than ${days} days (${cutoff})`)
+      yield* context.log(
+        `${dryRun ? "dry run: counting" : "deleting"} records older than ${days} days (${cutoff}) ` +
+          `and audit entries older than ${audit.days} days (${audit.cutoff})`,
+      )
 
       const survey = yield* retention.survey(cutoff).pipe(Effect.mapError(failed("find the old records")))
+      const auditSurvey = yield* retention
+        .surveyAudit(audit.cutoff)
+        .pipe(Effect.mapError(failed("find the old audit entries")))
       yield* context.step("survey", {
         cutoff,
         uploads: survey.uploads.length,
         kept_uploads: survey.keptUploads,
         job_runs: survey.jobRuns,
         department_records: survey.departmentRecords,
+        audit_cutoff: audit.cutoff,
+        audit_entries: auditSurvey.entries,
+        refused_counts: auditSurvey.refusedCounts,
       })
       if (survey.keptUploads > 0) {
         yield* context.log(`${survey.keptUploads} old uploads kept: an open incident points to them`)
@@ -72,12 +102,23 @@ export const purgeOldRecords = defineAutomation({
           files: fileCount,
           job_runs: survey.jobRuns,
           department_records: survey.departmentRecords,
+          audit_entries: auditSurvey.entries,
+          refused_counts: auditSurvey.refusedCounts,
         }
         yield* context.log(
-          `dry run: would delete ${counts.uploads} uploads (${counts.files} files), ${counts.job_runs} job runs ` +
-            `and ${counts.department_records} department records; nothing deleted`,
+          `dry run: would delete ${counts.uploads} uploads (${counts.files} files), ${counts.job_runs} job runs, ` +
+            `${counts.department_records} department records, ${counts.audit_entries} audit entries ` +
+            `and ${counts.refused_counts} refused request counts; nothing deleted`,
         )
-        return { dry_run: true, older_than_days: days, cutoff, kept_uploads: survey.keptUploads, ...counts }
+        return {
+          dry_run: true,
+          older_than_days: days,
+          cutoff,
+          audit_older_than_days: audit.days,
+          audit_cutoff: audit.cutoff,
+          kept_uploads: survey.keptUploads,
+          ...counts,
+        }
       }
 
       // rows first, then their files: a file without its row is only litter, a row without its
@@ -100,15 +141,25 @@ export const purgeOldRecords = defineAutomation({
       yield* context.step("department_records", { deleted: records })
       yield* context.log(`deleted ${records} department records`)
 
+      const audited = yield* retention
+        .deleteAudit(audit.cutoff)
+        .pipe(Effect.mapError(failed("delete the old audit entries")))
+      yield* context.step("audit_log", { entries: audited.entries, refused_counts: audited.refusedCounts })
+      yield* context.log(`deleted ${audited.entries} audit entries and ${audited.refusedCounts} refused request counts`)
+
       return {
         dry_run: false,
         older_than_days: days,
         cutoff,
+        audit_older_than_days: audit.days,
+        audit_cutoff: audit.cutoff,
         kept_uploads: survey.keptUploads,
         uploads: deleted.length,
         files: fileCount,
         job_runs: runs,
         department_records: records,
+        audit_entries: audited.entries,
+        refused_counts: audited.refusedCounts,
       }
     }),
 })

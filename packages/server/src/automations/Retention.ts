@@ -1,7 +1,8 @@
 /**
- * The host's side of the retention purge: `RecordRetention` over SQL, and `UploadFiles` over
- * the upload folders. The rule both keep: nothing an open or in-progress incident points to
- * (its upload, the upload pointing at it, the failed run that recorded it) is counted or
+ * The host's side of the retention purge: `RecordRetention` over SQL (the audit log and the
+ * counts of refused requests included), and `UploadFiles` over the upload folders. The rule
+ * both keep: nothing an open or in-progress incident points to (its upload, the upload
+ * pointing at it, the failed run that recorded it) is counted or
  * deleted, and every delete states the rule again, so a record that became protected since the
  * survey stays.
  */
@@ -88,7 +89,27 @@ export const makeRecordRetention = Effect.gen(function* () {
       (rows) => rows.length,
     ).pipe(Effect.withSpan("RecordRetention.deleteDepartmentRecords"))
 
-  return RecordRetention.of(storeErrors({ survey, deleteUploads, deleteJobRuns, deleteDepartmentRecords }))
+  const surveyAudit = (cutoff: string) =>
+    Effect.map(
+      sql<{ entries: number; refused: number }>`SELECT
+          (SELECT count(*)::int FROM audit_log WHERE at < ${cutoff}::timestamptz) AS entries,
+          (SELECT count(*)::int FROM refused_requests WHERE hour < ${cutoff}::timestamptz) AS refused`,
+      ([counts]) => ({ entries: Number(counts?.entries ?? 0), refusedCounts: Number(counts?.refused ?? 0) }),
+    )
+
+  // counted in the database: a year of audit entries is too many ids to bring back
+  const deleteAudit = (cutoff: string) =>
+    Effect.map(
+      sql<{ entries: number; refused: number }>`WITH
+          entries AS (DELETE FROM audit_log WHERE at < ${cutoff}::timestamptz RETURNING 1),
+          refused AS (DELETE FROM refused_requests WHERE hour < ${cutoff}::timestamptz RETURNING 1)
+        SELECT (SELECT count(*)::int FROM entries) AS entries, (SELECT count(*)::int FROM refused) AS refused`,
+      ([counts]) => ({ entries: Number(counts?.entries ?? 0), refusedCounts: Number(counts?.refused ?? 0) }),
+    ).pipe(Effect.withSpan("RecordRetention.deleteAudit"))
+
+  return RecordRetention.of(
+    storeErrors({ survey, deleteUploads, deleteJobRuns, deleteDepartmentRecords, surveyAudit, deleteAudit }),
+  )
 })
 
 export const RecordRetentionLayer: Layer.Layer<RecordRetention, never, SqlClient.SqlClient> = Layer.effect(

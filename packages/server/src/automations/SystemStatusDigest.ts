@@ -73,6 +73,8 @@ export const systemStatusDigest = defineAutomation({
     "Mails the admins a digest of the last day: uploads published and failed, incidents opened, resolved and " +
     "open by severity, job runs, and the work queue.",
   params: DigestParams,
+  // by hand: it mails every admin
+  runByHand: "moderator",
   run: (params, context) =>
     Effect.gen(function* () {
       const report = yield* ActivityReport

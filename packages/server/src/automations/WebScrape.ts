@@ -22,6 +22,8 @@ export const webScrape = defineAutomation({
     "department records or uploads; only hosts in BATCHOPS_SCRAPE_ALLOWED_HOSTS are fetched. Without sourceIds " +
     "or codes: every enabled url source.",
   params: WebScrapeParams,
+  // by hand: it only fetches from the hosts the admins allowed
+  runByHand: "any",
   run: (params, context) =>
     Effect.gen(function* () {
       const sources = yield* chooseSources(params, "url")

@@ -5,7 +5,7 @@
  */
 import { Models } from "@batchops/core"
 import { Effect, Layer, ManagedRuntime, Option, Schema } from "effect"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { conflict, defineRoute, PageQuery, pageBounds, paginated } from "../../src/api/Api.js"
 import { makeApp } from "../../src/api/App.js"
 import { type AuditEntry, AuditLog, Authenticator } from "../../src/api/Services.js"
@@ -192,6 +192,26 @@ describe("API middleware", () => {
     expect(answer.headers.get("access-control-allow-origin")).toBe("https://ops.school.test")
     const other = await call("/api/open/", { headers: { Origin: "https://evil.test" } })
     expect(other.headers.get("access-control-allow-origin")).toBeNull()
+  })
+
+  it("answers every API request with Cache-Control: no-store, errors and documents included", async () => {
+    const answers = [
+      await app.request("/api/open/"),
+      await app.request("/api/things/", { headers: { Authorization: "Token t-user" } }),
+      await app.request("/api/things/7/manage/", { method: "POST", body: "{}" }),
+      await app.request("/api/things/7/", { method: "DELETE", headers: { Authorization: "Token t-admin" } }),
+      await app.request("/api/nothing/here/"),
+      await app.request("/api/openapi.json"),
+      await app.request("/api/docs/"),
+      await app.request("/api/open/", { method: "OPTIONS", headers: { Origin: "https://ops.school.test" } }),
+    ]
+    expect(answers.map((answer) => answer.headers.get("cache-control"))).toEqual(answers.map(() => "no-store"))
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined)
+    try {
+      expect((await app.request("/api/broken/")).headers.get("cache-control")).toBe("no-store")
+    } finally {
+      logged.mockRestore()
+    }
   })
 
   it("writes every state-changing request to the audit log, refused ones too", async () => {

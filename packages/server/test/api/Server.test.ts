@@ -53,7 +53,8 @@ describe("the server's settings", () => {
   it("report mail as configured when the environment names an SMTP server", async () => {
     const api = await startApi("pglite", { env: { EMAIL_HOST: "127.0.0.1", EMAIL_PORT: "2525" } })
     try {
-      expect((await api.call("/api/health/")).json.mail).toEqual({ configured: true })
+      const { token } = await api.account("admin")
+      expect((await api.call("/api/health/", { token })).json.mail).toEqual({ configured: true })
     } finally {
       await api.close()
     }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Option } from "effect"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it, vi } from "vitest"
 import { defineRoute } from "../../src/api/Api.js"
 import { makeApp } from "../../src/api/App.js"
 import { AuditLog, Authenticator } from "../../src/api/Services.js"
@@ -79,6 +79,24 @@ describe("the web app at /", () => {
     expect(((await missing.json()) as { code: string }).code).toBe("not_found")
     // only GET and HEAD reach the app
     expect((await app.request("/intake", { method: "POST" })).status).toBe(404)
+  })
+
+  it("answers a malformed %-escape with a 400 JSON, logging no stack trace", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined)
+    try {
+      for (const path of ["/%E0%A4%A", "/api/%E0%A4%A", "/api/open/%E0%A4%A/", "/assets/%ZZ.js"]) {
+        const reply = await get(path)
+        expect(reply.status, path).toBe(400)
+        expect(await reply.json(), path).toEqual({
+          error: "the address has a malformed %-escape (such as %E0%A4%A): check the link",
+          code: "invalid_request",
+          request_id: expect.any(String),
+        })
+      }
+      expect(logged).not.toHaveBeenCalled()
+    } finally {
+      logged.mockRestore()
+    }
   })
 
   it("says how to build the app when there is no build", async () => {

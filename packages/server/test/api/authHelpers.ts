@@ -1,7 +1,7 @@
 /**
  * Helpers of the auth tests: the server with a real SMTP server beside it, the codes read
  * from the mail it received, accounts made through the API, and requests from another
- * loopback address (the rate limit per client address).
+ * loopback address (the sign-in limits count per client address).
  */
 import { request } from "node:http"
 import { Effect } from "effect"
@@ -17,9 +17,9 @@ export interface AuthTestApi extends TestApi {
   ) => Promise<ReadonlyArray<A>>
 }
 
-export const startAuthApi = async (backend: Backend): Promise<AuthTestApi> => {
+export const startAuthApi = async (backend: Backend, env: Record<string, string> = {}): Promise<AuthTestApi> => {
   const smtp = await startSmtpServer()
-  const api = await startApi(backend, { env: { EMAIL_HOST: "127.0.0.1", EMAIL_PORT: String(smtp.port) } })
+  const api = await startApi(backend, { env: { EMAIL_HOST: "127.0.0.1", EMAIL_PORT: String(smtp.port), ...env } })
   return {
     ...api,
     smtp,
@@ -58,8 +58,8 @@ export const codeFromMail = async (api: AuthTestApi, email: string, count: numbe
   return match[1]!
 }
 
-/** Forgets the rate-limit counters, so each test starts with none. */
-export const resetRateLimits = (api: AuthTestApi) => api.sql((sql) => sql`DELETE FROM auth_rate_limits`)
+/** Forgets the counted failures, so each test starts with none. */
+export const resetRateLimits = (api: AuthTestApi) => api.sql((sql) => sql`DELETE FROM auth_failures`)
 
 let people = 0
 /** A fresh email on the test domain. */
@@ -71,6 +71,7 @@ export const postFrom = (
   localAddress: string,
   path: string,
   body: unknown,
+  headers: Record<string, string> = {},
   // biome-ignore lint/suspicious/noExplicitAny: the test reads the answer's fields
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; json: any }> =>
   new Promise((resolve, reject) => {
@@ -83,7 +84,7 @@ export const postFrom = (
         path: url.pathname,
         method: "POST",
         localAddress,
-        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) },
+        headers: { ...headers, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) },
       },
       (res) => {
         let data = ""

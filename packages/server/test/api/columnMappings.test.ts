@@ -4,6 +4,8 @@
  * know gets its missing columns and ranked suggestions; a confirmed mapping is remembered for
  * the department, so the next upload of a file with the same headers (in another order) from
  * that department publishes through the worker with no questions, and its step log says so.
+ * Only admins and moderators confirm a mapping (it decides how everyone's later files read),
+ * and only admins forget one.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Backend, startApi, type TestApi } from "./harness.js"
@@ -25,11 +27,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe.each<Backend>(["pglite", "postgres"])("preview and column mappings on %s", (backend) => {
   let api: TestApi
   let user: string
+  let moderator: string
   let admin: string
 
   beforeAll(async () => {
     api = await startApi(backend, { worker: true })
     user = (await api.account("user")).token
+    moderator = (await api.account("moderator")).token
     admin = (await api.account("admin")).token
   }, 60_000)
   afterAll(() => api?.close())
@@ -102,7 +106,7 @@ describe.each<Backend>(["pglite", "postgres"])("preview and column mappings on %
     // a mapping that does not make the file whole, or maps two headers onto one column, is refused
     const partial = await api.call("/api/column-mappings/", {
       method: "PUT",
-      token: user,
+      token: moderator,
       json: {
         department: "science",
         profile: "attendance",
@@ -114,7 +118,7 @@ describe.each<Backend>(["pglite", "postgres"])("preview and column mappings on %
     expect(partial.json.error).toMatch(/still lacks date, status/)
     const twice = await api.call("/api/column-mappings/", {
       method: "PUT",
-      token: user,
+      token: moderator,
       json: {
         department: "science",
         profile: "attendance",
@@ -126,9 +130,17 @@ describe.each<Backend>(["pglite", "postgres"])("preview and column mappings on %
     expect(twice.json.error).toMatch(/both mapped onto "student_id"/)
 
     const mapping = { "Pupil Number": "student_id", Day: "date", "Present?": "status" }
-    const confirmed = await api.call("/api/column-mappings/", {
+    // a plain user may not decide how the department's later files read
+    const byUser = await api.call("/api/column-mappings/", {
       method: "PUT",
       token: user,
+      json: { department: "science", profile: "attendance", headers: first.json.headers, mapping },
+    })
+    expect(byUser.status).toBe(403)
+    expect((await api.call("/api/column-mappings/?department=science", { token: user })).json.count).toBe(0)
+    const confirmed = await api.call("/api/column-mappings/", {
+      method: "PUT",
+      token: moderator,
       json: { department: "science", profile: "attendance", headers: first.json.headers, mapping },
     })
     expect(confirmed.status, confirmed.text).toBe(200)
@@ -188,8 +200,11 @@ describe.each<Backend>(["pglite", "postgres"])("preview and column mappings on %
     expect(failed.status).toBe("failed")
 
     // only admins forget a mapping
-    const byUser = await api.call(`/api/column-mappings/${confirmed.json.id}/`, { method: "DELETE", token: user })
-    expect(byUser.status).toBe(403)
+    const forgetByModerator = await api.call(`/api/column-mappings/${confirmed.json.id}/`, {
+      method: "DELETE",
+      token: moderator,
+    })
+    expect(forgetByModerator.status).toBe(403)
     const byAdmin = await api.call(`/api/column-mappings/${confirmed.json.id}/`, { method: "DELETE", token: admin })
     expect(byAdmin.status).toBe(204)
     const gone = await api.call(`/api/column-mappings/${confirmed.json.id}/`, { method: "DELETE", token: admin })

@@ -4,6 +4,7 @@
  * Accounts are made through the repositories and signed in with real tokens.
  */
 import { mkdtempSync, rmSync } from "node:fs"
+import http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type Models, TokensRepo, UsersRepo } from "@batchops/core"
@@ -102,3 +103,76 @@ export const startApi = async (backend: Backend, options: StartOptions = {}): Pr
     },
   }
 }
+
+export interface StreamedPost {
+  /** sent as `Authorization: Token <token>` */
+  readonly token?: string | undefined
+  readonly contentType: string
+  /** declared and nothing sent (the refusal must come from the header alone); absent: chunked */
+  readonly contentLength?: number | undefined
+  /** the body: `head`, then `chunk` `chunks` times, then `tail` (never held whole in memory) */
+  readonly head?: string | undefined
+  readonly chunk?: Buffer | undefined
+  readonly chunks?: number | undefined
+  readonly tail?: string | undefined
+}
+
+/**
+ * POSTs a body with node:http, as fast as the server reads it, stopping at its answer: with
+ * a declared Content-Length and no body, or without one (chunked). `written` is how many
+ * bytes went out before the answer came.
+ */
+export const streamPost = (
+  base: string,
+  path: string,
+  options: StreamedPost,
+): Promise<{ status: number; body: string; written: number }> =>
+  new Promise((resolve, reject) => {
+    let written = 0
+    let answered = false
+    // a connection of its own: the server may close it after refusing the body
+    const request = http.request(new URL(path, base), {
+      agent: false,
+      method: "POST",
+      headers: {
+        ...(options.token === undefined ? {} : { Authorization: `Token ${options.token}` }),
+        "Content-Type": options.contentType,
+        ...(options.contentLength === undefined ? {} : { "Content-Length": String(options.contentLength) }),
+      },
+    })
+    request.on("response", (response) => {
+      answered = true
+      let body = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk) => (body += chunk))
+      response.on("end", () => {
+        request.destroy()
+        resolve({ status: response.statusCode ?? 0, body, written })
+      })
+    })
+    request.on("error", (error) => {
+      if (!answered) reject(error)
+    })
+    if (options.contentLength !== undefined) {
+      request.flushHeaders()
+      return
+    }
+    const chunks = options.chunks ?? 0
+    let sent = 0
+    const send = (data: Buffer) => {
+      written += data.byteLength
+      return request.write(data)
+    }
+    if (options.head !== undefined) send(Buffer.from(options.head))
+    const pump = () => {
+      while (!answered && sent < chunks && options.chunk !== undefined) {
+        sent++
+        if (!send(options.chunk)) {
+          request.once("drain", pump)
+          return
+        }
+      }
+      if (!answered) request.end(options.tail ?? "")
+    }
+    pump()
+  })

@@ -20,7 +20,13 @@ describe("a job run in the running server", () => {
     const job = await api.call("/api/jobs/", {
       method: "POST",
       token: admin.token,
-      json: { name: "Purge (dry run)", automation: "purge_old_records", cron: "30 3 * * 0", params: { dry_run: true } },
+      // a chore every role may run by hand: the library's (simulated) loans
+      json: {
+        name: "Ingest the library",
+        automation: "ingest_department",
+        cron: "30 3 * * 0",
+        params: { sourceIds: ["src_library"] },
+      },
     })
     expect(job.status).toBe(201)
     const triggered = await api.call(`/api/jobs/${job.json.id}/trigger/`, { method: "POST", token: user.token })

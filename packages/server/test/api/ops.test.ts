@@ -56,6 +56,7 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
         max_lateness_ms: 3_600_000,
         skip_dates: [],
         allow_overlap: false,
+        run_by_hand: "admin",
         // seeded jobs get their next tick from the scheduler's first pass (none runs here)
         next_run_at: null,
         next_runs: expect.any(Array),
@@ -132,10 +133,10 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       expect(unknown.status).toBe(400)
     })
 
-    it("lets every role trigger a job: the run and its work item are stored together", async () => {
+    it("lets every role trigger a job its automation opens to all: the run and its work item are stored together", async () => {
       for (const who of [admin, moderator, user]) {
         const reply = await api.call("/api/jobs/job_run_web_scrape/trigger/", { method: "POST", token: who.token })
-        expect(reply.status).toBe(202)
+        expect(reply.status, reply.text).toBe(202)
         expect(reply.json).toMatchObject({
           job_id: "job_run_web_scrape",
           automation: "run_web_scrape",
@@ -155,6 +156,8 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
             db`SELECT payload, status FROM work_queue WHERE kind = 'run_job' AND payload->>'jobRunId' = ${reply.json.id}`,
         )
         expect(items).toEqual([{ payload: { jobRunId: reply.json.id, jobId: "job_run_web_scrape" }, status: "queued" }])
+        // the run is over before the next person asks (a queued run refuses another)
+        await sql((db) => db`UPDATE job_runs SET status = 'succeeded', finished_at = now() WHERE id = ${reply.json.id}`)
       }
       const missing = await api.call("/api/jobs/nope/trigger/", { method: "POST", token: user.token })
       expect(missing.status).toBe(404)
@@ -407,9 +410,19 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
   })
 
   describe("health", () => {
-    it("answers without a token: database, queue, heartbeats, mail and disk", async () => {
+    it("tells anyone, and any account but an admin's, only whether BatchOps is up", async () => {
       await api.server.run(Effect.all([beat("worker"), beat("scheduler", { everyMs: 60_000 })]))
-      const reply = await api.call("/api/health/")
+      for (const token of [undefined, user.token, moderator.token]) {
+        const reply = await api.call("/api/health/", { token })
+        expect(reply.status).toBe(200)
+        expect(reply.json).toEqual({ status: "up" })
+        expect(reply.headers.get("cache-control")).toBe("no-store")
+      }
+    })
+
+    it("gives an admin the database, queue, heartbeats, mail and disk", async () => {
+      await api.server.run(Effect.all([beat("worker"), beat("scheduler", { everyMs: 60_000 })]))
+      const reply = await api.call("/api/health/", { token: admin.token })
       expect(reply.status).toBe(200)
       expect(reply.json).toEqual({
         status: "ok",
@@ -435,16 +448,16 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
 
     it("reports a stale heartbeat as not ok, and the status as degraded", async () => {
       await sql((db) => db`UPDATE worker_heartbeats SET beat_at = now() - interval '31 seconds' WHERE kind = 'worker'`)
-      const reply = await api.call("/api/health/")
+      const reply = await api.call("/api/health/", { token: admin.token })
       expect(reply.status).toBe(200)
       expect(reply.json.status).toBe("degraded")
       expect(reply.json.worker.ok).toBe(false)
       expect(reply.json.worker.last_beat).not.toBeNull()
       // the scheduler beats every minute: 31 seconds is still fresh for it
       await sql((db) => db`UPDATE worker_heartbeats SET beat_at = now() - interval '31 seconds'`)
-      expect((await api.call("/api/health/")).json.scheduler.ok).toBe(true)
+      expect((await api.call("/api/health/", { token: admin.token })).json.scheduler.ok).toBe(true)
       await api.server.run(beat("worker"))
-      expect((await api.call("/api/health/")).json.status).toBe("ok")
+      expect((await api.call("/api/health/", { token: admin.token })).json.status).toBe("ok")
     })
   })
 
@@ -475,18 +488,42 @@ describe.each<Backend>(["pglite", "postgres"])("operations on %s", (backend) => 
       })
     })
 
-    it("records another area's request made without an account, with no actor", async () => {
-      const login = await api.call("/api/auth/login/", {
+    it("counts requests refused without an account per hour, route and status: 200 of them write no entry", async () => {
+      const entries = async () => (await sql<{ n: number }>((db) => db`SELECT count(*)::int AS n FROM audit_log`))[0]!.n
+      const before = await entries()
+      const answers: Array<number> = []
+      for (let i = 0; i < 190; i++) {
+        answers.push((await api.call("/api/uploads/nope/retry/", { method: "POST", json: {} })).status)
+      }
+      for (let i = 0; i < 10; i++) {
+        const login = await api.call("/api/auth/login/", {
+          method: "POST",
+          json: { email: `nobody-${backend}@school.test`, password: "not the password" },
+        })
+        answers.push(login.status)
+      }
+      expect(answers.filter((status) => status >= 400 && status < 500)).toHaveLength(200)
+      expect(await entries()).toBe(before)
+
+      const reply = await api.call("/api/audit/refused/?page_size=200", { token: admin.token })
+      expect(reply.status).toBe(200)
+      const counted = (route: string) =>
+        reply.json.results
+          .filter((row: { route: string }) => row.route === route)
+          .reduce((sum: number, row: { count: number }) => sum + row.count, 0)
+      expect(counted("/api/uploads/:id/retry/")).toBe(190)
+      expect(counted("/api/auth/login/")).toBe(10)
+      expect(reply.json.results[0]).toEqual({
+        hour: expect.stringMatching(/T\d\d:00:00\.000Z$/),
         method: "POST",
-        json: { email: `nobody-${backend}@school.test`, password: "not the password" },
+        route: expect.any(String),
+        status: expect.any(Number),
+        count: expect.any(Number),
+        last_at: expect.any(String),
       })
-      expect(login.status).toBeGreaterThanOrEqual(400)
-      const reply = await api.call("/api/audit/?method=POST&page_size=200", { token: admin.token })
-      const entry = reply.json.results.find(
-        (item: { request_id: string }) => item.request_id === login.headers.get("x-request-id"),
-      )
-      expect(entry).toMatchObject({ actor_id: null, route: "/api/auth/login/", status: login.status })
-      expect(JSON.stringify(entry)).not.toContain("not the password")
+      expect(JSON.stringify(reply.json)).not.toContain("not the password")
+      expect((await api.call("/api/audit/refused/", { token: moderator.token })).status).toBe(403)
+      expect((await api.call("/api/audit/refused/")).status).toBe(401)
     })
 
     it("records refusals too, lists newest first with filters, and is for admins only", async () => {

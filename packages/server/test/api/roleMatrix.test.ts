@@ -1,25 +1,29 @@
 /**
- * The seed's role matrix, enforced on the server. Every route of the table must have a rule
- * here (a new route without one fails), its declared access must be that rule, and the real
- * server must answer accordingly for every role: 401 without an account, 403 for a role the
- * rule does not allow, and anything else (200, 400, 404...) for the roles it allows.
+ * The role matrix, enforced on the server. Every route of the table must have a rule here (a
+ * new route without one fails), its declared access must be that rule, and the real server
+ * must answer accordingly for every role: 401 without an account, 403 for a role the rule does
+ * not allow, and for the roles it allows anything but those and a server error (200, 400,
+ * 404, 409...).
  *
- * The matrix (BATCHOPS_SEED.md, "Authentication and Roles"): uploading files, viewing runs and
- * issues, and running schedules are for every role; managing issues (incidents, known errors,
- * an upload's plan and approval) for admins and moderators; creating and editing schedules,
- * accounts, department sources and the audit log for admins.
+ * The matrix: uploading files, viewing runs and issues are for every role; running a schedule
+ * by hand for the roles its automation names (backups and the purge: admins); managing issues
+ * (incidents, known errors, an upload's plan, a retry that corrects it, approval, column
+ * mappings) for admins and moderators; creating and editing schedules, accounts, department
+ * sources and the audit log for admins.
  */
 import { TokensRepo } from "@batchops/core"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Access } from "../../src/api/Api.js"
 import { apiRoutes } from "../../src/api/Routes.js"
+import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"
 
 const RULES: Readonly<Record<string, Access>> = {
   "POST /api/auth/login/": "public",
   "POST /api/auth/logout/": "user",
   "GET /api/auth/me/": "user",
+  "POST /api/auth/password/": "user",
   "POST /api/auth/verify/send/": "public",
   "POST /api/auth/verify/confirm/": "public",
   "POST /api/auth/forgot/": "public",
@@ -41,7 +45,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "GET /api/uploads/:id/events/": "user",
   "POST /api/uploads/preview/": "user",
   "GET /api/column-mappings/": "user",
-  "PUT /api/column-mappings/": "user",
+  "PUT /api/column-mappings/": "manager",
   "DELETE /api/column-mappings/:id/": "admin",
   "GET /api/reports/summary/": "user",
   "GET /api/incidents/": "user",
@@ -80,6 +84,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "GET /api/department-sources/:id/records/": "user",
   "GET /api/health/": "public",
   "GET /api/audit/": "admin",
+  "GET /api/audit/refused/": "admin",
 }
 
 type Caller = "anonymous" | "user" | "moderator" | "admin"
@@ -139,11 +144,81 @@ describe("the role matrix", () => {
                 ? await api.call(path, { method, token })
                 : await api.call(path, { method, token, json: {} })
           const expected = allowed(route.access, caller) ? "allowed" : caller === "anonymous" ? 401 : 403
-          const ok = expected === "allowed" ? reply.status !== 401 && reply.status !== 403 : reply.status === expected
+          const ok =
+            expected === "allowed"
+              ? reply.status !== 401 && reply.status !== 403 && reply.status < 500
+              : reply.status === expected
           if (!ok) wrong.push(`${caller} ${method} ${route.path}: ${reply.status} (expected ${expected})`)
         }
       }
       expect(wrong).toEqual([])
     }, 120_000)
+
+    /** each caller's answers to `call`, as "caller: status" */
+    const answers = async (call: (token: string | undefined) => Promise<{ status: number }>) => {
+      const seen: Array<string> = []
+      for (const caller of CALLERS) seen.push(`${caller}: ${(await call(await tokenFor(caller))).status}`)
+      return seen
+    }
+
+    it("runs a schedule by hand only for the roles its automation names", async () => {
+      // the first allowed caller queues a run; the next ones are told it is queued (409)
+      const trigger = (job: string) => (token: string | undefined) =>
+        api.call(`/api/jobs/${job}/trigger/`, { method: "POST", token })
+      expect(await answers(trigger("job_run_daily_backup"))).toEqual([
+        "anonymous: 401",
+        "user: 403",
+        "moderator: 403",
+        "admin: 202",
+      ])
+      expect(await answers(trigger("job_purge_old_records"))).toEqual([
+        "anonymous: 401",
+        "user: 403",
+        "moderator: 403",
+        "admin: 202",
+      ])
+      expect(await answers(trigger("job_send_system_status_digest"))).toEqual([
+        "anonymous: 401",
+        "user: 403",
+        "moderator: 202",
+        "admin: 409",
+      ])
+      expect(await answers(trigger("job_ingest_library"))).toEqual([
+        "anonymous: 401",
+        "user: 202",
+        "moderator: 409",
+        "admin: 409",
+      ])
+    })
+
+    it("retries a failed upload with a corrected plan for admins and moderators only, as it is for every role", async () => {
+      const failedUpload = async () => {
+        const body = new FormData()
+        body.set("file", new Blob(["Student ID,Name,Score\nS001,Ada,91\n"]), "matrix.csv")
+        body.set("process_mode", "delete")
+        body.set("process_config", JSON.stringify({ rules: [{ column: "house", value: "x" }] }))
+        const created = await api.call("/api/uploads/", { method: "POST", token: await tokenFor("user"), body })
+        expect(created.status, created.text).toBe(201)
+        for (let i = 0; i < 100; i++) {
+          const outcome = await api.server.run(
+            Effect.map(processNext({ worker: "matrix", leaseMs: 60_000 }), (next) => Option.getOrNull(next)),
+          )
+          if (outcome !== null && outcome.uploadId === created.json.id) {
+            expect(outcome.status).toBe("failed")
+            return created.json.id as string
+          }
+          if (outcome === null) break
+        }
+        throw new Error("the upload did not run")
+      }
+      const corrected = await failedUpload()
+      const correct = (token: string | undefined) =>
+        api.call(`/api/uploads/${corrected}/retry/`, { method: "POST", token, json: { process_mode: "transform" } })
+      // a moderator's retry queues the upload: the admin's then finds it no longer failed (409)
+      expect(await answers(correct)).toEqual(["anonymous: 401", "user: 403", "moderator: 200", "admin: 409"])
+      const asIs = await failedUpload()
+      const retry = (token: string | undefined) => api.call(`/api/uploads/${asIs}/retry/`, { method: "POST", token })
+      expect(await answers(retry)).toEqual(["anonymous: 401", "user: 200", "moderator: 409", "admin: 409"])
+    }, 60_000)
   })
 })

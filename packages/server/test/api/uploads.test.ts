@@ -5,7 +5,6 @@
  * the wire; the progress stream; retry, approval, correction and deletion with their roles.
  */
 import { existsSync, readdirSync } from "node:fs"
-import http from "node:http"
 import net from "node:net"
 import { join } from "node:path"
 import { UploadsRepo } from "@batchops/core"
@@ -14,7 +13,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { contentDisposition } from "../../src/api/uploads/Reports.js"
 import { processNext } from "../../src/UploadWorker.js"
-import { type Backend, startApi, type TestApi } from "./harness.js"
+import { type Backend, startApi, streamPost, type TestApi } from "./harness.js"
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
 const STAGES = ["standardize_results", "validate_results", "transform_gradebook", "generate_summary", "publish_results"]
@@ -297,7 +296,7 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     expect(after.statements).toBe(0)
   })
 
-  it("retries a failed upload with a corrected plan, for any role", async () => {
+  it("retries a failed upload with a corrected plan as a manager; a user retries it only as it is", async () => {
     const created = await upload("retry-me.csv", GRADEBOOK, houseRule)
     const failed = await processOne(created.id)
     expect(failed).toMatchObject({ status: "failed" })
@@ -305,16 +304,23 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     expect(shown.status).toBe("failed")
     expect(shown.incident_id).toEqual(expect.any(String))
 
+    // a correction by retry is a correction: the same role as PATCH
+    for (const json of [{ profile: "timetable" }, { process_mode: "transform" }, { process_config: {} }]) {
+      const byUser = await api.call(`/api/uploads/${created.id}/retry/`, { method: "POST", token: user, json })
+      expect(byUser.status, JSON.stringify(json)).toBe(403)
+      expect(byUser.json.error).toContain("is for admins and moderators")
+    }
+    expect((await get(created.id)).status).toBe("failed")
     const wrong = await api.call(`/api/uploads/${created.id}/retry/`, {
       method: "POST",
-      token: user,
+      token: moderator,
       json: { profile: "timetable" },
     })
     expect(wrong.status).toBe(400)
     expect(wrong.json.fields[0].path).toBe("profile")
     const retried = await api.call(`/api/uploads/${created.id}/retry/`, {
       method: "POST",
-      token: user,
+      token: moderator,
       json: { process_mode: "transform" },
     })
     expect(retried.status, retried.text).toBe(200)
@@ -330,9 +336,36 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     const timeline = await api.call(`/api/uploads/${created.id}/timeline/`, { token: user })
     expect(timeline.json.events.map((e: { kind: string }) => e.kind)).toEqual(["retry"])
     expect(timeline.json.events[0]).toMatchObject({
-      actor: userId,
       message: "retry queued: from the file with the corrected plan",
     })
+
+    // as it is (the same plan said again changes nothing), a user's retry goes ahead
+    const again = await upload("retry-as-is.csv", GRADEBOOK, houseRule)
+    expect(await processOne(again.id)).toMatchObject({ status: "failed" })
+    const asIs = await api.call(`/api/uploads/${again.id}/retry/`, {
+      method: "POST",
+      token: user,
+      json: { process_mode: "delete", process_config: JSON.parse(houseRule.process_config) },
+    })
+    expect(asIs.status, asIs.text).toBe(200)
+    expect(asIs.json.upload).toMatchObject({ status: "queued", uploaded_by: userId })
+    const events = (await api.call(`/api/uploads/${again.id}/timeline/`, { token: user })).json.events
+    expect(events.at(-1)).toMatchObject({ kind: "retry", actor: userId })
+  })
+
+  it("holds a retry that deletes a large share for approval, like any run", async () => {
+    const created = await upload("retry-delete.csv", GRADEBOOK, houseRule)
+    expect(await processOne(created.id)).toMatchObject({ status: "failed" })
+    const retried = await api.call(`/api/uploads/${created.id}/retry/`, {
+      method: "POST",
+      token: moderator,
+      json: { process_mode: "delete", process_config: { rules: [{ column: "score", value: 78 }] } },
+    })
+    expect(retried.status, retried.text).toBe(200)
+    expect(await processOne(created.id)).toMatchObject({ status: "awaiting_approval" })
+    const held = await get(created.id)
+    expect(held.approval.request).toMatchObject({ input_rows: 3, deleted: 1, max_share: 0.2 })
+    expect(held.reports).toEqual({ csv: null, pdf: null })
   })
 
   const deleteScore = {
@@ -503,61 +536,18 @@ const readEvents = async (response: Response): Promise<Array<SseEvent>> => {
     })
 }
 
-/**
- * POSTs a multipart body with node:http: with a declared Content-Length and no body, or in
- * 16 KiB chunks without one (chunked), as fast as the server reads, stopping at its answer.
- */
-const rawPost = (
-  base: string,
-  token: string,
-  options: { readonly contentLength?: number; readonly chunks: number },
-): Promise<{ status: number; body: string; written: number }> =>
-  new Promise((resolve, reject) => {
-    const boundary = "----batchops-test"
-    const url = new URL("/api/uploads/", base)
-    let written = 0
-    let answered = false
-    const request = http.request(url, {
-      method: "POST",
-      headers: {
-        Authorization: `Token ${token}`,
-        "Content-Type": `multipart/form-data; boundary=${boundary}`,
-        ...(options.contentLength === undefined ? {} : { "Content-Length": String(options.contentLength) }),
-      },
-    })
-    request.on("response", (response) => {
-      answered = true
-      let body = ""
-      response.setEncoding("utf8")
-      response.on("data", (chunk) => (body += chunk))
-      response.on("end", () => {
-        request.destroy()
-        resolve({ status: response.statusCode ?? 0, body, written })
-      })
-    })
-    request.on("error", (error) => {
-      if (!answered) reject(error)
-    })
-    if (options.chunks === 0) {
-      request.flushHeaders()
-      return
-    }
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="stream.csv"\r\n\r\n`
-    const chunk = Buffer.alloc(16_384, "S001,Ada Lovelace,91\n")
-    let sent = 0
-    const pump = () => {
-      while (!answered && sent < options.chunks) {
-        const data = sent === 0 ? Buffer.concat([Buffer.from(head), chunk]) : chunk
-        sent++
-        written += data.byteLength
-        if (!request.write(data)) {
-          request.once("drain", pump)
-          return
-        }
-      }
-      if (!answered) request.end(`\r\n--${boundary}--\r\n`)
-    }
-    pump()
+const BOUNDARY = "----batchops-test"
+
+/** A multipart upload of `stream.csv` in 16 KiB chunks, or only its declared Content-Length. */
+const rawPost = (base: string, token: string, options: { readonly contentLength?: number; readonly chunks: number }) =>
+  streamPost(base, "/api/uploads/", {
+    token,
+    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    contentLength: options.contentLength,
+    head: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="stream.csv"\r\n\r\n`,
+    chunk: Buffer.alloc(16_384, "S001,Ada Lovelace,91\n"),
+    chunks: options.chunks,
+    tail: `\r\n--${BOUNDARY}--\r\n`,
   })
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The frame of every signed-in screen: a skip link, the navigation (only what the role may
- * use), who is signed in and signing out. At narrow widths the navigation folds behind a
+ * use), who is signed in, changing one's password and signing out. At narrow widths the navigation folds behind a
  * menu button.
  */
 import type { ComponentChildren } from "preact"
@@ -62,6 +62,7 @@ export const Layout = ({ children }: { children: ComponentChildren }) => {
             <span>
               {user.username} <span class="account-role">({user.role})</span>
             </span>
+            <a href="/account/password">Change password</a>
             <button type="button" class="button button-secondary" onClick={leave}>
               Sign out
             </button>

@@ -1,6 +1,7 @@
 /**
  * Health: the host's own report (database, work queue, worker and scheduler heartbeats, mail,
- * disk) in words, each part with a badge, and a refresh.
+ * disk) in words, each part with a badge, and a refresh. The report is an admin's; everyone
+ * else is told whether BatchOps is up.
  */
 import type { ComponentChildren } from "preact"
 import { useState } from "preact/hooks"
@@ -26,6 +27,11 @@ interface HealthReport {
   readonly scheduler: Beat
   readonly mail: { readonly configured: boolean }
   readonly disk: { readonly free_bytes: number | null; readonly ok: boolean }
+}
+
+/** What the host tells anyone but an admin (a 503 when it is down). */
+interface HealthSummary {
+  readonly status: "up"
 }
 
 const SUMMARY: Readonly<Record<HealthReport["status"], string>> = {
@@ -110,7 +116,7 @@ export default function Health() {
   const report = useLoad(
     async (signal) => {
       try {
-        return await api<HealthReport>("/api/health/", { signal })
+        return await api<HealthReport | HealthSummary>("/api/health/", { signal })
       } finally {
         setCheckedAt(new Date().toISOString())
       }
@@ -140,75 +146,89 @@ export default function Health() {
         <Alert>{SUMMARY.down} Refresh to check again.</Alert>
       ) : (
         <LoadState loaded={report}>
-          {(health) => (
-            <>
-              <div class={`health-summary health-${health.status}`}>
-                <StateBadge tone={STATUS_BADGE[health.status][0]}>{STATUS_BADGE[health.status][1]}</StateBadge>
-                <p>{SUMMARY[health.status]}</p>
+          {(health) =>
+            health.status === "up" ? (
+              <div class="health-summary health-ok">
+                <StateBadge tone="good">up</StateBadge>
+                <p>
+                  BatchOps is up. The report on each part (database, queue, worker, scheduler, mail, disk) is for
+                  admins.
+                </p>
               </div>
-              <div class="grid">
-                <Part title="Database" state={health.database.ok ? "ok" : "down"}>
-                  <p>
-                    {health.database.ok
-                      ? `The database answers in ${health.database.latency_ms} ms.`
-                      : "The database does not answer."}
-                  </p>
-                </Part>
-                <Part
-                  title="Work queue"
-                  state={
-                    health.queue === null ? "down" : health.queue.failed + health.queue.expired > 0 ? "attention" : "ok"
-                  }
-                >
-                  {health.queue === null ? (
-                    <p>The queue cannot be read.</p>
-                  ) : (
-                    <dl class="health-counts">
-                      <div>
-                        <dt>Waiting</dt>
-                        <dd>{health.queue.queued}</dd>
-                      </div>
-                      <div>
-                        <dt>Running</dt>
-                        <dd>{health.queue.running}</dd>
-                      </div>
-                      <div>
-                        <dt>Failed</dt>
-                        <dd>{health.queue.failed}</dd>
-                      </div>
-                      <div>
-                        <dt>Expired</dt>
-                        <dd>{health.queue.expired}</dd>
-                      </div>
-                    </dl>
-                  )}
-                </Part>
-                <Part title="Worker" state={health.worker.ok ? "ok" : "down"}>
-                  {beatWords("worker", health.worker, false)}
-                </Part>
-                <Part
-                  title="Scheduler"
-                  state={health.scheduler.ok ? "ok" : health.scheduler.last_beat === null ? "off" : "down"}
-                >
-                  {beatWords("scheduler", health.scheduler, true)}
-                </Part>
-                <Part title="Mail" state={health.mail.configured ? "ok" : "off"}>
-                  <p>
-                    {health.mail.configured
-                      ? "Mail goes out through the configured mail server."
-                      : "No mail server is configured: mails are written to the log instead of sent."}
-                  </p>
-                </Part>
-                <Part title="Disk" state={health.disk.ok ? "ok" : "attention"}>
-                  <p>
-                    {health.disk.free_bytes === null
-                      ? "The free space of the data folder cannot be read."
-                      : `${bytes(health.disk.free_bytes)} free in the data folder${health.disk.ok ? "." : ": uploads and reports will soon fail."}`}
-                  </p>
-                </Part>
-              </div>
-            </>
-          )}
+            ) : (
+              <>
+                <div class={`health-summary health-${health.status}`}>
+                  <StateBadge tone={STATUS_BADGE[health.status][0]}>{STATUS_BADGE[health.status][1]}</StateBadge>
+                  <p>{SUMMARY[health.status]}</p>
+                </div>
+                <div class="grid">
+                  <Part title="Database" state={health.database.ok ? "ok" : "down"}>
+                    <p>
+                      {health.database.ok
+                        ? `The database answers in ${health.database.latency_ms} ms.`
+                        : "The database does not answer."}
+                    </p>
+                  </Part>
+                  <Part
+                    title="Work queue"
+                    state={
+                      health.queue === null
+                        ? "down"
+                        : health.queue.failed + health.queue.expired > 0
+                          ? "attention"
+                          : "ok"
+                    }
+                  >
+                    {health.queue === null ? (
+                      <p>The queue cannot be read.</p>
+                    ) : (
+                      <dl class="health-counts">
+                        <div>
+                          <dt>Waiting</dt>
+                          <dd>{health.queue.queued}</dd>
+                        </div>
+                        <div>
+                          <dt>Running</dt>
+                          <dd>{health.queue.running}</dd>
+                        </div>
+                        <div>
+                          <dt>Failed</dt>
+                          <dd>{health.queue.failed}</dd>
+                        </div>
+                        <div>
+                          <dt>Expired</dt>
+                          <dd>{health.queue.expired}</dd>
+                        </div>
+                      </dl>
+                    )}
+                  </Part>
+                  <Part title="Worker" state={health.worker.ok ? "ok" : "down"}>
+                    {beatWords("worker", health.worker, false)}
+                  </Part>
+                  <Part
+                    title="Scheduler"
+                    state={health.scheduler.ok ? "ok" : health.scheduler.last_beat === null ? "off" : "down"}
+                  >
+                    {beatWords("scheduler", health.scheduler, true)}
+                  </Part>
+                  <Part title="Mail" state={health.mail.configured ? "ok" : "off"}>
+                    <p>
+                      {health.mail.configured
+                        ? "Mail goes out through the configured mail server."
+                        : "No mail server is configured: mails are written to the log instead of sent."}
+                    </p>
+                  </Part>
+                  <Part title="Disk" state={health.disk.ok ? "ok" : "attention"}>
+                    <p>
+                      {health.disk.free_bytes === null
+                        ? "The free space of the data folder cannot be read."
+                        : `${bytes(health.disk.free_bytes)} free in the data folder${health.disk.ok ? "." : ": uploads and reports will soon fail."}`}
+                    </p>
+                  </Part>
+                </div>
+              </>
+            )
+          }
         </LoadState>
       )}
     </Page>

@@ -104,7 +104,7 @@ export default function ScheduleDetail() {
       actions={
         job.data ? (
           <>
-            {can.triggerJob() ? (
+            {can.triggerJob(job.data) ? (
               <Button
                 busy={busy === "trigger"}
                 onClick={() =>

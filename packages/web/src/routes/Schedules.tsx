@@ -136,7 +136,7 @@ export default function Schedules() {
                         </td>
                         <td>
                           <div class="row-actions">
-                            {can.triggerJob() ? (
+                            {can.triggerJob(job) ? (
                               <Button
                                 variant="secondary"
                                 busy={busy === `${job.id}:trigger`}

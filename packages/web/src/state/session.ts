@@ -48,12 +48,22 @@ export const role = computed<Role | null>(() => session.value?.user.role ?? null
 
 /**
  * What a role may do in the interface, as the server's role matrix says (the server still
- * enforces it): everyone uploads, retries and runs schedules; moderators and admins manage
- * incidents, known errors and approvals; admins manage schedules, sources and accounts.
+ * enforces it): everyone uploads and retries an upload as it is, and runs the schedules whose
+ * automation is for everyone; moderators and admins manage incidents, known errors, approvals,
+ * column mappings and corrected retries; admins manage schedules, sources and accounts.
  */
 export const can = {
   upload: () => role.value !== null,
-  triggerJob: () => role.value !== null,
+  /** run a job by hand: its automation says who may (`run_by_hand`) */
+  triggerJob: (job: { readonly run_by_hand: "any" | "moderator" | "admin" }) =>
+    role.value !== null &&
+    (job.run_by_hand === "any" ||
+      role.value === "admin" ||
+      (job.run_by_hand === "moderator" && role.value === "moderator")),
+  /** remember a department's column mapping, which decides how its later files read */
+  confirmMappings: () => role.value === "admin" || role.value === "moderator",
+  /** retry an upload with another profile or plan (a correction, like editing the plan) */
+  correctUploads: () => role.value === "admin" || role.value === "moderator",
   manageIncidents: () => role.value === "admin" || role.value === "moderator",
   manageKnownErrors: () => role.value === "admin" || role.value === "moderator",
   approveUploads: () => role.value === "admin" || role.value === "moderator",

@@ -36,7 +36,8 @@ describe("column mapping on Batch intake in Chromium", () => {
   })
 
   it("previews a file, maps its columns for the department, and the next file publishes with no questions", async () => {
-    const account = await host.api.account("user")
+    // a moderator confirms the mapping: it decides how the department's later files read
+    const account = await host.api.account("moderator")
     const context = await newContext(browser)
     const page = await openSignedIn(context, host, account, "/intake")
     await queueFile(page, "register.csv", REGISTER, "science")

@@ -5,23 +5,28 @@
  * an expired one, or an email without an account all answer the same "not valid or expired".
  *
  * A code lives 15 minutes, allows 5 attempts, works once, and a new one (at most one a
- * minute) replaces the earlier one. Only its scrypt hash is stored; it appears in the mail's
- * text and nowhere else (not in the subject, which the logging mailer writes, nor in logs).
+ * minute, ten a day per account) replaces the earlier one. Wrong guesses are also counted per
+ * account across its codes: after 5 in a day every code of the account ends, and none is
+ * sent until the day is over, so an account's codes allow 5 guesses a day, not 5 per code.
+ * Wrong codes also count against the (account, address) pair like failed sign-ins. Only a
+ * code's scrypt hash is stored; it appears in the mail's text and nowhere else (not in the
+ * subject, which the logging mailer writes, nor in logs).
  */
 import {
   AuthCodesRepo,
   type CodePurpose,
   Mailer,
   type Models,
+  RateLimits,
   TokensRepo,
   Transactions,
   UsersRepo,
 } from "@batchops/core"
 import { Cause, Effect, Option, Schema } from "effect"
 import { ApiError, badRequest, defineRoute } from "../Api.js"
-import { limitAttempts } from "./RateLimit.js"
+import { awaitTurn, clearFailures, recordFailure } from "./RateLimit.js"
 import { CODE_PARAMS, hashSecret, newCode, passwordProblems, verifyAgainstNothing, verifySecret } from "./Secrets.js"
-import { AuthSettings } from "./Settings.js"
+import { AuthSettings, DAY_MS } from "./Settings.js"
 
 const Email = Schema.String.check(Schema.isMaxLength(254))
 const Code = Schema.String.check(Schema.isMaxLength(20))
@@ -51,6 +56,29 @@ const mailFor = (purpose: CodePurpose, code: string, minutes: number) =>
           "ignore this message: your password stays as it is.\n",
       }
 
+/** The key of an account's wrong guesses across all its codes. */
+const guessesKey = (userId: string) => `codes:${userId}`
+
+/** Whether the account's codes ended after too many wrong guesses today. */
+const codesEnded = (userId: string) =>
+  Effect.gen(function* () {
+    const limits = yield* RateLimits
+    return (yield* limits.waitOf(guessesKey(userId))) > 0
+  })
+
+/** Counts a wrong guess against the account; the last one allowed ends all its codes for a day. */
+const wrongGuess = (userId: string) =>
+  Effect.gen(function* () {
+    const limits = yield* RateLimits
+    const codes = yield* AuthCodesRepo
+    const settings = yield* AuthSettings
+    const counted = yield* limits.fail(guessesKey(userId), {
+      memoryMs: settings.failureMemoryMs,
+      delayMs: (guesses) => (guesses >= settings.codeWrongGuesses ? settings.failureMemoryMs : 0),
+    })
+    if (counted.waitMs > 0) yield* codes.closeAll(userId)
+  })
+
 /** Whether the account may get a code of this purpose (an unverified or verified active account). */
 const wantsCode = (purpose: CodePurpose, user: Models.User) =>
   user.isActive && (purpose === "reset" || !user.emailVerified)
@@ -71,6 +99,8 @@ const deliverCode = (purpose: CodePurpose, email: string) =>
     const user = found.value
     const last = yield* codes.lastIssuedAt(purpose, user.id)
     if (Option.isSome(last) && Date.now() - last.value.getTime() < settings.codeCooldownMs) return
+    if ((yield* codes.countIssued(user.id, DAY_MS)) >= settings.codesPerDay) return
+    if (yield* codesEnded(user.id)) return
     const code = newCode()
     yield* codes.issue(purpose, user.id, yield* hashSecret(code, CODE_PARAMS), settings.codeTtlMs)
     yield* mailer.send({ to: [user.email], ...mailFor(purpose, code, Math.round(settings.codeTtlMs / 60_000)) })
@@ -84,25 +114,33 @@ const deliverCode = (purpose: CodePurpose, email: string) =>
 
 /**
  * The account of `email` when `code` is its current code (one attempt counted); None for a
- * wrong, expired, used or exhausted code and for an email without an active account.
+ * wrong, expired, used or exhausted code, for an account whose codes ended, and for an email
+ * without an active account.
  */
 const checkCode = (purpose: CodePurpose, email: string, code: string) =>
   Effect.gen(function* () {
     const users = yield* UsersRepo
     const codes = yield* AuthCodesRepo
+    const limits = yield* RateLimits
     const settings = yield* AuthSettings
     const found = yield* users.getByEmail(email)
     if (Option.isNone(found) || !found.value.isActive || !/^\d{6}$/.test(code)) {
       yield* verifyAgainstNothing(code, CODE_PARAMS)
       return Option.none()
     }
-    const attempt = yield* codes.attempt(purpose, found.value.id, settings.codeMaxAttempts)
+    const attempt = (yield* codesEnded(found.value.id))
+      ? Option.none()
+      : yield* codes.attempt(purpose, found.value.id, settings.codeMaxAttempts)
     if (Option.isNone(attempt)) {
       yield* verifyAgainstNothing(code, CODE_PARAMS)
       return Option.none()
     }
-    const matches = yield* verifySecret(code, attempt.value.codeHash)
-    return matches ? Option.some({ user: found.value, codeId: attempt.value.id }) : Option.none()
+    if (!(yield* verifySecret(code, attempt.value.codeHash))) {
+      yield* wrongGuess(found.value.id)
+      return Option.none()
+    }
+    yield* limits.clear(guessesKey(found.value.id))
+    return Option.some({ user: found.value, codeId: attempt.value.id })
   })
 
 export const verifySend = defineRoute({
@@ -118,7 +156,6 @@ export const verifySend = defineRoute({
     Effect.gen(function* () {
       ctx.audit.recordType = "user"
       ctx.audit.detail = "verification code asked for"
-      yield* limitAttempts("verify", ctx.body.email, ctx.ip)
       yield* Effect.forkDetach(deliverCode("verify", ctx.body.email.trim()))
       return {
         status: 202,
@@ -141,9 +178,13 @@ export const verifyConfirm = defineRoute({
       const codes = yield* AuthCodesRepo
       const tx = yield* Transactions
       ctx.audit.recordType = "user"
-      yield* limitAttempts("verify", ctx.body.email, ctx.ip)
+      yield* awaitTurn("verify", ctx.body.email, ctx.ip)
       const checked = yield* checkCode("verify", ctx.body.email.trim(), ctx.body.code.trim())
-      if (Option.isNone(checked)) return yield* invalidCode()
+      if (Option.isNone(checked)) {
+        yield* recordFailure("verify", ctx.body.email, ctx.ip)
+        return yield* invalidCode()
+      }
+      yield* clearFailures("verify", ctx.body.email, ctx.ip)
       const { user, codeId } = checked.value
       const done = yield* tx.withTransaction(
         Effect.gen(function* () {
@@ -172,7 +213,6 @@ export const forgot = defineRoute({
     Effect.gen(function* () {
       ctx.audit.recordType = "user"
       ctx.audit.detail = "reset code asked for"
-      yield* limitAttempts("reset", ctx.body.email, ctx.ip)
       yield* Effect.forkDetach(deliverCode("reset", ctx.body.email.trim()))
       return { status: 202, json: { detail: "if this email has an account, a reset code is on its way to it" } }
     }),
@@ -193,7 +233,7 @@ export const reset = defineRoute({
       const tokens = yield* TokensRepo
       const tx = yield* Transactions
       ctx.audit.recordType = "user"
-      yield* limitAttempts("reset", ctx.body.email, ctx.ip)
+      yield* awaitTurn("reset", ctx.body.email, ctx.ip)
       const email = ctx.body.email.trim()
       // the rules that do not depend on the account first: they say nothing about it
       const general = passwordProblems(ctx.body.password, { email })
@@ -204,7 +244,11 @@ export const reset = defineRoute({
         )
       }
       const checked = yield* checkCode("reset", email, ctx.body.code.trim())
-      if (Option.isNone(checked)) return yield* invalidCode()
+      if (Option.isNone(checked)) {
+        yield* recordFailure("reset", email, ctx.ip)
+        return yield* invalidCode()
+      }
+      yield* clearFailures("reset", email, ctx.ip)
       const { user, codeId } = checked.value
       const own = passwordProblems(ctx.body.password, { email: user.email, username: user.username })
       if (own.length > 0) {

@@ -1,38 +1,63 @@
 /**
- * Rate limits on sign-in, verification and reset: every attempt counts, per account (the
- * email, in lower case) and per client address, in the database (every server process sees
- * the same counts). Over either limit the answer is a 429 with Retry-After; it does not say
- * whether the email has an account (an unknown email is counted the same way).
+ * Sign-in limits that cannot lock out a school: only failed attempts count, per pair of
+ * account (the email, in lower case) and client address, in the database (every server
+ * process sees the same counts). After BATCHOPS_AUTH_FREE_FAILURES failures a pair waits 1
+ * second, then 2, 4... up to BATCHOPS_AUTH_MAX_DELAY_SECONDS; while it waits its attempts are
+ * answered 429 with Retry-After, without checking the password. Nothing is counted per
+ * address alone, so a staff sharing the school's address is never locked out by one of them,
+ * and an account's owner signs in from their own address during an attack from another. An
+ * unknown email is counted like a known one, so the answers say nothing about accounts.
  */
 import { RateLimits } from "@batchops/core"
 import { Effect } from "effect"
 import { tooManyRequests } from "../Api.js"
-import { AuthSettings } from "./Settings.js"
+import { AuthSettings, type AuthSettingsShape } from "./Settings.js"
 
 export type LimitedAction = "login" | "verify" | "reset"
 
-const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000))
+const pairKey = (action: LimitedAction, email: string, ip: string) => `${action}:${email.trim().toLowerCase()}:${ip}`
 
-/** Counts this attempt; fails with a 429 when the account or the address has had too many. */
-export const limitAttempts = (action: LimitedAction, email: string | undefined, ip: string) =>
-  Effect.gen(function* () {
-    const limits = yield* RateLimits
-    const settings = yield* AuthSettings
-    const counts = [
-      { count: yield* limits.hit(`${action}:address:${ip}`, settings.windowMs), max: settings.addressLimit },
-    ]
-    const account = email?.trim().toLowerCase()
-    if (account) {
-      counts.push({
-        count: yield* limits.hit(`${action}:email:${account}`, settings.windowMs),
-        max: settings.accountLimit,
-      })
-    }
-    const over = counts.filter(({ count, max }) => count.count > max)
-    if (over.length === 0) return
-    const waitMs = Math.max(...over.map(({ count }) => count.resetInMs))
-    return yield* tooManyRequests(
-      `too many attempts: wait ${minutes(waitMs)} minute${minutes(waitMs) === 1 ? "" : "s"} and try again`,
-      waitMs / 1000,
-    )
+/** The wait after a pair's `failures`th failure: none for the free ones, then doubling from 1 s to the cap. */
+export const delayAfter = (settings: AuthSettingsShape, failures: number): number =>
+  failures < settings.freeFailures
+    ? 0
+    : Math.min(settings.maxDelayMs, 1000 * 2 ** Math.min(failures - settings.freeFailures, 30))
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
+
+const waitAnswer = (waitMs: number) =>
+  tooManyRequests(
+    `too many failed attempts for this account from your address: wait ${seconds(waitMs)} second${seconds(waitMs) === 1 ? "" : "s"} and try again`,
+    waitMs / 1000,
+  )
+
+/** Fails with a 429 while the pair waits after its failures. */
+export const awaitTurn = Effect.fn("RateLimit.awaitTurn")(function* (action: LimitedAction, email: string, ip: string) {
+  const limits = yield* RateLimits
+  const waitMs = yield* limits.waitOf(pairKey(action, email, ip))
+  if (waitMs > 0) return yield* waitAnswer(waitMs)
+})
+
+/** Counts a failed attempt of the pair (it may now have to wait). */
+export const recordFailure = Effect.fn("RateLimit.recordFailure")(function* (
+  action: LimitedAction,
+  email: string,
+  ip: string,
+) {
+  const limits = yield* RateLimits
+  const settings = yield* AuthSettings
+  yield* limits.fail(pairKey(action, email, ip), {
+    memoryMs: settings.failureMemoryMs,
+    delayMs: (failures) => delayAfter(settings, failures),
   })
+})
+
+/** Forgets the pair's failures: it succeeded. */
+export const clearFailures = Effect.fn("RateLimit.clearFailures")(function* (
+  action: LimitedAction,
+  email: string,
+  ip: string,
+) {
+  const limits = yield* RateLimits
+  yield* limits.clear(pairKey(action, email, ip))
+})

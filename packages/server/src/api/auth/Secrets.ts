@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto"
 import { Effect } from "effect"
+import { isCommonPassword } from "./CommonPasswords.js"
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N */
@@ -79,8 +80,9 @@ export const MAX_PASSWORD_LENGTH = 200
 
 /**
  * What is wrong with a new password, for the person choosing it (empty when it is fine): at
- * least 10 characters, at most 200, not only digits, and not the account's email, the name
- * before its @, or its username.
+ * least 10 characters, at most 200, not only digits, not one of the common passwords
+ * attackers try first (`Password12`), and not the account's email, the name before its @,
+ * or its username.
  */
 export const passwordProblems = (
   password: string,
@@ -92,6 +94,11 @@ export const passwordProblems = (
     problems.push(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`)
   if (length > MAX_PASSWORD_LENGTH) problems.push(`the password must be at most ${MAX_PASSWORD_LENGTH} characters long`)
   if (/^\d+$/.test(password)) problems.push("the password must not be only digits")
+  else if (length >= MIN_PASSWORD_LENGTH && isCommonPassword(password, MIN_PASSWORD_LENGTH)) {
+    problems.push(
+      "this password is on a list of common passwords that attackers try first: choose another, for example a few unrelated words",
+    )
+  }
   const same = (other: string | undefined) =>
     other !== undefined && other.trim() !== "" && password.trim().toLowerCase() === other.trim().toLowerCase()
   const email = account.email

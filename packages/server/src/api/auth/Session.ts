@@ -1,15 +1,17 @@
 /**
  * Signing in and out. `POST /api/auth/login/` trades an email and password for a token
- * (`Authorization: Token <token>`), valid for BATCHOPS_TOKEN_TTL_HOURS; users and moderators
- * must have verified their email first, admins need not. A wrong password and an unknown
- * email get the same answer, in the same time.
+ * (`Authorization: Token <token>`), valid for BATCHOPS_TOKEN_TTL_HOURS and while it is used
+ * at least every BATCHOPS_TOKEN_IDLE_HOURS; users and moderators must have verified their
+ * email first, admins need not. A wrong password and an unknown email get the same answer,
+ * in the same time. `POST /api/auth/password/` changes one's own password: the current one
+ * is asked for, and every other session of the account is signed out.
  */
-import { TokensRepo, UsersRepo } from "@batchops/core"
+import { TokensRepo, Transactions, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { ApiError, defineRoute, unauthorized } from "../Api.js"
+import { ApiError, badRequest, defineRoute, unauthorized } from "../Api.js"
 import { AccountJson, accountJson } from "./Accounts.js"
-import { limitAttempts } from "./RateLimit.js"
-import { verifyAgainstNothing, verifySecret } from "./Secrets.js"
+import { awaitTurn, clearFailures, recordFailure } from "./RateLimit.js"
+import { hashSecret, passwordProblems, verifyAgainstNothing, verifySecret } from "./Secrets.js"
 import { AuthSettings } from "./Settings.js"
 
 const Login = Schema.Struct({
@@ -34,12 +36,16 @@ export const login = defineRoute({
       const tokens = yield* TokensRepo
       const settings = yield* AuthSettings
       ctx.audit.recordType = "session"
-      yield* limitAttempts("login", ctx.body.email, ctx.ip)
+      yield* awaitTurn("login", ctx.body.email, ctx.ip)
       const found = yield* users.credentials(ctx.body.email.trim())
       const hash = Option.match(found, { onNone: () => null, onSome: (c) => c.passwordHash })
       const matches =
         hash === null ? yield* verifyAgainstNothing(ctx.body.password) : yield* verifySecret(ctx.body.password, hash)
-      if (Option.isNone(found) || !matches) return yield* wrongCredentials()
+      if (Option.isNone(found) || !matches) {
+        yield* recordFailure("login", ctx.body.email, ctx.ip)
+        return yield* wrongCredentials()
+      }
+      yield* clearFailures("login", ctx.body.email, ctx.ip)
       const user = found.value.user
       ctx.audit.recordId = user.id
       if (!user.isActive) {
@@ -104,5 +110,64 @@ export const me = defineRoute({
       const account = yield* users.getAccount(ctx.user!.id)
       if (Option.isNone(account)) return yield* unauthorized("the account no longer exists: sign in again")
       return { json: accountJson(account.value) }
+    }),
+})
+
+export const changePassword = defineRoute({
+  method: "POST",
+  path: "/api/auth/password/",
+  summary: "Change your own password (the current one is needed); every other session of the account is signed out",
+  tag: "Auth",
+  access: "user",
+  body: Schema.Struct({
+    current_password: Schema.String.check(Schema.isMaxLength(1000)),
+    password: Schema.String.check(Schema.isMaxLength(1000)),
+  }),
+  response: Schema.Struct({ detail: Schema.String, signed_out: Schema.Number }),
+  handler: (ctx) =>
+    Effect.gen(function* () {
+      const users = yield* UsersRepo
+      const tokens = yield* TokensRepo
+      const tx = yield* Transactions
+      const user = ctx.user!
+      ctx.audit.recordType = "user"
+      ctx.audit.recordId = user.id
+      // a wrong current password counts as a failed sign-in of the account from this address
+      yield* awaitTurn("login", user.email, ctx.ip)
+      const found = yield* users.credentials(user.email)
+      const hash = Option.match(found, { onNone: () => null, onSome: (c) => c.passwordHash })
+      const matches =
+        hash === null
+          ? yield* verifyAgainstNothing(ctx.body.current_password)
+          : yield* verifySecret(ctx.body.current_password, hash)
+      if (!matches) {
+        yield* recordFailure("login", user.email, ctx.ip)
+        return yield* badRequest(
+          "the current password is not right: type the password you signed in with (forgot it? sign out and use “Forgot your password?”)",
+          [{ path: "current_password", message: "the current password is not right" }],
+        )
+      }
+      yield* clearFailures("login", user.email, ctx.ip)
+      const problems = passwordProblems(ctx.body.password, { email: user.email, username: user.username })
+      if (problems.length > 0) {
+        return yield* badRequest(
+          problems.join("; "),
+          problems.map((message) => ({ path: "password", message })),
+        )
+      }
+      const passwordHash = yield* hashSecret(ctx.body.password)
+      const signedOut = yield* tx.withTransaction(
+        Effect.gen(function* () {
+          yield* users.update(user.id, { passwordHash })
+          return ctx.token === null ? yield* tokens.revokeAll(user.id) : yield* tokens.revokeOthers(user.id, ctx.token)
+        }),
+      )
+      ctx.audit.detail = "changed their password"
+      return {
+        json: {
+          detail: `your password is changed; ${signedOut === 1 ? "1 other session was" : `${signedOut} other sessions were`} signed out`,
+          signed_out: signedOut,
+        },
+      }
     }),
 })

@@ -2,13 +2,18 @@
  * The sign-in settings, from the process's environment (what `batchops serve` runs with):
  *
  * - `BATCHOPS_TOKEN_TTL_HOURS`: how long a token signs in (default 168, a week).
- * - `BATCHOPS_AUTH_RATE_LIMIT`: attempts per account (email) per window (default 10).
- * - `BATCHOPS_AUTH_RATE_LIMIT_ADDRESS`: attempts per client address per window (default 50:
- *   a school's staff often share one address).
- * - `BATCHOPS_AUTH_RATE_WINDOW_MINUTES`: the window (default 15).
+ * - `BATCHOPS_TOKEN_IDLE_HOURS`: a token unused this long stops working (default 12).
+ * - `BATCHOPS_AUTH_FREE_FAILURES`: failed attempts of one account from one client address
+ *   before that pair must wait (default 5).
+ * - `BATCHOPS_AUTH_MAX_DELAY_SECONDS`: the longest wait of a pair (default 900); the waits
+ *   double from 1 second up to it.
+ * - `BATCHOPS_TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` names the client
+ *   (read by `ClientAddress.ts`).
  *
- * Sign-in, verification and reset are counted apart. Codes live 15 minutes, allow 5
- * attempts and can be asked for again after 60 seconds (fixed, as the product describes them).
+ * A pair's failures are forgotten a day after its last one, or when it signs in. Codes live
+ * 15 minutes, allow 5 attempts, can be asked for again after 60 seconds, at most 10 a day
+ * per account, and all of an account's codes end after 5 wrong guesses in a day (fixed, as
+ * the product describes them).
  */
 import { Context, Effect, Layer } from "effect"
 import { UsageError } from "../../Host.js"
@@ -16,19 +21,24 @@ import { HostEnv } from "../Services.js"
 
 export interface AuthSettingsShape {
   readonly tokenTtlMs: number
-  readonly accountLimit: number
-  readonly addressLimit: number
-  readonly windowMs: number
+  readonly tokenIdleMs: number
+  readonly freeFailures: number
+  readonly maxDelayMs: number
+  readonly failureMemoryMs: number
   readonly codeTtlMs: number
   readonly codeMaxAttempts: number
   readonly codeCooldownMs: number
+  readonly codesPerDay: number
+  readonly codeWrongGuesses: number
 }
 
 export class AuthSettings extends Context.Service<AuthSettings, AuthSettingsShape>()("@batchops/server/AuthSettings") {}
 
+export const DAY_MS = 24 * 3_600_000
+
 type Env = Readonly<Record<string, string | undefined>>
 
-const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
+export const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
   const text = env[name]?.trim()
   if (text === undefined || text === "") return fallback
   const value = Number(text)
@@ -40,12 +50,15 @@ const positive = (env: Env, name: string, fallback: number, integer: boolean): n
 
 export const authSettingsFromEnv = (env: Env): AuthSettingsShape => ({
   tokenTtlMs: positive(env, "BATCHOPS_TOKEN_TTL_HOURS", 168, false) * 3_600_000,
-  accountLimit: positive(env, "BATCHOPS_AUTH_RATE_LIMIT", 10, true),
-  addressLimit: positive(env, "BATCHOPS_AUTH_RATE_LIMIT_ADDRESS", 50, true),
-  windowMs: positive(env, "BATCHOPS_AUTH_RATE_WINDOW_MINUTES", 15, false) * 60_000,
+  tokenIdleMs: positive(env, "BATCHOPS_TOKEN_IDLE_HOURS", 12, false) * 3_600_000,
+  freeFailures: positive(env, "BATCHOPS_AUTH_FREE_FAILURES", 5, true),
+  maxDelayMs: positive(env, "BATCHOPS_AUTH_MAX_DELAY_SECONDS", 900, false) * 1000,
+  failureMemoryMs: DAY_MS,
   codeTtlMs: 15 * 60_000,
   codeMaxAttempts: 5,
   codeCooldownMs: 60_000,
+  codesPerDay: 10,
+  codeWrongGuesses: 5,
 })
 
 /** The settings of the server's environment; a wrong value stops the server with a message naming it. */

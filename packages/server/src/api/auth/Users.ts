@@ -2,8 +2,9 @@
  * The accounts, for admins: list (filtered by role, active or not, and a search over names
  * and email), create, read, change (role, names, active, password) and deactivate. Accounts
  * are never deleted: their uploads, incidents and audit entries keep pointing at them.
- * Deactivating signs every session of the account out; an admin cannot deactivate or demote
- * themselves (a site could otherwise lose its last admin by a slip).
+ * Deactivating or a new password signs every session of the account out; an admin cannot
+ * deactivate or demote themselves (a site could otherwise lose its last admin by a slip), nor
+ * set their own password here (that needs the current one: `POST /api/auth/password/`).
  */
 import { type Models, TokensRepo, Transactions, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
@@ -124,13 +125,29 @@ const UserChanges = Schema.Struct({
   password: Schema.optional(Password),
 })
 
-/** Refuses a change that would lock the acting admin out. */
+/**
+ * Refuses a change that would lock the acting admin out, and their own new password (that
+ * needs the current one: `POST /api/auth/password/`).
+ */
 const guardSelf = (
   ctx: RequestContext<unknown, unknown, unknown>,
   target: Models.User,
   changes: typeof UserChanges.Type,
 ) => {
   if (ctx.user?.id !== target.id) return Effect.void
+  if (changes.password !== undefined) {
+    return Effect.fail(
+      badRequest(
+        "change your own password with your current one: POST /api/auth/password/ with current_password and password",
+        [
+          {
+            path: "password",
+            message: "your own password is changed with your current one (POST /api/auth/password/)",
+          },
+        ],
+      ),
+    )
+  }
   if (changes.is_active === false) {
     return Effect.fail(
       badRequest("you cannot deactivate your own account: ask another admin", [
@@ -170,8 +187,7 @@ const applyChanges = (
       }
       passwordHash = yield* hashSecret(changes.password)
     }
-    const signOut =
-      (changes.is_active === false && target.isActive) || (passwordHash !== undefined && ctx.user?.id !== target.id)
+    const signOut = (changes.is_active === false && target.isActive) || passwordHash !== undefined
     return yield* tx.withTransaction(
       Effect.gen(function* () {
         const updated = yield* users.update(target.id, {
@@ -190,7 +206,8 @@ const applyChanges = (
 export const updateUser = defineRoute({
   method: "PATCH",
   path: "/api/users/:id/",
-  summary: "Change an account's role, names, active state or password (deactivating signs it out)",
+  summary:
+    "Change an account's role, names, active state or password (deactivating or a new password signs it out; your own password: POST /api/auth/password/)",
   tag: "Users",
   access: "admin",
   params: IdParams,

@@ -1,20 +1,30 @@
 /**
  * The audit log: the real `AuditLog` the API's middleware writes every state-changing request
  * to (who, what route, how it ended, what record, from where), and its list for admins,
- * newest first.
+ * newest first. A request refused to a caller without an account (a failed sign-in, a 401,
+ * any other 4xx) is counted per hour, method, route and status instead of written: anyone can
+ * send those, and a flood of them must not flood the log. Admins list the counts too.
  */
-import { type AuditEntryRecord, AuditRepo } from "@batchops/core"
+import { type AuditEntryRecord, AuditRepo, type NewAuditEntry, type RefusedCount } from "@batchops/core"
 import { Effect, Layer, Schema } from "effect"
 import { defineRoute, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { AuditLog } from "../Services.js"
 import { IsoDateTime, instant } from "./Fields.js"
 
-/** `AuditLog` over the audit repository: every field of the entry is stored. */
+/** Whether an entry is a refusal of someone without an account: counted, not written. */
+const isAnonymousRefusal = (entry: NewAuditEntry) => entry.actorId === null && entry.status >= 400 && entry.status < 500
+
+/** `AuditLog` over the audit repository: every field of the entry is stored, or the refusal counted. */
 export const auditLogLayer = Layer.effect(
   AuditLog,
   Effect.gen(function* () {
     const repo = yield* AuditRepo
-    return AuditLog.of({ record: (entry) => repo.record(entry) })
+    return AuditLog.of({
+      record: (entry) =>
+        isAnonymousRefusal(entry)
+          ? repo.countRefused({ at: entry.at, method: entry.method, route: entry.route, status: entry.status })
+          : repo.record(entry),
+    })
   }),
 )
 
@@ -44,6 +54,32 @@ export const AuditJson = Schema.Struct({
   detail: Schema.NullOr(Schema.String),
   ip: Schema.String,
   request_id: Schema.String,
+})
+
+export const refusedJson = (counted: RefusedCount) => ({
+  hour: counted.hour,
+  method: counted.method,
+  route: counted.route,
+  status: counted.status,
+  count: counted.count,
+  last_at: counted.lastAt,
+})
+
+export const RefusedJson = Schema.Struct({
+  hour: Schema.String,
+  method: Schema.String,
+  route: Schema.String,
+  status: Schema.Number,
+  count: Schema.Number,
+  last_at: Schema.String,
+})
+
+const RefusedQuery = Schema.Struct({
+  ...PageQuery.fields,
+  /** hours at or after this instant */
+  created_after: Schema.optional(IsoDateTime),
+  /** hours before this instant */
+  created_before: Schema.optional(IsoDateTime),
 })
 
 const ListQuery = Schema.Struct({
@@ -84,6 +120,26 @@ export const auditRoutes = [
           bounds,
         )
         return { json: paginated(ctx.request, bounds, page.count, page.items.map(auditJson)) }
+      }),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/api/audit/refused/",
+    summary:
+      "Requests refused to callers without an account, counted per hour, method, route and status; newest hour first (admins; filters: created_after, created_before)",
+    tag: "Audit",
+    access: "admin",
+    query: RefusedQuery,
+    response: PageOf(RefusedJson),
+    handler: (ctx) =>
+      Effect.gen(function* () {
+        const audit = yield* AuditRepo
+        const bounds = pageBounds(ctx.query)
+        const page = yield* audit.listRefused(
+          { createdAfter: instant(ctx.query.created_after), createdBefore: instant(ctx.query.created_before) },
+          bounds,
+        )
+        return { json: paginated(ctx.request, bounds, page.count, page.items.map(refusedJson)) }
       }),
   }),
 ]

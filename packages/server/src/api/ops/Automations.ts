@@ -1,8 +1,9 @@
 /**
  * The automations a job can name: every plugin's (BatchOps' own included), by key, with the
  * JSON Schema of their parameters, so a person (or a form) knows what a job of each accepts
- * before saving it.
+ * before saving it, and who may run their jobs by hand.
  */
+import { DEFAULT_MANUAL_RUN_ACCESS } from "@batchops/core"
 import { Effect, Schema } from "effect"
 import { UploadSettings } from "../../UploadSettings.js"
 import { defineRoute } from "../Api.js"
@@ -13,6 +14,8 @@ const AutomationJson = Schema.Struct({
   key: Schema.String,
   description: Schema.String,
   plugin: Schema.String,
+  /** who may run its jobs by hand: `any` signed-in person, `moderator` (admins and moderators), `admin` */
+  run_by_hand: Schema.Literals(["any", "moderator", "admin"]),
   /** JSON Schema (draft 2020-12) of the job's `params` */
   params_schema: Schema.Record(Schema.String, Schema.Unknown),
 })
@@ -38,6 +41,7 @@ export const automationRoutes = [
               key: automation.key,
               description: automation.description,
               plugin: automation.plugin,
+              run_by_hand: automation.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS,
               params_schema: {
                 $schema: "https://json-schema.org/draft/2020-12/schema",
                 ...(document.schema as Record<string, unknown>),

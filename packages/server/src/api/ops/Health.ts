@@ -1,12 +1,13 @@
 /**
- * `GET /api/health/`, public and without secrets: whether the database answers (and how
- * fast), the work queue's counts, whether the worker and the scheduler beat recently (and each
- * live worker loop and scheduler: id, host, pid, last beat, age), whether mail is configured,
- * and the free space of the data folder.
+ * `GET /api/health/`. Anyone (a load balancer, a container's health check) learns whether
+ * BatchOps is up: `{"status": "up"}`, or `{"status": "down"}` with a 503 when the database
+ * does not answer, so the instance is taken out. Nothing more: no host names, pids or disk.
  *
- * `ok` when all is well; `degraded` when the API works but something around it does not (no
- * live worker or scheduler, the disk nearly full); `down` with a 503 when the database does
- * not answer, so a load balancer takes the instance out.
+ * A signed-in admin gets the full report: whether the database answers (and how fast), the
+ * work queue's counts, whether the worker and the scheduler beat recently (and each live worker
+ * loop and scheduler: id, host, pid, last beat, age), whether mail is configured, and the free
+ * space of the data folder. `ok` when all is well; `degraded` when the API works but something
+ * around it does not (no live worker or scheduler, the disk nearly full); `down` with a 503.
  */
 import { statfs } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
@@ -88,12 +89,23 @@ const beatJson = (report: LivenessReport, live: ReadonlyArray<LiveProcess> = [])
   live: live.map((p) => ({ id: p.workerId, host: p.host, pid: p.pid, last_beat: p.lastBeat, age_ms: p.ageMs })),
 })
 const NO_BEAT: LivenessReport = { lastBeat: null, alive: false }
-/** a monitor must see the state of now, never a cached one */
-const NO_STORE = { "Cache-Control": "no-store" }
 
-/** The health report, and the status code it answers with. */
-export const checkHealth = Effect.gen(function* () {
+/** What anyone may know: whether BatchOps is up. */
+export const HealthSummaryJson = Schema.Struct({ status: Schema.Literals(["up", "down"]) })
+
+/** Whether the database answers `SELECT 1` in time. */
+const databaseAnswers = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  return Exit.isSuccess(yield* Effect.exit(sql`SELECT 1 AS ok`.pipe(Effect.timeout(DATABASE_TIMEOUT_MS))))
+})
+
+/** Up (200) or down (503), and nothing else. */
+export const checkUp = Effect.map(databaseAnswers, (up) =>
+  up ? { status: 200, json: { status: "up" as const } } : { status: 503, json: { status: "down" as const } },
+)
+
+/** The admin's health report, and the status code it answers with. */
+export const checkHealth = Effect.gen(function* () {
   const settings = yield* UploadSettings
   // the data folder holds the uploads folder (and the embedded database)
   const free = yield* freeBytes(dirname(settings.uploadsDir))
@@ -101,11 +113,11 @@ export const checkHealth = Effect.gen(function* () {
   const mail = { configured: yield* mailConfigured }
 
   const started = performance.now()
-  const ping = yield* Effect.exit(sql`SELECT 1 AS ok`.pipe(Effect.timeout(DATABASE_TIMEOUT_MS)))
+  const answers = yield* databaseAnswers
   const latency_ms = Math.round(performance.now() - started)
   const queue = yield* WorkQueue
   const heartbeats = yield* HeartbeatsRepo
-  const state = Exit.isSuccess(ping)
+  const state = answers
     ? yield* Effect.exit(
         Effect.all(
           {
@@ -123,7 +135,6 @@ export const checkHealth = Effect.gen(function* () {
   if (state === undefined || Exit.isFailure(state)) {
     return {
       status: 503,
-      headers: NO_STORE,
       json: {
         status: "down" as const,
         database: { ok: false, latency_ms },
@@ -141,7 +152,6 @@ export const checkHealth = Effect.gen(function* () {
   const healthy = worker.alive && (scheduler.alive || scheduler.lastBeat === null) && disk.ok
   return {
     status: 200,
-    headers: NO_STORE,
     json: {
       status: healthy ? ("ok" as const) : ("degraded" as const),
       database: { ok: true, latency_ms },
@@ -158,10 +168,11 @@ export const healthRoutes = [
   defineRoute({
     method: "GET",
     path: "/api/health/",
-    summary: "Health: database, queue, worker and scheduler heartbeats, mail, disk (503 when the database is down)",
+    summary:
+      "Health: whether BatchOps is up for anyone; for admins the database, queue, worker and scheduler heartbeats, mail and disk (503 when the database is down)",
     tag: "Operations",
     access: "public",
-    response: HealthJson,
-    handler: () => checkHealth,
+    response: Schema.Union([HealthSummaryJson, HealthJson]),
+    handler: (ctx) => (ctx.user?.role === "admin" ? checkHealth : checkUp),
   }),
 ]

@@ -1,11 +1,13 @@
 /**
  * Job runs: every time a schedule ran or was queued, newest first, with filters; one run with
- * what it did (`details`) and its log lines. Every role may look (the seed's "view runs").
+ * what it did (`details`) and its log lines. Every role may look (the seed's "view runs");
+ * only admins see the server's paths in them (ServerPaths.ts).
  */
-import { type JobRunRecord, JobRunsRepo } from "@batchops/core"
+import { type JobRunRecord, JobRunsRepo, type Models } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { badRequest, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { IdParams, IsoDateTime, instant, JsonObject } from "./Fields.js"
+import { hidePaths, hidePathsIn, type NamedFolder, namedFolders } from "./ServerPaths.js"
 
 const TAG = "Schedules"
 
@@ -28,12 +30,34 @@ export const jobRunJson = (run: JobRunRecord) => ({
 })
 
 /** One run with everything it recorded. */
-export const jobRunDetailJson = (run: JobRunRecord) => ({
+const jobRunDetailJson = (run: JobRunRecord) => ({
   ...jobRunJson(run),
   steps: run.steps.map((step) => ({ name: step.name, at: step.at, details: step.details })),
   details: run.details,
   logs: run.logs,
 })
+
+/** The run with the server's paths hidden from what it says (see ServerPaths.ts). */
+const withoutPaths = (run: JobRunRecord, folders: ReadonlyArray<NamedFolder>): JobRunRecord => ({
+  ...run,
+  error: run.error === null ? null : hidePaths(run.error, folders),
+  logs: run.logs.map((line) => hidePaths(line, folders)),
+  steps: run.steps.map((step) => ({
+    ...step,
+    details: hidePathsIn(step.details, folders) as JobRunRecord["details"],
+  })),
+  details: hidePathsIn(run.details, folders) as JobRunRecord["details"],
+})
+
+/** How `viewer` may see runs: as stored for an admin, without the server's paths for anyone else. */
+const shownTo = (viewer: Models.User | null) =>
+  viewer?.role === "admin"
+    ? Effect.succeed((run: JobRunRecord) => run)
+    : Effect.map(namedFolders, (folders) => (run: JobRunRecord) => withoutPaths(run, folders))
+
+/** One run with everything it recorded, as `viewer` may see it. */
+export const jobRunDetailFor = (run: JobRunRecord, viewer: Models.User | null) =>
+  Effect.map(shownTo(viewer), (shown) => jobRunDetailJson(shown(run)))
 
 const jobRunFields = {
   id: Schema.String,
@@ -102,7 +126,9 @@ export const jobRunRoutes = [
           },
           bounds,
         )
-        return { json: paginated(ctx.request, bounds, page.count, page.items.map(jobRunJson)) }
+        const shown = yield* shownTo(ctx.user)
+        const items = page.items.map((run) => jobRunJson(shown(run)))
+        return { json: paginated(ctx.request, bounds, page.count, items) }
       }),
   }),
   defineRoute({
@@ -118,7 +144,7 @@ export const jobRunRoutes = [
         const runs = yield* JobRunsRepo
         const found = yield* runs.get(ctx.params.id)
         if (Option.isNone(found)) return yield* notFound(`no job run ${ctx.params.id}`)
-        return { json: jobRunDetailJson(found.value) }
+        return { json: yield* jobRunDetailFor(found.value, ctx.user) }
       }),
   }),
 ]

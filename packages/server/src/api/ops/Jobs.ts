@@ -1,22 +1,30 @@
 /**
  * Schedules: the jobs (an automation, its five-field cron, its parameters). Everyone sees
- * them and may run one now (`trigger`); only admins create, change or delete them. A job names
- * an automation some plugin contributes, and its parameters must pass that automation's schema
- * (checked when the job is saved, so a bad value is heard of then, not at 3 a.m.). Running a
- * job here only queues it (a `job_runs` row and a `run_job` work item, stored together): the
- * job runner carries it out.
+ * them; only admins create, change or delete them. A job names an automation some plugin
+ * contributes, and its parameters must pass that automation's schema (checked when the job is
+ * saved, so a bad value is heard of then, not at 3 a.m.).
+ *
+ * Running a job now (`trigger`) is for the roles its automation names (`runByHand`: backups and
+ * the purge are admins'), never for a disabled job nor one with a run queued or going, and at
+ * most `BATCHOPS_MANUAL_RUNS_PER_MINUTE` times a minute per person. It only queues the run (a
+ * `job_runs` row and a `run_job` work item, stored together): the job runner carries it out.
  */
 import {
+  DEFAULT_MANUAL_RUN_ACCESS,
   describeSchedule,
   type JobChanges,
   type JobNameTaken,
   type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
+  type ManualRunAccess,
   type Models,
+  mayRunByHand,
   type NewJob,
   nextRuns,
   parseSchedule,
+  RateLimits,
+  type Registry,
   Transactions,
   WorkQueue,
 } from "@batchops/core"
@@ -24,9 +32,21 @@ import { Clock, Effect, Option, Result, Schema } from "effect"
 import { decodeParams, describeProblems, RUN_JOB } from "../../JobRunner.js"
 import { registerSchedule } from "../../Scheduler.js"
 import { UploadSettings } from "../../UploadSettings.js"
-import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import {
+  badRequest,
+  conflict,
+  defineRoute,
+  forbidden,
+  notFound,
+  PageOf,
+  PageQuery,
+  pageBounds,
+  paginated,
+  tooManyRequests,
+} from "../Api.js"
 import { CronExpression, IdParams, JsonObject, Label, Slug } from "./Fields.js"
-import { JobRunDetailJson, jobRunDetailJson } from "./JobRuns.js"
+import { JobRunDetailJson, jobRunDetailFor } from "./JobRuns.js"
+import { ManualRunSettings } from "./ManualRunSettings.js"
 
 const TAG = "Schedules"
 
@@ -46,12 +66,21 @@ const lastRunJson = (run: JobRunRecord | null) =>
         finished_at: run.finishedAt,
       }
 
+/** Who may run a job by hand: its automation says; an automation this build lacks is for admins. */
+const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>
+  registry.automations.get(job.automation)?.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS
+
 /**
- * A job as the API shows it: its stored fields, and what its schedule means (the next five
- * ticks after `now`, the schedule in words) so nobody has to read cron. A stored schedule the
- * rules refuse shows no ticks and says why in `description`.
+ * A job as the API shows it: its stored fields, who may run it by hand, and what its schedule
+ * means (the next five ticks after `now`, the schedule in words) so nobody has to read cron. A
+ * stored schedule the rules refuse shows no ticks and says why in `description`.
  */
-export const jobJson = (job: Models.Job, lastRun: JobRunRecord | null = null, now: Date = new Date()) => {
+export const jobJson = (
+  job: Models.Job,
+  runByHand: ManualRunAccess,
+  lastRun: JobRunRecord | null = null,
+  now: Date = new Date(),
+) => {
   const parsed = parseSchedule({ cron: job.cron, timezone: job.timezone, skipDates: job.skipDates })
   const ok = Result.isSuccess(parsed)
   return {
@@ -66,6 +95,7 @@ export const jobJson = (job: Models.Job, lastRun: JobRunRecord | null = null, no
     max_lateness_ms: job.maxLatenessMs,
     skip_dates: [...job.skipDates],
     allow_overlap: job.allowOverlap,
+    run_by_hand: runByHand,
     next_run_at: job.enabled ? job.nextRunAt : null,
     next_runs: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
     description: ok ? describeSchedule(parsed.success) : `not scheduled: ${parsed.failure.message}`,
@@ -97,6 +127,8 @@ export const JobJson = Schema.Struct({
   max_lateness_ms: Schema.Number,
   skip_dates: Schema.Array(Schema.String),
   allow_overlap: Schema.Boolean,
+  /** who may run the job now by hand (`any`, `moderator`: admins and moderators, `admin`) */
+  run_by_hand: Schema.Literals(["any", "moderator", "admin"]),
   next_run_at: Schema.NullOr(Schema.String),
   next_runs: Schema.Array(Schema.String),
   description: Schema.String,
@@ -172,9 +204,10 @@ const checkSchedule = (input: { cron: string; timezone?: string | undefined; ski
 const withLastRun = (job: Models.Job) =>
   Effect.gen(function* () {
     const runs = yield* JobRunsRepo
+    const { registry } = yield* UploadSettings
     const latest = yield* runs.latest(job.id)
     const now = new Date(yield* Clock.currentTimeMillis)
-    return jobJson(job, Option.getOrNull(latest), now)
+    return jobJson(job, runByHandOf(registry, job), Option.getOrNull(latest), now)
   })
 
 /** One space between the fields: the stored schedule reads the same however it was typed. */
@@ -228,6 +261,53 @@ export const triggerJob = (job: Models.Job, requestedBy: string | null) =>
     )
   })
 
+const WHO: Readonly<Record<ManualRunAccess, string>> = {
+  any: "signed-in people",
+  moderator: "admins and moderators",
+  admin: "admins",
+}
+
+/**
+ * Queues a manual run of `job` for `user`, or refuses it: 403 when its automation is not for the
+ * user's role, 409 when the job is disabled or has a run queued or going (decided under the
+ * job's lock, so two requests at once queue one run), 429 with Retry-After past the per-minute
+ * limit.
+ */
+export const runByHand = Effect.fn("Jobs.runByHand")(function* (job: Models.Job, user: Models.User) {
+  const { registry } = yield* UploadSettings
+  const access = runByHandOf(registry, job)
+  if (!mayRunByHand({ runByHand: access }, user.role)) {
+    return yield* forbidden(`only ${WHO[access]} may run "${job.name}" by hand`)
+  }
+  if (!job.enabled) {
+    return yield* conflict(`"${job.name}" is disabled, so it does not run; an admin can enable it first`)
+  }
+  const { perMinute } = yield* ManualRunSettings
+  // each request counts; the one that reaches the limit makes the account wait a minute
+  const limits = yield* RateLimits
+  const key = `manual-run:user:${user.id}`
+  const waitMs = yield* limits.waitOf(key)
+  if (waitMs > 0) {
+    return yield* tooManyRequests(
+      `you have asked to run jobs ${perMinute} times within a minute, the most one account may: try again in a minute`,
+      waitMs / 1000,
+    )
+  }
+  yield* limits.fail(key, { memoryMs: 60_000, delayMs: (runs) => (runs >= perMinute ? 60_000 : 0) })
+  const tx = yield* Transactions
+  const runs = yield* JobRunsRepo
+  return yield* tx.withTransaction(
+    Effect.gen(function* () {
+      const active = yield* runs.activeRun(job.id)
+      if (Option.isSome(active)) {
+        const what = active.value.status === "running" ? "is running now" : "is queued to run"
+        return yield* conflict(`a run of "${job.name}" ${what}; wait for it to finish, then run it again`)
+      }
+      return yield* triggerJob(job, user.id)
+    }),
+  )
+})
+
 /** A name another job has is the caller's to change: a 409 that says so. */
 const nameConflict = (error: JobNameTaken) => Effect.fail(conflict(error.message))
 
@@ -262,7 +342,8 @@ export const jobRoutes = [
         const page = yield* jobs.list(bounds)
         const latest = yield* (yield* JobRunsRepo).latestOf(page.items.map((job) => job.id))
         const now = new Date(yield* Clock.currentTimeMillis)
-        const items = page.items.map((job) => jobJson(job, latest.get(job.id) ?? null, now))
+        const { registry } = yield* UploadSettings
+        const items = page.items.map((job) => jobJson(job, runByHandOf(registry, job), latest.get(job.id) ?? null, now))
         return { json: paginated(ctx.request, bounds, page.count, items) }
       }),
   }),
@@ -386,7 +467,8 @@ export const jobRoutes = [
   defineRoute({
     method: "POST",
     path: "/api/jobs/:id/trigger/",
-    summary: "Run a schedule now: queues a manual run (every role)",
+    summary:
+      "Run a schedule now: queues a manual run (the roles its automation allows; not while disabled, queued or running)",
     tag: TAG,
     access: "user",
     params: IdParams,
@@ -394,12 +476,16 @@ export const jobRoutes = [
     status: 202,
     handler: (ctx) =>
       Effect.gen(function* () {
+        const user = ctx.user
+        if (user === null) return yield* forbidden()
         const job = yield* loadJob(ctx.params.id)
-        const run = yield* triggerJob(job, ctx.user?.id ?? null)
+        ctx.audit.recordType = "job"
+        ctx.audit.recordId = job.id
+        const run = yield* runByHand(job, user)
         ctx.audit.recordType = "job_run"
         ctx.audit.recordId = run.id
         ctx.audit.detail = `queued a manual run of job ${job.id}`
-        return { status: 202, json: jobRunDetailJson(run) }
+        return { status: 202, json: yield* jobRunDetailFor(run, user) }
       }),
   }),
 ]

@@ -9,6 +9,7 @@ import {
   HeartbeatsRepoLayer,
   JobRunsRepoLayer,
   JobsRepoLayer,
+  RateLimitsLayer,
 } from "@batchops/store-sql"
 import { Layer } from "effect"
 import type { RouteDef } from "../Api.js"
@@ -18,6 +19,7 @@ import { departmentSourceRoutes } from "./DepartmentSources.js"
 import { healthRoutes } from "./Health.js"
 import { jobRunRoutes } from "./JobRuns.js"
 import { jobRoutes } from "./Jobs.js"
+import { manualRunSettingsLayer } from "./ManualRunSettings.js"
 import { schedulePreviewRoutes } from "./SchedulePreview.js"
 
 export const routes: ReadonlyArray<RouteDef> = [
@@ -36,7 +38,8 @@ const repositories = Layer.mergeAll(
   DepartmentsRepoLayer,
   AuditRepoLayer,
   HeartbeatsRepoLayer,
+  RateLimitsLayer,
 )
 
-/** What this area adds to the API's runtime (it uses the base services' SqlClient). */
-export const layer = auditLogLayer.pipe(Layer.provideMerge(repositories))
+/** What this area adds to the API's runtime (it uses the base services' SqlClient and HostEnv). */
+export const layer = Layer.merge(auditLogLayer, manualRunSettingsLayer).pipe(Layer.provideMerge(repositories))

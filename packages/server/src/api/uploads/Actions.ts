@@ -1,12 +1,13 @@
 /**
- * What people do with an upload after it ran: retry a failed one (every role: the seed lets
- * operators retry, with corrections), approve or reject one the mass-change guard held
- * (admins and moderators). The rules are UploadActions.ts's; a refusal is a 409 with its
- * message.
+ * What people do with an upload after it ran: retry a failed one (every role; a retry that
+ * corrects the profile or plan is a correction like `PATCH`, for admins and moderators),
+ * approve or reject one the mass-change guard held (admins and moderators). A retry runs under
+ * the mass-change guard like any run. The rules are UploadActions.ts's; a refusal is a 409
+ * with its message.
  */
 import { Effect, Schema } from "effect"
-import { approveUpload, type RetryCorrections, rejectUpload, retryUpload } from "../../UploadActions.js"
-import { ApiError, conflict, defineRoute, forbidden, type RequestContext } from "../Api.js"
+import { approveUpload, correctedParts, type RetryCorrections, rejectUpload, retryUpload } from "../../UploadActions.js"
+import { ApiError, accessAllows, conflict, defineRoute, forbidden, type RequestContext } from "../Api.js"
 import { UploadJson, uploadJson } from "./UploadJson.js"
 import { checkPlan, loadUpload, UploadParams } from "./Uploads.js"
 
@@ -41,7 +42,8 @@ const RetryBody = Schema.UndefinedOr(
 const retry = defineRoute({
   method: "POST",
   path: "/api/uploads/:id/retry/",
-  summary: "Retry a failed upload: from its last stored stage, or from the file with a corrected profile or plan",
+  summary:
+    "Retry a failed upload: from its last stored stage, or from the file with a corrected profile or plan (admins and moderators)",
   tag: TAG,
   access: "user",
   params: UploadParams,
@@ -64,6 +66,12 @@ const retry = defineRoute({
           mode: body.process_mode?.trim() || upload.processMode,
           config: body.process_config ?? (body.process_mode === undefined ? upload.processConfig : {}),
         }
+      }
+      const corrected = correctedParts(upload, corrections as RetryCorrections)
+      if (corrected.length > 0 && !accessAllows("manager", ctx.user?.role ?? null)) {
+        return yield* forbidden(
+          `changing an upload's ${corrected.join(" and ")} is for admins and moderators: retry it as it is, or ask one of them`,
+        )
       }
       yield* checkPlan(corrections.profile ?? upload.profile, corrections.plan?.mode ?? upload.processMode)
       const started = yield* refusals(retryUpload(upload.id, ctx.user?.id ?? null, corrections as RetryCorrections))

@@ -1,10 +1,10 @@
 /**
  * Remembered column mappings: the list (by department), confirming one, and removing one.
  *
- * Who may confirm: uploading is every role's (the seed's matrix), and a mapping only says how
- * the headers of a department's own files read, so confirming one for a file you upload is
- * every role's too ("user"). Removing a remembered mapping changes how every later file of a
- * department reads without a question asked: admins only.
+ * Every role reads them. A confirmed mapping decides how every later file of the department
+ * with the same headers reads, whoever uploads it, without a question asked (a wrong one reads
+ * a guardian's phone as the student id): confirming one is for admins and moderators, as
+ * correcting an upload's plan is, and forgetting one for admins.
  */
 import { ColumnMappingsRepo, checkColumnMapping, headerFingerprint, missingColumns } from "@batchops/core"
 import { Effect, Schema } from "effect"
@@ -49,9 +49,9 @@ const confirm = defineRoute({
   method: "PUT",
   path: "/api/column-mappings/",
   summary:
-    "Confirm a column mapping for a department, profile and header set ({department, profile, headers, mapping: {sourceHeader: profileColumn}}); later files with the same headers map with no questions",
+    "Confirm a column mapping for a department, profile and header set ({department, profile, headers, mapping: {sourceHeader: profileColumn}}); later files with the same headers map with no questions (admins and moderators)",
   tag: TAG,
-  access: "user",
+  access: "manager",
   body: PutBody,
   response: ColumnMappingJson,
   handler: (ctx) =>

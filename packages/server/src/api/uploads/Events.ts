@@ -197,7 +197,7 @@ const events = defineRoute({
         status: 200,
         headers: {
           "Content-Type": "text/event-stream; charset=utf-8",
-          "Cache-Control": "no-cache, no-transform",
+          "Cache-Control": "no-store, no-transform",
           "X-Accel-Buffering": "no",
         },
       })

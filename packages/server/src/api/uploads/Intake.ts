@@ -1,16 +1,16 @@
 /**
- * Taking a file in over HTTP: the body is streamed and counted, so a file over the limit is
- * refused as soon as its bytes pass it (a missing or lying Content-Length changes nothing),
+ * Taking a file in over HTTP: the body is streamed and counted (`readBody`), so a file over the
+ * limit is refused as soon as its bytes pass it (a missing or lying Content-Length changes nothing),
  * and the file's kind is read from its bytes, never from its name or declared type.
  */
 import path from "node:path"
 import { describeBinary, detectFormat } from "@batchops/parsers"
 import { Effect } from "effect"
 import { ApiError, badRequest, tooLarge } from "../Api.js"
-import { humanBytes } from "./Limits.js"
+import { humanBytes, readBody } from "../Body.js"
 
 /** Room for the multipart boundaries and the other fields beside the file. */
-export const MULTIPART_OVERHEAD = 64 * 1024
+const MULTIPART_OVERHEAD = 64 * 1024
 
 /** How much of a file's start the sniffing looks at (what core passes to `detect`). */
 const SNIFF_BYTES = 64 * 1024
@@ -21,38 +21,11 @@ const overLimit = (maxBytes: number) =>
   )
 
 /**
- * The request body, read up to `limit` bytes: refused from its Content-Length before any byte
- * is read, and while reading the moment the bytes pass the limit (the rest is never read).
+ * The multipart body of an upload, read within the upload limit plus room for the form around
+ * the file (the limit of the file itself is `formFile`'s).
  */
-export const readBounded = (request: Request, limit: number, maxBytes: number): Effect.Effect<Uint8Array, ApiError> =>
-  Effect.tryPromise({
-    try: async () => {
-      const declared = request.headers.get("content-length")
-      if (declared !== null && Number(declared) > limit) throw overLimit(maxBytes)
-      if (request.body === null) return new Uint8Array()
-      const reader = request.body.getReader()
-      const chunks: Array<Uint8Array> = []
-      let total = 0
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        total += value.byteLength
-        if (total > limit) {
-          await reader.cancel().catch(() => undefined)
-          throw overLimit(maxBytes)
-        }
-        chunks.push(value)
-      }
-      const body = new Uint8Array(total)
-      let at = 0
-      for (const chunk of chunks) {
-        body.set(chunk, at)
-        at += chunk.byteLength
-      }
-      return body
-    },
-    catch: (cause) => (cause instanceof ApiError ? cause : badRequest("the request body could not be read")),
-  })
+export const readUpload = (request: Request, maxBytes: number): Effect.Effect<Uint8Array, ApiError> =>
+  readBody(request, maxBytes + MULTIPART_OVERHEAD, () => overLimit(maxBytes))
 
 /** The multipart form of an already read body. */
 export const parseForm = (request: Request, body: Uint8Array): Effect.Effect<FormData, ApiError> =>

@@ -44,10 +44,3 @@ export const uploadLimitsLayer: Layer.Layer<UploadLimits, UsageError, HostEnv> =
     return uploadLimitsFromEnv(env)
   }),
 )
-
-/** "50 MB", "2 KB", "900 bytes": the limit as people read it. */
-export const humanBytes = (bytes: number): string => {
-  if (bytes >= 1_048_576) return `${Number((bytes / 1_048_576).toFixed(1))} MB`
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`
-  return `${bytes} bytes`
-}

@@ -22,7 +22,7 @@ import { Effect, Schema } from "effect"
 import { runPreviewIsolated } from "../../IsolatedPipeline.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, defineRoute } from "../Api.js"
-import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat, uploadName } from "./Intake.js"
+import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
 import { type Capture, runPreview } from "./PreviewRun.js"
 
@@ -76,6 +76,14 @@ const PreviewJson = Schema.Struct({
   columns: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String })),
   rows: Schema.Array(Schema.Struct({ row: Schema.Number, cells: Schema.Array(Schema.Unknown) })),
   row_count: Schema.Number,
+  /**
+   * How the file was read, as the run will read it: the title rows skipped above the header,
+   * and the decimal mark of a delimited text file's numbers (null for other formats)
+   */
+  reading: Schema.Struct({
+    title_rows: Schema.Number,
+    decimal_mark: Schema.NullOr(Schema.Literals([".", ","])),
+  }),
   problems: Schema.Array(
     Schema.Struct({
       severity: Schema.Literals(["critical", "warning"]),
@@ -134,7 +142,7 @@ const preview = defineRoute({
       const { maxBytes } = yield* UploadLimits
       const settings = yield* UploadSettings
       const { registry } = settings
-      const body = yield* readBounded(ctx.request, maxBytes + MULTIPART_OVERHEAD, maxBytes)
+      const body = yield* readUpload(ctx.request, maxBytes)
       const form = yield* parseForm(ctx.request, body)
       const unknown = [...new Set(form.keys())].filter((name) => !FIELDS.has(name))
       if (unknown.length > 0) {
@@ -222,6 +230,11 @@ const preview = defineRoute({
           columns,
           rows: capture.rows,
           row_count: typeof standardize.rows === "number" ? standardize.rows : capture.rows.length,
+          reading: {
+            title_rows: typeof standardize.titleRows === "number" ? standardize.titleRows : 0,
+            decimal_mark:
+              standardize.decimalMark === "," || standardize.decimalMark === "." ? standardize.decimalMark : null,
+          },
           problems,
           problem_count: result.problemCount + (result.incident === null ? 0 : 1),
           missing_columns: missing,

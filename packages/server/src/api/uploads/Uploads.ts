@@ -20,7 +20,7 @@ import {
   paginated,
   type RequestContext,
 } from "../Api.js"
-import { formFile, MULTIPART_OVERHEAD, parseForm, readBounded, sniffFormat, uploadName } from "./Intake.js"
+import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
 import { UploadEventJson, UploadJson, uploadEventJson, uploadJson } from "./UploadJson.js"
 
@@ -164,7 +164,7 @@ const create = defineRoute({
   handler: (ctx) =>
     Effect.gen(function* () {
       const { maxBytes } = yield* UploadLimits
-      const body = yield* readBounded(ctx.request, maxBytes + MULTIPART_OVERHEAD, maxBytes)
+      const body = yield* readUpload(ctx.request, maxBytes)
       const form = yield* parseForm(ctx.request, body)
       const unknown = [...new Set(form.keys())].filter((name) => !FORM_FIELDS.has(name))
       if (unknown.length > 0) {

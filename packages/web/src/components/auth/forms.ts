@@ -36,7 +36,8 @@ export const codeProblem = (code: string): string | undefined => {
 export const MIN_PASSWORD = 10
 
 /** The password rules the server checks, as a hint next to a new password. */
-export const PASSWORD_RULES = "At least 10 characters, not only digits, and not your email address or username."
+export const PASSWORD_RULES =
+  "At least 10 characters, not only digits, not a common password (such as Password12), and not your email address or username."
 
 /** What is wrong with a new password before the server checks the rest, if anything. */
 export const newPasswordProblem = (password: string): string | undefined => {

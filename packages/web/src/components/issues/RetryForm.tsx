@@ -1,8 +1,10 @@
 /**
  * Retry the upload an incident came from, as it was or with a corrected profile or plan.
- * Everyone may retry an upload: moderators and admins retry the incident's own upload through
- * the incident, other roles (and a later upload whose failure recurred on the incident)
- * through the upload itself; the server counts both on the incident. A correction the server refuses is shown next to the field it names.
+ * Everyone may retry an upload as it is; correcting its profile or plan on the way is for
+ * moderators and admins, who retry the incident's own upload through the incident. Other
+ * roles (and a later upload whose failure recurred on the incident) retry through the upload
+ * itself; the server counts both on the incident. A correction the server refuses is shown
+ * next to the field it names.
  */
 import { useState } from "preact/hooks"
 import { ApiProblem, api } from "../../api/client"
@@ -114,45 +116,51 @@ export const RetryForm = ({
         )}
         .
       </p>
-      <Field label="Profile" error={problem?.field("profile")}>
-        {(props) => (
-          <select {...props} value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
-            <option value="">Keep {upload.profile}</option>
-            {PROFILES.filter((p) => p !== upload.profile).map((p) => (
-              <option key={p} value={p}>
-                {p === "auto" ? "auto (recognize from the columns)" : p}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Plan" error={problem?.field("process_mode")}>
-        {(props) => (
-          <select {...props} value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
-            <option value="">Keep {upload.process_mode}</option>
-            {PLANS.map((plan) => (
-              <option key={plan.id} value={plan.id}>
-                {plan.label}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field
-        label="Plan settings (JSON, optional)"
-        hint={<>For example {EXAMPLES[mode || upload.process_mode] ?? "{}"}. Leave empty to keep the settings.</>}
-        error={configError ?? settingsProblem}
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            rows={3}
-            spellcheck={false}
-            value={config}
-            onInput={(e) => setConfig(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      {can.correctUploads() ? (
+        <>
+          <Field label="Profile" error={problem?.field("profile")}>
+            {(props) => (
+              <select {...props} value={profile} onChange={(e) => setProfile(e.currentTarget.value)}>
+                <option value="">Keep {upload.profile}</option>
+                {PROFILES.filter((p) => p !== upload.profile).map((p) => (
+                  <option key={p} value={p}>
+                    {p === "auto" ? "auto (recognize from the columns)" : p}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Plan" error={problem?.field("process_mode")}>
+            {(props) => (
+              <select {...props} value={mode} onChange={(e) => setMode(e.currentTarget.value)}>
+                <option value="">Keep {upload.process_mode}</option>
+                {PLANS.map((plan) => (
+                  <option key={plan.id} value={plan.id}>
+                    {plan.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Plan settings (JSON, optional)"
+            hint={<>For example {EXAMPLES[mode || upload.process_mode] ?? "{}"}. Leave empty to keep the settings.</>}
+            error={configError ?? settingsProblem}
+          >
+            {(props) => (
+              <textarea
+                {...props}
+                rows={3}
+                spellcheck={false}
+                value={config}
+                onInput={(e) => setConfig(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </>
+      ) : (
+        <p>Retried as it is: changing the profile or plan is for admins and moderators.</p>
+      )}
       {error && !named ? <Alert>{messageOf(error)}</Alert> : null}
       <Button type="submit" busy={busy}>
         Retry the upload

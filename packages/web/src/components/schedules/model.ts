@@ -27,6 +27,8 @@ export interface Job {
   readonly max_lateness_ms: number
   readonly skip_dates: ReadonlyArray<string>
   readonly allow_overlap: boolean
+  /** who may run the job by hand: everyone, admins and moderators, or admins */
+  readonly run_by_hand: "any" | "moderator" | "admin"
   readonly next_run_at: string | null
   readonly next_runs: ReadonlyArray<string>
   readonly description: string

@@ -1,7 +1,9 @@
 /**
  * The mapping step: for each profile column the file lacks, the operator picks which of the
  * file's headers it is (best suggestion first and preselected); confirming sends the mapping
- * to the server, which remembers it for the department and this header set.
+ * to the server, which remembers it for the department and this header set. Only admins and
+ * moderators confirm one (it decides how the department's later files read); others are told
+ * whom to ask.
  */
 import { useState } from "preact/hooks"
 import { ApiProblem, api } from "../../../api/client"
@@ -116,11 +118,15 @@ export const MappingStep = ({
         })}
       </div>
       {general ? <Alert>{general}</Alert> : null}
-      {can.upload() && department !== "" ? (
+      {department === "" ? null : can.confirmMappings() ? (
         <Button onClick={confirm} busy={busy}>
           {busy ? "Remembering…" : `Remember this mapping for ${department}`}
         </Button>
-      ) : null}
+      ) : (
+        <Alert kind="info">
+          An admin or a moderator remembers a mapping for {department}: ask one to confirm these headers.
+        </Alert>
+      )}
     </section>
   )
 }

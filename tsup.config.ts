@@ -39,7 +39,8 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true
  */
 const cli: Options = {
   name: "batchops-cli",
-  entry: { "batchops-cli": "packages/server/src/cli.ts" },
+  // the thread each file runs in loads the same way, once per file: one bundled file too
+  entry: { "batchops-cli": "packages/server/src/cli.ts", "pipeline-thread": "packages/server/src/PipelineThread.ts" },
   outDir: "packages/server/dist",
   format: ["esm"],
   target: "node22",

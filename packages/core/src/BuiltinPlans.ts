@@ -109,15 +109,16 @@ export const deletePlan = definePlan({
             `process_config.rules[${i}].column: "${rule.column}" is not a column of this file (columns: ${columns.join(", ")})`,
           )
         }
-        const text = toCellText(rule.value)
+        // cleaned like a file's cell (NFC, zero-width spaces gone), so "é" typed either way matches
+        const text = cleanCell(toCellText(rule.value))
         // "87" matches a cell that read "87%"; "87%" in a rule matches it too; a coded value
         // matches in either form ("P" and "present").
-        const code = context.state.profile?.codes?.[columns[index]!]?.[text?.trim().toUpperCase() ?? ""]
+        const code = context.state.profile?.codes?.[columns[index]!]?.[text?.toUpperCase() ?? ""]
         rules.push({
           index,
           values: new Set([
             comparable(text),
-            comparable(coerceCell(text?.trim())),
+            comparable(coerceCell(text, context.state.decimalMark)),
             ...(code ? [comparable(code)] : []),
           ]),
         })

@@ -14,6 +14,7 @@
 
 import type { Effect } from "effect"
 import { Schema } from "effect"
+import type { DecimalMark } from "./Coerce.js"
 import type { Problem } from "./Problem.js"
 import type { Row } from "./Row.js"
 import type { Summary } from "./Summary.js"
@@ -40,6 +41,8 @@ export interface StateSnapshot {
   readonly format: string | null
   /** the profile in force (an `auto` request resolved) */
   readonly profile: string | null
+  /** the decimal mark `standardize_results` chose (absent in checkpoints stored before it was kept: `.`) */
+  readonly decimalMark?: DecimalMark
   readonly output: "summary" | "dataset"
   readonly datasetRows: number
   readonly datasetColumns: ReadonlyArray<string>

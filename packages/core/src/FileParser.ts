@@ -23,9 +23,10 @@ export interface ParsedFile {
 }
 
 /**
- * Parsers may mark a chunk of records whose cells need no trimming or collapsing (no
- * whitespace at either end, no runs of whitespace, no whitespace but plain spaces): core then
- * skips checking its cells one by one. Marking is a promise about every cell of the chunk.
+ * Parsers may mark a chunk of records whose cells need no cleaning (no whitespace at either
+ * end, no runs of whitespace, no whitespace but plain spaces, no zero-width space or
+ * byte-order mark, text in Unicode NFC: `cleanCell` would return every cell unchanged): core
+ * then skips checking its cells one by one. Marking is a promise about every cell of the chunk.
  */
 export const CLEAN_CELLS: unique symbol = Symbol.for("@batchops/core/CleanCells")
 

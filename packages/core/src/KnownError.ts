@@ -37,21 +37,31 @@ export const knownErrorSubject = (failure: { readonly stage: string; readonly me
   `${failure.stage}: ${failure.message}`.slice(0, MAX_MATCH_TEXT)
 
 /**
- * The first known error whose pattern matches, in the order given. Patterns come from the
- * database and are written by operators, so each goes through `checkPattern`: one that does
- * not compile or could backtrack for ages is skipped, never run.
+ * A function that finds the first known error whose pattern matches a failure, in the order
+ * given. Patterns come from the database and are written by operators, so each goes through
+ * `checkPattern` once, here: one that does not compile or is too complex is skipped, never run.
  */
+export const knownErrorMatcher = (
+  knownErrors: ReadonlyArray<KnownError>,
+): ((failure: { readonly stage: string; readonly message: string }) => KnownError | undefined) => {
+  const usable = knownErrors.flatMap((known) => {
+    const checked = checkPattern(known.pattern)
+    return Result.isSuccess(checked) ? [{ known, pattern: checked.success }] : []
+  })
+  return (failure) => {
+    const subject = knownErrorSubject(failure)
+    return usable.find(
+      ({ known, pattern }) =>
+        (known.stage === undefined || known.stage === failure.stage) && safeMatch(pattern, subject),
+    )?.known
+  }
+}
+
+/** The first known error whose pattern matches, in the order given (see `knownErrorMatcher`). */
 export const matchKnownError = (
   knownErrors: ReadonlyArray<KnownError>,
   failure: { readonly stage: string; readonly message: string },
-): KnownError | undefined => {
-  const subject = knownErrorSubject(failure)
-  return knownErrors.find((known) => {
-    if (known.stage !== undefined && known.stage !== failure.stage) return false
-    const checked = checkPattern(known.pattern)
-    return Result.isSuccess(checked) && safeMatch(checked.success, subject)
-  })
-}
+): KnownError | undefined => knownErrorMatcher(knownErrors)(failure)
 
 /** The incident draft for a failure, tagged by the first matching known error. */
 export const draftIncident = (

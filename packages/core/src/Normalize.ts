@@ -1,10 +1,29 @@
 /** Header and cell normalization rules of `standardize_results` (see docs/pipeline.md). */
 
-/** Trim a cell and collapse inner runs of whitespace; an empty result is missing. */
+/**
+ * Clean a cell: zero-width spaces (U+200B) and byte-order marks (U+FEFF) go, the text is
+ * normalized to Unicode NFC, every run of whitespace (no-break spaces U+00A0, U+2007 and
+ * U+202F included) becomes one space, and the ends are trimmed; an empty result is missing.
+ */
 export const cleanCell = (value: string | null | undefined): string | undefined => {
   if (value === null || value === undefined || value.length === 0) return undefined
-  return needsCleaning(value) ? value.replace(/\s+/g, " ").trim() || undefined : value
+  if (!needsCleaning(value)) return value
+  let text = ZERO_WIDTH.test(value) ? value.replace(ZERO_WIDTHS, "") : value
+  if (BEYOND_LATIN.test(text)) text = text.normalize("NFC")
+  return text.replace(/\s+/g, " ").trim() || undefined
 }
+
+const ZERO_WIDTH = /[\u200b\ufeff]/
+const ZERO_WIDTHS = /[\u200b\ufeff]/g
+
+/** A character at or above U+0300: below it, every text is already NFC. */
+const BEYOND_LATIN = /[^\u0000-\u02ff]/
+
+/**
+ * True when a text is in Unicode NFC. Cheap for the usual cell or chunk: a text without a
+ * character at or above U+0300 is NFC without asking ICU.
+ */
+export const isNfc = (text: string): boolean => !BEYOND_LATIN.test(text) || text.normalize("NFC") === text
 
 /** The characters above ASCII that `\s` matches. */
 const isUnicodeSpace = (c: number): boolean =>
@@ -19,23 +38,27 @@ const isUnicodeSpace = (c: number): boolean =>
   c === 0xfeff
 
 /**
- * True when a cell has whitespace to trim or collapse. Scanned by character code: it runs for
- * every cell of a file, and almost every cell is already clean.
+ * True when a cell has whitespace to trim or collapse, a zero-width space to remove, or text
+ * that is not NFC. Scanned by character code: it runs for every cell of a file, and almost
+ * every cell is already clean.
  */
 const needsCleaning = (text: string): boolean => {
   let previousSpace = true // a space at the start needs trimming
+  let beyondLatin = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c === 32) {
       if (previousSpace) return true
       previousSpace = true
-    } else if (c < 32 ? c >= 9 && c <= 13 : c >= 160 && isUnicodeSpace(c)) {
+    } else if (c < 32 ? c >= 9 && c <= 13 : c >= 160 && (isUnicodeSpace(c) || c === 0x200b)) {
       return true
     } else {
       previousSpace = false
+      if (c >= 0x300) beyondLatin = true
     }
   }
-  return previousSpace // a space at the end needs trimming
+  // a space at the end needs trimming
+  return previousSpace || (beyondLatin && text.normalize("NFC") !== text)
 }
 
 /**

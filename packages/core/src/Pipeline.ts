@@ -143,6 +143,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
         : profileId === "auto"
           ? undefined
           : registry.profiles.get(profileId),
+    decimalMark: snapshot?.decimalMark ?? ".",
     plan: { mode, config: request.plan?.config },
     output: snapshot?.output ?? "summary",
     datasetRows: snapshot?.datasetRows ?? 0,
@@ -262,6 +263,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     return {
       format: state.format ?? null,
       profile: state.profile?.id ?? null,
+      decimalMark: state.decimalMark,
       output: state.output,
       datasetRows: state.datasetRows,
       datasetColumns: state.datasetColumns,

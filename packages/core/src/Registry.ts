@@ -2,7 +2,7 @@
  * The registry: every plugin's contributions, checked and put in order. Built-ins come
  * from the `batchops` plugin through the same path as anyone else's.
  */
-import { Effect } from "effect"
+import { Effect, Result } from "effect"
 import { type Automation, MANUAL_RUN_ACCESS } from "./Automation.js"
 import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
@@ -10,6 +10,7 @@ import type { KnownError } from "./KnownError.js"
 import type { Plan } from "./Plan.js"
 import { PLUGIN_API_VERSION, type Plugin } from "./Plugin.js"
 import type { Profile } from "./Profile.js"
+import { checkPattern } from "./SafePattern.js"
 import type { Stage } from "./Stage.js"
 
 export interface Registry {
@@ -156,13 +157,8 @@ export const createRegistry = Effect.fn("Registry.create")(function* (plugins: R
       if (knownErrors.some((k) => k.name === known.name)) {
         return yield* fail(`known error "${known.name}" is already defined`)
       }
-      try {
-        new RegExp(known.pattern, "i")
-      } catch (cause) {
-        return yield* fail(
-          `known error "${known.name}" has a pattern that does not compile: ${(cause as Error).message}`,
-        )
-      }
+      const checked = checkPattern(known.pattern)
+      if (Result.isFailure(checked)) return yield* fail(`known error "${known.name}": ${checked.failure.message}`)
       knownErrors.push({ ...known, plugin: name })
     }
     parsers.unshift(...(plugin.parsers ?? []).map((parser) => ({ ...parser, plugin: name })))

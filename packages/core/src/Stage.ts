@@ -4,6 +4,7 @@
  * stream through the pipeline with flat memory.
  */
 import type { Effect, Scope } from "effect"
+import type { DecimalMark } from "./Coerce.js"
 import type { ColumnMappingSource } from "./ColumnMapping.js"
 import type { StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
@@ -21,6 +22,8 @@ export interface PipelineState {
   format: string | undefined
   /** the profile in force (resolved from `auto` by `standardize_results`) */
   profile: Profile | undefined
+  /** how numbers in text are written: `,` when `standardize_results` found decimal commas, else `.` */
+  decimalMark: DecimalMark
   /** the plan requested: `mode` and its raw `config` */
   readonly plan: { readonly mode: string; readonly config: unknown }
   /** what the published CSV holds, set by `transform_gradebook` from the plan */

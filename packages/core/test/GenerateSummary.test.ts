@@ -18,24 +18,24 @@ describe("numeric columns", () => {
   })
 
   it("exactly 80% counts", async () => {
-    const { summary, result } = await summarize(columnOf("10", "20", "30", "40", "absent"))
+    const { summary, result } = await summarize(columnOf("10", "20", "30", "40", "sick"))
     expect(summary.numeric).toEqual([
       expect.objectContaining({ column: "x", count: 4, missing: 1, min: 10, max: 40, mean: 25 }),
     ])
     // validate_results reports the text, and generate_summary counts it as missing
     expect(result.problems).toEqual([
-      expect.objectContaining({ row: 6, column: "x", value: "absent", rule: "not_a_number" }),
+      expect.objectContaining({ row: 6, column: "x", value: "sick", rule: "not_a_number" }),
     ])
   })
 
   it("below 80% does not count", async () => {
-    const { summary, log } = await summarize(columnOf("10", "20", "30", "absent"))
+    const { summary, log } = await summarize(columnOf("10", "20", "30", "sick"))
     expect(summary.numeric).toEqual([])
     expect(log.numericColumns).toEqual([])
   })
 
   it("missing values are not present values, and count as missing", async () => {
-    const { summary } = await summarize(columnOf("10", "", "N/A", "20", "-", "30", "40", "absent", "null"))
+    const { summary } = await summarize(columnOf("10", "", "N/A", "20", "-", "30", "40", "sick", "null"))
     expect(summary.numeric).toEqual([expect.objectContaining({ column: "x", count: 4, missing: 5 })])
   })
 

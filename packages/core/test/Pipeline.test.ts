@@ -197,7 +197,7 @@ describe("runPipeline", () => {
   })
 
   it("keeps problems with their stage and plugin, and counts warnings in the step log", async () => {
-    const { result } = await run(csv("student_id,score", "S1,80", "S2,absent", "S3,70", "S4,75", "S5,90"))
+    const { result } = await run(csv("student_id,score", "S1,80", "S2,sick", "S3,70", "S4,75", "S5,90"))
     expect(result.status).toBe("published")
     expect(result.problemCount).toBe(1)
     expect(result.problems).toEqual([
@@ -206,9 +206,9 @@ describe("runPipeline", () => {
         plugin: "batchops",
         row: 3,
         column: "score",
-        value: "absent",
+        value: "sick",
         rule: "not_a_number",
-        message: 'row 3, score: "absent" is not a number; counted as missing',
+        message: 'row 3, score: "sick" is not a number; counted as missing',
       },
     ])
     expect(step(result, "validate_results").log.warnings).toBe(1)

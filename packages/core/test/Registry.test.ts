@@ -163,6 +163,20 @@ describe("createRegistry", () => {
     expect(error.message).toContain("does not compile")
   })
 
+  it("a known error whose pattern the linear-time matching cannot run is refused, saying what to change", async () => {
+    const error = await registryError([
+      definePlugin({
+        name: "acme",
+        apiVersion: 1,
+        knownErrors: [
+          { name: "ahead", pattern: "disk(?= full)", severity: "low", rootCause: "r", correctiveAction: "a" },
+        ],
+      }),
+    ])
+    expect(error.plugin).toBe("acme")
+    expect(error.message).toContain('known error "ahead": the pattern "disk(?= full)" uses a lookahead')
+  })
+
   it("a duplicate known error name is refused", async () => {
     const error = await registryError([
       batchopsPlugin,

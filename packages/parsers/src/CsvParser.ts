@@ -9,6 +9,7 @@ import { TextDecoder } from "node:util"
 import {
   type FileParser,
   type FileSource,
+  isNfc,
   markClean,
   type ParsedFile,
   ParseError,
@@ -17,6 +18,7 @@ import {
 import { Effect, Stream } from "effect"
 import Papa from "papaparse"
 import { bomEncoding, describeBinary, detectFormat, looksLikeText, sniffUtf16, type TextEncoding } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 
 /** Bytes looked at to choose the encoding, delimiter and line break. */
 const HEAD_BYTES = 64 * 1024
@@ -47,9 +49,7 @@ const fail = (message: string) => new ParseError({ message, parser: "csv" })
 class CsvProblem extends Error {}
 
 const toParseError = (error: unknown): ParseError =>
-  error instanceof CsvProblem
-    ? fail(error.message)
-    : fail(`the CSV could not be read: ${error instanceof Error ? error.message : String(error)}`)
+  error instanceof CsvProblem ? fail(error.message) : fail(`the CSV could not be read: ${libraryErrorText(error)}`)
 
 const attempt = <A>(f: () => A) => Effect.try({ try: f, catch: toParseError })
 
@@ -359,15 +359,16 @@ class RecordReader {
   }
 }
 
-/** Whitespace other than a plain space (what `\s` matches), a tab excepted. */
-const OTHER_SPACE = /[\v\f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/
+/** Whitespace other than a plain space (what `\s` matches), a tab excepted, and the zero-width space cleaning removes. */
+const OTHER_SPACE = /[\v\f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/
 
 const isSpaceCode = (code: number) => code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code > 0x1000
 
 /**
  * Whether every cell parsed from this text is already trimmed and collapsed: no whitespace
  * next to a delimiter or a line end, no two spaces, no whitespace but plain spaces (tabs only
- * as the delimiter), no lone carriage return, and no quote (a quoted cell may hold anything).
+ * as the delimiter), no lone carriage return, no quote (a quoted cell may hold anything), and
+ * text already in Unicode NFC.
  * Plain substring searches rather than one pattern: they run over every byte of the file.
  */
 export const isCleanText = (text: string, dialect: Dialect): boolean => {
@@ -377,7 +378,7 @@ export const isCleanText = (text: string, dialect: Dialect): boolean => {
   if (text.includes('"') || text.includes("  ") || text.includes(` ${d}`) || text.includes(`${d} `)) return false
   if (text.includes(" \n") || text.includes(" \r") || text.includes("\n ")) return false
   if (d !== "\t" && text.includes("\t")) return false
-  if (OTHER_SPACE.test(text)) return false
+  if (OTHER_SPACE.test(text) || !isNfc(text)) return false
   // a carriage return is only a line end's first half
   return dialect.crlf ? !/\r(?!\n)/.test(text) : !text.includes("\r")
 }

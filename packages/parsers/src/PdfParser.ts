@@ -8,6 +8,7 @@ import { type FileParser, type FileSource, type ParsedFile, ParseError, type Raw
 import { Effect, Stream } from "effect"
 import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs"
 import { isPdf } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 import { count, megabytes, type ParserLimits, parserLimits, resourceLimit } from "./ParserLimits.js"
 import { measureStreams } from "./PdfStreams.js"
 import { extractTable, type TextPiece } from "./PdfTable.js"
@@ -26,8 +27,7 @@ const toParseError = (error: unknown): ParseError => {
   if (error instanceof PdfProblem) return fail(error.message)
   const name = (error as { name?: unknown } | null)?.name
   if (name === "PasswordException") return fail(PASSWORD_PROTECTED)
-  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "")
-  return fail(`the PDF could not be read: ${message}`)
+  return fail(`the PDF could not be read: ${libraryErrorText(error)}`)
 }
 
 interface PdfText {
@@ -114,6 +114,8 @@ const readText = async (bytes: Uint8Array, limits: ParserLimits, signal: AbortSi
           )
         }
         const [a, b, c, d, x, y] = item.transform as [number, number, number, number, number, number]
+        // a damaged text matrix places the text nowhere
+        if (![a, b, c, d, x, y].every(Number.isFinite)) continue
         const quarter = quarterTurns(a, b)
         if (quarter === undefined) continue // slanted text: a watermark or a stamp
         const [ux, uy] = turn(quarter, x, y)

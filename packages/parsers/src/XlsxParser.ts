@@ -11,6 +11,7 @@ import { Effect, Stream } from "effect"
 import type * as SheetJS from "xlsx"
 import { BoundedInflate, InflateLimitExceeded } from "./BoundedInflate.js"
 import { describeBinary, isOle2, isZip } from "./Detect.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 import { OdsContent } from "./OdsSheets.js"
 import { count, megabytes, type ParserLimits, parserLimits, resourceLimit } from "./ParserLimits.js"
 import { sheetJSRows } from "./SheetJSRows.js"
@@ -25,8 +26,6 @@ type WorkbookFormat = "xlsx" | "xls" | "ods"
 const PASSWORD_PROTECTED = "the workbook is password-protected; ask the department for an unprotected copy"
 
 const fail = (message: string) => new ParseError({ message, parser: "xlsx" })
-
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const damaged = (detail: string) => fail(`the workbook is damaged or truncated: ${detail}`)
 
@@ -49,7 +48,7 @@ const readFailure = (error: unknown, sheet: string, limits: ParserLimits): Parse
   if (error instanceof PartProblem) return damaged(error.message)
   const where = sheet === "" ? "" : `the sheet "${sheet}" cannot be read: `
   if (error instanceof SheetProblem) return fail(`${where}${error.message}`)
-  return damaged(`${where}${reason(error)}`)
+  return damaged(`${where}${libraryErrorText(error)}`)
 }
 
 const textIncludes = (bytes: Uint8Array, text: string, encoding: "latin1" | "utf16le") =>
@@ -372,9 +371,9 @@ const readLegacy = Effect.fn("XlsxParser.readLegacy")(function* (bytes: Uint8Arr
   const workbook = yield* Effect.try({
     try: () => sheetjs.read(bytes, { ...READ_OPTIONS }),
     catch: (error) =>
-      /password|encrypt/i.test(reason(error))
+      /password|encrypt/i.test(libraryErrorText(error))
         ? fail(PASSWORD_PROTECTED)
-        : fail(`the .xls workbook is damaged or cannot be read: ${reason(error)}`),
+        : fail(`the .xls workbook is damaged or cannot be read: ${libraryErrorText(error)}`),
   })
   const sheets = sheetJSSheets(workbook)
   const picked = pickSheet(sheets, sheets.length, limits)
@@ -407,7 +406,7 @@ const readXlsb = Effect.fn("XlsxParser.readXlsb")(function* (
         inflater.push(data, true)
       } catch (error) {
         if (!(error instanceof InflateLimitExceeded)) {
-          return yield* damaged(`its part ${entry.name} cannot be inflated: ${reason(error)}`)
+          return yield* damaged(`its part ${entry.name} cannot be inflated: ${libraryErrorText(error)}`)
         }
         return yield* error.limit === "bytes" ? tooLarge(limits) : bomb(entry.name, limits)
       }
@@ -424,7 +423,7 @@ const readXlsb = Effect.fn("XlsxParser.readXlsb")(function* (
       for (const { name, content } of parts) sheetjs.CFB.utils.cfb_add(container, name, content, { unsafe: true })
       return sheetjs.parse_zip(container, { ...READ_OPTIONS })
     },
-    catch: (error) => damaged(reason(error)),
+    catch: (error) => damaged(libraryErrorText(error)),
   })
   const sheets = sheetJSSheets(workbook)
   const picked = pickSheet(sheets, sheets.length, limits)

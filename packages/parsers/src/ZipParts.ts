@@ -7,6 +7,7 @@
  */
 import { createInflateRaw, inflateRawSync } from "node:zlib"
 import { BoundedInflate, InflateLimitExceeded, RATIO_FLOOR } from "./BoundedInflate.js"
+import { libraryErrorText } from "./internal/libraryError.js"
 import { entryRange, type ZipBytes, type ZipEntry } from "./ZipDirectory.js"
 
 /** The largest single output buffer a held part is inflated into. */
@@ -37,8 +38,6 @@ export class PartLimitExceeded extends Error {
     super(`the part ${part} passed its ${limit} limit`)
   }
 }
-
-const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 /** Where a part's compressed data lies, or PartProblem. */
 const located = (zip: ZipBytes, entry: ZipEntry): { start: number; length: number } => {
@@ -76,7 +75,7 @@ export const inflatePart = (zip: ZipBytes, entry: ZipEntry, limits: PartLimits):
     if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
       throw new PartLimitExceeded(entry.name, bound < limits.maxBytes ? "ratio" : "bytes")
     }
-    throw new PartProblem(`its part ${entry.name} cannot be inflated: ${reason(error)}`)
+    throw new PartProblem(`its part ${entry.name} cannot be inflated: ${libraryErrorText(error)}`)
   }
 }
 
@@ -126,7 +125,7 @@ export class PartText {
         inflater.push(piece, final)
       } catch (error) {
         if (error instanceof InflateLimitExceeded) throw new PartLimitExceeded(this.entry.name, error.limit)
-        throw new PartProblem(`its part ${this.entry.name} cannot be inflated: ${reason(error)}`)
+        throw new PartProblem(`its part ${this.entry.name} cannot be inflated: ${libraryErrorText(error)}`)
       }
     }
     this.#at = end
@@ -189,7 +188,7 @@ export const streamPart = async function* (zip: ZipBytes, entry: ZipEntry, maxRa
     yield decoder.decode()
   } catch (error) {
     if (error instanceof PartLimitExceeded) throw error
-    throw new PartProblem(`its part ${entry.name} cannot be inflated: ${reason(error)}`)
+    throw new PartProblem(`its part ${entry.name} cannot be inflated: ${libraryErrorText(error)}`)
   } finally {
     inflater.destroy()
     await feeding

@@ -146,6 +146,19 @@ describe("XlsxParser", () => {
     expect(last[16_383]).toBe("far away")
   })
 
+  it("refuses a cell billions of rows down at once, without visiting the rows between", async () => {
+    const bytes = patchPart(workbookBytes([["Sparse", [["ID"], ["S1"]]]]), "xl/worksheets/sheet1.xml", (xml) =>
+      xml.replace(
+        "</sheetData>",
+        '<row r="4294967295"><c r="B4294967295" t="inlineStr"><is><t>far away</t></is></c></row></sheetData>',
+      ),
+    )
+    const error = await failure(XlsxParser, bytes)
+    expect(error.message).toBe(
+      'the sheet "Sparse" is too large to read: it spans 4,294,967,295 rows and 2 columns; send the table as CSV instead',
+    )
+  })
+
   it("prefers a visible sheet to a hidden one", async () => {
     const bytes = workbookBytes([
       [

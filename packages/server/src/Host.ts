@@ -1,6 +1,6 @@
 /**
  * The host's configuration from the environment: the database, the folders, the guard's
- * share. Shared by the commands (`batchops worker`, `submit`...) and the server.
+ * share, the limits per file. Shared by the commands (`batchops worker`, `submit`...) and the server.
  */
 import { join, resolve } from "node:path"
 import { DEFAULT_PARSER_LIMITS, LIMIT_SETTINGS, type ParserLimits } from "@batchops/parsers"
@@ -9,6 +9,7 @@ import { migrate } from "@batchops/store-sql"
 import { Layer } from "effect"
 import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
+import { fileIsolationFromEnv } from "./IsolatedPipeline.js"
 import { uploadLifecycleLayer } from "./Layers.js"
 
 /** A problem with the command line or the environment itself (exit 2). */
@@ -100,15 +101,23 @@ export const workQueueLayerFromEnv = (env: Env) =>
  */
 const migratedDatabaseLayer = (env: Env) => Layer.effectDiscard(migrate()).pipe(Layer.provideMerge(databaseLayer(env)))
 
-/** The upload lifecycle over the configured database (migrated first), with its folders under the data folder. */
-export const lifecycleLayer = (env: Env) =>
-  uploadLifecycleLayer(migratedDatabaseLayer(env), {
+/**
+ * The upload lifecycle over the configured database (migrated first), with its folders under
+ * the data folder; `besideApi` where files run in the API's process (their threads then yield
+ * the processor to it).
+ */
+export const lifecycleLayer = (env: Env, besideApi = false) => {
+  const parserLimits = parserLimitsFromEnv(env)
+  return uploadLifecycleLayer(migratedDatabaseLayer(env), {
     ...hostFolders(env),
     workQueue: workQueueLayerFromEnv(env),
     automation: automationFolders(env),
-    parserLimits: parserLimitsFromEnv(env),
+    parserLimits,
     maxChange: env.BATCHOPS_MAX_CHANGE ? parseShare(env.BATCHOPS_MAX_CHANGE, "BATCHOPS_MAX_CHANGE") : undefined,
+    // the threads that read files build their own registry: with the same parser limits
+    isolation: { ...fileIsolationFromEnv(env, besideApi), parserLimits },
   }).pipe(
     // which database this is, for the backups (run_daily_backup, batchops backup)
     Layer.merge(backupTargetLayer(backupTargetFromEnv(env))),
   )
+}

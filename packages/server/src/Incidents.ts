@@ -40,6 +40,7 @@ import {
   recordOccurrence,
   recordRecurrence,
   recurrenceAction,
+  type SampleFailure,
   type StoreError,
   Transactions,
   type TrialResult,
@@ -191,19 +192,24 @@ export const matchingKnownErrors = (): Effect.Effect<
     return [...own, ...fromRegistry]
   })
 
-/** Which of the last `limit` incidents (newest first) `candidate` would have recognized, and which known error recognizes them now. */
+/**
+ * Which of the last `limit` incidents (newest first) `candidate` would have recognized, and
+ * which known error recognizes them now; and whether it recognizes `sample`, when given.
+ */
 export const tryKnownErrorAgainstRecent = (
   candidate: KnownErrorCandidate,
   limit: number,
+  sample?: SampleFailure,
 ): Effect.Effect<TrialResult, StoreError, IncidentsRepo | KnownErrorsRepo | UploadSettings> =>
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const recent = yield* incidents.recentFailures(limit)
     const existing = yield* matchingKnownErrors()
-    return tryKnownError(
+    return yield* tryKnownError(
       candidate,
       recent.map((failure) => ({ id: failure.id, stage: failure.stage, message: failure.error })),
       existing,
+      sample,
     )
   })
 

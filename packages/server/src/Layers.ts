@@ -27,6 +27,7 @@ import {
 } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
+import type { FileIsolation } from "./IsolatedPipeline.js"
 import { defaultRegistry } from "./Registry.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { submitUpload } from "./UploadStore.js"
@@ -45,6 +46,8 @@ export interface UploadLayerOptions {
    * `inbox/` beside the uploads folder; no host may be scraped unless listed
    */
   readonly automation?: Partial<AutomationSettingsShape> | undefined
+  /** run each file in a worker thread with limits (see IsolatedPipeline.ts); in place when absent */
+  readonly isolation?: FileIsolation | undefined
   /** the work queue over the database (default the SQL adapter; `REDIS_URL` picks BullMQ, see Host.ts) */
   readonly workQueue?: Layer.Layer<WorkQueue, never, SqlClient.SqlClient> | undefined
 }
@@ -109,6 +112,7 @@ export const uploadLifecycleLayer = <E, R>(
           exportDir: options.exportDir,
           registry,
           maxChange: options.maxChange,
+          isolation: options.isolation,
         })
       }),
     ),

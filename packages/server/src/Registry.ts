@@ -8,3 +8,10 @@ import { batchopsAutomations } from "./automations/index.js"
 
 export const defaultRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
   createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), batchopsAutomations, ...plugins])
+
+/**
+ * What a file's run needs, and all the thread that runs files builds: the host's registry
+ * without its automations (which contribute no stage, plan, profile, parser or known error).
+ */
+export const pipelineRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
+  createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), ...plugins])

@@ -5,6 +5,7 @@
  */
 import type { Registry } from "@batchops/core"
 import { Context } from "effect"
+import type { FileIsolation } from "./IsolatedPipeline.js"
 
 export interface UploadSettingsShape {
   /** originals: `<uploadsDir>/<first 2 hex digits of the sha256>/<upload id>-<sanitized name>` */
@@ -17,6 +18,11 @@ export interface UploadSettingsShape {
    * (core's DEFAULT_MAX_SHARE, 20%, when absent)
    */
   readonly maxChange?: number | undefined
+  /**
+   * run each file (uploads and previews) in a worker thread with these limits; in this thread,
+   * unlimited, when absent (the host always isolates: see IsolatedPipeline.ts)
+   */
+  readonly isolation?: FileIsolation | undefined
 }
 
 export class UploadSettings extends Context.Service<UploadSettings, UploadSettingsShape>()(

@@ -92,11 +92,9 @@ const writeOnce = (file: string, bytes: Uint8Array) =>
     catch: fileError(file, "write"),
   })
 
-/** The original bytes of an upload, checked against the recorded sha256. */
-export const readOriginal = (upload: Models.Upload) =>
+/** The original of an upload at `file`, checked against its recorded sha256 (the thread that runs a file reads it so). */
+export const readOriginalFile = (file: string, upload: { readonly id: string; readonly sha256: string }) =>
   Effect.gen(function* () {
-    const { uploadsDir } = yield* UploadSettings
-    const file = originalPath(uploadsDir, upload)
     const bytes = yield* Effect.tryPromise({ try: () => readFile(file), catch: fileError(file, "read") })
     const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     if (sha256Hex(data) !== upload.sha256) {
@@ -106,6 +104,13 @@ export const readOriginal = (upload: Models.Upload) =>
       })
     }
     return data
+  })
+
+/** The original bytes of an upload, checked against the recorded sha256. */
+export const readOriginal = (upload: Models.Upload) =>
+  Effect.gen(function* () {
+    const { uploadsDir } = yield* UploadSettings
+    return yield* readOriginalFile(originalPath(uploadsDir, upload), upload)
   })
 
 /**

@@ -11,6 +11,7 @@ import {
   Models,
   type PipelineResult,
   PublishError,
+  type PublishedReports,
   type Registry,
   ReportPublisher,
   RequestError,
@@ -31,8 +32,9 @@ import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } fro
 import { claimLoop } from "./ClaimLoop.js"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
+import { FileLimitExceeded, runPipelineIsolated } from "./IsolatedPipeline.js"
 import { UploadSettings } from "./UploadSettings.js"
-import { PROCESS_UPLOAD, type ProcessUploadPayload, readOriginal } from "./UploadStore.js"
+import { originalPath, PROCESS_UPLOAD, type ProcessUploadPayload, readOriginal } from "./UploadStore.js"
 
 export interface ProcessOptions {
   /** unique per running worker (e.g. host + pid + random) */
@@ -189,8 +191,45 @@ const message = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
+ * Whether this worker still holds the item (asking extends the lease for the rest of the run).
+ * When it does not, the lost signal stops the run; a database error here is left to the
+ * closing transaction's check.
+ */
+const leaseHeld = (queue: WorkQueue["Service"], lease: Lease) =>
+  Effect.gen(function* () {
+    const held = yield* queue
+      .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
+      .pipe(Effect.orElseSucceed(() => true))
+    if (!held) yield* Deferred.succeed(lease.lost, undefined)
+    return held
+  })
+
+/** Stores the published CSV and PDF bytes and paths on the upload's row. */
+const storeReports = (uploads: UploadsRepo["Service"], uploadId: string, reports: PublishedReports, rows: number) =>
+  Effect.gen(function* () {
+    const [csv, pdf] = yield* Effect.tryPromise({
+      try: () => Promise.all([readFile(reports.csv), readFile(reports.pdf)]),
+      catch: (cause) => new PublishError({ message: `cannot read the published reports back: ${cause}` }),
+    })
+    yield* uploads
+      .updateReports(uploadId, {
+        csv: new Uint8Array(csv),
+        pdf: new Uint8Array(pdf),
+        csvPath: reports.csv,
+        pdfPath: reports.pdf,
+        rows,
+      })
+      .pipe(
+        Effect.mapError(
+          (error) => new PublishError({ message: `cannot store the reports in the database: ${error.message}` }),
+        ),
+      )
+  })
+
+/**
  * A ReportPublisher writing to the upload's export folder (DirectoryPublisher) that, once the
- * files are there, stores the CSV and PDF bytes and paths on the upload's row too.
+ * files are there, stores the CSV and PDF bytes and paths on the upload's row too. Nothing is
+ * renamed into place unless this worker still holds the item.
  */
 const storingPublisher = (
   uploads: UploadsRepo["Service"],
@@ -206,35 +245,9 @@ const storingPublisher = (
         ...session,
         finish: (result) =>
           Effect.gen(function* () {
-            // Nothing is renamed into place unless this worker still holds the item (this also
-            // extends the lease for the rest of the run). When it does not, the lost signal
-            // stops the run; a database error here is left to the closing transaction's check.
-            const held = yield* queue
-              .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
-              .pipe(Effect.orElseSucceed(() => true))
-            if (!held) {
-              yield* Deferred.succeed(lease.lost, undefined)
-              return yield* Effect.never
-            }
+            if (!(yield* leaseHeld(queue, lease))) return yield* Effect.never
             const reports = yield* session.finish(result)
-            const [csv, pdf] = yield* Effect.tryPromise({
-              try: () => Promise.all([readFile(reports.csv), readFile(reports.pdf)]),
-              catch: (cause) => new PublishError({ message: `cannot read the published reports back: ${cause}` }),
-            })
-            yield* uploads
-              .updateReports(uploadId, {
-                csv: new Uint8Array(csv),
-                pdf: new Uint8Array(pdf),
-                csvPath: reports.csv,
-                pdfPath: reports.pdf,
-                rows: result.datasetRows,
-              })
-              .pipe(
-                Effect.mapError(
-                  (error) =>
-                    new PublishError({ message: `cannot store the reports in the database: ${error.message}` }),
-                ),
-              )
+            yield* storeReports(uploads, uploadId, reports, result.datasetRows)
             return reports
           }),
       })),
@@ -325,7 +338,6 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
     if (resume === undefined) yield* removeCheckpoints(checkpoints)
     yield* uploads.updateSteps(upload.id, [])
     yield* uploads.updateStatus(upload.id, "processing", 0)
-    const bytes = yield* readOriginal(upload)
     const columnMapping = yield* rememberedMappings(upload)
 
     // onStep may not fail the pipeline (that would read as a stage failure and open an
@@ -350,25 +362,52 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
             ),
           )
 
-    const store = diskCheckpoints(checkpoints)
-    const outcome = yield* Effect.exit(
-      runPipeline(registry, {
+    const maxChange = payload.approved ? undefined : (settings.maxChange ?? DEFAULT_MAX_SHARE)
+    const reportDir = uploadExportDir(exportDir, upload.id)
+    const run = Effect.gen(function* () {
+      if (settings.isolation !== undefined) {
+        return yield* runPipelineIsolated({
+          isolation: settings.isolation,
+          fileName: upload.fileName,
+          // the thread reads (and checks) the original: its bytes never load this thread
+          file: { path: originalPath(settings.uploadsDir, upload), uploadId: upload.id, sha256: upload.sha256 },
+          profile: upload.profile,
+          plan: { mode: upload.processMode, config: upload.processConfig },
+          onStep,
+          checkpoints,
+          resume:
+            resume === undefined
+              ? undefined
+              : {
+                  after: resume.after,
+                  steps: resume.steps.map(({ name, durationMs, log }) => ({ name, durationMs, log })),
+                },
+          maxChange,
+          columnMapping,
+          reportDir,
+          publish: {
+            mayPublish: leaseHeld(queue, lease),
+            store: (reports, rows) => storeReports(uploads, upload.id, reports, rows),
+          },
+        })
+      }
+      const bytes = yield* readOriginal(upload)
+      const store = diskCheckpoints(checkpoints)
+      return yield* runPipeline(registry, {
         source: uploadSource(upload.fileName, bytes),
         profile: upload.profile,
         plan: { mode: upload.processMode, config: upload.processConfig },
         onStep,
         checkpoints: store,
         resume,
-        maxChange: payload.approved ? undefined : (settings.maxChange ?? DEFAULT_MAX_SHARE),
+        maxChange,
         columnMapping,
       }).pipe(
-        Effect.provideService(
-          ReportPublisher,
-          storingPublisher(uploads, queue, lease, upload.id, uploadExportDir(exportDir, upload.id)),
-        ),
+        Effect.provideService(ReportPublisher, storingPublisher(uploads, queue, lease, upload.id, reportDir)),
         Effect.ensuring(Effect.sync(store.close)),
-      ),
-    )
+      )
+    })
+    const outcome = yield* Effect.exit(run)
     if (persistError !== undefined) return yield* Effect.failCause(persistError)
 
     // A request the registry refuses (its profile or plan is gone since the upload was taken)
@@ -419,11 +458,16 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
       }
       draft = result.incident ?? draftIncident(registry.knownErrors, { stage: "pipeline", message: "failed" })
     } else {
+      // a file that passed a limit of its thread fails the stage it was in, for good: a retry
+      // would stop at the same limit
       const error = Cause.squash(outcome.cause)
-      if (!(error instanceof RequestError)) {
+      if (error instanceof FileLimitExceeded) {
+        draft = draftIncident(registry.knownErrors, { stage: error.stage, message: error.message })
+      } else if (error instanceof RequestError) {
+        draft = draftIncident(registry.knownErrors, { stage: "pipeline", message: error.message })
+      } else {
         return yield* Effect.failCause(outcome.cause)
       }
-      draft = draftIncident(registry.knownErrors, { stage: "pipeline", message: error.message })
     }
 
     // The site's known errors (active database rows) come before the plugins' ones.

@@ -7,9 +7,18 @@ export { main, run } from "./cli.js"
 export * from "./Heartbeats.js"
 export * from "./IncidentMail.js"
 export * from "./Incidents.js"
+export {
+  DEFAULT_FILE_CPU_SECONDS,
+  DEFAULT_FILE_TIMEOUT_SECONDS,
+  DEFAULT_PARSE_MEMORY_MB,
+  type FileIsolation,
+  FileLimitExceeded,
+  fileIsolationFromEnv,
+} from "./IsolatedPipeline.js"
+export * from "./Isolation.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
 export * from "./Mailer.js"
-export { defaultRegistry } from "./Registry.js"
+export { defaultRegistry, pipelineRegistry } from "./Registry.js"
 export * from "./UploadActions.js"
 export * from "./UploadSettings.js"
 export * from "./UploadStore.js"

@@ -284,9 +284,9 @@ describe("incident service (PGlite)", () => {
           rootCause: "site rule",
           correctiveAction: "call the site",
         })
-        // written before patterns were checked: never run
+        // written before patterns were checked (a lookahead the engine lacks): never run
         yield* sql`INSERT INTO known_errors (name, pattern, severity, root_cause, corrective_action)
-          VALUES (${unsafe}, '(a+)+$', 'low', 'x', 'y')`
+          VALUES (${unsafe}, 'trunc(?=ated)', 'low', 'x', 'y')`
         yield* repo.ensure({
           name: "header-only",
           pattern: "has a header but no data rows",
@@ -321,7 +321,7 @@ describe("incident service (PGlite)", () => {
           3,
         )
         const limited = yield* tryKnownErrorAgainstRecent({ pattern: `${marker}` }, 1)
-        const refused = yield* tryKnownErrorAgainstRecent({ pattern: "(a+)+$" }, 3)
+        const refused = yield* tryKnownErrorAgainstRecent({ pattern: "(dup)\\1" }, 3)
         return { matching, otherStage, unrelated, trial, staged, limited, refused }
       }),
     )
@@ -332,6 +332,6 @@ describe("incident service (PGlite)", () => {
     expect(outcome.staged.matched.map((m) => m.id)).toEqual([outcome.matching.incidentId])
     expect(outcome.limited).toMatchObject({ tried: 1, matched: [] })
     expect(outcome.refused).toMatchObject({ status: "refused" })
-    expect(outcome.refused.status === "refused" && outcome.refused.reason).toContain("nested quantifier")
+    expect(outcome.refused.status === "refused" && outcome.refused.reason).toContain("uses a backreference")
   })
 })

@@ -2,8 +2,8 @@
  * Known errors in SQL (`known_errors`): the patterns operators write to recognize a failure.
  * A pattern is matched against every failure the worker sees, so `create`, `update` and
  * `ensure` refuse one that core's `checkPattern` refuses (it does not compile, it is too long,
- * it could backtrack for ages) with the checker's `UnsafePattern` and its message: nothing
- * unsafe is ever written. Rows are listed by name, the order they are matched in.
+ * it uses what the linear-time engine lacks, it compiles too large) with the checker's
+ * `UnsafePattern` and its message: nothing unsafe is ever written. Rows are listed by name, the order they are matched in.
  */
 import {
   checkPattern,

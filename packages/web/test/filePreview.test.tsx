@@ -23,6 +23,7 @@ const base: PreviewResult = {
     { row: 3, cells: ["S002", "2026-09-01", "A"] },
   ],
   row_count: 2,
+  reading: { title_rows: 0, decimal_mark: "." },
   problems: [
     {
       severity: "critical",
@@ -151,6 +152,22 @@ describe("the file preview", () => {
     expect(problems).toContain("row 3, column score")
     expect(problems).toContain("missing required columns")
     await waitFor(() => expect(onResolved).toHaveBeenCalledWith({ ready: false }))
+  })
+
+  it("says how the file was read: the title rows skipped above the header and the decimal mark", async () => {
+    const read: PreviewResult = {
+      ...mapped,
+      remembered_mapping: null,
+      rows: [{ row: 2, cells: ["S001", 87.5, "José"] }],
+      reading: { title_rows: 2, decimal_mark: "," },
+    }
+    stubFetch([json(200, read)])
+    render(<FilePreview file={file()} profile="gradebook" department="" onResolved={vi.fn()} />)
+    await screen.findByRole("table")
+    const facts = document.querySelector(".preview-facts")?.textContent ?? ""
+    expect(facts).toContain("Title rows skipped above the header: 2")
+    expect(facts).toContain("Decimal mark: comma (87,5 is 87.5)")
+    expect(screen.getByRole("table").textContent).toContain("87.5")
   })
 
   it("offers the headers ranked for each missing column, remembers the confirmed mapping, previews again", async () => {

@@ -4,10 +4,11 @@
  */
 import { Cause, Effect, Exit, Stream } from "effect"
 import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
+import { decimalMarkOf } from "../Coerce.js"
 import { applyColumnMapping, checkColumnMapping, headerFingerprint } from "../ColumnMapping.js"
 import type { ParseError } from "../Errors.js"
 import { isMarkedClean, unreadableReason } from "../FileParser.js"
-import { applyAliases, cleanCell, normalizeHeader } from "../Normalize.js"
+import { applyAliases, cleanCell, isIdentifierName, normalizeHeader } from "../Normalize.js"
 import { missingRequirements, type Profile } from "../Profile.js"
 import type { Registry } from "../Registry.js"
 import type { Cell, RawRecord, Row } from "../Row.js"
@@ -41,11 +42,19 @@ export const pickProfile = (registry: Registry, columns: ReadonlyArray<string>):
   return best ?? registry.profiles.get("generic")
 }
 
-const isBlank = (record: RawRecord): boolean => {
+/** Records held while looking for a header of two cells in a file of one-cell records. */
+const HELD_RECORDS = 10_000
+
+/** Data rows whose number-like cells decide the decimal mark of a `;`-delimited file. */
+export const DECIMAL_MARK_ROWS = 1000
+
+/** The non-empty cells of a record (after cleaning), counted up to two. */
+const filledCells = (record: RawRecord): number => {
+  let filled = 0
   for (const cell of record) {
-    if (cell !== null && cell !== undefined && cell.trim() !== "") return false
+    if (cell !== null && cell !== undefined && cleanCell(cell) !== undefined && ++filled === 2) break
   }
-  return true
+  return filled
 }
 
 const listRows = (rows: ReadonlyArray<number>, total: number) =>
@@ -74,7 +83,7 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
 
   // Records arrive in chunks; keep a cursor into the current one.
   // The pipeline's scope keeps the parser open until the run ends.
-  const pull = yield* Stream.toPull(parsed.records)
+  let pull = yield* Stream.toPull(parsed.records)
   let pending: Array<ReadonlyArray<RawRecord>> = []
   let ended = false
   const nextChunk = Effect.fnUntraced(function* () {
@@ -94,22 +103,71 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
     return pending.shift()
   })
 
-  // The header is the first record that is not blank.
   let recordNumber = 0
+  // The header is the first record with at least two non-empty cells. Before it, blank records
+  // are skipped and records of one cell are titles ("Grade 10 - Term 1 results"), skipped too.
+  // Where no record has two cells, the header is the first non-blank record: the records from
+  // it on are held until that is known; past HELD_RECORDS only their count is kept, and the
+  // file is read again if it ends without a record of two cells.
   let header: RawRecord | undefined
-  let rest: ReadonlyArray<RawRecord> = []
-  while (header === undefined) {
+  let rest: Array<RawRecord> = []
+  let blank = 0
+  let leadingBlank = 0
+  let titles = 0
+  let held: Array<RawRecord> | undefined = []
+  let nonBlankSeen = false
+  search: while (true) {
     const chunk = yield* nextChunk()
-    if (chunk === undefined) return yield* fail("the file has no header: every row is blank")
-    const index = chunk.findIndex((record) => !isBlank(record))
-    if (index >= 0) {
-      header = chunk[index]
-      rest = chunk.slice(index + 1)
-      log.skippedLeadingRows = ((log.skippedLeadingRows as number | undefined) ?? 0) + index
-    } else {
-      log.skippedLeadingRows = ((log.skippedLeadingRows as number | undefined) ?? 0) + chunk.length
+    if (chunk === undefined) break
+    for (let i = 0; i < chunk.length; i++) {
+      const record = chunk[i]!
+      const filled = filledCells(record)
+      if (filled >= 2) {
+        header = record
+        rest = chunk.slice(i + 1)
+        break search
+      }
+      if (filled === 0) blank += 1
+      else titles += 1
+      if (!nonBlankSeen) {
+        if (filled === 0) {
+          leadingBlank += 1
+          continue
+        }
+        nonBlankSeen = true
+      }
+      held?.push(record)
+      if (held !== undefined && held.length > HELD_RECORDS) held = undefined
     }
   }
+  if (header !== undefined) {
+    log.skippedLeadingRows = blank
+    log.titleRows = titles
+  } else {
+    if (!nonBlankSeen) return yield* fail("the file has no header: every row is blank")
+    log.skippedLeadingRows = leadingBlank
+    log.titleRows = 0
+    if (held !== undefined) {
+      header = held[0]!
+      rest = held.slice(1)
+    } else {
+      // read the file again, to the first non-blank record
+      const again = yield* Effect.mapError(parser.parse(source), toStageError)
+      pull = yield* Stream.toPull(again.records)
+      pending = []
+      ended = false
+      let skip = leadingBlank
+      while (header === undefined) {
+        const chunk = yield* nextChunk()
+        if (chunk === undefined) return yield* fail("the file changed while it was read")
+        if (skip < chunk.length) {
+          header = chunk[skip]!
+          rest = chunk.slice(skip + 1)
+        } else skip -= chunk.length
+      }
+    }
+  }
+  held = undefined
   recordNumber = 1
 
   const originalHeader = header.map((cell) => cleanCell(cell) ?? "")
@@ -143,6 +201,43 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
   log.header = originalHeader.slice(0, width)
   if (Object.keys(renamed).length > 0) log.aliases = renamed
   if (width === 0) return yield* fail("the header row is empty")
+
+  // Decimal commas: a `;`-delimited file whose number-like cells (outside identifier and coded
+  // columns) among the first data rows end in `,` and one or two digits, and none in `.` and
+  // one or two digits, writes `87,5` for 87.5. The rows read to decide wait in `rest`.
+  if (typeof parsed.details.delimiter === "string") {
+    if (parsed.details.delimiter === ";") {
+      const keys = profile?.keys ?? []
+      const numeric: Array<number> = []
+      for (let c = 0; c < width; c++) {
+        if (!isIdentifierName(columns[c]!, keys) && profile?.codes?.[columns[c]!] === undefined) numeric.push(c)
+      }
+      let comma = false
+      let rows = 0
+      let at = 0
+      sample: while (rows < DECIMAL_MARK_ROWS) {
+        if (at === rest.length) {
+          const chunk = yield* nextChunk()
+          if (chunk === undefined) break
+          rest = rest.concat(chunk)
+        }
+        const record = rest[at++]!
+        if (filledCells(record) === 0) continue
+        rows += 1
+        for (const c of numeric) {
+          const text = cleanCell(record[c])
+          const mark = text === undefined ? undefined : decimalMarkOf(text)
+          if (mark === ".") {
+            comma = false
+            break sample
+          }
+          if (mark === ",") comma = true
+        }
+      }
+      if (comma) state.decimalMark = ","
+    }
+    log.decimalMark = state.decimalMark
+  }
 
   const ragged: Array<number> = []
   let raggedCount = 0

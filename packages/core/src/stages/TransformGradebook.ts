@@ -28,6 +28,7 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
   log.plan = plan.id
 
   const keys = state.profile?.keys ?? []
+  const decimalMark = state.decimalMark
   // What to do with each column: identifiers keep their text, coded columns spell codes out.
   const kinds = columns.map((name) => ({
     codes: state.profile?.codes?.[name],
@@ -43,7 +44,7 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
       } else if (kind.identifier) {
         if (isMissingToken(value)) cells[c] = undefined
       } else {
-        cells[c] = coerceCell(value)
+        cells[c] = coerceCell(value, decimalMark)
       }
     }
   }

@@ -6,7 +6,7 @@
  * passed on as numbers, so the later stages do not read it again.
  */
 import { Effect } from "effect"
-import { isMissingToken, isNumericColumn, parseNumber } from "../Coerce.js"
+import { isMissingToken, isNonScoreMark, isNumericColumn, parseNumber } from "../Coerce.js"
 import { isIdentifierName } from "../Normalize.js"
 import { missingRequirements } from "../Profile.js"
 import type { Row } from "../Row.js"
@@ -32,6 +32,8 @@ const TRACKED = 10_000
 interface ColumnTally {
   readonly index: number
   readonly name: string
+  /** non-score marks are missing here (not in coded columns such as attendance status) */
+  readonly marks: boolean
   numbers: number
   present: number
   /** text values seen, with row numbers (capped) */
@@ -51,6 +53,7 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
         `${missing.map((r) => r.label).join("; ")} (columns found: ${columns.join(", ")})`,
     )
   }
+  const decimalMark = state.decimalMark
   log.profile = profile.id
   log.required = profile.required.map((r) => r.label)
 
@@ -71,7 +74,15 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
     .map((column) => ({ column, index: columns.indexOf(column), seen: new Map<string, number>() }))
     .filter((u) => u.index >= 0)
   const tallies: Array<ColumnTally> = columns
-    .map((name, index) => ({ index, name, numbers: 0, present: 0, texts: [], textCount: 0 }))
+    .map((name, index) => ({
+      index,
+      name,
+      marks: profile.codes?.[name] === undefined,
+      numbers: 0,
+      present: 0,
+      texts: [],
+      textCount: 0,
+    }))
     .filter((t) => !isIdentifierName(t.name, profile.keys))
 
   const chunk = (rows: ReadonlyArray<Row>) =>
@@ -124,13 +135,18 @@ const start = Effect.fn("ValidateResults.start")(function* (context: StageContex
             continue
           }
           if (isMissingToken(value)) continue
-          tally.present += 1
-          const number = parseNumber(value)
+          const number = parseNumber(value, decimalMark)
           if (number !== undefined) {
+            tally.present += 1
             tally.numbers += 1
             // Keep the number read: transform_gradebook would read the same text the same way.
             cells[tally.index] = number
+          } else if (tally.marks && isNonScoreMark(value)) {
+            // ABS, EXC, dashes, #N/A...: missing (as transform_gradebook would read it), neither
+            // a number nor text against the 80% rule
+            cells[tally.index] = undefined
           } else {
+            tally.present += 1
             tally.textCount += 1
             // Stop keeping the texts of a column that is clearly text (names, comments).
             if (tally.texts.length < TRACKED && !(tally.textCount > 1000 && tally.textCount > tally.numbers)) {

@@ -65,7 +65,7 @@ const parsePort = (value: string | undefined): number | undefined => {
 /** The API's runtime over the configured database: the base services, then each area's. */
 export const apiLayer = (env: Env) => {
   const base = Layer.mergeAll(
-    lifecycleLayer(env),
+    lifecycleLayer(env, true),
     mailerLayerFromEnv(env, join(dataDirectory(env), "mail")),
     Layer.succeed(HostEnv, { env }),
   )

@@ -133,10 +133,11 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in limits on %s", (backend)
     await holdWaits()
     expect((await loginFrom("127.0.0.1", email, PASSWORD, via("198.51.100.20"))).status).toBe(200)
     expect((await loginFrom("127.0.0.5", email, PASSWORD, via("198.51.100.21"))).status).toBe(429)
+    // the audit log names the same client as the limits (the refused 429 of 127.0.0.5 is only counted)
     const audited = await api.sql<{ ip: string }>(
       (sql) => sql`SELECT ip FROM audit_log WHERE route = '/api/auth/login/' ORDER BY at DESC LIMIT 2`,
     )
-    expect(audited.map((row) => row.ip)).toEqual(["127.0.0.5", "198.51.100.20"])
+    expect(audited.map((row) => row.ip)).toEqual(["198.51.100.20", "198.51.100.9"])
   })
 
   it("issues at most 10 codes a day per account", async () => {

@@ -3,7 +3,8 @@
  * cause and corrective action. Every pattern goes through core's `checkPattern` before it is
  * stored (the repository refuses an unsafe one): the refusal is a 400 naming `pattern` with
  * the checker's message. Deleting deactivates: incidents tagged with it keep their tag.
- * Trying a pattern shows which recent failures it would recognize before it is saved.
+ * Trying a pattern shows which recent failures (and whether a sample failure) it would recognize
+ * before it is saved; patterns run on core's linear-time engine, so no pattern stalls the API.
  */
 import { KnownErrorsRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
@@ -110,10 +111,16 @@ const TryBody = Schema.Struct({
   pattern: Pattern,
   stage: Schema.optional(Stage),
   limit: Schema.optional(Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1000 }))),
+  /** a failure to match the pattern against, as the worker would ("stage: message") */
+  sample: Schema.optional(
+    Schema.Struct({ stage: Schema.String.check(Schema.isMaxLength(200)), message: Schema.String }),
+  ),
 })
 
 const TryJson = Schema.Struct({
   tried: Schema.Number,
+  /** whether the pattern recognizes the sample; null without one */
+  sample_matched: Schema.NullOr(Schema.Boolean),
   matched: Schema.Array(
     Schema.Struct({
       incident_id: Schema.String,
@@ -130,7 +137,8 @@ const DEFAULT_TRIAL = 50
 const trial = defineRoute({
   method: "POST",
   path: "/api/known-errors/try/",
-  summary: "Try a pattern against the most recent failures: which it would recognize (and which known error wins now)",
+  summary:
+    "Try a pattern against the most recent failures and an optional sample: which it would recognize (and which known error wins now)",
   tag: TAG,
   access: "manager",
   body: TryBody,
@@ -141,6 +149,7 @@ const trial = defineRoute({
       const result = yield* tryKnownErrorAgainstRecent(
         { pattern: body.pattern, stage: body.stage ?? null },
         body.limit ?? DEFAULT_TRIAL,
+        body.sample,
       )
       if (result.status === "refused") {
         return yield* badRequest(`pattern: ${result.reason}`, [{ path: "pattern", message: result.reason }])
@@ -148,6 +157,7 @@ const trial = defineRoute({
       return {
         json: {
           tried: result.tried,
+          sample_matched: result.sample,
           matched: result.matched.map((match) => ({
             incident_id: match.id,
             stage: match.stage,

@@ -1,13 +1,12 @@
 /**
  * Previewing a file before submitting it: the file runs through the registry's stages up to
- * `validate_results` (parsing, standardize, validate) in memory, and nothing is stored or
- * published. The answer shows what the run would see: the format, the header, the detected
+ * `validate_results` (parsing, standardize, validate) in memory (PreviewRun.ts; in a thread of
+ * its own with the file limits, like an upload), and nothing is stored or published. The answer shows what the run would see: the format, the header, the detected
  * profile and schema, the first rows, every problem, and, when the header does not satisfy the
  * profile, the missing profile columns with the file's headers ranked for each (and the mapping
  * remembered for the department, which the preview applies like the worker would).
  */
 import {
-  type Cell,
   type ColumnMapping,
   type ColumnMappingSource,
   ColumnMappingsRepo,
@@ -16,67 +15,21 @@ import {
   missingColumns,
   normalizeName,
   type Profile,
-  type Registry,
-  ReportPublisher,
-  runPipeline,
-  type Stage,
   type StoredColumnMapping,
-  sourceFromBytes,
   suggestMappings,
 } from "@batchops/core"
 import { Effect, Schema } from "effect"
+import { runPreviewIsolated } from "../../IsolatedPipeline.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, defineRoute } from "../Api.js"
 import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
+import { type Capture, runPreview } from "./PreviewRun.js"
 
-/** Rows shown. */
-export const PREVIEW_ROWS = 20
 /** Problems listed (all are counted in `problem_count`; the pipeline keeps at most 100,000). */
 export const PREVIEW_PROBLEMS = 1000
 
 const FIELDS = new Set(["file", "profile", "department"])
-
-/** What the capture stage learns: the first rows, and per column how its present values read. */
-interface Capture {
-  columns: ReadonlyArray<string>
-  rows: Array<{ readonly row: number; readonly cells: ReadonlyArray<Cell | null> }>
-  stats: Array<{ present: number; numbers: number; dates: number }>
-}
-
-const NUMBER = /^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?%?$/
-const DATE = /^(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})([T ].*)?$/
-
-/** The last preview stage: keeps the first rows and counts what each column holds. */
-const captureStage = (capture: Capture): Stage => ({
-  name: "preview_capture",
-  description: "Keep the first rows and the columns' value kinds for a preview.",
-  plugin: "batchops",
-  start: (_context, columns) =>
-    Effect.sync(() => {
-      capture.columns = columns
-      capture.stats = columns.map(() => ({ present: 0, numbers: 0, dates: 0 }))
-      return {
-        chunk: (rows) =>
-          Effect.sync(() => {
-            for (const row of rows) {
-              if (capture.rows.length < PREVIEW_ROWS) {
-                capture.rows.push({ row: row.number, cells: columns.map((_, i) => row.cells[i] ?? null) })
-              }
-              for (let i = 0; i < columns.length; i++) {
-                const cell = row.cells[i]
-                if (cell === undefined || cell === null) continue
-                const stat = capture.stats[i]!
-                stat.present += 1
-                if (typeof cell === "number" || NUMBER.test(cell)) stat.numbers += 1
-                else if (DATE.test(cell)) stat.dates += 1
-              }
-            }
-            return rows
-          }),
-      }
-    }),
-})
 
 /** A type guess per column: `identifier`, `number` (80% of present values, as the summary), `date`, `text`, `empty`. */
 const columnType = (name: string, stat: Capture["stats"][number] | undefined, keys: ReadonlyArray<string>) => {
@@ -85,16 +38,6 @@ const columnType = (name: string, stat: Capture["stats"][number] | undefined, ke
   if (stat.numbers / stat.present >= 0.8) return "number"
   if (stat.dates / stat.present >= 0.8) return "date"
   return "text"
-}
-
-/**
- * The registry's stages up to `through` (`validate_results`; `standardize_results` for the rows
- * of a file whose validation failed before any row), then the capture stage.
- */
-const previewRegistry = (registry: Registry, capture: Capture, through: string): Registry => {
-  const last = registry.stages.findIndex((stage) => stage.name === through)
-  const stages = last < 0 ? registry.stages.slice(0, 1) : registry.stages.slice(0, last + 1)
-  return { ...registry, stages: [...stages, captureStage(capture)] }
 }
 
 /** A mapping's JSON. */
@@ -133,6 +76,14 @@ const PreviewJson = Schema.Struct({
   columns: Schema.Array(Schema.Struct({ name: Schema.String, type: Schema.String })),
   rows: Schema.Array(Schema.Struct({ row: Schema.Number, cells: Schema.Array(Schema.Unknown) })),
   row_count: Schema.Number,
+  /**
+   * How the file was read, as the run will read it: the title rows skipped above the header,
+   * and the decimal mark of a delimited text file's numbers (null for other formats)
+   */
+  reading: Schema.Struct({
+    title_rows: Schema.Number,
+    decimal_mark: Schema.NullOr(Schema.Literals([".", ","])),
+  }),
   problems: Schema.Array(
     Schema.Struct({
       severity: Schema.Literals(["critical", "warning"]),
@@ -189,7 +140,8 @@ const preview = defineRoute({
   handler: (ctx) =>
     Effect.gen(function* () {
       const { maxBytes } = yield* UploadLimits
-      const { registry } = yield* UploadSettings
+      const settings = yield* UploadSettings
+      const { registry } = settings
       const body = yield* readUpload(ctx.request, maxBytes)
       const form = yield* parseForm(ctx.request, body)
       const unknown = [...new Set(form.keys())].filter((name) => !FIELDS.has(name))
@@ -219,28 +171,21 @@ const preview = defineRoute({
           return applied?.mapping
         })
 
-      const run = (through: string) => {
-        const capture: Capture = { columns: [], rows: [], stats: [] }
-        return runPipeline(previewRegistry(registry, capture, through), {
-          source: sourceFromBytes(uploadName(file.name), file.bytes),
-          profile: profileId,
-          columnMapping,
-        }).pipe(
-          Effect.provideService(ReportPublisher, {
-            open: () => Effect.die(new Error("a preview publishes nothing")),
-          }),
-          Effect.mapError((error) => badRequest(error.message)),
-          Effect.map((result) => ({ result, capture })),
-        )
-      }
-      const validated = yield* run("validate_results")
-      const result = validated.result
-      // validation that fails before any row (missing columns) still shows the rows as read
-      const standardizeFailed = result.incident?.stage === "standardize_results"
-      const capture =
-        result.incident !== null && !standardizeFailed && validated.capture.rows.length === 0
-          ? (yield* run("standardize_results")).capture
-          : validated.capture
+      const request = { fileName: uploadName(file.name), bytes: file.bytes, profile: profileId, columnMapping }
+      const previewed = yield* (
+        settings.isolation === undefined
+          ? runPreview(registry, request)
+          : runPreviewIsolated({ ...request, file: file.bytes, isolation: settings.isolation })
+      ).pipe(
+        // a file past a limit of its thread is refused like a file the pipeline refuses; a thread
+        // that stopped for another reason is the server's failure
+        Effect.catchTags({
+          RequestError: (error) => badRequest(error.message),
+          FileLimitExceeded: (error) => badRequest(error.message),
+          IsolatedTaskFailed: (error) => Effect.die(error),
+        }),
+      )
+      const { result, capture } = previewed
 
       const standardize = result.stages.find((step) => step.name === "standardize_results")?.log ?? {}
       const headers = Array.isArray(standardize.header) ? (standardize.header as Array<string>) : []
@@ -285,6 +230,11 @@ const preview = defineRoute({
           columns,
           rows: capture.rows,
           row_count: typeof standardize.rows === "number" ? standardize.rows : capture.rows.length,
+          reading: {
+            title_rows: typeof standardize.titleRows === "number" ? standardize.titleRows : 0,
+            decimal_mark:
+              standardize.decimalMark === "," || standardize.decimalMark === "." ? standardize.decimalMark : null,
+          },
           problems,
           problem_count: result.problemCount + (result.incident === null ? 0 : 1),
           missing_columns: missing,

@@ -100,6 +100,17 @@ const PreviewBody = ({
         <li>
           Rows: <strong>{preview.row_count}</strong>
         </li>
+        {preview.reading.title_rows > 0 ? (
+          <li>
+            Title rows skipped above the header: <strong>{preview.reading.title_rows}</strong>
+          </li>
+        ) : null}
+        {preview.reading.decimal_mark !== null ? (
+          <li>
+            Decimal mark:{" "}
+            <strong>{preview.reading.decimal_mark === "," ? "comma (87,5 is 87.5)" : "point (87.5)"}</strong>
+          </li>
+        ) : null}
         <li>
           Problems: <strong>{preview.problem_count}</strong>
         </li>

@@ -1,19 +1,13 @@
 /**
- * Tries a known error's pattern before it is saved: the server checks that the pattern is safe
- * to run (an unsafe one is refused with why) and which recent failures it would recognize; the
- * sample message is then matched here the way the worker matches a failure ("stage: message",
- * ignoring case, the first 2000 characters).
+ * Tries a known error's pattern before it is saved: the server checks the pattern (a refused one
+ * comes back with why), says which recent failures it would recognize, and matches the sample
+ * message the way the worker matches a failure ("stage: message", ignoring case, the first 2000
+ * characters). Patterns are never run in the browser: its engine backtracks, the server's does not.
  */
 import { useState } from "preact/hooks"
 import { ApiProblem, api } from "../../api/client"
 import { Alert, Button, Field, messageOf } from "../ui"
 import type { PatternTrial } from "./types"
-
-const MAX_MATCH_TEXT = 2000
-
-/** The text a pattern is matched against, as the worker builds it. */
-export const subjectOf = (stage: string, message: string): string =>
-  (stage.trim() === "" ? message : `${stage.trim()}: ${message}`).slice(0, MAX_MATCH_TEXT)
 
 interface Outcome {
   readonly sample: boolean | null
@@ -36,15 +30,13 @@ export const PatternTester = ({ pattern, stage }: { pattern: string; stage: stri
     try {
       const trial = await api<PatternTrial>("/api/known-errors/try/", {
         method: "POST",
-        json: { pattern, ...(stage.trim() === "" ? {} : { stage: stage.trim() }) },
+        json: {
+          pattern,
+          ...(stage.trim() === "" ? {} : { stage: stage.trim() }),
+          ...(sample.trim() === "" ? {} : { sample: { stage: sampleStage.trim(), message: sample } }),
+        },
       })
-      // the server found the pattern safe to run: match the sample as the worker would
-      let matches: boolean | null = null
-      if (sample.trim() !== "") {
-        const stageFits = stage.trim() === "" || stage.trim() === sampleStage.trim()
-        matches = stageFits && new RegExp(pattern, "i").test(subjectOf(sampleStage, sample))
-      }
-      setOutcome({ sample: matches, trial })
+      setOutcome({ sample: trial.sample_matched, trial })
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.field("pattern")) setRefusal(problem.field("pattern")!)
       else setError(problem)

@@ -102,6 +102,8 @@ export interface KnownError {
 
 export interface PatternTrial {
   readonly tried: number
+  /** whether the pattern recognizes the sample sent with it; null without one */
+  readonly sample_matched: boolean | null
   readonly matched: ReadonlyArray<{
     readonly incident_id: string
     readonly stage: string

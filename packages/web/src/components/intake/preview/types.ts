@@ -32,6 +32,8 @@ export interface PreviewResult {
   readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>
   readonly rows: ReadonlyArray<{ readonly row: number; readonly cells: ReadonlyArray<unknown> }>
   readonly row_count: number
+  /** how the file was read: title rows skipped above the header, the decimal mark of a text file's numbers */
+  readonly reading: { readonly title_rows: number; readonly decimal_mark: "." | "," | null }
   readonly problems: ReadonlyArray<PreviewProblem>
   readonly problem_count: number
   readonly missing_columns: ReadonlyArray<string>

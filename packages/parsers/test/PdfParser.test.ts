@@ -185,7 +185,9 @@ describe("PdfParser", () => {
       "a stream of the PDF expands to more than 64 MB (resource limit BATCHOPS_MAX_PDF_STREAM_MB)",
     )
     expect(ms).toBeLessThan(5000)
-    expect(peakGrowth).toBeLessThan(128 * MB)
+    // up to 64 MB of output is counted and dropped before the refusal; how much of that garbage
+    // is resident at once depends on when the collector runs (128-140 MB seen), never on the 512 MB
+    expect(peakGrowth).toBeLessThan(192 * MB)
   })
 
   it("decodes a stream through every filter it names, chained as it says, to measure it", async () => {

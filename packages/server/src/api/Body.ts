@@ -7,6 +7,7 @@
  * with a request id and an audit entry (Hono's `bodyLimit` answers before both).
  */
 import { Effect } from "effect"
+import { readAtMost } from "../BoundedRead.js"
 import { ApiError, badRequest, tooLarge } from "./Api.js"
 
 /** The largest JSON body a route accepts unless the app is told otherwise: 1 MiB. */
@@ -36,26 +37,8 @@ export const readBody = (
     try: async () => {
       const declared = request.headers.get("content-length")
       if (declared !== null && Number(declared) > limit) throw refusal()
-      if (request.body === null) return new Uint8Array()
-      const reader = request.body.getReader()
-      const chunks: Array<Uint8Array> = []
-      let total = 0
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        total += value.byteLength
-        if (total > limit) {
-          await reader.cancel().catch(() => undefined)
-          throw refusal()
-        }
-        chunks.push(value)
-      }
-      const body = new Uint8Array(total)
-      let at = 0
-      for (const chunk of chunks) {
-        body.set(chunk, at)
-        at += chunk.byteLength
-      }
+      const body = await readAtMost(request.body, limit)
+      if (body === undefined) throw refusal()
       return body
     },
     catch: (cause) => (cause instanceof ApiError ? cause : badRequest("the request body could not be read")),

@@ -45,6 +45,7 @@ import {
 } from "@batchops/core"
 import { CsvParser } from "@batchops/parsers"
 import { Clock, Effect, Option, Schema, Stream } from "effect"
+import { readAtMost } from "../BoundedRead.js"
 import type { SourceIngester } from "./Sources.js"
 
 /** Redirects followed for one fetch before giving up. */
@@ -183,26 +184,8 @@ const tooLarge = (url: URL, limits: Limits, declared?: number) =>
 
 /** The body, read chunk by chunk and cut off as soon as it passes the limit. */
 const readLimited = async (response: Response, url: URL, limits: Limits): Promise<Uint8Array> => {
-  if (response.body === null) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > limits.maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      throw tooLarge(url, limits)
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
+  const bytes = await readAtMost(response.body, limits.maxBytes)
+  if (bytes === undefined) throw tooLarge(url, limits)
   return bytes
 }
 

@@ -6,7 +6,8 @@
 import "./auth.css"
 import { useRef, useState } from "preact/hooks"
 import { ApiProblem, api } from "../api/client"
-import { newPasswordProblem, PASSWORD_RULES, sentence, splitProblem } from "../components/auth/forms"
+import { confirmationProblem, newPasswordProblem, sentence, splitProblem } from "../components/auth/forms"
+import { NewPasswordFields } from "../components/auth/NewPasswordFields"
 import { Alert, Button, Field, Page } from "../components/ui"
 
 type Errors = {
@@ -32,12 +33,7 @@ export default function ChangePassword() {
     const found: Errors = {
       current: current === "" ? "Enter your current password." : undefined,
       password: newPasswordProblem(password),
-      confirm:
-        confirmation === ""
-          ? "Type the new password again."
-          : confirmation !== password
-            ? "The two passwords are not the same."
-            : undefined,
+      confirm: confirmationProblem(password, confirmation),
     }
     setErrors(found)
     setProblem(undefined)
@@ -87,32 +83,15 @@ export default function ChangePassword() {
             />
           )}
         </Field>
-        <Field label="New password" hint={PASSWORD_RULES} error={errors.password}>
-          {(props) => (
-            <input
-              {...props}
-              ref={passwordInput}
-              type="password"
-              name="new-password"
-              autoComplete="new-password"
-              value={password}
-              onInput={(event) => setPassword(event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label="New password again" error={errors.confirm}>
-          {(props) => (
-            <input
-              {...props}
-              ref={confirmInput}
-              type="password"
-              name="confirm-password"
-              autoComplete="new-password"
-              value={confirmation}
-              onInput={(event) => setConfirmation(event.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <NewPasswordFields
+          password={password}
+          confirmation={confirmation}
+          errors={errors}
+          onPassword={setPassword}
+          onConfirmation={setConfirmation}
+          passwordRef={passwordInput}
+          confirmationRef={confirmInput}
+        />
         {problem ? <Alert>{problem}</Alert> : null}
         {done ? <Alert kind="success">{done}</Alert> : null}
         <div class="form-actions">

@@ -13,12 +13,13 @@ import { CodeField } from "../components/auth/CodeField"
 import {
   codeProblem,
   codeRefusal,
+  confirmationProblem,
   emailProblem,
   INVALID_CODE,
   newPasswordProblem,
-  PASSWORD_RULES,
   queryValue,
 } from "../components/auth/forms"
+import { NewPasswordFields } from "../components/auth/NewPasswordFields"
 import { Alert, Button, Field, Page } from "../components/ui"
 
 type Errors = {
@@ -90,12 +91,7 @@ export default function ForgotPassword() {
     const found: Errors = {
       code: codeProblem(code),
       password: newPasswordProblem(password),
-      confirm:
-        confirmation === ""
-          ? "Type the new password again."
-          : confirmation !== password
-            ? "The two passwords are not the same."
-            : undefined,
+      confirm: confirmationProblem(password, confirmation),
     }
     setErrors(found)
     setProblem(undefined)
@@ -155,32 +151,15 @@ export default function ForgotPassword() {
             </Button>
           </p>
           <CodeField value={code} error={errors.code} onChange={setCode} inputRef={codeInput} />
-          <Field label="New password" hint={PASSWORD_RULES} error={errors.password}>
-            {(props) => (
-              <input
-                {...props}
-                ref={passwordInput}
-                type="password"
-                name="new-password"
-                autoComplete="new-password"
-                value={password}
-                onInput={(event) => setPassword(event.currentTarget.value)}
-              />
-            )}
-          </Field>
-          <Field label="New password again" error={errors.confirm}>
-            {(props) => (
-              <input
-                {...props}
-                ref={confirmInput}
-                type="password"
-                name="confirm-password"
-                autoComplete="new-password"
-                value={confirmation}
-                onInput={(event) => setConfirmation(event.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <NewPasswordFields
+            password={password}
+            confirmation={confirmation}
+            errors={errors}
+            onPassword={setPassword}
+            onConfirmation={setConfirmation}
+            passwordRef={passwordInput}
+            confirmationRef={confirmInput}
+          />
           {errors.email ? <Alert>{errors.email}</Alert> : null}
           {problem ? <Alert>{problem}</Alert> : null}
           <div class="form-actions">

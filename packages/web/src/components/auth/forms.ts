@@ -47,6 +47,14 @@ export const newPasswordProblem = (password: string): string | undefined => {
   return undefined
 }
 
+/** What is wrong with the new password typed again, if anything. */
+export const confirmationProblem = (password: string, confirmation: string): string | undefined =>
+  confirmation === ""
+    ? "Type the new password again."
+    : confirmation !== password
+      ? "The two passwords are not the same."
+      : undefined
+
 /**
  * Where to go after signing in: `next` when it is a path of this site (`/runs?x=1`), never
  * another site (`//evil.example`, `https://...`, `/\evil`) and never back to the sign-in screens.

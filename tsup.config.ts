@@ -40,7 +40,12 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true
 const cli: Options = {
   name: "batchops-cli",
   // the thread each file runs in loads the same way, once per file: one bundled file too
-  entry: { "batchops-cli": "packages/server/src/cli.ts", "pipeline-thread": "packages/server/src/PipelineThread.ts" },
+  entry: {
+    "batchops-cli": "packages/server/src/cli.ts",
+    "pipeline-thread": "packages/server/src/PipelineThread.ts",
+    // the parsers inside the bundle start it from beside the bundle
+    CsvThread: "packages/parsers/src/CsvThread.ts",
+  },
   outDir: "packages/server/dist",
   format: ["esm"],
   target: "node22",
@@ -66,7 +71,8 @@ const cli: Options = {
 
 export default defineConfig([
   pkg("core", ["src/index.ts", "src/testing/index.ts"]),
-  pkg("parsers"),
+  // the thread that splits large delimited files is its own module, loaded by path
+  pkg("parsers", ["src/index.ts", "src/CsvThread.ts"]),
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),

@@ -93,10 +93,39 @@ export type DecimalMark = "." | ","
  */
 export const parseNumber = (text: string, decimalMark: DecimalMark = "."): number | undefined => {
   const point = decimalMark === "," ? 44 : 46
-  const group = decimalMark === "," ? 46 : 44
   // Most text cells start with a letter: no number does.
   const first = text.charCodeAt(0)
   if (first > 57 && first !== 160 && first < 0x1680) return undefined
+  // Most numbers are short digits with at most one decimal mark and maybe a `%` (`87.5`,
+  // `92%`): read at once, the same double as below.
+  const length = text.length
+  if (length <= 15) {
+    let mantissa = 0
+    let digits = 0
+    let fractionDigits = -1
+    let i = 0
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i)
+      if (c >= 48 && c <= 57) {
+        mantissa = mantissa * 10 + (c - 48)
+        digits++
+        if (fractionDigits >= 0) fractionDigits++
+      } else if (c === point && fractionDigits < 0) fractionDigits = 0
+      else break
+    }
+    if (digits > 0 && (i === length || (i === length - 1 && text.charCodeAt(i) === 37)) /* % */) {
+      return fractionDigits <= 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits]!
+    }
+    // a letter other than an exponent's e after the digits (`10A`, `3rd`): not a number
+    const c = text.charCodeAt(i) | 32
+    if (i < length && c >= 97 && c <= 122 && c !== 101) return undefined
+  }
+  return parseNumberInFull(text, point, decimalMark)
+}
+
+/** `parseNumber` for every form: signs, spaces, thousands separators, exponents. */
+const parseNumberInFull = (text: string, point: number, decimalMark: DecimalMark): number | undefined => {
+  const group = point === 44 ? 46 : 44
   let start = 0
   let end = text.length
   while (start < end && isSpace(text.charCodeAt(start))) start++

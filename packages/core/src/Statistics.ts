@@ -1,16 +1,19 @@
 /** Descriptive statistics of `generate_summary`, computed from all values of a column. */
 import type { ColumnStats } from "./Summary.js"
 
-/** A growable array of numbers that stays compact for a million values. */
+/**
+ * A growable array of numbers that stays compact for a million values. It grows by moving its
+ * memory to a larger block (`ArrayBuffer.prototype.transfer`, which can resize in place)
+ * rather than copying it, so growing never holds the old and the new block at once, and
+ * `release` hands the memory back at once instead of at the next garbage collection.
+ */
 export class NumberColumn {
   private values = new Float64Array(1024)
   length = 0
 
   push(value: number): void {
     if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2)
-      grown.set(this.values)
-      this.values = grown
+      this.values = new Float64Array(this.values.buffer.transfer(Math.max(8 * 1024, this.values.byteLength * 2)))
     }
     this.values[this.length++] = value
   }
@@ -23,6 +26,13 @@ export class NumberColumn {
   /** The values, sorted ascending (sorts in place). */
   sorted(): Float64Array {
     return this.view().sort()
+  }
+
+  /** Frees the values (views taken before become empty); the column is empty afterwards. */
+  release(): void {
+    this.values.buffer.transfer(0)
+    this.values = new Float64Array(0)
+    this.length = 0
   }
 }
 

@@ -70,6 +70,23 @@ describe("columnStats", () => {
     expect(stats).toMatchObject({ count: 5000, min: 1, max: 5000, mean: 2500.5, median: 2500.5 })
   })
 
+  it("keeps every value through its growth, and frees them on release", () => {
+    const c = column(Array.from({ length: 70_000 }, (_, i) => i / 4))
+    expect(c.length).toBe(70_000)
+    const view = c.view()
+    expect(view.length).toBe(70_000)
+    expect(view[0]).toBe(0)
+    expect(view[69_999]).toBe(69_999 / 4)
+    expect(view.every((value, i) => value === i / 4)).toBe(true)
+    c.release()
+    expect(c.length).toBe(0)
+    expect(c.view().length).toBe(0)
+    // the memory is gone at once, not at the next collection: earlier views see none of it
+    expect(view.length).toBe(0)
+    c.push(3)
+    expect([...c.view()]).toEqual([3])
+  })
+
   it("agrees with a naive two-pass computation", () => {
     fc.assert(
       fc.property(

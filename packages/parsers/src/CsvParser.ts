@@ -4,21 +4,26 @@
  * one string or one array of rows.
  */
 import { isUtf8 } from "node:buffer"
-import { closeSync, openSync, readSync } from "node:fs"
+import { closeSync, existsSync, openSync, readSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { TextDecoder } from "node:util"
+import { Worker } from "node:worker_threads"
 import {
   type FileParser,
   type FileSource,
-  isNfc,
   markClean,
   type ParsedFile,
   ParseError,
   type RawRecord,
 } from "@batchops/core"
-import { Effect, Stream } from "effect"
+import { Effect, Queue, Stream } from "effect"
 import Papa from "papaparse"
+import type { CsvThreadInput, CsvThreadMessage } from "./CsvThread.js"
 import { bomEncoding, describeBinary, detectFormat, looksLikeText, sniffUtf16, type TextEncoding } from "./Detect.js"
+import { type Dialect, isCleanText, recordsFromEnds, STOP, TAKEN, WAITING } from "./internal/CsvText.js"
 import { libraryErrorText } from "./internal/libraryError.js"
+
+export { type Dialect, isCleanText } from "./internal/CsvText.js"
 
 /** Bytes looked at to choose the encoding, delimiter and line break. */
 const HEAD_BYTES = 64 * 1024
@@ -33,15 +38,6 @@ const SNIFF_RECORDS = 50
 export const DELIMITERS = [",", ";", "\t", "|"] as const
 
 export type Delimiter = (typeof DELIMITERS)[number]
-
-/** How the text is laid out. */
-export interface Dialect {
-  readonly delimiter: Delimiter
-  /** "\r" for old Mac files whose lines end in a lone CR; otherwise "\n" */
-  readonly newline: "\n" | "\r"
-  /** lines end in "\r\n": a trailing "\r" is removed from each record's last cell (so mixed line ends work too) */
-  readonly crlf: boolean
-}
 
 const fail = (message: string) => new ParseError({ message, parser: "csv" })
 
@@ -274,7 +270,16 @@ class RecordReader {
     return this.feed(this.decoder.decode(), true)
   }
 
-  private feed(text: string, last: boolean): Array<RawRecord> {
+  /** Records another thread split (text without quotes), counted as if parsed here. */
+  accept(records: Array<Array<string>>, clean: boolean): Array<RawRecord> {
+    if (!this.headerSeen) this.countLeadingBlank(records)
+    this.records += records.length
+    if (clean) markClean(records)
+    return records
+  }
+
+  /** Decoded text, parsed here; `last` once the file's text has all been given. */
+  feed(text: string, last: boolean): Array<RawRecord> {
     if (!last && this.partial.length > this.pendingLength + text.length) {
       this.pending.push(text)
       this.pendingLength += text.length
@@ -359,37 +364,36 @@ class RecordReader {
   }
 }
 
-/** Whitespace other than a plain space (what `\s` matches), a tab excepted, and the zero-width space cleaning removes. */
-const OTHER_SPACE = /[\v\f\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]/
+/** Bytes per read: the records of one read are one chunk of the stream (see docs/benchmarks.md on its size). */
+const CHUNK_BYTES = 32 * 1024
 
-const isSpaceCode = (code: number) => code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code > 0x1000
+/** Files on disk from this size on are read and split by a second thread (below it, starting one costs more than it saves). */
+const THREAD_FROM_BYTES = 4 * 1024 * 1024
 
-/**
- * Whether every cell parsed from this text is already trimmed and collapsed: no whitespace
- * next to a delimiter or a line end, no two spaces, no whitespace but plain spaces (tabs only
- * as the delimiter), no lone carriage return, no quote (a quoted cell may hold anything), and
- * text already in Unicode NFC.
- * Plain substring searches rather than one pattern: they run over every byte of the file.
- */
-export const isCleanText = (text: string, dialect: Dialect): boolean => {
-  if (dialect.newline === "\r" || text.length === 0) return false
-  const d = dialect.delimiter
-  if (isSpaceCode(text.charCodeAt(0)) || isSpaceCode(text.charCodeAt(text.length - 1))) return false
-  if (text.includes('"') || text.includes("  ") || text.includes(` ${d}`) || text.includes(`${d} `)) return false
-  if (text.includes(" \n") || text.includes(" \r") || text.includes("\n ")) return false
-  if (d !== "\t" && text.includes("\t")) return false
-  if (OTHER_SPACE.test(text) || !isNfc(text)) return false
-  // a carriage return is only a line end's first half
-  return dialect.crlf ? !/\r(?!\n)/.test(text) : !text.includes("\r")
-}
+/** Chunks the splitting thread may read ahead of the stages. */
+const THREAD_WINDOW = 4
+
+/** The splitting thread's module, built beside this one; tests run the sources against the build. */
+const threadEntry = new URL(
+  import.meta.url.endsWith(".ts") ? "../dist/CsvThread.js" : "./CsvThread.js",
+  import.meta.url,
+)
+
+let threadBuilt: boolean | undefined
 
 /** Streams the file's records, parsed with the chosen encoding and dialect: one chunk of records per chunk of bytes. */
 const readRecords = (
   source: FileSource,
   encoding: TextEncoding,
   dialect: Dialect,
-): Stream.Stream<ReadonlyArray<RawRecord>, ParseError> =>
-  Stream.suspend(() => {
+  options: CsvParserOptions,
+): Stream.Stream<ReadonlyArray<RawRecord>, ParseError> => {
+  const threadFrom = options.threadFromBytes ?? THREAD_FROM_BYTES
+  if (source.path !== undefined && source.size >= threadFrom) {
+    threadBuilt ??= existsSync(fileURLToPath(threadEntry))
+    if (threadBuilt) return readRecordsInThread(source.path, encoding, dialect)
+  }
+  return Stream.suspend(() => {
     const reader = new RecordReader(encoding, dialect)
     return source.stream().pipe(
       Stream.mapEffect((bytes) => attempt(() => reader.push(bytes))),
@@ -397,8 +401,98 @@ const readRecords = (
       Stream.filter((records) => records.length > 0),
     )
   })
+}
 
-const parse = Effect.fn("CsvParser.parse")(function* (source: FileSource) {
+/**
+ * The same records, read, decoded and split by a second thread (CsvThread) while this one
+ * runs the stages: on a machine with two cores the split costs this thread only the cutting
+ * of the cells. The thread ends with the stream, whether it was read to the end or not.
+ */
+const readRecordsInThread = (
+  path: string,
+  encoding: TextEncoding,
+  dialect: Dialect,
+): Stream.Stream<ReadonlyArray<RawRecord>, ParseError> =>
+  Stream.suspend(() => {
+    const reader = new RecordReader(encoding, dialect)
+    const taken = new Int32Array(new SharedArrayBuffer(12))
+    const messages = Stream.callback<CsvThreadMessage>((queue) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const workerData: CsvThreadInput = {
+            csvThread: true,
+            path,
+            encoding: decoderLabel(encoding),
+            dialect,
+            chunkBytes: CHUNK_BYTES,
+            window: THREAD_WINDOW,
+            taken: taken.buffer as SharedArrayBuffer,
+          }
+          // a small heap: the thread holds a few chunks of text at a time
+          const started = new Worker(threadEntry, {
+            workerData,
+            resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 },
+          })
+          started.on("message", (message: CsvThreadMessage) => {
+            Queue.offerUnsafe(queue, message)
+            if (message.type === "end" || message.type === "failed") Queue.endUnsafe(queue)
+          })
+          started.on("error", (error) => {
+            Queue.offerUnsafe(queue, { type: "failed", message: libraryErrorText(error) })
+            Queue.endUnsafe(queue)
+          })
+          started.on("exit", () => {
+            Queue.offerUnsafe(queue, {
+              type: "failed",
+              message: "the reading thread stopped before the end of the file",
+            })
+            Queue.endUnsafe(queue)
+          })
+          return started
+        }),
+        (started) =>
+          Effect.promise(() => {
+            // no more chunks wanted (when the stream stops early, the thread may be waiting for room)
+            Atomics.store(taken, STOP, 1)
+            Atomics.notify(taken, TAKEN)
+            return started.terminate()
+          }),
+      ),
+    )
+    return messages.pipe(
+      // one message at a time: the queue hands over every message waiting, and cutting the
+      // records of several at once would keep them all alive through the stages
+      Stream.rechunk(1),
+      Stream.mapEffect((message) =>
+        attempt(() => {
+          Atomics.add(taken, TAKEN, 1)
+          if (Atomics.load(taken, WAITING) !== 0) Atomics.notify(taken, TAKEN)
+          switch (message.type) {
+            case "records":
+              return reader.accept(
+                recordsFromEnds(message.text, message.ends, message.ends.length, dialect.crlf),
+                message.clean,
+              )
+            case "text":
+              return reader.feed(message.text, false)
+            case "end":
+              return reader.feed("", true)
+            case "failed":
+              throw new CsvProblem(`the CSV could not be read: ${message.message}`)
+          }
+        }),
+      ),
+      Stream.filter((records) => records.length > 0),
+    )
+  })
+
+/** Choices a test may make; the parser's defaults suit every file. */
+export interface CsvParserOptions {
+  /** files on disk from this size on are read by a second thread (default 4 MiB) */
+  readonly threadFromBytes?: number
+}
+
+const parse = Effect.fn("CsvParser.parse")(function* (source: FileSource, options: CsvParserOptions) {
   const head = yield* source.head(HEAD_BYTES)
   if (head.length === 0) return yield* fail("the file is empty")
   const binary = describeBinary(head)
@@ -412,15 +506,18 @@ const parse = Effect.fn("CsvParser.parse")(function* (source: FileSource) {
   const dialect = sniffDialect(headText, wholeFile !== undefined)
   const parsed: ParsedFile = {
     format: "csv",
-    records: readRecords(source, encoding, dialect),
+    records: readRecords(source, encoding, dialect, options),
     details: { encoding, delimiter: dialect.delimiter },
   }
   return parsed
 })
 
-/** Delimited text: CSV, TSV, semicolon- or pipe-separated, in UTF-8, UTF-16 or Windows-1252. */
-export const CsvParser: FileParser = {
+/** The CSV parser with other choices (for tests). */
+export const csvParserWith = (options: CsvParserOptions): FileParser => ({
   name: "csv",
   detect: (head) => detectFormat(head) === "csv",
-  parse: (source) => parse(source),
-}
+  parse: (source) => parse(source, options),
+})
+
+/** Delimited text: CSV, TSV, semicolon- or pipe-separated, in UTF-8, UTF-16 or Windows-1252. */
+export const CsvParser: FileParser = csvParserWith({})

@@ -34,6 +34,8 @@ const start = Effect.fn("GenerateSummary.start")(function* (context: StageContex
       const numeric = candidates
         .filter((c) => isNumericColumn(c.values.length, c.present))
         .map((c) => columnStats(c.name, c.values, rows))
+      // a million values are 8 MB a column: free them before the reports are drawn
+      for (const c of candidates) c.values.release()
       state.summary = { rows, columns: columns.length, numeric }
       log.rows = rows
       log.columns = columns.length

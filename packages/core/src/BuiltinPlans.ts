@@ -2,9 +2,9 @@
 import { Effect, Schema } from "effect"
 import { coerceCell } from "./Coerce.js"
 import { cleanCell, normalizeName } from "./Normalize.js"
+import type { PlanContext } from "./Plan.js"
 import { definePlan } from "./Plan.js"
 import type { Cell, Row } from "./Row.js"
-import type { StageContext } from "./Stage.js"
 import { columnsFor } from "./stages/StandardizeResults.js"
 
 // Not `Schema.Struct({})`: an empty struct accepts any value (even `{"records": [...]}` or 5).
@@ -38,7 +38,7 @@ const toCellText = (value: string | number | boolean | null): string | undefined
  * Where the column an operator names is: the name is normalized like a header, aliases
  * included ("Roll No" finds `student_id` when the header's "Roll No" was mapped to it).
  */
-const columnIndex = (name: string, context: StageContext, columns: ReadonlyArray<string>): number => {
+const columnIndex = (name: string, context: PlanContext, columns: ReadonlyArray<string>): number => {
   const column = normalizeName(name)
   const index = columns.indexOf(column)
   return index >= 0 ? index : columns.indexOf(columnsFor(context.state.profile, [column]).columns[0]!)

@@ -4,70 +4,33 @@
  * stream through the pipeline with flat memory.
  */
 import type { Effect, Scope } from "effect"
-import type { DecimalMark } from "./Coerce.js"
-import type { ColumnMappingSource } from "./ColumnMapping.js"
 import type { StageError } from "./Errors.js"
+import type { FileParser } from "./FileParser.js"
 import type { FileSource } from "./FileSource.js"
-import type { ApprovalRequest } from "./MassChangeGuard.js"
-import type { Problem } from "./Problem.js"
+import type { Plan, PlanContext } from "./Plan.js"
 import type { Profile } from "./Profile.js"
-import type { Registry } from "./Registry.js"
-import type { PublishedReports, ReportPublisher } from "./ReportPublisher.js"
+import type { ReportPublisher } from "./ReportPublisher.js"
 import type { Row } from "./Row.js"
-import type { Summary } from "./Summary.js"
 
-/** Facts that stages leave for the stages after them. */
-export interface PipelineState {
-  /** the file's format, once `standardize_results` opened it */
-  format: string | undefined
-  /** the profile in force (resolved from `auto` by `standardize_results`) */
-  profile: Profile | undefined
-  /** how numbers in text are written: `,` when `standardize_results` found decimal commas, else `.` */
-  decimalMark: DecimalMark
-  /** the plan requested: `mode` and its raw `config` */
-  readonly plan: { readonly mode: string; readonly config: unknown }
-  /** what the published CSV holds, set by `transform_gradebook` from the plan */
-  output: "summary" | "dataset"
-  /** rows and columns of the dataset after `transform_gradebook` */
-  datasetRows: number
-  datasetColumns: ReadonlyArray<string>
-  /** the operator's note of a `custom` plan */
-  note: string | undefined
-  summary: Summary | undefined
-  reports: PublishedReports | undefined
-  /** problems found so far (capped); `problemCount` counts them all */
-  readonly problems: Array<Problem>
-  problemCount: number
-  readonly startedAt: Date
-  /**
-   * The share of rows (0..1) a plan may change before the run waits for approval; undefined
-   * when the run is not guarded (the operator's own `batchops process`, an approved run).
-   */
-  readonly maxChange: number | undefined
-  /** set through `requestApproval`: the run stops once the asking stage has finished */
-  approval: ApprovalRequest | undefined
-  /**
-   * a column mapping (or where to look one up) that `standardize_results` applies when the
-   * file's header does not satisfy the profile (see ColumnMapping.ts)
-   */
-  readonly columnMapping?: ColumnMappingSource | undefined
+export type { PipelineState } from "./PipelineState.js"
+
+/**
+ * What a stage sees of the registry: the parsers, profiles and plans it may look up, no more
+ * (a narrow view: stages are given no say over other plugins' stages or known errors).
+ */
+export interface StageRegistry {
+  /** parsers in detection order */
+  readonly parsers: ReadonlyArray<FileParser>
+  /** profiles in registration order (the order `auto` breaks ties in) */
+  readonly profiles: ReadonlyMap<string, Profile>
+  // biome-ignore lint/suspicious/noExplicitAny: plans keep their own config types
+  readonly plans: ReadonlyMap<string, Plan<any>>
 }
 
-export interface StageContext {
+/** What a stage is given: the file, what it may look up, and the run's state and step log. */
+export interface StageContext extends PlanContext {
   readonly source: FileSource
-  readonly registry: Registry
-  readonly state: PipelineState
-  /** This stage's step log: add facts for operators (schema, counts, choices). */
-  readonly log: Record<string, unknown>
-  /** Record a data problem found by this stage: a warning in the step log and, with a row, a rejected row. */
-  readonly report: (problem: Omit<Problem, "stage" | "plugin"> & { readonly plugin?: string }) => void
-  /**
-   * Hold the run for a person's approval: nothing is published; the run stops once this stage
-   * has finished (its output is kept, so an approved run goes on from there).
-   */
-  readonly requestApproval: (request: Omit<ApprovalRequest, "stage">) => void
-  /** The error that fails this stage, naming it and its plugin. */
-  readonly fail: (message: string) => StageError
+  readonly registry: StageRegistry
 }
 
 /** What a started stage does with the rows. Every member is optional. */

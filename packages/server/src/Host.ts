@@ -11,9 +11,9 @@ import { backupTargetFromEnv, backupTargetLayer } from "./Backups.js"
 import { databaseLayer, dataDirectory, type Env } from "./Database.js"
 import { fileIsolationFromEnv } from "./IsolatedPipeline.js"
 import { uploadLifecycleLayer } from "./Layers.js"
+import { UsageError } from "./UsageError.js"
 
-/** A problem with the command line or the environment itself (exit 2). */
-export class UsageError extends Error {}
+export { UsageError } from "./UsageError.js"
 
 /** A share of rows: "0.2", "20%"; between 0 and 1 (0% and 100%). */
 export const parseShare = (value: string, name: string): number => {

@@ -14,7 +14,6 @@ import { detectFormat, type ParserLimits } from "@batchops/parsers"
 import { Effect, Schema } from "effect"
 import type { PreviewRun } from "./api/uploads/PreviewRun.js"
 import type { Env } from "./Database.js"
-import { UsageError } from "./Host.js"
 import {
   type HostHandlers,
   type IsolatedTaskFailed,
@@ -22,6 +21,7 @@ import {
   type ResourceLimitExceeded,
   runIsolated,
 } from "./Isolation.js"
+import { UsageError } from "./UsageError.js"
 
 /** How the host isolates files: the limits per file, and the site plugins the thread loads. */
 export interface FileIsolation {

@@ -10,9 +10,8 @@ import type { ParseError } from "../Errors.js"
 import { isMarkedClean, unreadableReason } from "../FileParser.js"
 import { applyAliases, cleanCell, isIdentifierName, normalizeHeader } from "../Normalize.js"
 import { missingRequirements, type Profile } from "../Profile.js"
-import type { Registry } from "../Registry.js"
 import type { Cell, RawRecord, Row } from "../Row.js"
-import type { Stage, StageContext } from "../Stage.js"
+import type { Stage, StageContext, StageRegistry } from "../Stage.js"
 
 /** How many leading bytes parsers look at to recognize their format. */
 export const HEAD_BYTES = 64 * 1024
@@ -31,7 +30,7 @@ export const columnsFor = (profile: Profile | undefined, columns: ReadonlyArray<
  * The profile `auto` picks: of the profiles whose required columns are all present, the one
  * with the most requirements (ties in registration order); `generic` when none fits.
  */
-export const pickProfile = (registry: Registry, columns: ReadonlyArray<string>): Profile | undefined => {
+export const pickProfile = (registry: StageRegistry, columns: ReadonlyArray<string>): Profile | undefined => {
   let best: Profile | undefined
   for (const profile of registry.profiles.values()) {
     if (profile.required.length === 0) continue

@@ -9,6 +9,7 @@ import { Cause, Effect, Exit, type Layer, ManagedRuntime } from "effect"
 import { batchopsPlugin } from "./BuiltinPlugin.js"
 import type { ColumnMapping } from "./ColumnMapping.js"
 import { PublishError, RequestError } from "./Errors.js"
+import { fileErrorReason } from "./Failures.js"
 import { type FileSource, sourceFromBytes } from "./FileSource.js"
 import { type PipelineRequest, type PipelineResult, runPipeline, type StepEvent } from "./Pipeline.js"
 import type { Plugin } from "./Plugin.js"
@@ -101,22 +102,13 @@ const missingPublisher = (attempt: { opened: boolean }) =>
       }),
   })
 
-const READ_REASONS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file",
-  EISDIR: "it is a directory",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-}
-
 const readPath = async (path: string): Promise<FileSource> => {
   try {
     const buffer = await readFile(path)
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)
     return { ...sourceFromBytes(basename(path), bytes), path }
   } catch (error) {
-    const code = (error as { code?: unknown }).code
-    const reason = (typeof code === "string" ? READ_REASONS[code] : undefined) ?? (error as Error).message
-    throw new RequestError({ message: `cannot read ${path}: ${reason}` })
+    throw new RequestError({ message: `cannot read ${path}: ${fileErrorReason(error)}` })
   }
 }
 

@@ -5,7 +5,7 @@
 import { createReadStream } from "node:fs"
 import { open, readFile, stat } from "node:fs/promises"
 import { basename } from "node:path"
-import { type FileSource, ParseError } from "@batchops/core"
+import { type FileSource, fileErrorReason, ParseError } from "@batchops/core"
 import { Effect, Stream } from "effect"
 
 /**
@@ -16,25 +16,9 @@ import { Effect, Stream } from "effect"
  */
 const CHUNK = 1 << 15
 
-const REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "it is a directory",
-  ENOTDIR: "a part of the path is not a directory",
-  EMFILE: "too many open files",
-  ELOOP: "too many symbolic links",
-  ENAMETOOLONG: "the path is too long",
-  EIO: "an input/output error",
-}
-
 /** "cannot read <path>: <reason>", the reason in words rather than an errno dump. */
-const cannotRead = (path: string, error: unknown): ParseError => {
-  const code = (error as { code?: unknown } | null)?.code
-  const reason =
-    (typeof code === "string" ? REASONS[code] : undefined) ?? (error instanceof Error ? error.message : String(error))
-  return new ParseError({ message: `cannot read ${path}: ${reason}` })
-}
+const cannotRead = (path: string, error: unknown): ParseError =>
+  new ParseError({ message: `cannot read ${path}: ${fileErrorReason(error)}` })
 
 /** Up to `length` bytes from the start of the file. */
 const readHead = async (path: string, length: number): Promise<Uint8Array> => {

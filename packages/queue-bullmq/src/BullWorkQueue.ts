@@ -20,10 +20,17 @@
  * - the re-fill reads `work_queue` as soon as the layer is built: migrate the database first.
  */
 import { randomUUID } from "node:crypto"
-import { type ClaimInput, type EnqueueInput, type FailOptions, type WorkItem, WorkQueue } from "@batchops/core"
+import {
+  type ClaimInput,
+  causeMessage,
+  type EnqueueInput,
+  type FailOptions,
+  type WorkItem,
+  WorkQueue,
+} from "@batchops/core"
 import { makeWorkQueue, toStoreError } from "@batchops/store-sql"
 import type { Job, Queue, Worker } from "bullmq"
-import { Cause, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Duration, Effect, Layer, Option, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Redis } from "ioredis"
 
@@ -56,16 +63,7 @@ const validId = (id: string): boolean => /^\d{1,18}$/.test(id)
 const jobId = (id: string): string => `item-${id}`
 
 /** why an effect failed, for a one-line log: the messages down the error's causes */
-const reasonOf = (cause: Cause.Cause<unknown>): string => {
-  const parts: Array<string> = []
-  let current: unknown = Cause.squash(cause)
-  while (current !== undefined && current !== null && parts.length < 4) {
-    const text = current instanceof Error ? current.message || current.name : String(current)
-    if (text !== "" && !parts.includes(text)) parts.push(text)
-    current = (current as { cause?: unknown }).cause
-  }
-  return parts.join(": ")
-}
+const reasonOf = causeMessage
 
 /** `WorkQueue` on BullMQ (Redis at `redisUrl`) over the `SqlClient` in context. */
 export const BullWorkQueueLayer = (

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto"
 import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises"
 import path from "node:path"
 import {
+  fileErrorReason,
   PublishError,
   type PublishedReports,
   type PublishRequest,
@@ -47,30 +48,15 @@ export const baseName = (fileName: string): string => {
   return base === "" || base === "." || base === ".." ? "report" : base
 }
 
-const REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
+/** How writing reports words the file system errors that read differently here than in general. */
+const WORDING: Readonly<Record<string, string>> = {
   ENOTDIR: "a part of the path is a file, not a directory",
-  EEXIST: "a file with that name is in the way",
   EISDIR: "a directory with that name is in the way",
   ENOENT: "the directory does not exist",
-  ENAMETOOLONG: "the path is too long",
-  EMFILE: "too many open files",
 }
 
 /** Words for an operator from a Node.js file system error. */
-export const describeError = (error: unknown): string => {
-  if (typeof error === "object" && error !== null) {
-    const code = (error as { code?: unknown }).code
-    if (typeof code === "string" && REASONS[code] !== undefined) return REASONS[code]
-    const message = (error as { message?: unknown }).message
-    if (typeof message === "string" && message !== "") return message
-  }
-  return String(error)
-}
+export const describeError = (error: unknown): string => fileErrorReason(error, WORDING)
 
 /** A PublishError saying which directory could not be written and why (a PublishError passes through). */
 export const toPublishError = (outDir: string, error: unknown): PublishError =>

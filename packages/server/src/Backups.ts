@@ -29,7 +29,7 @@ import { basename, dirname, join, relative } from "node:path"
 import { Readable, Transform, Writable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { createGunzip, createGzip } from "node:zlib"
-import { type BackupInfo, type BackupOrigin, Backups, StoreError } from "@batchops/core"
+import { type BackupInfo, type BackupOrigin, Backups, errorCode, fileErrorReason, StoreError } from "@batchops/core"
 import { migrate, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
 import { Cause, Clock, Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -93,12 +93,18 @@ const stampOf = (millis: number) =>
 /** Is this file name one of ours (the header is checked too before a file counts as a backup)? */
 export const isBackupName = (name: string): boolean => NAME.test(name)
 
+/** How backups word the file system errors that read differently here than in general. */
+const WORDING: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  ENOSPC: "no space left on the disk",
+}
+
+/** The reason in words; a missing or forbidden path is named. */
 const message = (cause: unknown): string => {
-  const error = cause as NodeJS.ErrnoException
-  if (error?.code === "ENOENT") return `no such file or folder${error.path ? ` (${error.path})` : ""}`
-  if (error?.code === "EACCES") return `permission denied${error.path ? ` (${error.path})` : ""}`
-  if (error?.code === "ENOSPC") return "no space left on the disk"
-  return error instanceof Error ? error.message : String(cause)
+  const reason = fileErrorReason(cause, WORDING)
+  const code = errorCode(cause)
+  const path = (cause as NodeJS.ErrnoException | null)?.path
+  return (code === "ENOENT" || code === "EACCES") && path ? `${reason} (${path})` : reason
 }
 
 const storeError = (what: string) => (cause: unknown) =>

@@ -6,8 +6,10 @@
  * twice); otherwise they are a usage error (exit 2), so a script never hangs on a prompt.
  * An email that already has an account is refused (exit 1).
  */
+
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
+import { errorChainMessage } from "@batchops/core"
 import { Cause, Effect, Logger } from "effect"
 import { AccountRefused, createAccount, isEmail, normalizeEmail, usernameProblem } from "./api/auth/Accounts.js"
 import { passwordProblems } from "./api/auth/Secrets.js"
@@ -119,13 +121,6 @@ export const runCreateAdmin = async (
     output.err(`batchops create-admin: ${failure.message}\n`)
     return 1
   }
-  const parts: Array<string> = []
-  let error: unknown = failure
-  while (error !== undefined && error !== null && parts.length < 3) {
-    const text = error instanceof Error ? error.message : String(error)
-    if (parts.at(-1) !== text) parts.push(text)
-    error = (error as { cause?: unknown }).cause
-  }
-  output.err(`batchops create-admin: ${chooseDatabase(env).describe}: ${parts.join(": ")}\n`)
+  output.err(`batchops create-admin: ${chooseDatabase(env).describe}: ${errorChainMessage(failure)}\n`)
   return 1
 }

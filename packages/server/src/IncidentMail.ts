@@ -18,6 +18,7 @@
  * last timeline entry): a mail that waited for a retry tells the latest state, not a stale one.
  */
 import {
+  causeMessage,
   IncidentsRepo,
   type MailError,
   Mailer,
@@ -223,17 +224,6 @@ export type IncidentMailOutcome =
 
 const DEFAULT_RETRY_MS = 60_000
 const DEFAULT_MAX_ATTEMPTS = 5
-
-/** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
-const causeMessage = (cause: Cause.Cause<unknown>): string => {
-  const parts: Array<string> = []
-  let error: unknown = Cause.squash(cause)
-  while (error !== undefined && error !== null && parts.length < 4) {
-    parts.push(error instanceof Error ? error.message : String(error))
-    error = (error as { cause?: unknown }).cause
-  }
-  return parts.join(": ")
-}
 
 const payloadIncidentId = (item: WorkItem): string | null => {
   const payload = item.payload as { incidentId?: unknown } | null

@@ -20,6 +20,7 @@
 import {
   type AutomationContext,
   type AutomationServices,
+  causeMessage,
   draftIncident,
   type JobRunRecord,
   type JobRunStep,
@@ -116,17 +117,8 @@ const payloadOf = (item: WorkItem): RunJobPayload | null => {
 }
 
 /** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
-const message = (cause: Cause.Cause<unknown>): string => {
-  const parts: Array<string> = []
-  let error: unknown = Cause.squash(cause)
-  while (error !== undefined && error !== null && parts.length < 4) {
-    const text = error instanceof Error ? error.message : String(error)
-    // a wrapping error often repeats its cause's message already
-    if (text !== "" && !parts.some((part) => part.includes(text))) parts.push(text)
-    error = (error as { cause?: unknown }).cause
-  }
-  return parts.join(": ") || "the automation failed without saying why"
-}
+const message = (cause: Cause.Cause<unknown>): string =>
+  causeMessage(cause) || "the automation failed without saying why"
 
 /** Each refused field of a parameter object as `params.<field>: <problem>`. */
 export const paramsProblems = (error: Schema.SchemaError): ReadonlyArray<{ path: string; message: string }> =>

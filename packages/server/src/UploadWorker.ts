@@ -3,6 +3,7 @@ import path from "node:path"
 import {
   type ColumnMappingSource,
   ColumnMappingsRepo,
+  causeMessage,
   DEFAULT_MAX_SHARE,
   draftIncident,
   type FileSource,
@@ -180,15 +181,7 @@ const uploadSource = (name: string, bytes: Uint8Array): FileSource => {
 }
 
 /** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
-const message = (cause: Cause.Cause<unknown>): string => {
-  const parts: Array<string> = []
-  let error: unknown = Cause.squash(cause)
-  while (error !== undefined && error !== null && parts.length < 4) {
-    parts.push(error instanceof Error ? error.message : String(error))
-    error = (error as { cause?: unknown }).cause
-  }
-  return parts.join(": ")
-}
+const message = causeMessage
 
 /**
  * Whether this worker still holds the item (asking extends the lease for the rest of the run).

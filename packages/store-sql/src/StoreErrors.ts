@@ -3,20 +3,12 @@
  * `StoreError` (the SqlError kept as its cause, its message and its driver's message joined),
  * and `Transactions` runs effects in one SQL transaction.
  */
-import { StoreError, Transactions } from "@batchops/core"
+import { errorChainMessage, StoreError, Transactions } from "@batchops/core"
 import { Effect, Layer } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 
 /** "Failed to execute statement: duplicate key value violates unique constraint ..." */
-const describe = (error: SqlError.SqlError): string => {
-  const parts = [error.message]
-  let cause: unknown = error.cause
-  while (cause instanceof Error && parts.length < 4) {
-    if (!parts.includes(cause.message)) parts.push(cause.message)
-    cause = (cause as { cause?: unknown }).cause
-  }
-  return parts.join(": ")
-}
+const describe = (error: SqlError.SqlError): string => errorChainMessage(error)
 
 /** The SqlError as a StoreError; any other error as it is. */
 export const toStoreError = <E>(error: E): Exclude<E, SqlError.SqlError> | StoreError =>

@@ -233,6 +233,12 @@ describe("batchops process (usage errors: exit 2, one JSON object)", () => {
     },
   )
 
+  it("batchops --version answers the version of @batchops/server's package.json", async () => {
+    const manifest = JSON.parse(await readFile(new URL("../packages/server/package.json", import.meta.url), "utf8"))
+    const result = await batchops(["--version"])
+    expect(result).toMatchObject({ code: 0, stdout: `${manifest.version}\n`, stderr: "" })
+  })
+
   it("an unknown command is a usage error without --json too", async () => {
     const result = await batchops(["frobnicate"])
     expect(result.code).toBe(2)

@@ -258,8 +258,9 @@ describe("the packed packages", () => {
     expect(result.status).toBe(0)
   })
 
-  it("give a working batchops command: process, and migrate with the shipped migrations", () => {
+  it("give a working batchops command: its version, process, and migrate with the shipped migrations", () => {
     const batchops = join(app, "node_modules", ".bin", "batchops")
+    expect(expectSuccess(run(batchops, ["--version"], app))).toBe(`${version("server")}\n`)
     const processed = JSON.parse(
       expectSuccess(run(batchops, ["process", "gradebook.csv", "--out", "cli-reports", "--json"], app)),
     )

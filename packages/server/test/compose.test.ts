@@ -9,7 +9,8 @@ import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
 import { root, startBatchops } from "../../../test/helpers.js"
-import { MAX_WORKER_CONCURRENCY, serveRoles } from "../src/cli.js"
+import { serveRoles } from "../src/cli/Serve.js"
+import { MAX_WORKER_CONCURRENCY } from "../src/cli/Worker.js"
 
 interface Service {
   readonly image?: string

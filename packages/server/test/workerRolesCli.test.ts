@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { hasStackTrace, type RunningCommand, root, startBatchops } from "../../../test/helpers.js"
 import { freshDatabase } from "../../../test/support/postgres.js"
-import { serveRoles } from "../src/cli.js"
+import { serveRoles } from "../src/cli/Serve.js"
 
 const gradebook = join(root, "examples", "data", "gradebook.csv")
 

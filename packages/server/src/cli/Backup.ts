@@ -1,12 +1,13 @@
 /** `batchops backup`: one backup of the database into a folder; 0 written, 1 failed. */
+
 import { join, resolve } from "node:path"
+import { causeMessage } from "@batchops/core"
 import { Effect, Logger } from "effect"
 import { SqlClient } from "effect/sql"
 import { backupTargetFromEnv, createBackup } from "../Backups.js"
 import { chooseDatabase, databaseLayer, dataDirectory } from "../Database.js"
 import { UsageError } from "../Host.js"
 import { defineCommand, type Output } from "./Command.js"
-import { describeFailure } from "./Failures.js"
 
 interface BackupCommandOptions {
   readonly dir: string
@@ -30,7 +31,7 @@ const runBackupCommand = async (options: BackupCommandOptions, output: Output): 
     }
     return 0
   }
-  const message = describeFailure(exit.cause)
+  const message = causeMessage(exit.cause)
   if (options.json) output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
   else output.err(`batchops backup: ${database.describe}: ${message}\n`)
   return 1

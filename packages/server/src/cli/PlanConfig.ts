@@ -1,7 +1,8 @@
 /** The --config of a plan: JSON given inline, or `@<path>` of a file that holds it. */
+
 import { readFile } from "node:fs/promises"
+import { fileErrorReason } from "@batchops/core"
 import { UsageError } from "../Host.js"
-import { reason } from "./Failures.js"
 
 /** The option as the usage shows it. */
 export const configOption = { type: "string", value: "<json>|@<path>" } as const
@@ -15,12 +16,12 @@ export const readConfig = async (value: string | undefined): Promise<unknown> =>
     try {
       text = await readFile(path, "utf8")
     } catch (cause) {
-      throw new UsageError(`cannot read the config file ${path}: ${reason(cause)}`)
+      throw new UsageError(`cannot read the config file ${path}: ${fileErrorReason(cause)}`)
     }
   }
   try {
     return JSON.parse(text)
   } catch (cause) {
-    throw new UsageError(`--config is not valid JSON: ${reason(cause)}`)
+    throw new UsageError(`--config is not valid JSON: ${fileErrorReason(cause)}`)
   }
 }

@@ -3,8 +3,10 @@
  * holds it and a database with data without --yes, then restores and migrates; 0 restored,
  * 1 refused or failed.
  */
+
 import { stat } from "node:fs/promises"
 import { resolve } from "node:path"
+import { errorChainMessage, fileErrorReason } from "@batchops/core"
 import {
   backupTargetFromEnv,
   pgliteInUseBy,
@@ -16,7 +18,6 @@ import {
 import { chooseDatabase } from "../Database.js"
 import { UsageError } from "../Host.js"
 import { defineCommand, type Output } from "./Command.js"
-import { describeError, reason } from "./Failures.js"
 
 interface RestoreCommandOptions {
   readonly file: string
@@ -29,7 +30,7 @@ const runRestoreCommand = async (options: RestoreCommandOptions, output: Output)
   const target = backupTargetFromEnv(process.env)
   const file = resolve(options.file)
   const info = await stat(file).catch((cause: unknown) => {
-    throw new UsageError(`cannot read ${options.file}: ${reason(cause)}`)
+    throw new UsageError(`cannot read ${options.file}: ${fileErrorReason(cause)}`)
   })
   if (!info.isFile()) throw new UsageError(`cannot read ${options.file}: it is not a file`)
   const refuse = (message: string) => {
@@ -77,7 +78,7 @@ const runRestoreCommand = async (options: RestoreCommandOptions, output: Output)
     return 0
   } catch (error) {
     if (error instanceof RestoreRefused) return refuse(`${error.message}; nothing was changed`)
-    const message = describeError(error)
+    const message = errorChainMessage(error)
     if (options.json)
       output.out(`${JSON.stringify({ status: "error", database: database.describe, error: message })}\n`)
     else output.err(`batchops restore: ${database.describe}: ${message}\n`)

@@ -1,9 +1,9 @@
 /** `batchops serve`: the control room (the API, and the worker and the scheduler beside it). */
+import { errorChainMessage } from "@batchops/core"
 import { startServer } from "../api/Server.js"
 import { chooseDatabase, type Env } from "../Database.js"
 import { UsageError } from "../Host.js"
 import { type CommandInput, defineCommand, type Output, parseCommandArgs } from "./Command.js"
-import { describeError } from "./Failures.js"
 
 const options = {
   worker: { type: "boolean", negated: true },
@@ -62,7 +62,7 @@ export const serveCommand = defineCommand({
   options,
   run: ({ values }, output) => runServe(rolesOf(values, process.env), output),
   failed: (error, output) => {
-    output.err(`batchops serve: ${describeError(error)}\n`)
+    output.err(`batchops serve: ${errorChainMessage(error)}\n`)
     return 1
   },
 })

@@ -1,12 +1,13 @@
 /** `batchops submit <file>`: stores and queues one upload; 0 queued, 1 refused or the database failed. */
+
 import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
+import { causeMessage, fileErrorReason } from "@batchops/core"
 import { Cause, Effect, Logger } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
 import { submitUpload, UploadRejected } from "../UploadStore.js"
 import { defineCommand, type Output } from "./Command.js"
-import { describeFailure, reason } from "./Failures.js"
 import { configOption, readConfig } from "./PlanConfig.js"
 
 interface SubmitOptions {
@@ -24,7 +25,7 @@ const runSubmit = async (options: SubmitOptions, output: Output): Promise<number
   try {
     bytes = new Uint8Array(await readFile(options.file))
   } catch (cause) {
-    throw new UsageError(`cannot read ${options.file}: ${reason(cause)}`)
+    throw new UsageError(`cannot read ${options.file}: ${fileErrorReason(cause)}`)
   }
   const database = chooseDatabase(process.env)
   const program = submitUpload({
@@ -46,7 +47,7 @@ const runSubmit = async (options: SubmitOptions, output: Output): Promise<number
     return 0
   }
   const refused = Cause.squash(exit.cause) instanceof UploadRejected
-  const message = describeFailure(exit.cause)
+  const message = causeMessage(exit.cause)
   if (options.json) output.out(`${JSON.stringify({ status: refused ? "rejected" : "error", error: message })}\n`)
   else output.err(`batchops submit: ${refused ? "" : `${database.describe}: `}${message}\n`)
   return 1

@@ -1,7 +1,7 @@
 /** How the long-lived commands (`worker`, `scheduler`) run and stop. */
+import { causeMessage } from "@batchops/core"
 import { Cause, Effect, Fiber } from "effect"
 import type { Output } from "./Command.js"
-import { describeFailure } from "./Failures.js"
 
 /**
  * Runs a long-lived command's program until it ends or SIGINT/SIGTERM interrupts it (0; the
@@ -32,7 +32,7 @@ export const runUntilStopped = async (
   try {
     const exit = await Effect.runPromise(Fiber.await(fiber))
     if (exit._tag === "Success" || Cause.hasInterruptsOnly(exit.cause)) return 0
-    const message = describeFailure(exit.cause)
+    const message = causeMessage(exit.cause)
     if (options.json) output.out(`${JSON.stringify({ status: "error", database: options.database, error: message })}\n`)
     else output.err(`batchops ${options.command}: ${options.database}: ${message}\n`)
     return 1

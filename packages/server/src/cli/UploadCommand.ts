@@ -2,13 +2,12 @@
  * What `show`, `retry`, `approve` and `reject` share: each acts on one upload (or only reads
  * it), then prints it; 0 done, 1 refused or the database failed.
  */
-import { type Models, UploadsRepo, UsersRepo } from "@batchops/core"
+import { causeMessage, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
 import { Cause, Effect, Logger, Option } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer } from "../Host.js"
 import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "../UploadActions.js"
 import type { ArgumentDeclaration, Output } from "./Command.js"
-import { describeFailure } from "./Failures.js"
 
 export type UploadCommand = "show" | "retry" | "approve" | "reject"
 
@@ -105,7 +104,7 @@ export const runUploadCommand = async (command: UploadCommand, options: UploadCo
     return 0
   }
   const refused = Cause.squash(exit.cause) instanceof UploadActionRefused
-  const message = describeFailure(exit.cause)
+  const message = causeMessage(exit.cause)
   if (options.json) output.out(`${JSON.stringify({ status: refused ? "refused" : "error", error: message })}\n`)
   else output.err(`batchops ${command}: ${refused ? "" : `${database.describe}: `}${message}\n`)
   return 1

@@ -21,6 +21,8 @@ import { StoreError } from "@batchops/core"
 import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
+import { type RequestIdVariables, requestId } from "hono/request-id"
+import { secureHeaders } from "hono/secure-headers"
 import {
   ApiError,
   type AuditNote,
@@ -52,15 +54,34 @@ export interface AppOptions {
   readonly trustedProxies?: BlockList | undefined
 }
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "X-Content-Type-Options": "nosniff",
-  "X-Frame-Options": "DENY",
-  "Referrer-Policy": "no-referrer",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
+/**
+ * The security headers of every answer, through Hono's `secureHeaders`: exactly these, and a
+ * header a route set itself (the API reference page's and the web app's own policies) is kept.
+ * HSTS is left to the proxy that terminates TLS: BatchOps also answers plain HTTP on loopback.
+ */
+const securityHeaders = secureHeaders({
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  crossOriginEmbedderPolicy: false,
+  crossOriginOpenerPolicy: "same-origin",
+  crossOriginResourcePolicy: "same-origin",
+  originAgentCluster: false,
+  permissionsPolicy: { camera: false, microphone: false, geolocation: false },
+  referrerPolicy: "no-referrer",
+  strictTransportSecurity: false,
+  xContentTypeOptions: "nosniff",
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: "DENY",
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  overwrite: false,
+})
+
+/**
+ * A request id per request, through Hono's `requestId`; a caller's own `X-Request-Id` is not
+ * taken (the id goes into logs and the audit log, which a caller must not write into).
+ */
+const requestIds = requestId({ headerName: "" })
 
 const json = (status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) =>
   new Response(JSON.stringify(body), {
@@ -139,17 +160,13 @@ export const makeApp = <R>(
   routes: ReadonlyArray<RouteDef<any, any, any, R>>,
   runtime: ManagedRuntime.ManagedRuntime<R | Authenticator | AuditLog, unknown>,
   options: AppOptions = {},
-): Hono => {
-  const app = new Hono()
+): Hono<{ Variables: RequestIdVariables }> => {
+  const app = new Hono<{ Variables: RequestIdVariables }>()
   const maxJson = options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES
   const origins = new Set(options.corsOrigins ?? [])
 
-  app.use("*", async (c, next) => {
-    await next()
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
-      if (!c.res.headers.has(name)) c.res.headers.set(name, value)
-    }
-  })
+  app.use("*", securityHeaders)
+  app.use("*", requestIds)
   // an API answer is about one moment and one account: no browser or proxy may keep it
   app.use("/api/*", async (c, next) => {
     await next()
@@ -162,7 +179,7 @@ export const makeApp = <R>(
     } catch {
       return errorResponse(
         badRequest("the address has a malformed %-escape (such as %E0%A4%A): check the link"),
-        randomUUID(),
+        c.get("requestId"),
       )
     }
     return next()
@@ -212,7 +229,7 @@ export const makeApp = <R>(
     // the seed's clients call both `/api/auth/login` and `/api/uploads/`: the slash is optional
     const paths = route.path.endsWith("/") ? [route.path, route.path.slice(0, -1)] : [route.path, `${route.path}/`]
     app.on(route.method, paths, async (c) => {
-      const requestId = randomUUID()
+      const requestId = c.get("requestId")
       const note: AuditNote = { recordType: undefined, recordId: undefined, detail: undefined, actorId: undefined }
       let actorId: string | null = null
       const respond = async (): Promise<Response> => {
@@ -301,11 +318,11 @@ export const makeApp = <R>(
     json(404, {
       error: `no route ${c.req.method} ${new URL(c.req.url).pathname}`,
       code: "not_found",
-      request_id: randomUUID(),
+      request_id: c.get("requestId"),
     }),
   )
   app.onError((error, c) => {
-    const requestId = randomUUID()
+    const requestId = c.get("requestId") ?? randomUUID()
     console.error(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`)
     return errorResponse(
       new ApiError({ status: 500, code: "internal", message: "something went wrong on the server" }),

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import type { Hono } from "hono"
+import type { Env, Hono } from "hono"
 
 const TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -51,7 +51,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 The web app has not been built: run <code>npm run build</code>, or set BATCHOPS_WEB_DIR to its build.</p></main></body></html>`
 
 /** Serves the app's files from `webDir` (or a page saying it is not built) for GET and HEAD outside `/api`. */
-export const serveWebApp = (app: Hono, webDir: string | undefined) => {
+export const serveWebApp = <E extends Env>(app: Hono<E>, webDir: string | undefined) => {
   const root = webDir ? path.resolve(webDir) : undefined
   const index = root ? path.join(root, "index.html") : undefined
   app.on(["GET", "HEAD"], "*", async (c, next) => {

@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ingestDirectorySource, resolveDirectorySettings, sourceSettingsProblem } from "@batchops/automations"
 import {
   type AutomationContext,
   AutomationLedger,
@@ -29,8 +30,6 @@ import {
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
-  resolveDirectorySettings,
-  sourceSettingsProblem,
   type Transactions,
   UploadsRepo,
   type UsersRepo,
@@ -43,7 +42,6 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { ingestDirectorySource } from "../src/automations/DirectorySource.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"

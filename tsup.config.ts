@@ -73,6 +73,7 @@ export default defineConfig([
   pkg("core", ["src/index.ts", "src/testing/index.ts"]),
   // the thread that splits large delimited files is its own module, loaded by path
   pkg("parsers", ["src/index.ts", "src/CsvThread.ts"]),
+  pkg("automations"),
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),

@@ -14,7 +14,7 @@ export default defineConfig({
         find: /^@batchops\/core\/testing$/,
         replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
       },
-      ...["core", "parsers", "reports", "store-sql", "queue-bullmq", "server"].map((pkg) => ({
+      ...["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "server"].map((pkg) => ({
         find: new RegExp(`^@batchops/${pkg}$`),
         replacement: src(pkg),
       })),

@@ -18,6 +18,7 @@ const ENTRY_POINTS = [
   { page: "core", name: "@batchops/core", pkg: "core", entry: "dist/index.d.ts" },
   { page: "core-testing", name: "@batchops/core/testing", pkg: "core", entry: "dist/testing/index.d.ts" },
   { page: "parsers", name: "@batchops/parsers", pkg: "parsers", entry: "dist/index.d.ts" },
+  { page: "automations", name: "@batchops/automations", pkg: "automations", entry: "dist/index.d.ts" },
   { page: "reports", name: "@batchops/reports", pkg: "reports", entry: "dist/index.d.ts" },
   { page: "store-sql", name: "@batchops/store-sql", pkg: "store-sql", entry: "dist/index.d.ts" },
   { page: "queue-bullmq", name: "@batchops/queue-bullmq", pkg: "queue-bullmq", entry: "dist/index.d.ts" },

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import * as automations from "@batchops/automations"
 import * as core from "@batchops/core"
 import * as testing from "@batchops/core/testing"
 import * as parsers from "@batchops/parsers"
@@ -262,6 +263,7 @@ describe("the committed reference", () => {
 
   it("has a heading for every value each entry point exports at run time", () => {
     const modules = {
+      "automations.md": automations,
       "core.md": core,
       "core-testing.md": testing,
       "parsers.md": parsers,

@@ -12,7 +12,7 @@ import { publint } from "publint"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { root, withoutDataVariables } from "./helpers.js"
 
-const PACKAGES = ["core", "parsers", "reports", "store-sql", "queue-bullmq", "server"] as const
+const PACKAGES = ["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "server"] as const
 
 const work = mkdtempSync(join(tmpdir(), "batchops-dist-"))
 const tarballs = join(work, "tarballs")

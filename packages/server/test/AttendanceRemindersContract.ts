@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { REMINDER_SCOPE, SimulatedSettings, simulatedRecords } from "@batchops/automations"
 import {
   AutomationLedger,
   type AutomationServices,
@@ -20,8 +21,6 @@ import {
   JobsRepo,
   type KnownErrorsRepo,
   type NewJob,
-  SimulatedSettings,
-  simulatedRecords,
   type Transactions,
   type UploadsRepo,
   type WorkQueue,
@@ -33,7 +32,6 @@ import { TestClock } from "effect/testing"
 import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { REMINDER_SCOPE } from "../src/automations/AttendanceReminders.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"

@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { ingestDirectorySource } from "@batchops/automations"
 import {
   type AutomationContext,
   AutomationLedger,
@@ -29,8 +30,6 @@ import {
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
-  resolveDirectorySettings,
-  sourceSettingsProblem,
   type Transactions,
   UploadsRepo,
   type UsersRepo,
@@ -43,7 +42,6 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { ingestDirectorySource } from "../src/automations/DirectorySource.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { mailerLayerFromEnv } from "../src/Mailer.js"
@@ -87,51 +85,6 @@ const targets: ReadonlyArray<Target> = [
   { name: "PGlite", open: () => pgliteLayer({ dataDir: pgliteDir }) },
   { name: "Postgres", open: () => pgLayerFromEnv({ DATABASE_URL: postgres.url }) },
 ]
-
-describe("directory source settings", () => {
-  it("fill their defaults", () => {
-    expect(resolveDirectorySettings({ path: "registrar" })).toEqual({
-      path: "registrar",
-      profile: "auto",
-      plan: "transform",
-      stableSeconds: 30,
-      extensions: ["csv", "xlsx", "pdf"],
-      maxBytes: 52_428_800,
-    })
-    expect(resolveDirectorySettings({ path: "r", extensions: [".CSV", "Xlsx"], stable_seconds: 0 })).toMatchObject({
-      extensions: ["csv", "xlsx"],
-      stableSeconds: 0,
-    })
-  })
-
-  it("refuse what does not fit, naming the setting", () => {
-    expect(sourceSettingsProblem("directory", { path: "r", stable_seconds: -1 })).toBe(
-      "settings.stable_seconds: Expected a value between 0 and 86400",
-    )
-    expect(sourceSettingsProblem("directory", { path: "r", extensions: [] })).toBe(
-      "settings.extensions: Expected a value with a length of at least 1",
-    )
-    expect(sourceSettingsProblem("directory", { path: "r", extensions: ["c sv"] })).toBe(
-      'settings.extensions.0: must be a file extension such as "csv" or ".xlsx"',
-    )
-    expect(sourceSettingsProblem("directory", { path: "r", max_bytes: 0 })).toBe(
-      "settings.max_bytes: Expected a value greater than or equal to 1",
-    )
-    expect(sourceSettingsProblem("directory", { path: "../r" })).toBe(
-      "settings.path: must not leave the inbox folder (no .. segments)",
-    )
-    expect(
-      sourceSettingsProblem("directory", {
-        path: "r",
-        profile: "gradebook",
-        plan: "transform",
-        stable_seconds: 0,
-        extensions: ["csv"],
-        max_bytes: 1000,
-      }),
-    ).toBeUndefined()
-  })
-})
 
 describe.each(targets)("schedule_file_ingest: $name", (target) => {
   const root = mkdtempSync(join(tmpdir(), "batchops-file-ingest-"))

@@ -6,8 +6,9 @@
  * the right account never has its body read at all, and the refusal is the API's JSON error
  * with a request id and an audit entry (Hono's `bodyLimit` answers before both).
  */
+
+import { readAtMost } from "@batchops/core"
 import { Effect } from "effect"
-import { readAtMost } from "../BoundedRead.js"
 import { ApiError, badRequest, tooLarge } from "./Api.js"
 
 /** The largest JSON body a route accepts unless the app is told otherwise: 1 MiB. */

@@ -3,7 +3,8 @@
  * records ingested from each, newest first. Everyone may look; admins add, change and
  * remove sources.
  */
-import { DepartmentsRepo, Models, type SourceNameTaken, sourceSettingsProblem } from "@batchops/core"
+import { sourceSettingsProblem } from "@batchops/automations"
+import { DepartmentsRepo, Models, type SourceNameTaken } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { IdParams, JsonObject, Label, Slug } from "./Fields.js"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { isAllowedHost, parseAllowedHost, showUrl } from "../src/automations/UrlSource.js"
+import { isAllowedHost, parseAllowedHost, showUrl } from "../src/UrlSource.js"
 
 describe("the scrape allow-list", () => {
   it("reads host and host:port entries, case and a trailing dot ignored, IPv6 in brackets or bare", () => {

@@ -1,3 +1,4 @@
+import { describe, expect, it } from "vitest"
 import {
   chooseTable,
   csvLinks,
@@ -10,8 +11,7 @@ import {
   resolveUrlSettings,
   sourceSettingsProblem,
   tableToCsv,
-} from "@batchops/core"
-import { describe, expect, it } from "vitest"
+} from "../src/index.js"
 
 const only = (html: string): HtmlTable => {
   const { tables } = parseHtmlPage(html)

@@ -32,6 +32,7 @@
  *
  * Steps and log lines carry counts and file names, never the contents of a file.
  */
+import { createHash } from "node:crypto"
 import { constants, type Stats } from "node:fs"
 import { copyFile, link, lstat, mkdir, open, readdir, realpath, unlink, writeFile } from "node:fs/promises"
 import path from "node:path"
@@ -40,16 +41,13 @@ import {
   AutomationError,
   AutomationLedger,
   AutomationSettings,
-  DirectorySettings,
   type Models,
-  type ResolvedDirectorySettings,
-  resolveDirectorySettings,
   Transactions,
   UploadIntake,
 } from "@batchops/core"
 import { Clock, Effect, Option, Schema } from "effect"
-import { sha256Hex } from "../UploadStore.js"
-import type { SourceIngester } from "./Sources.js"
+import { DirectorySettings, type ResolvedDirectorySettings, resolveDirectorySettings } from "./DirectorySettings.js"
+import type { SourceIngester } from "./SourceIngester.js"
 
 /** The ledger scope of the contents taken from a source's inbox (key: the sha256). */
 export const takenScope = (sourceId: string): string => `file_ingest:${sourceId}`
@@ -391,7 +389,7 @@ const takeFile = (ingest: Ingest, file: Candidate) =>
     // new size or time, which starts its wait again)
     if (read._tag === "changed") return { _tag: "waiting", name: file.name } as FileOutcome
     const bytes = read.bytes
-    const sha256 = sha256Hex(bytes)
+    const sha256 = createHash("sha256").update(bytes).digest("hex")
     const ledger = yield* AutomationLedger
     const intake = yield* UploadIntake
     const tx = yield* Transactions

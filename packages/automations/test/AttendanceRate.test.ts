@@ -1,3 +1,4 @@
+import { describe, expect, it } from "vitest"
 import {
   attendancePercent,
   attendanceRates,
@@ -9,8 +10,7 @@ import {
   readStudent,
   reminderMail,
   type StudentAttendance,
-} from "@batchops/core"
-import { describe, expect, it } from "vitest"
+} from "../src/index.js"
 
 const mark = (student: string, date: string, status: unknown, recordedAt = `${date}T08:00:00.000Z`) => ({
   payload: { student_id: student, date, status },

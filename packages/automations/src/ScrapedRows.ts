@@ -3,7 +3,7 @@
  * file for an upload. Pure: the digest that keys rows by their content is passed in, so core
  * needs no platform hashing.
  */
-import type { IngestRecord } from "../ports/DepartmentsRepo.js"
+import type { IngestRecord } from "@batchops/core"
 
 export interface KeyedRecords {
   readonly records: ReadonlyArray<IngestRecord>

@@ -3,35 +3,12 @@
  * given through these; `schedule_file_ingest` and `run_web_scrape` run the directory and url
  * sources through the same functions, so a source ingests the same way whichever job runs it.
  */
-import {
-  type AutomationContext,
-  AutomationError,
-  type AutomationServices,
-  DepartmentsRepo,
-  type Models,
-  SimulatedSettings,
-  simulatedRecords,
-  sourceSettingsProblem,
-} from "@batchops/core"
+import { type AutomationContext, AutomationError, DepartmentsRepo, type Models } from "@batchops/core"
 import { Clock, Effect, Option, Schema } from "effect"
 import { ingestDirectorySource } from "./DirectorySource.js"
+import { SimulatedSettings, simulatedRecords } from "./SimulatedFeed.js"
+import { checkSourceSettings, type SourceIngester, type SourceIngestResult } from "./SourceIngester.js"
 import { ingestUrlSource } from "./UrlSource.js"
-
-/** What ingesting one source did (counts and short facts, shown on the run). */
-export type SourceIngestResult = Readonly<Record<string, unknown>>
-
-export type SourceIngester = (
-  source: Models.DepartmentSource,
-  context: AutomationContext,
-) => Effect.Effect<SourceIngestResult, AutomationError, AutomationServices>
-
-/** Settings that do not suit the source's kind fail the ingest of that source, naming the setting. */
-export const checkSourceSettings = (source: Models.DepartmentSource) => {
-  const problem = sourceSettingsProblem(source.kind, source.settings)
-  return problem === undefined
-    ? Effect.void
-    : Effect.fail(new AutomationError({ message: `source ${source.code} (${source.name}): ${problem}` }))
-}
 
 /** A simulated source: the feed's sample records for now, stored by key (the same day updates). */
 export const ingestSimulatedSource: SourceIngester = (source, context) =>

@@ -10,8 +10,9 @@
  *   and school day (present, late, absent); a few students are absent often, so the attendance
  *   reminders have someone to remind
  */
+
+import type { IngestRecord } from "@batchops/core"
 import { Schema } from "effect"
-import type { IngestRecord } from "../ports/DepartmentsRepo.js"
 
 export const SIMULATED_FEEDS = ["admissions", "library", "facilities", "attendance"] as const
 export type SimulatedFeedName = (typeof SIMULATED_FEEDS)[number]

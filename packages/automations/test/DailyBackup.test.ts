@@ -9,7 +9,7 @@ import { AutomationSettings, type BackupInfo, type BackupOrigin, Backups } from 
 import { runAutomation } from "@batchops/core/testing"
 import { Effect, Layer } from "effect"
 import { describe, expect, it } from "vitest"
-import { dailyBackup } from "../src/automations/index.js"
+import { dailyBackup } from "../src/index.js"
 
 const DIR = "/srv/batchops/backups"
 

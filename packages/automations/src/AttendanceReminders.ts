@@ -17,20 +17,22 @@ import {
   type AutomationContext,
   AutomationError,
   AutomationLedger,
+  DepartmentsRepo,
+  defineAutomation,
+  JobsRepo,
+  Mailer,
+} from "@batchops/core"
+import { Clock, Effect, Option, Schema } from "effect"
+import {
   attendanceRates,
   attendanceWindow,
   belowThreshold,
   DEFAULT_SCHOOL,
-  DepartmentsRepo,
   dateInZone,
-  defineAutomation,
-  JobsRepo,
-  Mailer,
   readStudent,
   reminderMail,
   type StudentContact,
-} from "@batchops/core"
-import { Clock, Effect, Option, Schema } from "effect"
+} from "./AttendanceRate.js"
 
 /** The ledger scope of a reminder sent (its key is `<student id>:<YYYY-MM-DD>`). */
 export const REMINDER_SCOPE = "attendance_reminder"

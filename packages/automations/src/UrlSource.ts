@@ -26,27 +26,26 @@ import {
   AutomationError,
   AutomationLedger,
   AutomationSettings,
-  chooseTable,
-  columnNames,
-  csvLinks,
   DepartmentsRepo,
-  declaredHtmlCharset,
-  describeTable,
-  type HtmlTable,
-  keyRecords,
   type Models,
-  parseHtmlPage,
-  type ResolvedUrlSettings,
-  resolveUrlSettings,
+  readAtMost,
   sourceFromBytes,
-  tableToCsv,
   UploadIntake,
-  UrlSettings,
 } from "@batchops/core"
 import { CsvParser } from "@batchops/parsers"
 import { Clock, Effect, Option, Schema, Stream } from "effect"
-import { readAtMost } from "../BoundedRead.js"
-import type { SourceIngester } from "./Sources.js"
+import {
+  chooseTable,
+  columnNames,
+  csvLinks,
+  declaredHtmlCharset,
+  describeTable,
+  type HtmlTable,
+  parseHtmlPage,
+} from "./HtmlTables.js"
+import { keyRecords, tableToCsv } from "./ScrapedRows.js"
+import type { SourceIngester } from "./SourceIngester.js"
+import { type ResolvedUrlSettings, resolveUrlSettings, UrlSettings } from "./UrlSettings.js"
 
 /** Redirects followed for one fetch before giving up. */
 export const MAX_REDIRECTS = 5

@@ -1,7 +1,7 @@
 /**
- * Reading a stream of bytes within a limit, the one way the host does it (request bodies in
- * api/Body.ts, fetched pages in automations/UrlSource.ts): the bytes are counted as they
- * arrive and the stream is cancelled the moment they pass the limit, so the rest is never read.
+ * Reading a stream of bytes within a limit, the one way BatchOps does it (the server's request
+ * bodies, the pages a `url` department source fetches): the bytes are counted as they arrive
+ * and the stream is cancelled the moment they pass the limit, so the rest is never read.
  */
 
 /** The stream's bytes, or `undefined` once they pass `limit` (the stream is then cancelled). */

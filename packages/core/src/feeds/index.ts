@@ -1,6 +1,0 @@
-export * from "./DirectorySettings.js"
-export * from "./HtmlTables.js"
-export * from "./ScrapedRows.js"
-export * from "./SimulatedFeed.js"
-export * from "./SourceSettings.js"
-export * from "./UrlSettings.js"

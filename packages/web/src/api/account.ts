@@ -3,12 +3,12 @@
  * may do and the incident moves, which the screens offer their actions by.
  */
 import { type Account, type Rights, receiveRights, session } from "../state/session"
-import { api } from "./client"
+import { answerOf, client } from "./client"
 
 /** Asks the server for the signed-in account's rights and keeps them with the session. */
 export const loadRights = async (): Promise<void> => {
   const token = session.value?.token
-  const me = await api<Account & Rights>("/api/auth/me/")
+  const me: Account & Rights = await answerOf(client.GET("/api/auth/me/"))
   // an answer for a session that has since ended or changed is not kept
   if (token !== undefined && session.value?.token === token) receiveRights(me)
 }

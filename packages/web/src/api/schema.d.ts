@@ -4,1018 +4,1018 @@
  */
 
 export interface paths {
-    readonly "/api/auth/login/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/login/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Sign in with email and password; answers a token for Authorization: Token <token>
          * @description Access: no account needed.
          */
-        readonly post: operations["post_api_auth_login"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/logout/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/logout/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Sign out: the token of this request stops working
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_auth_logout"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/me/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * The signed-in account, what it may do (permissions from the routes' access rules) and the incident moves
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_auth_me"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_auth_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/password/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/password/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Change your own password (the current one is needed); every other session of the account is signed out
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_auth_password"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/verify/send/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/verify/send/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Mail a code to verify an account's email (the same answer whether or not the email has an account)
          * @description Access: no account needed.
          */
-        readonly post: operations["post_api_auth_verify_send"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_verify_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/verify/confirm/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/verify/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Confirm an email with the code it received; the account can then sign in
          * @description Access: no account needed.
          */
-        readonly post: operations["post_api_auth_verify_confirm"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_verify_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/forgot/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/forgot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Mail a code to choose a new password (the same answer whether or not the email has an account)
          * @description Access: no account needed.
          */
-        readonly post: operations["post_api_auth_forgot"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_forgot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/auth/reset/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/auth/reset/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Choose a new password with the emailed code; every session of the account is signed out
          * @description Access: no account needed.
          */
-        readonly post: operations["post_api_auth_reset"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_auth_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/users/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List accounts (filters: role, is_active, search in username, email and names)
          * @description Access: admins only.
          */
-        readonly get: operations["get_api_users"];
-        readonly put?: never;
+        get: operations["get_api_users"];
+        put?: never;
         /**
          * Create an account; without a password it signs in after verifying its email and choosing one
          * @description Access: admins only.
          */
-        readonly post: operations["post_api_users"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/users/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/users/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One account
          * @description Access: admins only.
          */
-        readonly get: operations["get_api_users_id"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_users_id"];
+        put?: never;
+        post?: never;
         /**
          * Deactivate an account (it is kept, cannot sign in, and its sessions end)
          * @description Access: admins only.
          */
-        readonly delete: operations["delete_api_users_id"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_users_id"];
+        options?: never;
+        head?: never;
         /**
          * Change an account's role, names, active state or password (deactivating or a new password signs it out; your own password: POST /api/auth/password/)
          * @description Access: admins only.
          */
-        readonly patch: operations["patch_api_users_id"];
-        readonly trace?: never;
+        patch: operations["patch_api_users_id"];
+        trace?: never;
     };
-    readonly "/api/uploads/preview/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Preview a file before submitting it (multipart: file, profile = gradebook or auto, department): parse, standardize and validate without storing or publishing; first rows, schema, problems, missing columns with suggestions
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_uploads_preview"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_uploads_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/column-mappings/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/column-mappings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * Remembered column mappings (of one department with ?department=), by department and profile
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_column_mappings"];
+        get: operations["get_api_column_mappings"];
         /**
          * Confirm a column mapping for a department, profile and header set ({department, profile, headers, mapping: {sourceHeader: profileColumn}}); later files with the same headers map with no questions (admins and moderators)
          * @description Access: admins and moderators.
          */
-        readonly put: operations["put_api_column_mappings"];
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        put: operations["put_api_column_mappings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/column-mappings/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/column-mappings/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
-        readonly post?: never;
+        get?: never;
+        put?: never;
+        post?: never;
         /**
          * Forget a remembered column mapping (the next file with its headers asks again)
          * @description Access: admins only.
          */
-        readonly delete: operations["delete_api_column_mappings_id"];
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        delete: operations["delete_api_column_mappings_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List uploads, newest first (filters: status, created_after/before, profile, process_mode, uploaded_by)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_uploads"];
-        readonly put?: never;
+        get: operations["get_api_uploads"];
+        put?: never;
         /**
          * Upload a file (multipart: file, process_mode = transform, process_config = {} as JSON, profile = gradebook or auto, department: its remembered column mappings apply)
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_uploads"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_uploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One upload with its stages, approval and report links
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_uploads_id"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_uploads_id"];
+        put?: never;
+        post?: never;
         /**
          * Delete an upload with its work item, original file, stored stage outputs and reports (not while processing)
          * @description Access: admins and moderators.
          */
-        readonly delete: operations["delete_api_uploads_id"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_uploads_id"];
+        options?: never;
+        head?: never;
         /**
          * Correct an upload's profile or plan (process_mode, process_config) while it is queued or failed
          * @description Access: admins and moderators.
          */
-        readonly patch: operations["patch_api_uploads_id"];
-        readonly trace?: never;
+        patch: operations["patch_api_uploads_id"];
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/timeline/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/timeline/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * An upload's timeline (held, approved, rejected, retried, corrected), oldest first
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_uploads_id_timeline"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_uploads_id_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/retry/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Retry a failed upload: from its last stored stage, or from the file with a corrected profile or plan (admins and moderators)
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_uploads_id_retry"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_uploads_id_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/approve/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/approve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Approve the change a held upload would publish: the run goes on
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_uploads_id_approve"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_uploads_id_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/reject/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/reject/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Reject the change a held upload would publish: the upload ends rejected
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_uploads_id_reject"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_uploads_id_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/uploads/{id}/events/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/uploads/{id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * Server-sent events of a run's progress: stage started/finished, progress, then the final status
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_uploads_id_events"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_uploads_id_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/reports/summary/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/reports/summary/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * Download an upload's summary report (format csv, the default, or pdf)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_reports_summary"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_reports_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List incidents, newest first (filters: status, severity, stage, created_after/before, assignee, known_error)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_incidents"];
-        readonly put?: never;
+        get: operations["get_api_incidents"];
+        put?: never;
         /**
          * Open an incident by hand, with its ticket
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One incident with its timeline, tickets and group
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_incidents_id"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_incidents_id"];
+        put?: never;
+        post?: never;
         /**
          * Delete an incident with its tickets and timeline (admins only)
          * @description Access: admins only.
          */
-        readonly delete: operations["delete_api_incidents_id"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_incidents_id"];
+        options?: never;
+        head?: never;
         /**
          * Write the root cause, corrective action, impact summary or analysis notes (one timeline entry per change)
          * @description Access: admins and moderators.
          */
-        readonly patch: operations["patch_api_incidents_id"];
-        readonly trace?: never;
+        patch: operations["patch_api_incidents_id"];
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/transition/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/transition/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Move an incident to another status (open, in_progress, resolved, archived)
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents_id_transition"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents_id_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/assign/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/assign/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Assign an incident to an active admin or moderator (null unassigns)
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents_id_assign"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents_id_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/note/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/note/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Add a note to an incident's timeline
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents_id_note"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents_id_note"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/retry/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Retry the incident's failed upload, optionally with a corrected profile or plan
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents_id_retry"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents_id_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incidents/{id}/archive/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incidents/{id}/archive/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Archive an incident (closed for good: a recurrence opens a new one)
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_incidents_id_archive"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_incidents_id_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/incident-groups/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/incident-groups/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List incident groups (fingerprint, stage, known error, message pattern, source, count, first/last seen)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_incident_groups"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_incident_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/known-errors/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/known-errors/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List the site's known errors, active and inactive, by name (filter: active)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_known_errors"];
-        readonly put?: never;
+        get: operations["get_api_known_errors"];
+        put?: never;
         /**
          * Add a known error (its pattern must pass the safety check)
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_known_errors"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_known_errors"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/known-errors/try/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/known-errors/try/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Try a pattern against the most recent failures and an optional sample: which it would recognize (and which known error wins now)
          * @description Access: admins and moderators.
          */
-        readonly post: operations["post_api_known_errors_try"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_known_errors_try"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/known-errors/{name}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/known-errors/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One known error
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_known_errors_name"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_known_errors_name"];
+        put?: never;
+        post?: never;
         /**
          * Deactivate a known error (it stops matching; incidents keep their tag)
          * @description Access: admins and moderators.
          */
-        readonly delete: operations["delete_api_known_errors_name"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_known_errors_name"];
+        options?: never;
+        head?: never;
         /**
          * Change a known error's pattern, stage, severity, root cause, corrective action or active flag
          * @description Access: admins and moderators.
          */
-        readonly patch: operations["patch_api_known_errors_name"];
-        readonly trace?: never;
+        patch: operations["patch_api_known_errors_name"];
+        trace?: never;
     };
-    readonly "/api/jobs/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List the schedules (by name)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_jobs"];
-        readonly put?: never;
+        get: operations["get_api_jobs"];
+        put?: never;
         /**
          * Create a schedule (admins)
          * @description Access: admins only.
          */
-        readonly post: operations["post_api_jobs"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_jobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/jobs/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/jobs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One schedule
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_jobs_id"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_jobs_id"];
+        put?: never;
+        post?: never;
         /**
          * Delete a schedule (admins); its past runs stay
          * @description Access: admins only.
          */
-        readonly delete: operations["delete_api_jobs_id"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_jobs_id"];
+        options?: never;
+        head?: never;
         /**
          * Change a schedule (admins)
          * @description Access: admins only.
          */
-        readonly patch: operations["patch_api_jobs_id"];
-        readonly trace?: never;
+        patch: operations["patch_api_jobs_id"];
+        trace?: never;
     };
-    readonly "/api/jobs/{id}/missed-ticks/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/jobs/{id}/missed-ticks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * The ticks a schedule missed (its scheduler was down longer than the job may be late), newest first
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_jobs_id_missed_ticks"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_jobs_id_missed_ticks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/jobs/{id}/trigger/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/jobs/{id}/trigger/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly get?: never;
-        readonly put?: never;
+        get?: never;
+        put?: never;
         /**
          * Run a schedule now: queues a manual run (the roles its automation allows; not while disabled, queued or running)
          * @description Access: any signed-in account.
          */
-        readonly post: operations["post_api_jobs_id_trigger"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_jobs_id_trigger"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/schedules/preview/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/schedules/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * A schedule in words and its next five runs, checked as saving a job checks it (400 naming the field)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_schedules_preview"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_schedules_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/job-runs/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/job-runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List job runs, newest first (filters: job, status, automation, created_after, created_before)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_job_runs"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_job_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/job-runs/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/job-runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One job run with its details and logs
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_job_runs_id"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_job_runs_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/automations/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/automations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List the automations jobs can run, with their parameter schemas (by key)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_automations"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_automations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/department-sources/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/department-sources/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * List the department sources (by name)
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_department_sources"];
-        readonly put?: never;
+        get: operations["get_api_department_sources"];
+        put?: never;
         /**
          * Add a department source (admins)
          * @description Access: admins only.
          */
-        readonly post: operations["post_api_department_sources"];
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        post: operations["post_api_department_sources"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/department-sources/{id}/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/department-sources/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * One department source
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_department_sources_id"];
-        readonly put?: never;
-        readonly post?: never;
+        get: operations["get_api_department_sources_id"];
+        put?: never;
+        post?: never;
         /**
          * Remove a department source and its records (admins)
          * @description Access: admins only.
          */
-        readonly delete: operations["delete_api_department_sources_id"];
-        readonly options?: never;
-        readonly head?: never;
+        delete: operations["delete_api_department_sources_id"];
+        options?: never;
+        head?: never;
         /**
          * Change a department source (admins)
          * @description Access: admins only.
          */
-        readonly patch: operations["patch_api_department_sources_id"];
-        readonly trace?: never;
+        patch: operations["patch_api_department_sources_id"];
+        trace?: never;
     };
-    readonly "/api/department-sources/{id}/records/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/department-sources/{id}/records/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * The records ingested from a source, newest first
          * @description Access: any signed-in account.
          */
-        readonly get: operations["get_api_department_sources_id_records"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_department_sources_id_records"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/health/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/health/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * Health: whether BatchOps is up for anyone; for admins the database, queue, worker and scheduler heartbeats, mail and disk (503 when the database is down)
          * @description Access: no account needed.
          */
-        readonly get: operations["get_api_health"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/audit/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/audit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * The audit log, newest first (admins; filters: actor_id, record_type, record_id, method, created_after, created_before)
          * @description Access: admins only.
          */
-        readonly get: operations["get_api_audit"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    readonly "/api/audit/refused/": {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    "/api/audit/refused/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         /**
          * Requests refused to callers without an account, counted per hour, method, route and status; newest hour first (admins; filters: created_after, created_before)
          * @description Access: admins only.
          */
-        readonly get: operations["get_api_audit_refused"];
-        readonly put?: never;
-        readonly post?: never;
-        readonly delete?: never;
-        readonly options?: never;
-        readonly head?: never;
-        readonly patch?: never;
-        readonly trace?: never;
+        get: operations["get_api_audit_refused"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        readonly Error: {
-            readonly error: string;
-            readonly code: string;
-            readonly fields?: readonly ({
-                readonly path: string;
-                readonly message: string;
+        Error: {
+            error: string;
+            code: string;
+            fields?: ({
+                path: string;
+                message: string;
             } & {
-                readonly [key: string]: unknown;
+                [key: string]: unknown;
             })[] | null;
-            readonly request_id: string;
+            request_id: string;
         } & {
-            readonly [key: string]: unknown;
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1026,5507 +1026,5507 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    readonly post_api_auth_login: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
-                    readonly password: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly token: string;
-                        readonly expires_at: string;
-                        readonly user: {
-                            readonly id: string;
-                            readonly username: string;
-                            readonly email: string;
+                    "application/json": {
+                        token: string;
+                        expires_at: string;
+                        user: {
+                            id: string;
+                            username: string;
+                            email: string;
                             /** @enum {string} */
-                            readonly role: "admin" | "moderator" | "user";
-                            readonly email_verified: boolean;
-                            readonly is_active: boolean;
-                            readonly created_at: string;
-                            readonly first_name: string;
-                            readonly last_name: string;
+                            role: "admin" | "moderator" | "user";
+                            email_verified: boolean;
+                            is_active: boolean;
+                            created_at: string;
+                            first_name: string;
+                            last_name: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_logout: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
+                    "application/json": {
+                        detail: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_auth_me: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    get_api_auth_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly username: string;
-                        readonly email: string;
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        email: string;
                         /** @enum {string} */
-                        readonly role: "admin" | "moderator" | "user";
-                        readonly email_verified: boolean;
-                        readonly is_active: boolean;
-                        readonly created_at: string;
-                        readonly first_name: string;
-                        readonly last_name: string;
-                        readonly permissions: {
-                            readonly upload: boolean;
-                            readonly confirm_mappings: boolean;
-                            readonly manage_incidents: boolean;
-                            readonly delete_incidents: boolean;
-                            readonly manage_known_errors: boolean;
-                            readonly approve_uploads: boolean;
-                            readonly delete_uploads: boolean;
-                            readonly edit_schedules: boolean;
-                            readonly edit_sources: boolean;
-                            readonly manage_users: boolean;
-                            readonly correct_uploads: boolean;
-                            readonly run_by_hand: readonly ("any" | "moderator" | "admin")[];
+                        role: "admin" | "moderator" | "user";
+                        email_verified: boolean;
+                        is_active: boolean;
+                        created_at: string;
+                        first_name: string;
+                        last_name: string;
+                        permissions: {
+                            upload: boolean;
+                            confirm_mappings: boolean;
+                            manage_incidents: boolean;
+                            delete_incidents: boolean;
+                            manage_known_errors: boolean;
+                            approve_uploads: boolean;
+                            delete_uploads: boolean;
+                            edit_schedules: boolean;
+                            edit_sources: boolean;
+                            manage_users: boolean;
+                            correct_uploads: boolean;
+                            run_by_hand: ("any" | "moderator" | "admin")[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly incident_transitions: {
-                            readonly open: readonly ("open" | "in_progress" | "resolved" | "archived")[];
-                            readonly in_progress: readonly ("open" | "in_progress" | "resolved" | "archived")[];
-                            readonly resolved: readonly ("open" | "in_progress" | "resolved" | "archived")[];
-                            readonly archived: readonly ("open" | "in_progress" | "resolved" | "archived")[];
+                        incident_transitions: {
+                            open: ("open" | "in_progress" | "resolved" | "archived")[];
+                            in_progress: ("open" | "in_progress" | "resolved" | "archived")[];
+                            resolved: ("open" | "in_progress" | "resolved" | "archived")[];
+                            archived: ("open" | "in_progress" | "resolved" | "archived")[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_password: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly current_password: string;
-                    readonly password: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    password: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
-                        readonly signed_out: number | ("Infinity" | "-Infinity" | "NaN");
+                    "application/json": {
+                        detail: string;
+                        signed_out: number;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_verify_send: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_verify_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 202: {
+            202: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
+                    "application/json": {
+                        detail: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_verify_confirm: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_verify_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
-                    readonly code: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    code: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
+                    "application/json": {
+                        detail: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_forgot: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_forgot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 202: {
+            202: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
+                    "application/json": {
+                        detail: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_auth_reset: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_auth_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
-                    readonly code: string;
-                    readonly password: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    code: string;
+                    password: string;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly detail: string;
+                    "application/json": {
+                        detail: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_users: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly role?: ("admin" | "moderator" | "user") | null;
-                readonly is_active?: ("true" | "false") | null;
-                readonly search?: string | null;
+    get_api_users: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                role?: ("admin" | "moderator" | "user") | null;
+                is_active?: ("true" | "false") | null;
+                search?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly username: string;
-                            readonly email: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            username: string;
+                            email: string;
                             /** @enum {string} */
-                            readonly role: "admin" | "moderator" | "user";
-                            readonly email_verified: boolean;
-                            readonly is_active: boolean;
-                            readonly created_at: string;
-                            readonly first_name: string;
-                            readonly last_name: string;
+                            role: "admin" | "moderator" | "user";
+                            email_verified: boolean;
+                            is_active: boolean;
+                            created_at: string;
+                            first_name: string;
+                            last_name: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_users: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly email: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
                     /** @enum {string} */
-                    readonly role: "admin" | "moderator" | "user";
-                    readonly first_name?: string | null;
-                    readonly last_name?: string | null;
-                    readonly password?: string | null;
-                    readonly username?: string | null;
+                    role: "admin" | "moderator" | "user";
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    password?: string | null;
+                    username?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly username: string;
-                        readonly email: string;
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        email: string;
                         /** @enum {string} */
-                        readonly role: "admin" | "moderator" | "user";
-                        readonly email_verified: boolean;
-                        readonly is_active: boolean;
-                        readonly created_at: string;
-                        readonly first_name: string;
-                        readonly last_name: string;
+                        role: "admin" | "moderator" | "user";
+                        email_verified: boolean;
+                        is_active: boolean;
+                        created_at: string;
+                        first_name: string;
+                        last_name: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_users_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_users_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly username: string;
-                        readonly email: string;
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        email: string;
                         /** @enum {string} */
-                        readonly role: "admin" | "moderator" | "user";
-                        readonly email_verified: boolean;
-                        readonly is_active: boolean;
-                        readonly created_at: string;
-                        readonly first_name: string;
-                        readonly last_name: string;
+                        role: "admin" | "moderator" | "user";
+                        email_verified: boolean;
+                        is_active: boolean;
+                        created_at: string;
+                        first_name: string;
+                        last_name: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_users_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_users_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly username: string;
-                        readonly email: string;
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        email: string;
                         /** @enum {string} */
-                        readonly role: "admin" | "moderator" | "user";
-                        readonly email_verified: boolean;
-                        readonly is_active: boolean;
-                        readonly created_at: string;
-                        readonly first_name: string;
-                        readonly last_name: string;
+                        role: "admin" | "moderator" | "user";
+                        email_verified: boolean;
+                        is_active: boolean;
+                        created_at: string;
+                        first_name: string;
+                        last_name: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_users_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    patch_api_users_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly role?: ("admin" | "moderator" | "user") | null;
-                    readonly first_name?: string | null;
-                    readonly last_name?: string | null;
-                    readonly is_active?: boolean | null;
-                    readonly password?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    role?: ("admin" | "moderator" | "user") | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    is_active?: boolean | null;
+                    password?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly username: string;
-                        readonly email: string;
+                    "application/json": {
+                        id: string;
+                        username: string;
+                        email: string;
                         /** @enum {string} */
-                        readonly role: "admin" | "moderator" | "user";
-                        readonly email_verified: boolean;
-                        readonly is_active: boolean;
-                        readonly created_at: string;
-                        readonly first_name: string;
-                        readonly last_name: string;
+                        role: "admin" | "moderator" | "user";
+                        email_verified: boolean;
+                        is_active: boolean;
+                        created_at: string;
+                        first_name: string;
+                        last_name: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_uploads_preview: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_uploads_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "multipart/form-data": Record<string, never>;
+        requestBody: {
+            content: {
+                "multipart/form-data": Record<string, unknown>;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly file_name: string;
-                        readonly format: string | null;
-                        readonly profile: string;
-                        readonly department: string | null;
-                        readonly headers: readonly string[];
-                        readonly fingerprint: string | null;
-                        readonly detected_profile: string | null;
-                        readonly columns: readonly ({
-                            readonly name: string;
-                            readonly type: string;
+                    "application/json": {
+                        file_name: string;
+                        format: string | null;
+                        profile: string;
+                        department: string | null;
+                        headers: string[];
+                        fingerprint: string | null;
+                        detected_profile: string | null;
+                        columns: ({
+                            name: string;
+                            type: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly rows: readonly ({
-                            readonly row: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly cells: readonly unknown[];
+                        rows: ({
+                            row: number;
+                            cells: unknown[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly row_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly reading: {
-                            readonly title_rows: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly decimal_mark: ("." | ",") | null;
+                        row_count: number;
+                        reading: {
+                            title_rows: number;
+                            decimal_mark: ("." | ",") | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly problems: readonly ({
+                        problems: ({
                             /** @enum {string} */
-                            readonly severity: "critical" | "warning";
-                            readonly stage: string;
-                            readonly row: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                            readonly column: string | null;
-                            readonly value: string | null;
-                            readonly rule: string;
-                            readonly message: string;
+                            severity: "critical" | "warning";
+                            stage: string;
+                            row: number | null;
+                            column: string | null;
+                            value: string | null;
+                            rule: string;
+                            message: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly problem_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly missing_columns: readonly string[];
-                        readonly suggestions: {
-                            readonly [key: string]: readonly string[];
+                        problem_count: number;
+                        missing_columns: string[];
+                        suggestions: {
+                            [key: string]: string[];
                         };
-                        readonly remembered_mapping: ({
-                            readonly id: string;
-                            readonly department: string;
-                            readonly profile: string;
-                            readonly fingerprint: string;
-                            readonly headers: readonly string[];
-                            readonly mapping: {
-                                readonly [key: string]: string;
+                        remembered_mapping: ({
+                            id: string;
+                            department: string;
+                            profile: string;
+                            fingerprint: string;
+                            headers: string[];
+                            mapping: {
+                                [key: string]: string;
                             };
-                            readonly confirmed_by: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
+                            confirmed_by: string | null;
+                            created_at: string;
+                            updated_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly ready: boolean;
+                        ready: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_column_mappings: {
-        readonly parameters: {
-            readonly query?: {
-                readonly department?: string | null;
+    get_api_column_mappings: {
+        parameters: {
+            query?: {
+                department?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly department: string;
-                            readonly profile: string;
-                            readonly fingerprint: string;
-                            readonly headers: readonly string[];
-                            readonly mapping: {
-                                readonly [key: string]: string;
+                    "application/json": {
+                        count: number;
+                        results: ({
+                            id: string;
+                            department: string;
+                            profile: string;
+                            fingerprint: string;
+                            headers: string[];
+                            mapping: {
+                                [key: string]: string;
                             };
-                            readonly confirmed_by: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
+                            confirmed_by: string | null;
+                            created_at: string;
+                            updated_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly put_api_column_mappings: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    put_api_column_mappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly department: string;
-                    readonly profile: string;
-                    readonly headers: readonly string[];
-                    readonly mapping: {
-                        readonly [key: string]: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    department: string;
+                    profile: string;
+                    headers: string[];
+                    mapping: {
+                        [key: string]: string;
                     };
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly department: string;
-                        readonly profile: string;
-                        readonly fingerprint: string;
-                        readonly headers: readonly string[];
-                        readonly mapping: {
-                            readonly [key: string]: string;
+                    "application/json": {
+                        id: string;
+                        department: string;
+                        profile: string;
+                        fingerprint: string;
+                        headers: string[];
+                        mapping: {
+                            [key: string]: string;
                         };
-                        readonly confirmed_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        confirmed_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_column_mappings_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_column_mappings_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 204: {
+            204: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_uploads: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly status?: ("queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected") | null;
-                readonly created_after?: string | null;
-                readonly created_before?: string | null;
-                readonly profile?: string | null;
-                readonly process_mode?: string | null;
-                readonly uploaded_by?: string | null;
+    get_api_uploads: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                status?: ("queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected") | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                profile?: string | null;
+                process_mode?: string | null;
+                uploaded_by?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly file_name: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            file_name: string;
                             /** @enum {string} */
-                            readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                            readonly process_mode: string;
-                            readonly process_config: unknown;
-                            readonly profile: string;
-                            readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                            readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly sha256: string;
-                            readonly stages: readonly ({
-                                readonly name: string;
-                                readonly plugin: string;
+                            status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                            process_mode: string;
+                            process_config: unknown;
+                            profile: string;
+                            progress: number;
+                            rows: number | null;
+                            size: number;
+                            sha256: string;
+                            stages: ({
+                                name: string;
+                                plugin: string;
                                 /** @enum {string} */
-                                readonly status: "ok" | "failed" | "skipped" | "reused";
-                                readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                                readonly log: Record<string, never>;
+                                status: "ok" | "failed" | "skipped" | "reused";
+                                duration_ms: number;
+                                log: Record<string, unknown>;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
-                            readonly incident_id: string | null;
-                            readonly approval: ({
-                                readonly request: Record<string, never>;
-                                readonly held_at: string | null;
-                                readonly decision: ({
-                                    readonly approved: boolean;
-                                    readonly by: string | null;
-                                    readonly at: string | null;
-                                    readonly note: string | null;
+                            incident_id: string | null;
+                            approval: ({
+                                request: Record<string, unknown>;
+                                held_at: string | null;
+                                decision: ({
+                                    approved: boolean;
+                                    by: string | null;
+                                    at: string | null;
+                                    note: string | null;
                                 } & {
-                                    readonly [key: string]: unknown;
+                                    [key: string]: unknown;
                                 }) | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
-                            readonly reports: {
-                                readonly csv: string | null;
-                                readonly pdf: string | null;
+                            reports: {
+                                csv: string | null;
+                                pdf: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             };
-                            readonly uploaded_by: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
+                            uploaded_by: string | null;
+                            created_at: string;
+                            updated_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_uploads: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_uploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "multipart/form-data": Record<string, never>;
+        requestBody: {
+            content: {
+                "multipart/form-data": Record<string, unknown>;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly file_name: string;
+                    "application/json": {
+                        id: string;
+                        file_name: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                        readonly process_mode: string;
-                        readonly process_config: unknown;
-                        readonly profile: string;
-                        readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sha256: string;
-                        readonly stages: readonly ({
-                            readonly name: string;
-                            readonly plugin: string;
+                        status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                        process_mode: string;
+                        process_config: unknown;
+                        profile: string;
+                        progress: number;
+                        rows: number | null;
+                        size: number;
+                        sha256: string;
+                        stages: ({
+                            name: string;
+                            plugin: string;
                             /** @enum {string} */
-                            readonly status: "ok" | "failed" | "skipped" | "reused";
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly log: Record<string, never>;
+                            status: "ok" | "failed" | "skipped" | "reused";
+                            duration_ms: number;
+                            log: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly incident_id: string | null;
-                        readonly approval: ({
-                            readonly request: Record<string, never>;
-                            readonly held_at: string | null;
-                            readonly decision: ({
-                                readonly approved: boolean;
-                                readonly by: string | null;
-                                readonly at: string | null;
-                                readonly note: string | null;
+                        incident_id: string | null;
+                        approval: ({
+                            request: Record<string, unknown>;
+                            held_at: string | null;
+                            decision: ({
+                                approved: boolean;
+                                by: string | null;
+                                at: string | null;
+                                note: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly reports: {
-                            readonly csv: string | null;
-                            readonly pdf: string | null;
+                        reports: {
+                            csv: string | null;
+                            pdf: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly uploaded_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        uploaded_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_uploads_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_uploads_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly file_name: string;
+                    "application/json": {
+                        id: string;
+                        file_name: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                        readonly process_mode: string;
-                        readonly process_config: unknown;
-                        readonly profile: string;
-                        readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sha256: string;
-                        readonly stages: readonly ({
-                            readonly name: string;
-                            readonly plugin: string;
+                        status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                        process_mode: string;
+                        process_config: unknown;
+                        profile: string;
+                        progress: number;
+                        rows: number | null;
+                        size: number;
+                        sha256: string;
+                        stages: ({
+                            name: string;
+                            plugin: string;
                             /** @enum {string} */
-                            readonly status: "ok" | "failed" | "skipped" | "reused";
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly log: Record<string, never>;
+                            status: "ok" | "failed" | "skipped" | "reused";
+                            duration_ms: number;
+                            log: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly incident_id: string | null;
-                        readonly approval: ({
-                            readonly request: Record<string, never>;
-                            readonly held_at: string | null;
-                            readonly decision: ({
-                                readonly approved: boolean;
-                                readonly by: string | null;
-                                readonly at: string | null;
-                                readonly note: string | null;
+                        incident_id: string | null;
+                        approval: ({
+                            request: Record<string, unknown>;
+                            held_at: string | null;
+                            decision: ({
+                                approved: boolean;
+                                by: string | null;
+                                at: string | null;
+                                note: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly reports: {
-                            readonly csv: string | null;
-                            readonly pdf: string | null;
+                        reports: {
+                            csv: string | null;
+                            pdf: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly uploaded_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        uploaded_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_uploads_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_uploads_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 204: {
+            204: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_uploads_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    patch_api_uploads_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly profile?: string | null;
-                    readonly process_mode?: string | null;
-                    readonly process_config?: Record<string, never> | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    profile?: string | null;
+                    process_mode?: string | null;
+                    process_config?: Record<string, unknown> | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly file_name: string;
+                    "application/json": {
+                        id: string;
+                        file_name: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                        readonly process_mode: string;
-                        readonly process_config: unknown;
-                        readonly profile: string;
-                        readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sha256: string;
-                        readonly stages: readonly ({
-                            readonly name: string;
-                            readonly plugin: string;
+                        status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                        process_mode: string;
+                        process_config: unknown;
+                        profile: string;
+                        progress: number;
+                        rows: number | null;
+                        size: number;
+                        sha256: string;
+                        stages: ({
+                            name: string;
+                            plugin: string;
                             /** @enum {string} */
-                            readonly status: "ok" | "failed" | "skipped" | "reused";
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly log: Record<string, never>;
+                            status: "ok" | "failed" | "skipped" | "reused";
+                            duration_ms: number;
+                            log: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly incident_id: string | null;
-                        readonly approval: ({
-                            readonly request: Record<string, never>;
-                            readonly held_at: string | null;
-                            readonly decision: ({
-                                readonly approved: boolean;
-                                readonly by: string | null;
-                                readonly at: string | null;
-                                readonly note: string | null;
+                        incident_id: string | null;
+                        approval: ({
+                            request: Record<string, unknown>;
+                            held_at: string | null;
+                            decision: ({
+                                approved: boolean;
+                                by: string | null;
+                                at: string | null;
+                                note: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly reports: {
-                            readonly csv: string | null;
-                            readonly pdf: string | null;
+                        reports: {
+                            csv: string | null;
+                            pdf: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly uploaded_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        uploaded_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_uploads_id_timeline: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_uploads_id_timeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly upload_id: string;
-                        readonly events: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: Record<string, never>;
+                    "application/json": {
+                        upload_id: string;
+                        events: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_uploads_id_retry: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_uploads_id_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly profile?: string | null;
-                    readonly process_mode?: string | null;
-                    readonly process_config?: Record<string, never> | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    profile?: string | null;
+                    process_mode?: string | null;
+                    process_config?: Record<string, unknown> | null;
                 } | null;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly upload: {
-                            readonly id: string;
-                            readonly file_name: string;
+                    "application/json": {
+                        upload: {
+                            id: string;
+                            file_name: string;
                             /** @enum {string} */
-                            readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                            readonly process_mode: string;
-                            readonly process_config: unknown;
-                            readonly profile: string;
-                            readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                            readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly sha256: string;
-                            readonly stages: readonly ({
-                                readonly name: string;
-                                readonly plugin: string;
+                            status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                            process_mode: string;
+                            process_config: unknown;
+                            profile: string;
+                            progress: number;
+                            rows: number | null;
+                            size: number;
+                            sha256: string;
+                            stages: ({
+                                name: string;
+                                plugin: string;
                                 /** @enum {string} */
-                                readonly status: "ok" | "failed" | "skipped" | "reused";
-                                readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                                readonly log: Record<string, never>;
+                                status: "ok" | "failed" | "skipped" | "reused";
+                                duration_ms: number;
+                                log: Record<string, unknown>;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
-                            readonly incident_id: string | null;
-                            readonly approval: ({
-                                readonly request: Record<string, never>;
-                                readonly held_at: string | null;
-                                readonly decision: ({
-                                    readonly approved: boolean;
-                                    readonly by: string | null;
-                                    readonly at: string | null;
-                                    readonly note: string | null;
+                            incident_id: string | null;
+                            approval: ({
+                                request: Record<string, unknown>;
+                                held_at: string | null;
+                                decision: ({
+                                    approved: boolean;
+                                    by: string | null;
+                                    at: string | null;
+                                    note: string | null;
                                 } & {
-                                    readonly [key: string]: unknown;
+                                    [key: string]: unknown;
                                 }) | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
-                            readonly reports: {
-                                readonly csv: string | null;
-                                readonly pdf: string | null;
+                            reports: {
+                                csv: string | null;
+                                pdf: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             };
-                            readonly uploaded_by: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
+                            uploaded_by: string | null;
+                            created_at: string;
+                            updated_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly resume_after: string | null;
-                        readonly incident_id: string | null;
+                        resume_after: string | null;
+                        incident_id: string | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_uploads_id_approve: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_uploads_id_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly note?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
                 } | null;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly file_name: string;
+                    "application/json": {
+                        id: string;
+                        file_name: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                        readonly process_mode: string;
-                        readonly process_config: unknown;
-                        readonly profile: string;
-                        readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sha256: string;
-                        readonly stages: readonly ({
-                            readonly name: string;
-                            readonly plugin: string;
+                        status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                        process_mode: string;
+                        process_config: unknown;
+                        profile: string;
+                        progress: number;
+                        rows: number | null;
+                        size: number;
+                        sha256: string;
+                        stages: ({
+                            name: string;
+                            plugin: string;
                             /** @enum {string} */
-                            readonly status: "ok" | "failed" | "skipped" | "reused";
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly log: Record<string, never>;
+                            status: "ok" | "failed" | "skipped" | "reused";
+                            duration_ms: number;
+                            log: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly incident_id: string | null;
-                        readonly approval: ({
-                            readonly request: Record<string, never>;
-                            readonly held_at: string | null;
-                            readonly decision: ({
-                                readonly approved: boolean;
-                                readonly by: string | null;
-                                readonly at: string | null;
-                                readonly note: string | null;
+                        incident_id: string | null;
+                        approval: ({
+                            request: Record<string, unknown>;
+                            held_at: string | null;
+                            decision: ({
+                                approved: boolean;
+                                by: string | null;
+                                at: string | null;
+                                note: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly reports: {
-                            readonly csv: string | null;
-                            readonly pdf: string | null;
+                        reports: {
+                            csv: string | null;
+                            pdf: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly uploaded_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        uploaded_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_uploads_id_reject: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_uploads_id_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly note?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
                 } | null;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly file_name: string;
+                    "application/json": {
+                        id: string;
+                        file_name: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
-                        readonly process_mode: string;
-                        readonly process_config: unknown;
-                        readonly profile: string;
-                        readonly progress: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly rows: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly size: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sha256: string;
-                        readonly stages: readonly ({
-                            readonly name: string;
-                            readonly plugin: string;
+                        status: "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected";
+                        process_mode: string;
+                        process_config: unknown;
+                        profile: string;
+                        progress: number;
+                        rows: number | null;
+                        size: number;
+                        sha256: string;
+                        stages: ({
+                            name: string;
+                            plugin: string;
                             /** @enum {string} */
-                            readonly status: "ok" | "failed" | "skipped" | "reused";
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly log: Record<string, never>;
+                            status: "ok" | "failed" | "skipped" | "reused";
+                            duration_ms: number;
+                            log: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly incident_id: string | null;
-                        readonly approval: ({
-                            readonly request: Record<string, never>;
-                            readonly held_at: string | null;
-                            readonly decision: ({
-                                readonly approved: boolean;
-                                readonly by: string | null;
-                                readonly at: string | null;
-                                readonly note: string | null;
+                        incident_id: string | null;
+                        approval: ({
+                            request: Record<string, unknown>;
+                            held_at: string | null;
+                            decision: ({
+                                approved: boolean;
+                                by: string | null;
+                                at: string | null;
+                                note: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly reports: {
-                            readonly csv: string | null;
-                            readonly pdf: string | null;
+                        reports: {
+                            csv: string | null;
+                            pdf: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly uploaded_by: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        uploaded_by: string | null;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_uploads_id_events: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_uploads_id_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "text/event-stream": unknown;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_reports_summary: {
-        readonly parameters: {
-            readonly query: {
-                readonly upload_id: string;
-                readonly format?: ("csv" | "pdf") | null;
+    get_api_reports_summary: {
+        parameters: {
+            query: {
+                upload_id: string;
+                format?: ("csv" | "pdf") | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "text/csv; charset=utf-8": unknown;
-                    readonly "application/pdf": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                    "application/pdf": unknown;
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_incidents: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly status?: ("open" | "in_progress" | "resolved" | "archived") | null;
-                readonly severity?: ("low" | "medium" | "high" | "critical") | null;
-                readonly stage?: string | null;
-                readonly created_after?: string | null;
-                readonly created_before?: string | null;
-                readonly assignee?: string | null;
-                readonly known_error?: string | null;
+    get_api_incidents: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                status?: ("open" | "in_progress" | "resolved" | "archived") | null;
+                severity?: ("low" | "medium" | "high" | "critical") | null;
+                stage?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
+                assignee?: string | null;
+                known_error?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly upload_id: string | null;
-                            readonly stage: string;
-                            readonly error: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            upload_id: string | null;
+                            stage: string;
+                            error: string;
                             /** @enum {string} */
-                            readonly status: "open" | "in_progress" | "resolved" | "archived";
+                            status: "open" | "in_progress" | "resolved" | "archived";
                             /** @enum {string} */
-                            readonly severity: "low" | "medium" | "high" | "critical";
-                            readonly known_error: string | null;
-                            readonly root_cause: string | null;
-                            readonly corrective_action: string | null;
-                            readonly impact_summary: string | null;
-                            readonly analysis_notes: string | null;
-                            readonly assignee: string | null;
-                            readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly last_retry_at: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
-                            readonly timeline: readonly ({
-                                readonly at: string;
-                                readonly actor: string | null;
-                                readonly kind: string;
-                                readonly message: string;
-                                readonly data: unknown;
+                            severity: "low" | "medium" | "high" | "critical";
+                            known_error: string | null;
+                            root_cause: string | null;
+                            corrective_action: string | null;
+                            impact_summary: string | null;
+                            analysis_notes: string | null;
+                            assignee: string | null;
+                            retry_count: number;
+                            last_retry_at: string | null;
+                            created_at: string;
+                            updated_at: string;
+                            timeline: ({
+                                at: string;
+                                actor: string | null;
+                                kind: string;
+                                message: string;
+                                data: unknown;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_incidents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly stage: string;
-                    readonly error: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    stage: string;
+                    error: string;
                     /** @enum {string} */
-                    readonly severity: "low" | "medium" | "high" | "critical";
-                    readonly upload_id?: string | null;
+                    severity: "low" | "medium" | "high" | "critical";
+                    upload_id?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_incidents_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_incidents_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 204: {
+            204: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_incidents_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    patch_api_incidents_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly root_cause?: string | null;
-                    readonly corrective_action?: string | null;
-                    readonly impact_summary?: string | null;
-                    readonly analysis_notes?: string | null;
-                    readonly expected_updated_at?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    root_cause?: string | null;
+                    corrective_action?: string | null;
+                    impact_summary?: string | null;
+                    analysis_notes?: string | null;
+                    expected_updated_at?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents_id_transition: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_incidents_id_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
+        requestBody: {
+            content: {
+                "application/json": {
                     /** @enum {string} */
-                    readonly to: "open" | "in_progress" | "resolved" | "archived";
-                    readonly note?: string | null;
-                    readonly expected_updated_at?: string | null;
+                    to: "open" | "in_progress" | "resolved" | "archived";
+                    note?: string | null;
+                    expected_updated_at?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents_id_assign: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_incidents_id_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly assignee: string | null;
-                    readonly expected_updated_at?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    assignee: string | null;
+                    expected_updated_at?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents_id_note: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_incidents_id_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly text: string;
-                    readonly expected_updated_at?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    expected_updated_at?: string | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents_id_retry: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_incidents_id_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly profile?: string | null;
-                    readonly process_mode?: string | null;
-                    readonly process_config?: Record<string, never> | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    profile?: string | null;
+                    process_mode?: string | null;
+                    process_config?: Record<string, unknown> | null;
                 } | null;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly incident: {
-                            readonly id: string;
-                            readonly upload_id: string | null;
-                            readonly stage: string;
-                            readonly error: string;
+                    "application/json": {
+                        incident: {
+                            id: string;
+                            upload_id: string | null;
+                            stage: string;
+                            error: string;
                             /** @enum {string} */
-                            readonly status: "open" | "in_progress" | "resolved" | "archived";
+                            status: "open" | "in_progress" | "resolved" | "archived";
                             /** @enum {string} */
-                            readonly severity: "low" | "medium" | "high" | "critical";
-                            readonly known_error: string | null;
-                            readonly root_cause: string | null;
-                            readonly corrective_action: string | null;
-                            readonly impact_summary: string | null;
-                            readonly analysis_notes: string | null;
-                            readonly assignee: string | null;
-                            readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly last_retry_at: string | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
-                            readonly timeline: readonly ({
-                                readonly at: string;
-                                readonly actor: string | null;
-                                readonly kind: string;
-                                readonly message: string;
-                                readonly data: unknown;
+                            severity: "low" | "medium" | "high" | "critical";
+                            known_error: string | null;
+                            root_cause: string | null;
+                            corrective_action: string | null;
+                            impact_summary: string | null;
+                            analysis_notes: string | null;
+                            assignee: string | null;
+                            retry_count: number;
+                            last_retry_at: string | null;
+                            created_at: string;
+                            updated_at: string;
+                            timeline: ({
+                                at: string;
+                                actor: string | null;
+                                kind: string;
+                                message: string;
+                                data: unknown;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
-                            readonly tickets: readonly ({
-                                readonly id: string;
-                                readonly title: string;
+                            tickets: ({
+                                id: string;
+                                title: string;
                                 /** @enum {string} */
-                                readonly status: "open" | "closed";
-                                readonly created_at: string;
+                                status: "open" | "closed";
+                                created_at: string;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
-                            readonly group: ({
-                                readonly fingerprint: string;
-                                readonly stage: string;
-                                readonly known_error: string | null;
-                                readonly message_pattern: string;
-                                readonly source: string | null;
-                                readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                                readonly first_seen: string;
-                                readonly last_seen: string;
-                                readonly incident_id: string | null;
+                            group: ({
+                                fingerprint: string;
+                                stage: string;
+                                known_error: string | null;
+                                message_pattern: string;
+                                source: string | null;
+                                count: number;
+                                first_seen: string;
+                                last_seen: string;
+                                incident_id: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly upload: {
-                            readonly id: string;
-                            readonly status: string;
+                        upload: {
+                            id: string;
+                            status: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly resume_after: string | null;
-                        readonly work_item_id: string;
+                        resume_after: string | null;
+                        work_item_id: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_incidents_id_archive: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_incidents_id_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly note?: string | null;
-                    readonly expected_updated_at?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string | null;
+                    expected_updated_at?: string | null;
                 } | null;
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly upload_id: string | null;
-                        readonly stage: string;
-                        readonly error: string;
+                    "application/json": {
+                        id: string;
+                        upload_id: string | null;
+                        stage: string;
+                        error: string;
                         /** @enum {string} */
-                        readonly status: "open" | "in_progress" | "resolved" | "archived";
+                        status: "open" | "in_progress" | "resolved" | "archived";
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly known_error: string | null;
-                        readonly root_cause: string | null;
-                        readonly corrective_action: string | null;
-                        readonly impact_summary: string | null;
-                        readonly analysis_notes: string | null;
-                        readonly assignee: string | null;
-                        readonly retry_count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly last_retry_at: string | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
-                        readonly timeline: readonly ({
-                            readonly at: string;
-                            readonly actor: string | null;
-                            readonly kind: string;
-                            readonly message: string;
-                            readonly data: unknown;
+                        severity: "low" | "medium" | "high" | "critical";
+                        known_error: string | null;
+                        root_cause: string | null;
+                        corrective_action: string | null;
+                        impact_summary: string | null;
+                        analysis_notes: string | null;
+                        assignee: string | null;
+                        retry_count: number;
+                        last_retry_at: string | null;
+                        created_at: string;
+                        updated_at: string;
+                        timeline: ({
+                            at: string;
+                            actor: string | null;
+                            kind: string;
+                            message: string;
+                            data: unknown;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly tickets: readonly ({
-                            readonly id: string;
-                            readonly title: string;
+                        tickets: ({
+                            id: string;
+                            title: string;
                             /** @enum {string} */
-                            readonly status: "open" | "closed";
-                            readonly created_at: string;
+                            status: "open" | "closed";
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly group: ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                        group: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_incident_groups: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
+    get_api_incident_groups: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly fingerprint: string;
-                            readonly stage: string;
-                            readonly known_error: string | null;
-                            readonly message_pattern: string;
-                            readonly source: string | null;
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly first_seen: string;
-                            readonly last_seen: string;
-                            readonly incident_id: string | null;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            fingerprint: string;
+                            stage: string;
+                            known_error: string | null;
+                            message_pattern: string;
+                            source: string | null;
+                            count: number;
+                            first_seen: string;
+                            last_seen: string;
+                            incident_id: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_known_errors: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly active?: ("true" | "false") | null;
+    get_api_known_errors: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                active?: ("true" | "false") | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly name: string;
-                            readonly pattern: string;
-                            readonly stage: string | null;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            name: string;
+                            pattern: string;
+                            stage: string | null;
                             /** @enum {string} */
-                            readonly severity: "low" | "medium" | "high" | "critical";
-                            readonly root_cause: string;
-                            readonly corrective_action: string;
-                            readonly active: boolean;
+                            severity: "low" | "medium" | "high" | "critical";
+                            root_cause: string;
+                            corrective_action: string;
+                            active: boolean;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_known_errors: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_known_errors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly name: string;
-                    readonly pattern: string;
-                    readonly stage?: string | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    pattern: string;
+                    stage?: string | null;
                     /** @enum {string} */
-                    readonly severity: "low" | "medium" | "high" | "critical";
-                    readonly root_cause: string;
-                    readonly corrective_action: string;
-                    readonly active?: boolean | null;
+                    severity: "low" | "medium" | "high" | "critical";
+                    root_cause: string;
+                    corrective_action: string;
+                    active?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly pattern: string;
-                        readonly stage: string | null;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        pattern: string;
+                        stage: string | null;
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly root_cause: string;
-                        readonly corrective_action: string;
-                        readonly active: boolean;
+                        severity: "low" | "medium" | "high" | "critical";
+                        root_cause: string;
+                        corrective_action: string;
+                        active: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_known_errors_try: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_known_errors_try: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly pattern: string;
-                    readonly stage?: string | null;
-                    readonly limit?: number | null;
-                    readonly sample?: {
-                        readonly stage: string;
-                        readonly message: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    pattern: string;
+                    stage?: string | null;
+                    limit?: number | null;
+                    sample?: {
+                        stage: string;
+                        message: string;
                     } | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly tried: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly sample_matched: boolean | null;
-                        readonly matched: readonly ({
-                            readonly incident_id: string;
-                            readonly stage: string;
-                            readonly message: string;
-                            readonly shadowed_by: string | null;
+                    "application/json": {
+                        tried: number;
+                        sample_matched: boolean | null;
+                        matched: ({
+                            incident_id: string;
+                            stage: string;
+                            message: string;
+                            shadowed_by: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_known_errors_name: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly name: string;
+    get_api_known_errors_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly pattern: string;
-                        readonly stage: string | null;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        pattern: string;
+                        stage: string | null;
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly root_cause: string;
-                        readonly corrective_action: string;
-                        readonly active: boolean;
+                        severity: "low" | "medium" | "high" | "critical";
+                        root_cause: string;
+                        corrective_action: string;
+                        active: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_known_errors_name: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly name: string;
+    delete_api_known_errors_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly pattern: string;
-                        readonly stage: string | null;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        pattern: string;
+                        stage: string | null;
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly root_cause: string;
-                        readonly corrective_action: string;
-                        readonly active: boolean;
+                        severity: "low" | "medium" | "high" | "critical";
+                        root_cause: string;
+                        corrective_action: string;
+                        active: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_known_errors_name: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly name: string;
+    patch_api_known_errors_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly pattern?: string | null;
-                    readonly stage?: string | null;
-                    readonly severity?: ("low" | "medium" | "high" | "critical") | null;
-                    readonly root_cause?: string | null;
-                    readonly corrective_action?: string | null;
-                    readonly active?: boolean | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    pattern?: string | null;
+                    stage?: string | null;
+                    severity?: ("low" | "medium" | "high" | "critical") | null;
+                    root_cause?: string | null;
+                    corrective_action?: string | null;
+                    active?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly pattern: string;
-                        readonly stage: string | null;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        pattern: string;
+                        stage: string | null;
                         /** @enum {string} */
-                        readonly severity: "low" | "medium" | "high" | "critical";
-                        readonly root_cause: string;
-                        readonly corrective_action: string;
-                        readonly active: boolean;
+                        severity: "low" | "medium" | "high" | "critical";
+                        root_cause: string;
+                        corrective_action: string;
+                        active: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_jobs: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
+    get_api_jobs: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly name: string;
-                            readonly automation: string;
-                            readonly cron: string;
-                            readonly timezone: string;
-                            readonly enabled: boolean;
-                            readonly params: Record<string, never>;
-                            readonly misfire_policy: string;
-                            readonly max_lateness_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly skip_dates: readonly string[];
-                            readonly allow_overlap: boolean;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            name: string;
+                            automation: string;
+                            cron: string;
+                            timezone: string;
+                            enabled: boolean;
+                            params: Record<string, unknown>;
+                            misfire_policy: string;
+                            max_lateness_ms: number;
+                            skip_dates: string[];
+                            allow_overlap: boolean;
                             /** @enum {string} */
-                            readonly run_by_hand: "any" | "moderator" | "admin";
-                            readonly next_run_at: string | null;
-                            readonly next_runs: readonly string[];
-                            readonly description: string;
-                            readonly last_run: ({
-                                readonly id: string;
-                                readonly status: string;
-                                readonly trigger: string;
-                                readonly scheduled_for: string | null;
-                                readonly created_at: string;
-                                readonly started_at: string | null;
-                                readonly finished_at: string | null;
+                            run_by_hand: "any" | "moderator" | "admin";
+                            next_run_at: string | null;
+                            next_runs: string[];
+                            description: string;
+                            last_run: ({
+                                id: string;
+                                status: string;
+                                trigger: string;
+                                scheduled_for: string | null;
+                                created_at: string;
+                                started_at: string | null;
+                                finished_at: string | null;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             }) | null;
-                            readonly created_at: string;
-                            readonly updated_at: string;
+                            created_at: string;
+                            updated_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_jobs: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_jobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly name: string;
-                    readonly automation: string;
-                    readonly cron: string;
-                    readonly timezone?: string | null;
-                    readonly enabled?: boolean | null;
-                    readonly params?: Record<string, never> | null;
-                    readonly misfire_policy?: ("skip" | "coalesce_once" | "run_all") | null;
-                    readonly max_lateness_ms?: number | null;
-                    readonly skip_dates?: readonly string[] | null;
-                    readonly allow_overlap?: boolean | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    automation: string;
+                    cron: string;
+                    timezone?: string | null;
+                    enabled?: boolean | null;
+                    params?: Record<string, unknown> | null;
+                    misfire_policy?: ("skip" | "coalesce_once" | "run_all") | null;
+                    max_lateness_ms?: number | null;
+                    skip_dates?: string[] | null;
+                    allow_overlap?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly automation: string;
-                        readonly cron: string;
-                        readonly timezone: string;
-                        readonly enabled: boolean;
-                        readonly params: Record<string, never>;
-                        readonly misfire_policy: string;
-                        readonly max_lateness_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly skip_dates: readonly string[];
-                        readonly allow_overlap: boolean;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        automation: string;
+                        cron: string;
+                        timezone: string;
+                        enabled: boolean;
+                        params: Record<string, unknown>;
+                        misfire_policy: string;
+                        max_lateness_ms: number;
+                        skip_dates: string[];
+                        allow_overlap: boolean;
                         /** @enum {string} */
-                        readonly run_by_hand: "any" | "moderator" | "admin";
-                        readonly next_run_at: string | null;
-                        readonly next_runs: readonly string[];
-                        readonly description: string;
-                        readonly last_run: ({
-                            readonly id: string;
-                            readonly status: string;
-                            readonly trigger: string;
-                            readonly scheduled_for: string | null;
-                            readonly created_at: string;
-                            readonly started_at: string | null;
-                            readonly finished_at: string | null;
+                        run_by_hand: "any" | "moderator" | "admin";
+                        next_run_at: string | null;
+                        next_runs: string[];
+                        description: string;
+                        last_run: ({
+                            id: string;
+                            status: string;
+                            trigger: string;
+                            scheduled_for: string | null;
+                            created_at: string;
+                            started_at: string | null;
+                            finished_at: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_jobs_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_jobs_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly automation: string;
-                        readonly cron: string;
-                        readonly timezone: string;
-                        readonly enabled: boolean;
-                        readonly params: Record<string, never>;
-                        readonly misfire_policy: string;
-                        readonly max_lateness_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly skip_dates: readonly string[];
-                        readonly allow_overlap: boolean;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        automation: string;
+                        cron: string;
+                        timezone: string;
+                        enabled: boolean;
+                        params: Record<string, unknown>;
+                        misfire_policy: string;
+                        max_lateness_ms: number;
+                        skip_dates: string[];
+                        allow_overlap: boolean;
                         /** @enum {string} */
-                        readonly run_by_hand: "any" | "moderator" | "admin";
-                        readonly next_run_at: string | null;
-                        readonly next_runs: readonly string[];
-                        readonly description: string;
-                        readonly last_run: ({
-                            readonly id: string;
-                            readonly status: string;
-                            readonly trigger: string;
-                            readonly scheduled_for: string | null;
-                            readonly created_at: string;
-                            readonly started_at: string | null;
-                            readonly finished_at: string | null;
+                        run_by_hand: "any" | "moderator" | "admin";
+                        next_run_at: string | null;
+                        next_runs: string[];
+                        description: string;
+                        last_run: ({
+                            id: string;
+                            status: string;
+                            trigger: string;
+                            scheduled_for: string | null;
+                            created_at: string;
+                            started_at: string | null;
+                            finished_at: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_jobs_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_jobs_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 204: {
+            204: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_jobs_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    patch_api_jobs_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly name?: string | null;
-                    readonly automation?: string | null;
-                    readonly cron?: string | null;
-                    readonly timezone?: string | null;
-                    readonly enabled?: boolean | null;
-                    readonly params?: Record<string, never> | null;
-                    readonly misfire_policy?: ("skip" | "coalesce_once" | "run_all") | null;
-                    readonly max_lateness_ms?: number | null;
-                    readonly skip_dates?: readonly string[] | null;
-                    readonly allow_overlap?: boolean | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    automation?: string | null;
+                    cron?: string | null;
+                    timezone?: string | null;
+                    enabled?: boolean | null;
+                    params?: Record<string, unknown> | null;
+                    misfire_policy?: ("skip" | "coalesce_once" | "run_all") | null;
+                    max_lateness_ms?: number | null;
+                    skip_dates?: string[] | null;
+                    allow_overlap?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly automation: string;
-                        readonly cron: string;
-                        readonly timezone: string;
-                        readonly enabled: boolean;
-                        readonly params: Record<string, never>;
-                        readonly misfire_policy: string;
-                        readonly max_lateness_ms: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly skip_dates: readonly string[];
-                        readonly allow_overlap: boolean;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        automation: string;
+                        cron: string;
+                        timezone: string;
+                        enabled: boolean;
+                        params: Record<string, unknown>;
+                        misfire_policy: string;
+                        max_lateness_ms: number;
+                        skip_dates: string[];
+                        allow_overlap: boolean;
                         /** @enum {string} */
-                        readonly run_by_hand: "any" | "moderator" | "admin";
-                        readonly next_run_at: string | null;
-                        readonly next_runs: readonly string[];
-                        readonly description: string;
-                        readonly last_run: ({
-                            readonly id: string;
-                            readonly status: string;
-                            readonly trigger: string;
-                            readonly scheduled_for: string | null;
-                            readonly created_at: string;
-                            readonly started_at: string | null;
-                            readonly finished_at: string | null;
+                        run_by_hand: "any" | "moderator" | "admin";
+                        next_run_at: string | null;
+                        next_runs: string[];
+                        description: string;
+                        last_run: ({
+                            id: string;
+                            status: string;
+                            trigger: string;
+                            scheduled_for: string | null;
+                            created_at: string;
+                            started_at: string | null;
+                            finished_at: string | null;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly created_at: string;
-                        readonly updated_at: string;
+                        created_at: string;
+                        updated_at: string;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_jobs_id_missed_ticks: {
-        readonly parameters: {
-            readonly query?: {
-                readonly limit?: string | null;
+    get_api_jobs_id_missed_ticks: {
+        parameters: {
+            query?: {
+                limit?: string | null;
             };
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly job_id: string;
+                    "application/json": {
+                        job_id: string;
                         /** @enum {string} */
-                        readonly misfire_policy: "skip" | "coalesce_once" | "run_all";
-                        readonly results: readonly string[];
+                        misfire_policy: "skip" | "coalesce_once" | "run_all";
+                        results: string[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_jobs_id_trigger: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    post_api_jobs_id_trigger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 202: {
+            202: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly job_id: string | null;
-                        readonly automation: string;
+                    "application/json": {
+                        id: string;
+                        job_id: string | null;
+                        automation: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "running" | "succeeded" | "failed";
+                        status: "queued" | "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        readonly trigger: "schedule" | "manual" | "upload";
-                        readonly requested_by: string | null;
-                        readonly started_at: string | null;
-                        readonly finished_at: string | null;
-                        readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly error: string | null;
-                        readonly created_at: string;
-                        readonly steps: readonly ({
-                            readonly name: string;
-                            readonly at: string;
-                            readonly details: Record<string, never>;
+                        trigger: "schedule" | "manual" | "upload";
+                        requested_by: string | null;
+                        started_at: string | null;
+                        finished_at: string | null;
+                        duration_ms: number | null;
+                        error: string | null;
+                        created_at: string;
+                        steps: ({
+                            name: string;
+                            at: string;
+                            details: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly details: Record<string, never>;
-                        readonly logs: readonly string[];
+                        details: Record<string, unknown>;
+                        logs: string[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_schedules_preview: {
-        readonly parameters: {
-            readonly query: {
-                readonly cron: string;
-                readonly timezone?: string | null;
-                readonly skip_dates?: string | null;
+    get_api_schedules_preview: {
+        parameters: {
+            query: {
+                cron: string;
+                timezone?: string | null;
+                skip_dates?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly cron: string;
-                        readonly timezone: string;
-                        readonly description: string;
-                        readonly next_runs: readonly string[];
-                        readonly problems: readonly ({
-                            readonly path: string;
-                            readonly message: string;
+                    "application/json": {
+                        cron: string;
+                        timezone: string;
+                        description: string;
+                        next_runs: string[];
+                        problems: ({
+                            path: string;
+                            message: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_job_runs: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly job?: string | null;
-                readonly job_id?: string | null;
-                readonly status?: ("queued" | "running" | "succeeded" | "failed") | null;
-                readonly automation?: string | null;
-                readonly created_after?: string | null;
-                readonly created_before?: string | null;
+    get_api_job_runs: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                job?: string | null;
+                job_id?: string | null;
+                status?: ("queued" | "running" | "succeeded" | "failed") | null;
+                automation?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly job_id: string | null;
-                            readonly automation: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            job_id: string | null;
+                            automation: string;
                             /** @enum {string} */
-                            readonly status: "queued" | "running" | "succeeded" | "failed";
+                            status: "queued" | "running" | "succeeded" | "failed";
                             /** @enum {string} */
-                            readonly trigger: "schedule" | "manual" | "upload";
-                            readonly requested_by: string | null;
-                            readonly started_at: string | null;
-                            readonly finished_at: string | null;
-                            readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                            readonly error: string | null;
-                            readonly created_at: string;
+                            trigger: "schedule" | "manual" | "upload";
+                            requested_by: string | null;
+                            started_at: string | null;
+                            finished_at: string | null;
+                            duration_ms: number | null;
+                            error: string | null;
+                            created_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_job_runs_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_job_runs_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly job_id: string | null;
-                        readonly automation: string;
+                    "application/json": {
+                        id: string;
+                        job_id: string | null;
+                        automation: string;
                         /** @enum {string} */
-                        readonly status: "queued" | "running" | "succeeded" | "failed";
+                        status: "queued" | "running" | "succeeded" | "failed";
                         /** @enum {string} */
-                        readonly trigger: "schedule" | "manual" | "upload";
-                        readonly requested_by: string | null;
-                        readonly started_at: string | null;
-                        readonly finished_at: string | null;
-                        readonly duration_ms: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                        readonly error: string | null;
-                        readonly created_at: string;
-                        readonly steps: readonly ({
-                            readonly name: string;
-                            readonly at: string;
-                            readonly details: Record<string, never>;
+                        trigger: "schedule" | "manual" | "upload";
+                        requested_by: string | null;
+                        started_at: string | null;
+                        finished_at: string | null;
+                        duration_ms: number | null;
+                        error: string | null;
+                        created_at: string;
+                        steps: ({
+                            name: string;
+                            at: string;
+                            details: Record<string, unknown>;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
-                        readonly details: Record<string, never>;
-                        readonly logs: readonly string[];
+                        details: Record<string, unknown>;
+                        logs: string[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_automations: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    get_api_automations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": readonly ({
-                        readonly key: string;
-                        readonly description: string;
-                        readonly plugin: string;
+                    "application/json": ({
+                        key: string;
+                        description: string;
+                        plugin: string;
                         /** @enum {string} */
-                        readonly run_by_hand: "any" | "moderator" | "admin";
-                        readonly params_schema: Record<string, never>;
+                        run_by_hand: "any" | "moderator" | "admin";
+                        params_schema: Record<string, unknown>;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     })[];
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_department_sources: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
+    get_api_department_sources: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly name: string;
-                            readonly code: string;
-                            readonly department: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            name: string;
+                            code: string;
+                            department: string;
                             /** @enum {string} */
-                            readonly kind: "simulated" | "directory" | "url";
-                            readonly settings: Record<string, never>;
-                            readonly enabled: boolean;
+                            kind: "simulated" | "directory" | "url";
+                            settings: Record<string, unknown>;
+                            enabled: boolean;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly post_api_department_sources: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    post_api_department_sources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly name: string;
-                    readonly code: string;
-                    readonly department: string;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    code: string;
+                    department: string;
                     /**
                      * @description simulated (sample data), directory (an inbox folder), url (a page to fetch)
                      * @enum {string}
                      */
-                    readonly kind: "simulated" | "directory" | "url";
-                    readonly settings?: Record<string, never> | null;
-                    readonly enabled?: boolean | null;
+                    kind: "simulated" | "directory" | "url";
+                    settings?: Record<string, unknown> | null;
+                    enabled?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 201: {
+            201: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly code: string;
-                        readonly department: string;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        code: string;
+                        department: string;
                         /** @enum {string} */
-                        readonly kind: "simulated" | "directory" | "url";
-                        readonly settings: Record<string, never>;
-                        readonly enabled: boolean;
+                        kind: "simulated" | "directory" | "url";
+                        settings: Record<string, unknown>;
+                        enabled: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_department_sources_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    get_api_department_sources_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly code: string;
-                        readonly department: string;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        code: string;
+                        department: string;
                         /** @enum {string} */
-                        readonly kind: "simulated" | "directory" | "url";
-                        readonly settings: Record<string, never>;
-                        readonly enabled: boolean;
+                        kind: "simulated" | "directory" | "url";
+                        settings: Record<string, unknown>;
+                        enabled: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly delete_api_department_sources_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    delete_api_department_sources_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 204: {
+            204: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content?: never;
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly patch_api_department_sources_id: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+    patch_api_department_sources_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly name?: string | null;
-                    readonly code?: string | null;
-                    readonly department?: string | null;
-                    readonly kind?: ("simulated" | "directory" | "url") | null;
-                    readonly settings?: Record<string, never> | null;
-                    readonly enabled?: boolean | null;
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    code?: string | null;
+                    department?: string | null;
+                    kind?: ("simulated" | "directory" | "url") | null;
+                    settings?: Record<string, unknown> | null;
+                    enabled?: boolean | null;
                 };
             };
         };
-        readonly responses: {
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly id: string;
-                        readonly name: string;
-                        readonly code: string;
-                        readonly department: string;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        code: string;
+                        department: string;
                         /** @enum {string} */
-                        readonly kind: "simulated" | "directory" | "url";
-                        readonly settings: Record<string, never>;
-                        readonly enabled: boolean;
+                        kind: "simulated" | "directory" | "url";
+                        settings: Record<string, unknown>;
+                        enabled: boolean;
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_department_sources_id_records: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly kind?: string | null;
+    get_api_department_sources_id_records: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                kind?: string | null;
             };
-            readonly header?: never;
-            readonly path: {
-                readonly id: string;
+            header?: never;
+            path: {
+                id: string;
             };
-            readonly cookie?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly source_id: string;
-                            readonly kind: string;
-                            readonly key: string;
-                            readonly payload: Record<string, never>;
-                            readonly recorded_at: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            source_id: string;
+                            kind: string;
+                            key: string;
+                            payload: Record<string, unknown>;
+                            recorded_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_health: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+    get_api_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": ({
+                    "application/json": ({
                         /** @enum {string} */
-                        readonly status: "up" | "down";
+                        status: "up" | "down";
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     }) | ({
                         /** @enum {string} */
-                        readonly status: "ok" | "degraded" | "down";
-                        readonly database: {
-                            readonly ok: boolean;
-                            readonly latency_ms: number | ("Infinity" | "-Infinity" | "NaN");
+                        status: "ok" | "degraded" | "down";
+                        database: {
+                            ok: boolean;
+                            latency_ms: number;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly queue: ({
-                            readonly queued: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly running: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly failed: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly expired: number | ("Infinity" | "-Infinity" | "NaN");
+                        queue: ({
+                            queued: number;
+                            running: number;
+                            failed: number;
+                            expired: number;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         }) | null;
-                        readonly worker: {
-                            readonly last_beat: string | null;
-                            readonly ok: boolean;
-                            readonly live: readonly ({
-                                readonly id: string;
-                                readonly host: string;
-                                readonly pid: number | ("Infinity" | "-Infinity" | "NaN");
-                                readonly last_beat: string;
-                                readonly age_ms: number | ("Infinity" | "-Infinity" | "NaN");
+                        worker: {
+                            last_beat: string | null;
+                            ok: boolean;
+                            live: ({
+                                id: string;
+                                host: string;
+                                pid: number;
+                                last_beat: string;
+                                age_ms: number;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly scheduler: {
-                            readonly last_beat: string | null;
-                            readonly ok: boolean;
-                            readonly live: readonly ({
-                                readonly id: string;
-                                readonly host: string;
-                                readonly pid: number | ("Infinity" | "-Infinity" | "NaN");
-                                readonly last_beat: string;
-                                readonly age_ms: number | ("Infinity" | "-Infinity" | "NaN");
+                        scheduler: {
+                            last_beat: string | null;
+                            ok: boolean;
+                            live: ({
+                                id: string;
+                                host: string;
+                                pid: number;
+                                last_beat: string;
+                                age_ms: number;
                             } & {
-                                readonly [key: string]: unknown;
+                                [key: string]: unknown;
                             })[];
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly mail: {
-                            readonly configured: boolean;
+                        mail: {
+                            configured: boolean;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
-                        readonly disk: {
-                            readonly free_bytes: number | ("Infinity" | "-Infinity" | "NaN") | null;
-                            readonly ok: boolean;
+                        disk: {
+                            free_bytes: number | null;
+                            ok: boolean;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         };
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     });
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_audit: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly actor_id?: string | null;
-                readonly record_type?: string | null;
-                readonly record_id?: string | null;
-                readonly method?: ("POST" | "PUT" | "PATCH" | "DELETE") | null;
-                readonly created_after?: string | null;
-                readonly created_before?: string | null;
+    get_api_audit: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                actor_id?: string | null;
+                record_type?: string | null;
+                record_id?: string | null;
+                method?: ("POST" | "PUT" | "PATCH" | "DELETE") | null;
+                created_after?: string | null;
+                created_before?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly id: string;
-                            readonly at: string;
-                            readonly actor_id: string | null;
-                            readonly method: string;
-                            readonly route: string;
-                            readonly status: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly record_type: string | null;
-                            readonly record_id: string | null;
-                            readonly detail: string | null;
-                            readonly ip: string;
-                            readonly request_id: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            id: string;
+                            at: string;
+                            actor_id: string | null;
+                            method: string;
+                            route: string;
+                            status: number;
+                            record_type: string | null;
+                            record_id: string | null;
+                            detail: string | null;
+                            ip: string;
+                            request_id: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
     };
-    readonly get_api_audit_refused: {
-        readonly parameters: {
-            readonly query?: {
-                readonly page?: string | null;
-                readonly page_size?: string | null;
-                readonly created_after?: string | null;
-                readonly created_before?: string | null;
+    get_api_audit_refused: {
+        parameters: {
+            query?: {
+                page?: string | null;
+                page_size?: string | null;
+                created_after?: string | null;
+                created_before?: string | null;
             };
-            readonly header?: never;
-            readonly path?: never;
-            readonly cookie?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
-        readonly requestBody?: never;
-        readonly responses: {
+        requestBody?: never;
+        responses: {
             /** @description success */
-            readonly 200: {
+            200: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                        readonly next: string | null;
-                        readonly previous: string | null;
-                        readonly results: readonly ({
-                            readonly hour: string;
-                            readonly method: string;
-                            readonly route: string;
-                            readonly status: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly count: number | ("Infinity" | "-Infinity" | "NaN");
-                            readonly last_at: string;
+                    "application/json": {
+                        count: number;
+                        next: string | null;
+                        previous: string | null;
+                        results: ({
+                            hour: string;
+                            method: string;
+                            route: string;
+                            status: number;
+                            count: number;
+                            last_at: string;
                         } & {
-                            readonly [key: string]: unknown;
+                            [key: string]: unknown;
                         })[];
                     } & {
-                        readonly [key: string]: unknown;
+                        [key: string]: unknown;
                     };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
-            readonly 400: {
+            400: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no valid token */
-            readonly 401: {
+            401: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description the role does not allow it */
-            readonly 403: {
+            403: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description no such record */
-            readonly 404: {
+            404: {
                 headers: {
-                    readonly [name: string]: unknown;
+                    [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

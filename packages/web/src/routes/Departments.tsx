@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation, useRoute } from "preact-iso"
-import { type Page as ApiPage, ApiProblem, api } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { KeyValues } from "../components/schedules/KeyValues"
 import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
@@ -230,11 +230,8 @@ const SourceForm = ({
     }
     try {
       const saved = source
-        ? await api<Source>(`/api/department-sources/${encodeURIComponent(source.id)}/`, {
-            method: "PATCH",
-            json: body,
-          })
-        : await api<Source>("/api/department-sources/", { json: body })
+        ? await answerOf(client.PATCH("/api/department-sources/{id}/", { params: { path: { id: source.id } }, body }))
+        : await answerOf(client.POST("/api/department-sources/", { body }))
       onSaved(saved)
     } catch (error) {
       if (error instanceof ApiProblem && error.status === 400) setProblem(error)
@@ -387,15 +384,18 @@ const Records = ({ id }: { id: string }) => {
   const page = Math.max(1, Number.parseInt(query.page ?? "1", 10) || 1)
   const [kindText, setKindText] = useState(kind)
   const source = useLoad(
-    (signal) => api<Source>(`/api/department-sources/${encodeURIComponent(id)}/`, { signal }),
+    (signal): Promise<Source> =>
+      answerOf(client.GET("/api/department-sources/{id}/", { params: { path: { id } }, signal })),
     [id],
   )
   const records = useLoad(
     (signal) =>
-      api<ApiPage<SourceRecord>>(`/api/department-sources/${encodeURIComponent(id)}/records/`, {
-        query: { kind, page, page_size: RECORDS_PAGE },
-        signal,
-      }),
+      answerOf(
+        client.GET("/api/department-sources/{id}/records/", {
+          params: { path: { id }, query: { kind, page: String(page), page_size: String(RECORDS_PAGE) } },
+          signal,
+        }),
+      ),
     [id, kind, page],
   )
   const go = (next: { kind?: string; page?: number }) => {
@@ -498,7 +498,7 @@ const Sources = () => {
   const [editing, setEditing] = useState<string | undefined>(undefined)
   const [notice, setNotice] = useState<string | undefined>(undefined)
   const sources = useLoad(
-    (signal) => api<ApiPage<Source>>("/api/department-sources/", { query: { page_size: 200 }, signal }),
+    (signal) => answerOf(client.GET("/api/department-sources/", { params: { query: { page_size: "200" } }, signal })),
     [round],
   )
   const editable = can.editSources()

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useRoute } from "preact-iso"
-import { type Page as ApiPage, ApiProblem, api, followEvents } from "../api/client"
+import { ApiProblem, answerOf, client, followEvents } from "../api/client"
 import { AnalysisForm } from "../components/issues/AnalysisForm"
 import { ProblemAlert } from "../components/issues/ProblemAlert"
 import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
@@ -32,7 +32,7 @@ const usePeople = () => {
   useEffect(() => {
     if (!can.manageUsers()) return
     const controller = new AbortController()
-    api<ApiPage<Account>>("/api/users/", { query: { page_size: 200 }, signal: controller.signal }).then(
+    answerOf(client.GET("/api/users/", { params: { query: { page_size: "200" } }, signal: controller.signal })).then(
       (page) => setAccounts(page.results),
       () => undefined,
     )
@@ -53,7 +53,11 @@ const usePeople = () => {
 export default function IssueDetail() {
   const { params } = useRoute()
   const id = params.id ?? ""
-  const loaded = useLoad((signal) => api<IncidentDetail>(`/api/incidents/${id}/`, { signal }), [id])
+  const loaded = useLoad(
+    (signal): Promise<IncidentDetail> =>
+      answerOf(client.GET("/api/incidents/{id}/", { params: { path: { id } }, signal })),
+    [id],
+  )
   const [incident, setIncident] = useState<IncidentDetail | undefined>(undefined)
   useEffect(() => {
     if (loaded.data) setIncident(loaded.data)
@@ -67,7 +71,11 @@ export default function IssueDetail() {
     (signal) =>
       Promise.all(
         uploadIds.map((uploadId) =>
-          api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }).catch((error: unknown) => {
+          (
+            answerOf(
+              client.GET("/api/uploads/{id}/", { params: { path: { id: uploadId } }, signal }),
+            ) as Promise<UploadSummary | null>
+          ).catch((error: unknown) => {
             // an earlier upload may have been removed since; the latest one must load
             if (uploadId === latest) throw error
             return null
@@ -130,10 +138,12 @@ const IssueBody = ({
   useEffect(() => () => follow.current?.abort(), [])
 
   const move = async (to: IncidentStatus, note: string) => {
-    const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/transition/`, {
-      method: "POST",
-      json: { to, ...(note === "" ? {} : { note }), expected_updated_at: incident.updated_at },
-    })
+    const next: IncidentDetail = await answerOf(
+      client.POST("/api/incidents/{id}/transition/", {
+        params: { path: { id: incident.id } },
+        body: { to, ...(note === "" ? {} : { note }), expected_updated_at: incident.updated_at },
+      }),
+    )
     onChange(next)
   }
 
@@ -337,10 +347,12 @@ const AssignControls = ({
     setError(null)
     try {
       onChange(
-        await api<IncidentDetail>(`/api/incidents/${incident.id}/assign/`, {
-          method: "POST",
-          json: { assignee, expected_updated_at: incident.updated_at },
-        }),
+        await answerOf(
+          client.POST("/api/incidents/{id}/assign/", {
+            params: { path: { id: incident.id } },
+            body: { assignee, expected_updated_at: incident.updated_at },
+          }),
+        ),
       )
     } catch (failure) {
       setError(failure)
@@ -414,10 +426,12 @@ const NoteForm = ({
     setBusy(true)
     setError(null)
     try {
-      const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/note/`, {
-        method: "POST",
-        json: { text, expected_updated_at: incident.updated_at },
-      })
+      const next: IncidentDetail = await answerOf(
+        client.POST("/api/incidents/{id}/note/", {
+          params: { path: { id: incident.id } },
+          body: { text, expected_updated_at: incident.updated_at },
+        }),
+      )
       setText("")
       onChange(next)
     } catch (failure) {

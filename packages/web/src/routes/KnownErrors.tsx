@@ -5,7 +5,7 @@
  * before saving. Other roles are told who manages them.
  */
 import { useEffect, useRef, useState } from "preact/hooks"
-import { type Page as ApiPage, ApiProblem, api } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { PatternTester } from "../components/issues/PatternTester"
 import { type KnownError, SEVERITIES, type Severity } from "../components/issues/types"
 import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad } from "../components/ui"
@@ -30,7 +30,7 @@ type Editing = { readonly mode: "new" } | { readonly mode: "edit"; readonly row:
 
 const KnownErrorsManager = () => {
   const list = useLoad(
-    (signal) => api<ApiPage<KnownError>>("/api/known-errors/", { query: { page_size: 200 }, signal }),
+    (signal) => answerOf(client.GET("/api/known-errors/", { params: { query: { page_size: "200" } }, signal })),
     [],
   )
   const [editing, setEditing] = useState<Editing>(null)
@@ -43,7 +43,7 @@ const KnownErrorsManager = () => {
     setBusy(true)
     setError(null)
     try {
-      await api(`/api/known-errors/${encodeURIComponent(name)}/`, { method: "DELETE" })
+      await answerOf(client.DELETE("/api/known-errors/{name}/", { params: { path: { name } } }))
       setNotice(`${name} is deactivated: it no longer recognizes failures (issues it tagged keep their tag).`)
       setConfirming(null)
       list.reload()
@@ -222,10 +222,10 @@ const KnownErrorForm = ({
       active: draft.active,
     }
     try {
-      const saved =
+      const saved: KnownError =
         row === null
-          ? await api<KnownError>("/api/known-errors/", { method: "POST", json: { name: draft.name.trim(), ...body } })
-          : await api<KnownError>(`/api/known-errors/${encodeURIComponent(row.name)}/`, { method: "PATCH", json: body })
+          ? await answerOf(client.POST("/api/known-errors/", { body: { name: draft.name.trim(), ...body } }))
+          : await answerOf(client.PATCH("/api/known-errors/{name}/", { params: { path: { name: row.name } }, body }))
       onSaved(saved, row === null)
     } catch (failure) {
       setError(failure)

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks"
 import { useRoute } from "preact-iso"
-import { api, download, followEvents } from "../api/client"
+import { answerOf, client, download, followEvents } from "../api/client"
 import {
   duration,
   FINAL,
@@ -74,7 +74,10 @@ interface Incident {
 }
 
 const IncidentNote = ({ id }: { id: string }) => {
-  const loaded = useLoad((signal) => api<Incident>(`/api/incidents/${id}/`, { signal }), [id])
+  const loaded = useLoad(
+    (signal): Promise<Incident> => answerOf(client.GET("/api/incidents/{id}/", { params: { path: { id } }, signal })),
+    [id],
+  )
   return (
     <Alert>
       <p class="incident-line">
@@ -102,10 +105,12 @@ const ApprovalPanel = ({ upload, onDecided }: { upload: Upload; onDecided: (next
     setBusy(approve ? "approve" : "reject")
     setError(undefined)
     try {
-      const next = await api<Upload>(`/api/uploads/${upload.id}/${approve ? "approve" : "reject"}/`, {
-        method: "POST",
-        json: note.trim() === "" ? {} : { note: note.trim() },
-      })
+      const decision = { params: { path: { id: upload.id } }, body: note.trim() === "" ? {} : { note: note.trim() } }
+      const next: Upload = await answerOf(
+        approve
+          ? client.POST("/api/uploads/{id}/approve/", decision)
+          : client.POST("/api/uploads/{id}/reject/", decision),
+      )
       onDecided(next)
     } catch (failure) {
       setError(failure)
@@ -194,11 +199,15 @@ export default function RunDetail() {
   const { params } = useRoute()
   const id = params.id ?? ""
   const who = useWho()
-  const loaded = useLoad((signal) => api<Upload>(`/api/uploads/${id}/`, { signal }), [id])
+  const loaded = useLoad(
+    (signal): Promise<Upload> => answerOf(client.GET("/api/uploads/{id}/", { params: { path: { id } }, signal })),
+    [id],
+  )
   const [fresh, setFresh] = useState<Upload | undefined>()
   const upload = fresh ?? loaded.data
   const timeline = useLoad(
-    (signal) => api<{ events: ReadonlyArray<UploadEvent> }>(`/api/uploads/${id}/timeline/`, { signal }),
+    (signal): Promise<{ events: ReadonlyArray<UploadEvent> }> =>
+      answerOf(client.GET("/api/uploads/{id}/timeline/", { params: { path: { id } }, signal })),
     [id, upload?.status],
   )
   const [live, setLive] = useState<Live>(NO_LIVE)
@@ -216,8 +225,8 @@ export default function RunDetail() {
     setStreamError(undefined)
     // the final reading outlives the stream (which stops as soon as it has told the end)
     const reload = () =>
-      api<Upload>(`/api/uploads/${id}/`).then(
-        (next) => setFresh(next),
+      answerOf(client.GET("/api/uploads/{id}/", { params: { path: { id } } })).then(
+        (next: Upload) => setFresh(next),
         (error) => setStreamError(error),
       )
     followEvents(
@@ -278,7 +287,9 @@ export default function RunDetail() {
   }
   const retry = () =>
     act("retry", async () => {
-      const answer = await api<{ upload: Upload }>(`/api/uploads/${id}/retry/`, { method: "POST", json: {} })
+      const answer: { upload: Upload } = await answerOf(
+        client.POST("/api/uploads/{id}/retry/", { params: { path: { id } }, body: {} }),
+      )
       setLive(NO_LIVE)
       setFresh(answer.upload)
     })

@@ -7,7 +7,7 @@
  */
 import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
-import { ApiProblem, api, type Page as ListPage } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { emailProblem, PASSWORD_RULES, sentence, splitProblem } from "../components/auth/forms"
 import { Alert, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
 import { type Account, can, type Role, session } from "../state/session"
@@ -25,7 +25,7 @@ type RowNote = { readonly kind: "success" | "error"; readonly text: string }
 const roleLabel = (role: Role) => ROLES.find((item) => item.value === role)?.label ?? role
 
 /** Emails a verification code (the public route: the same one a person uses themselves). */
-const sendVerification = (email: string) => api("/api/auth/verify/send/", { json: { email } })
+const sendVerification = (email: string) => answerOf(client.POST("/api/auth/verify/send/", { body: { email } }))
 
 const problemText = (error: unknown) =>
   error instanceof ApiProblem && error.status === 429
@@ -79,16 +79,18 @@ const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => 
     }
     setBusy(true)
     try {
-      const created = await api<Account>("/api/users/", {
-        json: {
-          email: email.trim(),
-          role,
-          ...(username.trim() ? { username: username.trim() } : {}),
-          ...(firstName.trim() ? { first_name: firstName.trim() } : {}),
-          ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
-          ...(password ? { password } : {}),
-        },
-      })
+      const created = await answerOf(
+        client.POST("/api/users/", {
+          body: {
+            email: email.trim(),
+            role,
+            ...(username.trim() ? { username: username.trim() } : {}),
+            ...(firstName.trim() ? { first_name: firstName.trim() } : {}),
+            ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
+            ...(password ? { password } : {}),
+          },
+        }),
+      )
       let text = `The account ${created.username} (${created.email}, ${roleLabel(created.role).toLowerCase()}) is created.`
       if (mailCode) {
         try {
@@ -299,7 +301,7 @@ const ConfirmDeactivate = ({
 const Accounts = () => {
   const me = session.value?.user
   const [search, setSearch] = useState("")
-  const [filters, setFilters] = useState<{ search: string; role: string; active: string }>({
+  const [filters, setFilters] = useState<{ search: string; role: Role | ""; active: "true" | "false" | "" }>({
     search: "",
     role: "",
     active: "true",
@@ -313,16 +315,20 @@ const Accounts = () => {
 
   const loaded = useLoad(
     (signal) =>
-      api<ListPage<Account>>("/api/users/", {
-        signal,
-        query: {
-          page,
-          page_size: PAGE_SIZE,
-          search: filters.search,
-          role: filters.role,
-          is_active: filters.active,
-        },
-      }),
+      answerOf(
+        client.GET("/api/users/", {
+          signal,
+          params: {
+            query: {
+              page: String(page),
+              page_size: String(PAGE_SIZE),
+              search: filters.search,
+              role: filters.role || undefined,
+              is_active: filters.active || undefined,
+            },
+          },
+        }),
+      ),
     [page, filters.search, filters.role, filters.active],
   )
 
@@ -357,7 +363,7 @@ const Accounts = () => {
     act(
       account,
       "role",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "PATCH", json: { role } }),
+      () => answerOf(client.PATCH("/api/users/{id}/", { params: { path: { id: account.id } }, body: { role } })),
       `${account.username} is now ${roleLabel(role).toLowerCase()}.`,
     )
 
@@ -365,7 +371,7 @@ const Accounts = () => {
     await act(
       account,
       "deactivate",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "DELETE" }),
+      () => answerOf(client.DELETE("/api/users/{id}/", { params: { path: { id: account.id } } })),
       `${account.username} is deactivated and signed out everywhere.`,
       "page",
     )
@@ -376,7 +382,8 @@ const Accounts = () => {
     act(
       account,
       "reactivate",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "PATCH", json: { is_active: true } }),
+      () =>
+        answerOf(client.PATCH("/api/users/{id}/", { params: { path: { id: account.id } }, body: { is_active: true } })),
       `${account.username} can sign in again.`,
       "page",
     )
@@ -447,7 +454,7 @@ const Accounts = () => {
               onChange={(event) => {
                 const value = event.currentTarget.value
                 setPage(1)
-                setFilters((previous) => ({ ...previous, role: value }))
+                setFilters((previous) => ({ ...previous, role: value as Role | "" }))
               }}
             >
               <option value="">All roles</option>
@@ -467,7 +474,7 @@ const Accounts = () => {
               onChange={(event) => {
                 const value = event.currentTarget.value
                 setPage(1)
-                setFilters((previous) => ({ ...previous, active: value }))
+                setFilters((previous) => ({ ...previous, active: value as "true" | "false" | "" }))
               }}
             >
               <option value="true">Active</option>

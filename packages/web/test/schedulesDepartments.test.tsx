@@ -8,7 +8,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/pr
 import { LocationProvider, Route, Router } from "preact-iso"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { ApiProblem } from "../src/api/client"
-import Departments, { settingProblems } from "../src/routes/Departments"
+import { settingProblems } from "../src/components/departments/sources"
+import Departments from "../src/routes/Departments"
 import { type Role, session } from "../src/state/session"
 import { rightsOf } from "./support/rights"
 

@@ -1,3 +1,7 @@
+/**
+ * A department source as the API answers it, the settings of each kind (what the form asks and
+ * how it reads them back), and a draft of the form made from a source and turned into settings.
+ */
 import type { ApiProblem } from "../../api/client"
 
 export type Kind = "simulated" | "directory" | "url"

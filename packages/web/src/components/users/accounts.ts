@@ -1,3 +1,4 @@
+/** What the accounts screen shares: the roles with their names, and an action's outcome in words. */
 import { ApiProblem, answerOf, client } from "../../api/client"
 import type { Role } from "../../state/session"
 import { sentence } from "../auth/forms"

@@ -4,7 +4,7 @@
  * the server says their account may take.
  */
 
-import { useEffect } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { ErrorBoundary, LocationProvider, lazy, Route, Router, useLocation } from "preact-iso"
 import { loadRights } from "./api/account"
 import { Layout } from "./components/Layout"
@@ -39,11 +39,16 @@ const Guard = () => {
   useEffect(() => {
     if (!signedIn && !isPublic) route(`/sign-in?next=${encodeURIComponent(path)}`, true)
   }, [signedIn, isPublic, path, route])
-  // what the account may do is the server's answer, asked again for each sign-in and page load
-  // (until it arrives, or if it cannot, no action is offered; a 401 signs out)
+  // what the account may do is the server's answer, asked again for each sign-in and page load;
+  // the screens open once it is known (if it cannot be had, they open offering no action; a 401
+  // signs out)
+  const [rightsUnavailable, setRightsUnavailable] = useState(false)
   useEffect(() => {
-    if (token !== undefined) loadRights().catch(() => undefined)
+    if (token === undefined) return
+    setRightsUnavailable(false)
+    loadRights().catch(() => setRightsUnavailable(true))
   }, [token])
+  const rightsKnown = session.value?.rights !== undefined || rightsUnavailable
   if (!signedIn || isPublic) {
     return (
       <main id="main" class="public" tabIndex={-1}>
@@ -54,6 +59,15 @@ const Guard = () => {
           <Route default component={SignIn} />
         </Router>
       </main>
+    )
+  }
+  if (!rightsKnown) {
+    return (
+      <Layout>
+        <p class="muted" aria-live="polite">
+          Loading…
+        </p>
+      </Layout>
     )
   }
   return (

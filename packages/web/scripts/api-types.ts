@@ -31,11 +31,24 @@ const asNumber = (schema: SchemaObject) => {
   return nullable ? tsUnion([NUMBER, NULL]) : NUMBER
 }
 
+/**
+ * The document with each object that names its properties closed to others: the server answers
+ * the properties its schemas name, so the types list exactly those (and `keyof` means them).
+ */
+const closed = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(closed)
+  if (typeof value !== "object" || value === null) return value
+  const entries = Object.entries(value).map(([key, item]) => [key, closed(item)] as const)
+  const object = Object.fromEntries(entries) as Record<string, unknown>
+  if (object.properties !== undefined && object.additionalProperties === true) delete object.additionalProperties
+  return object
+}
+
 /** The TypeScript of an OpenAPI document: `paths`, `components` and `operations`. */
 export const apiTypes = async (document: object): Promise<string> =>
   COMMENT_HEADER +
   astToString(
-    await openapiTS(document as Parameters<typeof openapiTS>[0], {
+    await openapiTS(closed(document) as Parameters<typeof openapiTS>[0], {
       // an object the document leaves open (a job's parameters, a plan's settings) holds anything
       emptyObjectsUnknown: true,
       transform: asNumber,

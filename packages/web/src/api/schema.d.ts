@@ -1007,15 +1007,11 @@ export interface components {
         Error: {
             error: string;
             code: string;
-            fields?: ({
+            fields?: {
                 path: string;
                 message: string;
-            } & {
-                [key: string]: unknown;
-            })[] | null;
+            }[] | null;
             request_id: string;
-        } & {
-            [key: string]: unknown;
         };
     };
     responses: never;
@@ -1062,11 +1058,7 @@ export interface operations {
                             created_at: string;
                             first_name: string;
                             last_name: string;
-                        } & {
-                            [key: string]: unknown;
                         };
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1107,8 +1099,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1189,19 +1179,13 @@ export interface operations {
                             manage_users: boolean;
                             correct_uploads: boolean;
                             run_by_hand: ("any" | "moderator" | "admin")[];
-                        } & {
-                            [key: string]: unknown;
                         };
                         incident_transitions: {
                             open: ("open" | "in_progress" | "resolved" | "archived")[];
                             in_progress: ("open" | "in_progress" | "resolved" | "archived")[];
                             resolved: ("open" | "in_progress" | "resolved" | "archived")[];
                             archived: ("open" | "in_progress" | "resolved" | "archived")[];
-                        } & {
-                            [key: string]: unknown;
                         };
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1268,8 +1252,6 @@ export interface operations {
                     "application/json": {
                         detail: string;
                         signed_out: number;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1334,8 +1316,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1383,8 +1363,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1431,8 +1409,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1481,8 +1457,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         detail: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1531,7 +1505,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             username: string;
                             email: string;
@@ -1542,11 +1516,7 @@ export interface operations {
                             created_at: string;
                             first_name: string;
                             last_name: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -1626,8 +1596,6 @@ export interface operations {
                         created_at: string;
                         first_name: string;
                         last_name: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1697,8 +1665,6 @@ export interface operations {
                         created_at: string;
                         first_name: string;
                         last_name: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1768,8 +1734,6 @@ export interface operations {
                         created_at: string;
                         first_name: string;
                         last_name: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1849,8 +1813,6 @@ export interface operations {
                         created_at: string;
                         first_name: string;
                         last_name: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -1919,26 +1881,20 @@ export interface operations {
                         headers: string[];
                         fingerprint: string | null;
                         detected_profile: string | null;
-                        columns: ({
+                        columns: {
                             name: string;
                             type: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        rows: ({
+                        }[];
+                        rows: {
                             row: number;
                             cells: unknown[];
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         row_count: number;
                         reading: {
                             title_rows: number;
                             decimal_mark: ("." | ",") | null;
-                        } & {
-                            [key: string]: unknown;
                         };
-                        problems: ({
+                        problems: {
                             /** @enum {string} */
                             severity: "critical" | "warning";
                             stage: string;
@@ -1947,15 +1903,13 @@ export interface operations {
                             value: string | null;
                             rule: string;
                             message: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         problem_count: number;
                         missing_columns: string[];
                         suggestions: {
                             [key: string]: string[];
                         };
-                        remembered_mapping: ({
+                        remembered_mapping: {
                             id: string;
                             department: string;
                             profile: string;
@@ -1967,12 +1921,8 @@ export interface operations {
                             confirmed_by: string | null;
                             created_at: string;
                             updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                         ready: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2033,7 +1983,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         count: number;
-                        results: ({
+                        results: {
                             id: string;
                             department: string;
                             profile: string;
@@ -2045,11 +1995,7 @@ export interface operations {
                             confirmed_by: string | null;
                             created_at: string;
                             updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -2129,8 +2075,6 @@ export interface operations {
                         confirmed_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2256,7 +2200,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             file_name: string;
                             /** @enum {string} */
@@ -2268,45 +2212,33 @@ export interface operations {
                             rows: number | null;
                             size: number;
                             sha256: string;
-                            stages: ({
+                            stages: {
                                 name: string;
                                 plugin: string;
                                 /** @enum {string} */
                                 status: "ok" | "failed" | "skipped" | "reused";
                                 duration_ms: number;
                                 log: Record<string, unknown>;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
+                            }[];
                             incident_id: string | null;
-                            approval: ({
+                            approval: {
                                 request: Record<string, unknown>;
                                 held_at: string | null;
-                                decision: ({
+                                decision: {
                                     approved: boolean;
                                     by: string | null;
                                     at: string | null;
                                     note: string | null;
-                                } & {
-                                    [key: string]: unknown;
-                                }) | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
+                                } | null;
+                            } | null;
                             reports: {
                                 csv: string | null;
                                 pdf: string | null;
-                            } & {
-                                [key: string]: unknown;
                             };
                             uploaded_by: string | null;
                             created_at: string;
                             updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -2379,42 +2311,32 @@ export interface operations {
                         rows: number | null;
                         size: number;
                         sha256: string;
-                        stages: ({
+                        stages: {
                             name: string;
                             plugin: string;
                             /** @enum {string} */
                             status: "ok" | "failed" | "skipped" | "reused";
                             duration_ms: number;
                             log: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         incident_id: string | null;
-                        approval: ({
+                        approval: {
                             request: Record<string, unknown>;
                             held_at: string | null;
-                            decision: ({
+                            decision: {
                                 approved: boolean;
                                 by: string | null;
                                 at: string | null;
                                 note: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                            } | null;
+                        } | null;
                         reports: {
                             csv: string | null;
                             pdf: string | null;
-                        } & {
-                            [key: string]: unknown;
                         };
                         uploaded_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2485,42 +2407,32 @@ export interface operations {
                         rows: number | null;
                         size: number;
                         sha256: string;
-                        stages: ({
+                        stages: {
                             name: string;
                             plugin: string;
                             /** @enum {string} */
                             status: "ok" | "failed" | "skipped" | "reused";
                             duration_ms: number;
                             log: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         incident_id: string | null;
-                        approval: ({
+                        approval: {
                             request: Record<string, unknown>;
                             held_at: string | null;
-                            decision: ({
+                            decision: {
                                 approved: boolean;
                                 by: string | null;
                                 at: string | null;
                                 note: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                            } | null;
+                        } | null;
                         reports: {
                             csv: string | null;
                             pdf: string | null;
-                        } & {
-                            [key: string]: unknown;
                         };
                         uploaded_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2655,42 +2567,32 @@ export interface operations {
                         rows: number | null;
                         size: number;
                         sha256: string;
-                        stages: ({
+                        stages: {
                             name: string;
                             plugin: string;
                             /** @enum {string} */
                             status: "ok" | "failed" | "skipped" | "reused";
                             duration_ms: number;
                             log: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         incident_id: string | null;
-                        approval: ({
+                        approval: {
                             request: Record<string, unknown>;
                             held_at: string | null;
-                            decision: ({
+                            decision: {
                                 approved: boolean;
                                 by: string | null;
                                 at: string | null;
                                 note: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                            } | null;
+                        } | null;
                         reports: {
                             csv: string | null;
                             pdf: string | null;
-                        } & {
-                            [key: string]: unknown;
                         };
                         uploaded_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2751,17 +2653,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         upload_id: string;
-                        events: ({
+                        events: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -2841,47 +2739,35 @@ export interface operations {
                             rows: number | null;
                             size: number;
                             sha256: string;
-                            stages: ({
+                            stages: {
                                 name: string;
                                 plugin: string;
                                 /** @enum {string} */
                                 status: "ok" | "failed" | "skipped" | "reused";
                                 duration_ms: number;
                                 log: Record<string, unknown>;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
+                            }[];
                             incident_id: string | null;
-                            approval: ({
+                            approval: {
                                 request: Record<string, unknown>;
                                 held_at: string | null;
-                                decision: ({
+                                decision: {
                                     approved: boolean;
                                     by: string | null;
                                     at: string | null;
                                     note: string | null;
-                                } & {
-                                    [key: string]: unknown;
-                                }) | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
+                                } | null;
+                            } | null;
                             reports: {
                                 csv: string | null;
                                 pdf: string | null;
-                            } & {
-                                [key: string]: unknown;
                             };
                             uploaded_by: string | null;
                             created_at: string;
                             updated_at: string;
-                        } & {
-                            [key: string]: unknown;
                         };
                         resume_after: string | null;
                         incident_id: string | null;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -2958,42 +2844,32 @@ export interface operations {
                         rows: number | null;
                         size: number;
                         sha256: string;
-                        stages: ({
+                        stages: {
                             name: string;
                             plugin: string;
                             /** @enum {string} */
                             status: "ok" | "failed" | "skipped" | "reused";
                             duration_ms: number;
                             log: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         incident_id: string | null;
-                        approval: ({
+                        approval: {
                             request: Record<string, unknown>;
                             held_at: string | null;
-                            decision: ({
+                            decision: {
                                 approved: boolean;
                                 by: string | null;
                                 at: string | null;
                                 note: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                            } | null;
+                        } | null;
                         reports: {
                             csv: string | null;
                             pdf: string | null;
-                        } & {
-                            [key: string]: unknown;
                         };
                         uploaded_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -3070,42 +2946,32 @@ export interface operations {
                         rows: number | null;
                         size: number;
                         sha256: string;
-                        stages: ({
+                        stages: {
                             name: string;
                             plugin: string;
                             /** @enum {string} */
                             status: "ok" | "failed" | "skipped" | "reused";
                             duration_ms: number;
                             log: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         incident_id: string | null;
-                        approval: ({
+                        approval: {
                             request: Record<string, unknown>;
                             held_at: string | null;
-                            decision: ({
+                            decision: {
                                 approved: boolean;
                                 by: string | null;
                                 at: string | null;
                                 note: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                            } | null;
+                        } | null;
                         reports: {
                             csv: string | null;
                             pdf: string | null;
-                        } & {
-                            [key: string]: unknown;
                         };
                         uploaded_by: string | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -3294,7 +3160,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             upload_id: string | null;
                             stage: string;
@@ -3313,20 +3179,14 @@ export interface operations {
                             last_retry_at: string | null;
                             created_at: string;
                             updated_at: string;
-                            timeline: ({
+                            timeline: {
                                 at: string;
                                 actor: string | null;
                                 kind: string;
                                 message: string;
                                 data: unknown;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -3412,25 +3272,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -3440,11 +3296,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -3522,25 +3374,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -3550,11 +3398,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -3698,25 +3542,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -3726,11 +3566,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -3817,25 +3653,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -3845,11 +3677,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -3934,25 +3762,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -3962,11 +3786,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -4051,25 +3871,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -4079,11 +3895,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -4170,25 +3982,21 @@ export interface operations {
                             last_retry_at: string | null;
                             created_at: string;
                             updated_at: string;
-                            timeline: ({
+                            timeline: {
                                 at: string;
                                 actor: string | null;
                                 kind: string;
                                 message: string;
                                 data: unknown;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            tickets: ({
+                            }[];
+                            tickets: {
                                 id: string;
                                 title: string;
                                 /** @enum {string} */
                                 status: "open" | "closed";
                                 created_at: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                            group: ({
+                            }[];
+                            group: {
                                 fingerprint: string;
                                 stage: string;
                                 known_error: string | null;
@@ -4198,22 +4006,14 @@ export interface operations {
                                 first_seen: string;
                                 last_seen: string;
                                 incident_id: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                        } & {
-                            [key: string]: unknown;
+                            } | null;
                         };
                         upload: {
                             id: string;
                             status: string;
-                        } & {
-                            [key: string]: unknown;
                         };
                         resume_after: string | null;
                         work_item_id: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -4298,25 +4098,21 @@ export interface operations {
                         last_retry_at: string | null;
                         created_at: string;
                         updated_at: string;
-                        timeline: ({
+                        timeline: {
                             at: string;
                             actor: string | null;
                             kind: string;
                             message: string;
                             data: unknown;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        tickets: ({
+                        }[];
+                        tickets: {
                             id: string;
                             title: string;
                             /** @enum {string} */
                             status: "open" | "closed";
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        group: ({
+                        }[];
+                        group: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -4326,11 +4122,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                    } & {
-                        [key: string]: unknown;
+                        } | null;
                     };
                 };
             };
@@ -4394,7 +4186,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             fingerprint: string;
                             stage: string;
                             known_error: string | null;
@@ -4404,11 +4196,7 @@ export interface operations {
                             first_seen: string;
                             last_seen: string;
                             incident_id: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -4473,7 +4261,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             name: string;
                             pattern: string;
@@ -4483,11 +4271,7 @@ export interface operations {
                             root_cause: string;
                             corrective_action: string;
                             active: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -4567,8 +4351,6 @@ export interface operations {
                         root_cause: string;
                         corrective_action: string;
                         active: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -4640,16 +4422,12 @@ export interface operations {
                     "application/json": {
                         tried: number;
                         sample_matched: boolean | null;
-                        matched: ({
+                        matched: {
                             incident_id: string;
                             stage: string;
                             message: string;
                             shadowed_by: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -4718,8 +4496,6 @@ export interface operations {
                         root_cause: string;
                         corrective_action: string;
                         active: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -4788,8 +4564,6 @@ export interface operations {
                         root_cause: string;
                         corrective_action: string;
                         active: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -4869,8 +4643,6 @@ export interface operations {
                         root_cause: string;
                         corrective_action: string;
                         active: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -4934,7 +4706,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             name: string;
                             automation: string;
@@ -4951,7 +4723,7 @@ export interface operations {
                             next_run_at: string | null;
                             next_runs: string[];
                             description: string;
-                            last_run: ({
+                            last_run: {
                                 id: string;
                                 status: string;
                                 trigger: string;
@@ -4959,16 +4731,10 @@ export interface operations {
                                 created_at: string;
                                 started_at: string | null;
                                 finished_at: string | null;
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
+                            } | null;
                             created_at: string;
                             updated_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -5057,7 +4823,7 @@ export interface operations {
                         next_run_at: string | null;
                         next_runs: string[];
                         description: string;
-                        last_run: ({
+                        last_run: {
                             id: string;
                             status: string;
                             trigger: string;
@@ -5065,13 +4831,9 @@ export interface operations {
                             created_at: string;
                             started_at: string | null;
                             finished_at: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5147,7 +4909,7 @@ export interface operations {
                         next_run_at: string | null;
                         next_runs: string[];
                         description: string;
-                        last_run: ({
+                        last_run: {
                             id: string;
                             status: string;
                             trigger: string;
@@ -5155,13 +4917,9 @@ export interface operations {
                             created_at: string;
                             started_at: string | null;
                             finished_at: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5308,7 +5066,7 @@ export interface operations {
                         next_run_at: string | null;
                         next_runs: string[];
                         description: string;
-                        last_run: ({
+                        last_run: {
                             id: string;
                             status: string;
                             trigger: string;
@@ -5316,13 +5074,9 @@ export interface operations {
                             created_at: string;
                             started_at: string | null;
                             finished_at: string | null;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                         created_at: string;
                         updated_at: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5388,8 +5142,6 @@ export interface operations {
                         /** @enum {string} */
                         misfire_policy: "skip" | "coalesce_once" | "run_all";
                         results: string[];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5462,17 +5214,13 @@ export interface operations {
                         duration_ms: number | null;
                         error: string | null;
                         created_at: string;
-                        steps: ({
+                        steps: {
                             name: string;
                             at: string;
                             details: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         details: Record<string, unknown>;
                         logs: string[];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5538,14 +5286,10 @@ export interface operations {
                         timezone: string;
                         description: string;
                         next_runs: string[];
-                        problems: ({
+                        problems: {
                             path: string;
                             message: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -5615,7 +5359,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             job_id: string | null;
                             automation: string;
@@ -5629,11 +5373,7 @@ export interface operations {
                             duration_ms: number | null;
                             error: string | null;
                             created_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -5706,17 +5446,13 @@ export interface operations {
                         duration_ms: number | null;
                         error: string | null;
                         created_at: string;
-                        steps: ({
+                        steps: {
                             name: string;
                             at: string;
                             details: Record<string, unknown>;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                        }[];
                         details: Record<string, unknown>;
                         logs: string[];
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -5773,16 +5509,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": ({
+                    "application/json": {
                         key: string;
                         description: string;
                         plugin: string;
                         /** @enum {string} */
                         run_by_hand: "any" | "moderator" | "admin";
                         params_schema: Record<string, unknown>;
-                    } & {
-                        [key: string]: unknown;
-                    })[];
+                    }[];
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
@@ -5845,7 +5579,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             name: string;
                             code: string;
@@ -5854,11 +5588,7 @@ export interface operations {
                             kind: "simulated" | "directory" | "url";
                             settings: Record<string, unknown>;
                             enabled: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -5939,8 +5669,6 @@ export interface operations {
                         kind: "simulated" | "directory" | "url";
                         settings: Record<string, unknown>;
                         enabled: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6008,8 +5736,6 @@ export interface operations {
                         kind: "simulated" | "directory" | "url";
                         settings: Record<string, unknown>;
                         enabled: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6144,8 +5870,6 @@ export interface operations {
                         kind: "simulated" | "directory" | "url";
                         settings: Record<string, unknown>;
                         enabled: boolean;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -6212,18 +5936,14 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             source_id: string;
                             kind: string;
                             key: string;
                             payload: Record<string, unknown>;
                             recorded_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -6280,72 +6000,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": ({
+                    "application/json": {
                         /** @enum {string} */
                         status: "up" | "down";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
+                    } | {
                         /** @enum {string} */
                         status: "ok" | "degraded" | "down";
                         database: {
                             ok: boolean;
                             latency_ms: number;
-                        } & {
-                            [key: string]: unknown;
                         };
-                        queue: ({
+                        queue: {
                             queued: number;
                             running: number;
                             failed: number;
                             expired: number;
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
+                        } | null;
                         worker: {
                             last_beat: string | null;
                             ok: boolean;
-                            live: ({
+                            live: {
                                 id: string;
                                 host: string;
                                 pid: number;
                                 last_beat: string;
                                 age_ms: number;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
+                            }[];
                         };
                         scheduler: {
                             last_beat: string | null;
                             ok: boolean;
-                            live: ({
+                            live: {
                                 id: string;
                                 host: string;
                                 pid: number;
                                 last_beat: string;
                                 age_ms: number;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
+                            }[];
                         };
                         mail: {
                             configured: boolean;
-                        } & {
-                            [key: string]: unknown;
                         };
                         disk: {
                             free_bytes: number | null;
                             ok: boolean;
-                        } & {
-                            [key: string]: unknown;
                         };
-                    } & {
-                        [key: string]: unknown;
-                    });
+                    };
                 };
             };
             /** @description the request is not valid: `fields` names what is wrong */
@@ -6396,7 +6096,7 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             id: string;
                             at: string;
                             actor_id: string | null;
@@ -6408,11 +6108,7 @@ export interface operations {
                             detail: string | null;
                             ip: string;
                             request_id: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };
@@ -6478,18 +6174,14 @@ export interface operations {
                         count: number;
                         next: string | null;
                         previous: string | null;
-                        results: ({
+                        results: {
                             hour: string;
                             method: string;
                             route: string;
                             status: number;
                             count: number;
                             last_at: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
+                        }[];
                     };
                 };
             };

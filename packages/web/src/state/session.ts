@@ -3,6 +3,7 @@
  * when the tab closes) and shared by every screen as a signal.
  */
 import { computed, signal } from "@preact/signals"
+import type { paths } from "../api/schema"
 
 export type Role = "admin" | "moderator" | "user"
 
@@ -46,29 +47,16 @@ export const signOut = () => {
   globalThis.sessionStorage?.removeItem(KEY)
 }
 
-/** What the account may do, as `GET /api/auth/me/` answers it (the server still enforces it). */
-export interface Permissions {
-  readonly upload: boolean
-  /** remember a department's column mapping, which decides how its later files read */
-  readonly confirm_mappings: boolean
-  /** retry an upload with another profile or plan (a correction, like editing the plan) */
-  readonly correct_uploads: boolean
-  readonly manage_incidents: boolean
-  readonly manage_known_errors: boolean
-  readonly approve_uploads: boolean
-  readonly delete_uploads: boolean
-  readonly delete_incidents: boolean
-  readonly edit_schedules: boolean
-  readonly edit_sources: boolean
-  readonly manage_users: boolean
-  /** the `run_by_hand` values of the jobs the account may run by hand */
-  readonly run_by_hand: ReadonlyArray<"any" | "moderator" | "admin">
-}
+/** `GET /api/auth/me/`'s answer, as the OpenAPI document describes it. */
+type Me = paths["/api/auth/me/"]["get"]["responses"][200]["content"]["application/json"]
 
-export type IncidentStatus = "open" | "in_progress" | "resolved" | "archived"
+/** What the account may do (the server still enforces it). */
+export type Permissions = Me["permissions"]
 
 /** Where an incident of each status may move to (core's incident workflow, as the server answers it). */
-export type IncidentTransitions = Readonly<Record<IncidentStatus, ReadonlyArray<IncidentStatus>>>
+export type IncidentTransitions = Me["incident_transitions"]
+
+export type IncidentStatus = keyof IncidentTransitions
 
 /** The signed-in account's rights, from `GET /api/auth/me/`. */
 export interface Rights {
@@ -96,7 +84,7 @@ const permitted = (name: Exclude<keyof Permissions, "run_by_hand">) => () => rig
 export const can = {
   upload: permitted("upload"),
   /** run a job by hand: its automation says who may (`run_by_hand`) */
-  triggerJob: (job: { readonly run_by_hand: "any" | "moderator" | "admin" }) =>
+  triggerJob: (job: { readonly run_by_hand: Permissions["run_by_hand"][number] }) =>
     rights.value?.permissions.run_by_hand.includes(job.run_by_hand) === true,
   confirmMappings: permitted("confirm_mappings"),
   correctUploads: permitted("correct_uploads"),

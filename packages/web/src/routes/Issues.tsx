@@ -14,7 +14,7 @@ import {
   STATUSES,
   statusLabel,
 } from "../components/issues/types"
-import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { Badge, Button, Field, LoadState, Page, Pager, useLoad, When } from "../components/ui"
 import { session } from "../state/session"
 import "../components/issues/issues.css"
 
@@ -164,25 +164,13 @@ export default function Issues() {
                 </table>
               </div>
               {data.count <= PAGE_SIZE && page === 1 ? null : (
-                <nav class="pager" aria-label="Pages">
-                  <Button
-                    variant="secondary"
-                    disabled={data.previous === null}
-                    onClick={() => go({ page: String(page - 1) })}
-                  >
-                    Previous page
-                  </Button>
-                  <span>
-                    Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
-                  </span>
-                  <Button
-                    variant="secondary"
-                    disabled={data.next === null}
-                    onClick={() => go({ page: String(page + 1) })}
-                  >
-                    Next page
-                  </Button>
-                </nav>
+                <Pager
+                  page={page}
+                  count={data.count}
+                  pageSize={PAGE_SIZE}
+                  label="Pages of issues"
+                  onPage={(next) => go({ page: String(next) })}
+                />
               )}
             </>
           )

@@ -8,7 +8,7 @@ import { useLocation } from "preact-iso"
 import { answerOf, client, type Page as ListPage } from "../api/client"
 import { PLANS, PROFILES } from "../components/intake/plans"
 import { FINAL, STATUSES, type Upload, type UploadStatus, useWho } from "../components/intake/runs"
-import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { Badge, Button, Field, LoadState, Page, Pager, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
 import "./intake.css"
 
@@ -170,17 +170,16 @@ export default function Runs() {
                   ))}
                 </tbody>
               </table>
-              <nav class="pager" aria-label="Pages of runs">
-                <Button variant="secondary" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
-                  Previous page
-                </Button>
-                <span aria-live="polite">
-                  Page {page} of {pages} · {data.count} run{data.count === 1 ? "" : "s"}
-                </span>
-                <Button variant="secondary" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
-                  Next page
-                </Button>
-              </nav>
+              <Pager
+                page={page}
+                count={data.count}
+                pageSize={PAGE_SIZE}
+                label="Pages of runs"
+                onPage={(next) => go({ page: next })}
+              >
+                {" "}
+                · {data.count} run{data.count === 1 ? "" : "s"}
+              </Pager>
             </>
           )
         }}

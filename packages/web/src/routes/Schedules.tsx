@@ -7,7 +7,7 @@ import { useLocation } from "preact-iso"
 import { answerOf, client } from "../api/client"
 import type { Job, JobRun } from "../components/schedules/model"
 import { ScheduleForm } from "../components/schedules/ScheduleForm"
-import { Alert, Badge, Button, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
+import { Alert, Badge, Button, LoadState, messageOf, Page, Pager, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
 import "../components/schedules/schedules.css"
 
@@ -171,17 +171,13 @@ export default function Schedules() {
                 </table>
               </section>
               {list.count > PAGE_SIZE ? (
-                <div class="pager">
-                  <Button variant="secondary" disabled={list.previous === null} onClick={() => setPage(page - 1)}>
-                    Previous page
-                  </Button>
-                  <span class="muted">
-                    Page {page} of {Math.ceil(list.count / PAGE_SIZE)}
-                  </span>
-                  <Button variant="secondary" disabled={list.next === null} onClick={() => setPage(page + 1)}>
-                    Next page
-                  </Button>
-                </div>
+                <Pager
+                  page={page}
+                  count={list.count}
+                  pageSize={PAGE_SIZE}
+                  label="Pages of schedules"
+                  onPage={setPage}
+                />
               ) : null}
             </>
           )

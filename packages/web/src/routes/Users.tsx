@@ -8,7 +8,7 @@
 import "./auth.css"
 import { useState } from "preact/hooks"
 import { answerOf, client } from "../api/client"
-import { Alert, Button, LoadState, Page, useLoad } from "../components/ui"
+import { Alert, Button, LoadState, Page, Pager, useLoad } from "../components/ui"
 import { ConfirmDeactivate } from "../components/users/AccountControls"
 import { AccountFilters, type Filters } from "../components/users/AccountFilters"
 import { AccountRow } from "../components/users/AccountRow"
@@ -204,17 +204,7 @@ const Accounts = () => {
                 </table>
               </div>
               {data.next || data.previous ? (
-                <nav class="users-pager" aria-label="Pages of accounts">
-                  <Button variant="secondary" disabled={!data.previous} onClick={() => setPage(page - 1)}>
-                    Previous page
-                  </Button>
-                  <span>
-                    Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
-                  </span>
-                  <Button variant="secondary" disabled={!data.next} onClick={() => setPage(page + 1)}>
-                    Next page
-                  </Button>
-                </nav>
+                <Pager page={page} count={data.count} pageSize={PAGE_SIZE} label="Pages of accounts" onPage={setPage} />
               ) : null}
             </>
           )

@@ -1,10 +1,12 @@
 /**
  * The app: client-side routes, each screen loaded when first opened. Signed-out visitors see
- * the sign-in screens only; everyone else gets the control room in its frame.
+ * the sign-in screens only; everyone else gets the control room in its frame, with the actions
+ * the server says their account may take.
  */
 
-import { useEffect } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { ErrorBoundary, LocationProvider, lazy, Route, Router, useLocation } from "preact-iso"
+import { loadRights } from "./api/account"
 import { Layout } from "./components/Layout"
 import { session } from "./state/session"
 
@@ -32,10 +34,21 @@ const PUBLIC = ["/sign-in", "/verify-email", "/forgot-password"]
 const Guard = () => {
   const { path, route } = useLocation()
   const signedIn = session.value !== null
+  const token = session.value?.token
   const isPublic = PUBLIC.includes(path)
   useEffect(() => {
     if (!signedIn && !isPublic) route(`/sign-in?next=${encodeURIComponent(path)}`, true)
   }, [signedIn, isPublic, path, route])
+  // what the account may do is the server's answer, asked again for each sign-in and page load;
+  // the screens open once it is known (if it cannot be had, they open offering no action; a 401
+  // signs out)
+  const [rightsUnavailable, setRightsUnavailable] = useState(false)
+  useEffect(() => {
+    if (token === undefined) return
+    setRightsUnavailable(false)
+    loadRights().catch(() => setRightsUnavailable(true))
+  }, [token])
+  const rightsKnown = session.value?.rights !== undefined || rightsUnavailable
   if (!signedIn || isPublic) {
     return (
       <main id="main" class="public" tabIndex={-1}>
@@ -46,6 +59,15 @@ const Guard = () => {
           <Route default component={SignIn} />
         </Router>
       </main>
+    )
+  }
+  if (!rightsKnown) {
+    return (
+      <Layout>
+        <p class="muted" aria-live="polite">
+          Loading…
+        </p>
+      </Layout>
     )
   }
   return (

@@ -8,6 +8,7 @@ import ForgotPassword from "../src/routes/ForgotPassword"
 import SignIn, { SignInForm } from "../src/routes/SignIn"
 import Users from "../src/routes/Users"
 import { type Account, session, signIn, signOut } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const account = {
   id: "u1",
@@ -276,7 +277,7 @@ describe("the accounts screen", () => {
   afterEach(signOut)
 
   it("tells someone who is not an admin that only admins manage accounts, without asking the server", () => {
-    signIn({ token: "t", user: { ...account, role: "moderator" } as Account })
+    signIn({ token: "t", user: { ...account, role: "moderator" } as Account, rights: rightsOf("moderator") })
     render(<Users />)
     expect(screen.getByRole("status").textContent).toContain("Only admins manage accounts.")
     expect(fetchMock).not.toHaveBeenCalled()
@@ -285,7 +286,7 @@ describe("the accounts screen", () => {
   it("lists the accounts, offers no demotion or deactivation on the admin's own row, and changes a role", async () => {
     const me = { ...account, id: "a1", username: "head", email: "head@school.test", role: "admin" }
     const other = { ...account, id: "u2", username: "rita", email: "rita@school.test", email_verified: false }
-    signIn({ token: "t", user: me as Account })
+    signIn({ token: "t", user: me as Account, rights: rightsOf("admin") })
     const page = { count: 2, next: null, previous: null, results: [me, other] }
     fetchMock.mockImplementation(async (_url: string, init: RequestInit) =>
       init.method === "PATCH" ? answer(200, { ...other, role: "moderator" }) : answer(200, page),

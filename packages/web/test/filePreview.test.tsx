@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { FilePreview } from "../src/components/intake/FilePreview"
 import type { PreviewResult } from "../src/components/intake/preview/types"
 import { session } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const base: PreviewResult = {
   file_name: "register.csv",
@@ -109,6 +110,7 @@ const file = () => new File(["Pupil Number,Day,Present?\nS001,2026-09-01,P\n"], 
 const signIn = (role: "user" | "moderator") => {
   session.value = {
     token: "t",
+    rights: rightsOf(role),
     user: {
       id: `${role}-1`,
       username: role,

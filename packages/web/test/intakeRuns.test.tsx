@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import RunDetail from "../src/routes/RunDetail"
 import Runs from "../src/routes/Runs"
 import { signIn, signOut } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const settle = async () => {
   for (let i = 0; i < 8; i++) await new Promise((resolve) => setTimeout(resolve, 0))
@@ -42,6 +43,7 @@ const at = (path: string, children: preact.ComponentChildren) => {
 beforeEach(() => {
   signIn({
     token: "t0ken",
+    rights: rightsOf("user"),
     user: {
       id: "u1",
       username: "ops",

@@ -5,10 +5,12 @@ import { ApiProblem } from "../src/api/client"
 import { TransitionControls } from "../src/components/issues/TransitionControls"
 import { age, type Incident, type IncidentStatus, uploadsOf } from "../src/components/issues/types"
 import { type Role, session } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const signInAs = (role: Role) => {
   session.value = {
     token: "t",
+    rights: rightsOf(role),
     user: {
       id: `${role}-1`,
       username: role,

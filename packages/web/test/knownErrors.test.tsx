@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/pr
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { PatternTester } from "../src/components/issues/PatternTester"
 import { session } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } })
@@ -10,6 +11,7 @@ const json = (status: number, body: unknown) =>
 beforeEach(() => {
   session.value = {
     token: "t",
+    rights: rightsOf("moderator"),
     user: {
       id: "m1",
       username: "mod",

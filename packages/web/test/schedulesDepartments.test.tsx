@@ -8,8 +8,10 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/pr
 import { LocationProvider, Route, Router } from "preact-iso"
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { ApiProblem } from "../src/api/client"
-import Departments, { settingProblems } from "../src/routes/Departments"
+import { settingProblems } from "../src/components/departments/sources"
+import Departments from "../src/routes/Departments"
 import { type Role, session } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } })
@@ -37,6 +39,7 @@ let onCreate: (body: Record<string, unknown>) => Response
 const signedIn = (role: Role) => {
   session.value = {
     token: "t0ken",
+    rights: rightsOf(role),
     user: {
       id: "u1",
       username: role,

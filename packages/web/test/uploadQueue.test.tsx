@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, within } from "@testing-library/pre
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest"
 import { UploadQueue } from "../src/components/intake/UploadQueue"
 import { session, signIn, signOut } from "../src/state/session"
+import { rightsOf } from "./support/rights"
 
 /** The browser's network for uploads: each request waits until the test answers it. */
 class FakeRequest {
@@ -69,6 +70,7 @@ beforeEach(() => {
   vi.stubGlobal("XMLHttpRequest", FakeRequest)
   signIn({
     token: "t0ken",
+    rights: rightsOf("user"),
     user: {
       id: "u1",
       username: "ops",

@@ -22,7 +22,7 @@ import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
 import { parseTrustedProxies } from "./ClientAddress.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
-import { HostEnv } from "./Services.js"
+import { HostEnv, RouteTable } from "./Services.js"
 import { findWebDir } from "./WebApp.js"
 
 export const DEFAULT_PORT = 8000
@@ -68,6 +68,7 @@ export const apiLayer = (env: Env) => {
     lifecycleLayer(env, true),
     mailerLayerFromEnv(env, join(dataDirectory(env), "mail")),
     Layer.succeed(HostEnv, { env }),
+    Layer.succeed(RouteTable, { routes: apiRoutes }),
   )
   return Layer.mergeAll(areaLayers.auth, areaLayers.uploads, areaLayers.incidents, areaLayers.ops).pipe(
     Layer.provideMerge(base),

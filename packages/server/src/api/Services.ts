@@ -1,10 +1,12 @@
 /**
  * The services the API's middleware needs from the areas: who a token belongs to, and where
  * the audit log goes. The auth area provides `Authenticator`; the operations area `AuditLog`.
+ * `RouteTable` is the table the app is built from, for the answers that describe it.
  */
 import type { Models, NewAuditEntry, StoreError } from "@batchops/core"
 import { Context, type Effect, type Option } from "effect"
 import type { Env } from "../Database.js"
+import type { RouteDef } from "./Api.js"
 
 export interface AuthenticatorShape {
   /** the active account a token (as sent, unhashed) signs in, when the token is valid and unexpired */
@@ -31,3 +33,11 @@ export class AuditLog extends Context.Service<AuditLog, AuditLogShape>()("@batch
  * gets exactly those settings.
  */
 export class HostEnv extends Context.Service<HostEnv, { readonly env: Env }>()("@batchops/server/HostEnv") {}
+
+/**
+ * The route table the API enforces (Routes.ts), so `GET /api/auth/me/` can say what an account
+ * may do from the routes' own access rules rather than from a copy of them.
+ */
+export class RouteTable extends Context.Service<RouteTable, { readonly routes: ReadonlyArray<RouteDef> }>()(
+  "@batchops/server/RouteTable",
+) {}

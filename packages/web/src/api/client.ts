@@ -1,9 +1,12 @@
 /**
  * The one place the app talks to the BatchOps API: the token, the base address
- * (`VITE_API_BASE_URL` when the app is served apart from the host), JSON in and out, upload
- * progress, server-sent events, and errors turned into words a person understands.
+ * (`VITE_API_BASE_URL` when the app is served apart from the host), typed JSON calls (`client`,
+ * from the OpenAPI document's types in `schema.d.ts`), upload progress, server-sent events, and
+ * errors turned into words a person understands.
  */
+import createClient from "openapi-fetch"
 import { session, signOut } from "../state/session"
+import type { paths } from "./schema"
 
 export const API_BASE = String(import.meta.env.VITE_API_BASE_URL ?? "").replace(/\/+$/, "")
 
@@ -41,76 +44,108 @@ const FALLBACK: Readonly<Record<number, string>> = {
   429: "Too many attempts. Please wait a moment and try again.",
 }
 
-/** Why a failed answer failed, in words (the server's own message when it gave one). */
-export const problemOf = async (response: Response): Promise<ApiProblem> => {
-  let body: { error?: unknown; code?: unknown; fields?: unknown } = {}
-  try {
-    body = await response.json()
-  } catch {
-    // not JSON: fall back to the status
+/** Why an answer of `status` with `body` failed, in words (the server's own message when it gave one). */
+const problemFrom = (status: number, answer: unknown): ApiProblem => {
+  const body = (typeof answer === "object" && answer !== null ? answer : {}) as {
+    error?: unknown
+    code?: unknown
+    fields?: unknown
   }
   const fields = Array.isArray(body.fields) ? (body.fields as Array<FieldProblem>) : []
   const message =
     typeof body.error === "string" && body.error !== ""
       ? body.error
-      : (FALLBACK[response.status] ?? `The server could not do this (status ${response.status}).`)
-  return new ApiProblem(message, response.status, typeof body.code === "string" ? body.code : "error", fields)
+      : (FALLBACK[status] ?? `The server could not do this (status ${status}).`)
+  return new ApiProblem(message, status, typeof body.code === "string" ? body.code : "error", fields)
+}
+
+/** Why a failed answer failed, in words (the server's own message when it gave one). */
+export const problemOf = async (response: Response): Promise<ApiProblem> => {
+  let body: unknown = {}
+  try {
+    body = await response.json()
+  } catch {
+    // not JSON: fall back to the status
+  }
+  return problemFrom(response.status, body)
 }
 
 const offline = () =>
   new ApiProblem("BatchOps cannot be reached. Check your connection and try again.", 0, "unreachable")
 
-export interface RequestOptions {
-  readonly method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
-  /** a JSON body */
-  readonly json?: unknown
-  /** a multipart body */
-  readonly form?: FormData
-  readonly query?: Readonly<Record<string, string | number | boolean | undefined | null>>
-  readonly signal?: AbortSignal
-}
+type Query = Readonly<Record<string, string | number | boolean | undefined | null>>
 
 /** `path` with its query (empty values left out), against the API base. */
-export const apiUrl = (path: string, query?: RequestOptions["query"]): string => {
+const apiUrl = (path: string, query?: Query): string => {
+  const search = queryString(query)
+  return `${API_BASE}${path}${search === "" ? "" : `${path.includes("?") ? "&" : "?"}${search}`}`
+}
+
+const queryString = (query: Query | undefined): string => {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") params.set(key, String(value))
   }
-  const search = params.toString()
-  return `${API_BASE}${path}${search === "" ? "" : `${path.includes("?") ? "&" : "?"}${search}`}`
+  return params.toString()
 }
 
-const headers = (json: boolean): Record<string, string> => {
+/** What every call carries: JSON answers, and the token when someone is signed in. */
+const headers = (): Record<string, string> => {
   const out: Record<string, string> = { Accept: "application/json" }
   const token = session.value?.token
   if (token) out.Authorization = `Token ${token}`
-  if (json) out["Content-Type"] = "application/json"
   return out
 }
 
-/** Calls the API; resolves to the JSON answer (undefined for 204), rejects with an `ApiProblem`. */
-export const api = async <T = unknown>(path: string, options: RequestOptions = {}): Promise<T> => {
-  let response: Response
+/**
+ * A call as `client` builds it, kept as its address and options so that it leaves as
+ * `fetch(url, init)`: relative to the page, with the token of the moment it is sent.
+ */
+class OutgoingCall {
+  readonly method: string
+  constructor(
+    readonly url: string,
+    readonly init: RequestInit,
+  ) {
+    this.method = init.method ?? "GET"
+  }
+}
+
+const send = async (call: OutgoingCall): Promise<Response> => {
+  const outgoing = new Headers(call.init.headers)
+  for (const [name, value] of Object.entries(headers())) outgoing.set(name, value)
   try {
-    response = await fetch(apiUrl(path, options.query), {
-      method: options.method ?? (options.json !== undefined || options.form ? "POST" : "GET"),
-      headers: headers(options.json !== undefined),
-      body: options.form ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
-      signal: options.signal ?? null,
-    })
+    return await fetch(call.url, { ...call.init, headers: outgoing })
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") throw error
     throw offline()
   }
+}
+
+/**
+ * The API, typed by its OpenAPI document: `client.GET("/api/incidents/{id}/", {params: {path:
+ * {id}}})`. Pass each call to `answerOf` for its answer or its refusal as an `ApiProblem`.
+ */
+export const client = createClient<paths>({
+  baseUrl: API_BASE,
+  Request: OutgoingCall as unknown as typeof Request,
+  fetch: send as unknown as typeof fetch,
+  querySerializer: (query) => queryString(query as Query),
+})
+
+/** Resolves to a typed call's answer (undefined for 204), rejects with an `ApiProblem`. */
+export const answerOf = async <
+  R extends { readonly data?: unknown; readonly error?: unknown; readonly response: Response },
+>(
+  call: Promise<R>,
+): Promise<Exclude<R["data"], undefined>> => {
+  const { data, error, response } = await call
   if (!response.ok) {
-    const problem = await problemOf(response)
     // a token the server no longer knows: sign out, the app shows the sign-in page
     if (response.status === 401 && session.value) signOut()
-    throw problem
+    throw problemFrom(response.status, error)
   }
-  if (response.status === 204) return undefined as T
-  const type = response.headers.get("Content-Type") ?? ""
-  return (type.includes("json") ? await response.json() : await response.text()) as T
+  return data as Exclude<R["data"], undefined>
 }
 
 /** A page of a list, as every list route answers. */
@@ -134,7 +169,7 @@ export const sendWithProgress = <T = unknown>(
   new Promise<T>((resolve, reject) => {
     const request = new XMLHttpRequest()
     request.open("POST", apiUrl(path))
-    for (const [name, value] of Object.entries(headers(false))) request.setRequestHeader(name, value)
+    for (const [name, value] of Object.entries(headers())) request.setRequestHeader(name, value)
     request.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total)
     }
@@ -173,7 +208,7 @@ export const followEvents = async (
 ): Promise<void> => {
   let response: Response
   try {
-    response = await fetch(apiUrl(path), { headers: { ...headers(false), Accept: "text/event-stream" }, signal })
+    response = await fetch(apiUrl(path), { headers: { ...headers(), Accept: "text/event-stream" }, signal })
   } catch (error) {
     if (error instanceof DOMException && error.name === "AbortError") return
     throw offline()
@@ -219,7 +254,7 @@ export const followEvents = async (
 export const download = async (path: string, fileName: string): Promise<void> => {
   let response: Response
   try {
-    response = await fetch(apiUrl(path), { headers: headers(false) })
+    response = await fetch(apiUrl(path), { headers: headers() })
   } catch {
     throw offline()
   }
@@ -233,3 +268,12 @@ export const download = async (path: string, fileName: string): Promise<void> =>
   link.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
+
+type JsonOf<T> = T extends { readonly content: { readonly "application/json": infer J } } ? J : never
+
+/** The JSON body `method` on `path` takes, as the OpenAPI document says. */
+export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  readonly requestBody?: infer R
+}
+  ? JsonOf<NonNullable<R>>
+  : never

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact"
 import { useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import { can, session, signOut } from "../state/session"
 
 interface NavItem {
@@ -35,7 +35,7 @@ export const Layout = ({ children }: { children: ComponentChildren }) => {
   const [open, setOpen] = useState(false)
   const user = session.value?.user
   const leave = async () => {
-    await api("/api/auth/logout/", { method: "POST" }).catch(() => undefined)
+    await answerOf(client.POST("/api/auth/logout/")).catch(() => undefined)
     signOut()
     route("/sign-in")
   }

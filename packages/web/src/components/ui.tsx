@@ -191,3 +191,41 @@ export const LoadState = <T,>({
 /** A date and time in the reader's own zone and language. */
 export const When = ({ at }: { at: string | null | undefined }) =>
   at ? <time dateTime={at}>{new Date(at).toLocaleString()}</time> : <span class="muted">—</span>
+
+/**
+ * The pages of a list: previous and next around "Page n of m" (and what `children` adds, such
+ * as the count).
+ */
+export const Pager = ({
+  page,
+  count,
+  pageSize,
+  label,
+  onPage,
+  children,
+}: {
+  page: number
+  /** how many items the whole list has */
+  count: number
+  pageSize: number
+  /** what the pages are of, for the navigation's name ("Pages of runs") */
+  label: string
+  onPage: (page: number) => void
+  children?: ComponentChildren
+}) => {
+  const pages = Math.max(1, Math.ceil(count / pageSize))
+  return (
+    <nav class="pager" aria-label={label}>
+      <Button variant="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        Previous page
+      </Button>
+      <span aria-live="polite">
+        Page {page} of {pages}
+        {children}
+      </span>
+      <Button variant="secondary" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Next page
+      </Button>
+    </nav>
+  )
+}

@@ -5,7 +5,7 @@
  */
 import "./auth.css"
 import { useRef, useState } from "preact/hooks"
-import { ApiProblem, api } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { confirmationProblem, newPasswordProblem, sentence, splitProblem } from "../components/auth/forms"
 import { NewPasswordFields } from "../components/auth/NewPasswordFields"
 import { Alert, Button, Field, Page } from "../components/ui"
@@ -45,9 +45,9 @@ export default function ChangePassword() {
     }
     setBusy(true)
     try {
-      const answer = await api<{ signed_out: number }>("/api/auth/password/", {
-        json: { current_password: current, password },
-      })
+      const answer = await answerOf(
+        client.POST("/api/auth/password/", { body: { current_password: current, password } }),
+      )
       setCurrent("")
       setPassword("")
       setConfirmation("")

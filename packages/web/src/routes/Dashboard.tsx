@@ -3,7 +3,7 @@
  * severity, the uploads of the last seven days as a small chart (its numbers also as a table),
  * and the latest job runs. Counts come from the lists' own totals (one small page each).
  */
-import { type Page as ApiPage, api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import { type Bar, BarChart } from "../components/dashboard/BarChart"
 import { duration, type JobRun } from "../components/schedules/model"
 import { Badge, LoadState, Page, useLoad, When } from "../components/ui"
@@ -14,9 +14,23 @@ const UPLOAD_STATUSES = ["queued", "processing", "awaiting_approval", "published
 const SEVERITIES = ["critical", "high", "medium", "low"] as const
 const OPEN_STATUSES = ["open", "in_progress"] as const
 
-/** How many items a list has (its `count`), asking for one. */
-const count = (path: string, query: Record<string, string>, signal: AbortSignal) =>
-  api<ApiPage<unknown>>(path, { query: { ...query, page_size: 1 }, signal }).then((page) => page.count)
+/** How many uploads the query finds (the list's `count`), asking for one. */
+const uploadCount = (
+  query: { status?: (typeof UPLOAD_STATUSES)[number]; created_after?: string; created_before?: string },
+  signal: AbortSignal,
+) =>
+  answerOf(client.GET("/api/uploads/", { params: { query: { ...query, page_size: "1" } }, signal })).then(
+    (page) => page.count,
+  )
+
+/** How many incidents the query finds, asking for one. */
+const incidentCount = (
+  query: { status: (typeof OPEN_STATUSES)[number]; severity: (typeof SEVERITIES)[number] },
+  signal: AbortSignal,
+) =>
+  answerOf(client.GET("/api/incidents/", { params: { query: { ...query, page_size: "1" } }, signal })).then(
+    (page) => page.count,
+  )
 
 const startOfDay = (daysAgo: number) => {
   const day = new Date()
@@ -35,18 +49,14 @@ interface Overview {
 const loadOverview = async (signal: AbortSignal): Promise<Overview> => {
   const today = startOfDay(0).toISOString()
   const todayCounts = Promise.all(
-    UPLOAD_STATUSES.map((status) => count("/api/uploads/", { status, created_after: today }, signal)),
+    UPLOAD_STATUSES.map((status) => uploadCount({ status, created_after: today }, signal)),
   )
   const days = Array.from({ length: 7 }, (_, i) => 6 - i)
   const week = Promise.all(
     days.map(async (daysAgo) => {
       const start = startOfDay(daysAgo)
       const end = new Date(startOfDay(daysAgo - 1).getTime() - 1)
-      const value = await count(
-        "/api/uploads/",
-        { created_after: start.toISOString(), created_before: end.toISOString() },
-        signal,
-      )
+      const value = await uploadCount({ created_after: start.toISOString(), created_before: end.toISOString() }, signal)
       return {
         label: daysAgo === 0 ? "Today" : start.toLocaleDateString(undefined, { weekday: "short" }),
         long: start.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" }),
@@ -56,13 +66,11 @@ const loadOverview = async (signal: AbortSignal): Promise<Overview> => {
   )
   const incidents = Promise.all(
     SEVERITIES.map(async (severity) => {
-      const counts = await Promise.all(
-        OPEN_STATUSES.map((status) => count("/api/incidents/", { status, severity }, signal)),
-      )
+      const counts = await Promise.all(OPEN_STATUSES.map((status) => incidentCount({ status, severity }, signal)))
       return counts.reduce((a, b) => a + b, 0)
     }),
   )
-  const runs = api<ApiPage<JobRun>>("/api/job-runs/", { query: { page_size: 6 }, signal })
+  const runs = answerOf(client.GET("/api/job-runs/", { params: { query: { page_size: "6" } }, signal }))
   const [t, w, i, r] = await Promise.all([todayCounts, week, incidents, runs])
   return {
     today: Object.fromEntries(UPLOAD_STATUSES.map((status, n) => [status, t[n] ?? 0])) as Overview["today"],

@@ -7,7 +7,7 @@
 import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
 import {
@@ -76,7 +76,7 @@ export default function ForgotPassword() {
     }
     setBusy("send")
     try {
-      await api("/api/auth/forgot/", { json: { email: email.trim() } })
+      await answerOf(client.POST("/api/auth/forgot/", { body: { email: email.trim() } }))
       setSent(true)
       setStep("reset")
     } catch (error) {
@@ -102,7 +102,7 @@ export default function ForgotPassword() {
     }
     setBusy("reset")
     try {
-      await api("/api/auth/reset/", { json: { email: email.trim(), code: code.trim(), password } })
+      await answerOf(client.POST("/api/auth/reset/", { body: { email: email.trim(), code: code.trim(), password } }))
       route(`/sign-in?email=${encodeURIComponent(email.trim())}&notice=reset`)
     } catch (error) {
       refused(error)

@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from "preact"
 import { useState } from "preact/hooks"
-import { ApiProblem, api } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { Alert, Button, LoadState, Page, useLoad, When } from "../components/ui"
 import "./health.css"
 
@@ -116,7 +116,7 @@ export default function Health() {
   const report = useLoad(
     async (signal) => {
       try {
-        return await api<HealthReport | HealthSummary>("/api/health/", { signal })
+        return (await answerOf(client.GET("/api/health/", { signal }))) as HealthReport | HealthSummary
       } finally {
         setCheckedAt(new Date().toISOString())
       }

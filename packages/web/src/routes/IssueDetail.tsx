@@ -6,54 +6,27 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useRoute } from "preact-iso"
-import { type Page as ApiPage, ApiProblem, api, followEvents } from "../api/client"
+import { answerOf, client, followEvents } from "../api/client"
 import { AnalysisForm } from "../components/issues/AnalysisForm"
-import { ProblemAlert } from "../components/issues/ProblemAlert"
 import { RetryForm, type UploadSummary } from "../components/issues/RetryForm"
 import { Timeline } from "../components/issues/Timeline"
 import { TransitionControls } from "../components/issues/TransitionControls"
 import { ago, type IncidentDetail, type IncidentStatus, uploadsOf } from "../components/issues/types"
-import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
-import { type Account, can, session } from "../state/session"
+import { Alert, Badge, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
+import { can } from "../state/session"
 import "../components/issues/issues.css"
-
-/** A person an incident can be assigned to: an active admin or moderator. */
-interface Assignable {
-  readonly id: string
-  readonly username: string
-}
-
-/**
- * Names for the actors of a timeline: the signed-in person, BatchOps, and (for admins, who
- * may list accounts) everyone; admins also get the people an incident can be assigned to.
- */
-const usePeople = () => {
-  const [accounts, setAccounts] = useState<ReadonlyArray<Account>>([])
-  useEffect(() => {
-    if (!can.manageUsers()) return
-    const controller = new AbortController()
-    api<ApiPage<Account>>("/api/users/", { query: { page_size: 200 }, signal: controller.signal }).then(
-      (page) => setAccounts(page.results),
-      () => undefined,
-    )
-    return () => controller.abort()
-  }, [])
-  const me = session.value?.user
-  const nameOf = (actor: string | null): string => {
-    if (actor === null) return "BatchOps"
-    if (me && actor === me.id) return `${me.username} (you)`
-    return accounts.find((account) => account.id === actor)?.username ?? `a colleague (account ${actor.slice(0, 8)})`
-  }
-  const assignable: ReadonlyArray<Assignable> = accounts.filter(
-    (account) => account.is_active && (account.role === "admin" || account.role === "moderator"),
-  )
-  return { nameOf, assignable }
-}
+import { AssignControls } from "../components/issues/AssignControls"
+import { NoteForm } from "../components/issues/NoteForm"
+import { type Assignable, usePeople } from "../components/issues/people"
 
 export default function IssueDetail() {
   const { params } = useRoute()
   const id = params.id ?? ""
-  const loaded = useLoad((signal) => api<IncidentDetail>(`/api/incidents/${id}/`, { signal }), [id])
+  const loaded = useLoad(
+    (signal): Promise<IncidentDetail> =>
+      answerOf(client.GET("/api/incidents/{id}/", { params: { path: { id } }, signal })),
+    [id],
+  )
   const [incident, setIncident] = useState<IncidentDetail | undefined>(undefined)
   useEffect(() => {
     if (loaded.data) setIncident(loaded.data)
@@ -67,7 +40,11 @@ export default function IssueDetail() {
     (signal) =>
       Promise.all(
         uploadIds.map((uploadId) =>
-          api<UploadSummary>(`/api/uploads/${uploadId}/`, { signal }).catch((error: unknown) => {
+          (
+            answerOf(
+              client.GET("/api/uploads/{id}/", { params: { path: { id: uploadId } }, signal }),
+            ) as Promise<UploadSummary | null>
+          ).catch((error: unknown) => {
             // an earlier upload may have been removed since; the latest one must load
             if (uploadId === latest) throw error
             return null
@@ -130,10 +107,12 @@ const IssueBody = ({
   useEffect(() => () => follow.current?.abort(), [])
 
   const move = async (to: IncidentStatus, note: string) => {
-    const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/transition/`, {
-      method: "POST",
-      json: { to, ...(note === "" ? {} : { note }), expected_updated_at: incident.updated_at },
-    })
+    const next: IncidentDetail = await answerOf(
+      client.POST("/api/incidents/{id}/transition/", {
+        params: { path: { id: incident.id } },
+        body: { to, ...(note === "" ? {} : { note }), expected_updated_at: incident.updated_at },
+      }),
+    )
     onChange(next)
   }
 
@@ -313,129 +292,5 @@ const IssueBody = ({
         ) : null}
       </section>
     </>
-  )
-}
-
-const AssignControls = ({
-  incident,
-  assignable,
-  onChange,
-  onReload,
-}: {
-  incident: IncidentDetail
-  assignable: ReadonlyArray<Assignable>
-  onChange: (incident: IncidentDetail) => void
-  onReload: () => void
-}) => {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const me = session.value?.user.id ?? null
-  const [chosen, setChosen] = useState("")
-  const others = assignable.filter((person) => person.id !== me && person.id !== incident.assignee)
-  const assign = async (assignee: string | null) => {
-    setBusy(true)
-    setError(null)
-    try {
-      onChange(
-        await api<IncidentDetail>(`/api/incidents/${incident.id}/assign/`, {
-          method: "POST",
-          json: { assignee, expected_updated_at: incident.updated_at },
-        }),
-      )
-    } catch (failure) {
-      setError(failure)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return (
-    <div>
-      <div class="button-row">
-        {incident.assignee !== me ? (
-          <Button variant="secondary" busy={busy} onClick={() => assign(me)}>
-            Assign to me
-          </Button>
-        ) : null}
-        {incident.assignee !== null ? (
-          <Button variant="secondary" busy={busy} onClick={() => assign(null)}>
-            Unassign
-          </Button>
-        ) : null}
-      </div>
-      {others.length > 0 ? (
-        <form
-          class="assign-other"
-          onSubmit={(event) => {
-            event.preventDefault()
-            if (chosen !== "") void assign(chosen).then(() => setChosen(""))
-          }}
-        >
-          <Field
-            label="Assign to a colleague"
-            error={error instanceof ApiProblem ? error.field("assignee") : undefined}
-          >
-            {(props) => (
-              <select {...props} value={chosen} onChange={(e) => setChosen(e.currentTarget.value)}>
-                <option value="">Choose an admin or moderator</option>
-                {others.map((person) => (
-                  <option key={person.id} value={person.id}>
-                    {person.username}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Button type="submit" variant="secondary" busy={busy} disabled={chosen === ""}>
-            Assign
-          </Button>
-        </form>
-      ) : null}
-      {error && !(error instanceof ApiProblem && error.field("assignee")) ? (
-        <ProblemAlert error={error} onReload={onReload} />
-      ) : null}
-    </div>
-  )
-}
-
-const NoteForm = ({
-  incident,
-  onChange,
-  onReload,
-}: {
-  incident: IncidentDetail
-  onChange: (incident: IncidentDetail) => void
-  onReload: () => void
-}) => {
-  const [text, setText] = useState("")
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<unknown>(null)
-  const add = async (event: Event) => {
-    event.preventDefault()
-    setBusy(true)
-    setError(null)
-    try {
-      const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/note/`, {
-        method: "POST",
-        json: { text, expected_updated_at: incident.updated_at },
-      })
-      setText("")
-      onChange(next)
-    } catch (failure) {
-      setError(failure)
-    } finally {
-      setBusy(false)
-    }
-  }
-  const problem = error instanceof ApiProblem ? error : null
-  return (
-    <form onSubmit={add} noValidate>
-      <Field label="Add a note" error={problem?.field("text")}>
-        {(props) => <textarea {...props} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
-      </Field>
-      {error && !problem?.field("text") ? <ProblemAlert error={error} onReload={onReload} /> : null}
-      <Button type="submit" variant="secondary" busy={busy} disabled={text.trim() === ""}>
-        Add note
-      </Button>
-    </form>
   )
 }

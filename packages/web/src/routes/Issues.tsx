@@ -4,9 +4,17 @@
  * a page at a time; and the failures that keep recurring, by group.
  */
 import { useLocation } from "preact-iso"
-import { type Page as ApiPage, api } from "../api/client"
-import { age, type Incident, type IncidentGroup, SEVERITIES, STATUSES, statusLabel } from "../components/issues/types"
-import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { type Page as ApiPage, answerOf, client } from "../api/client"
+import {
+  age,
+  type Incident,
+  type IncidentStatus,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+  statusLabel,
+} from "../components/issues/types"
+import { Badge, Button, Field, LoadState, Page, Pager, useLoad, When } from "../components/ui"
 import { session } from "../state/session"
 import "../components/issues/issues.css"
 
@@ -34,20 +42,25 @@ export default function Issues() {
 
   const incidents = useLoad(
     (signal) =>
-      api<ApiPage<Incident>>("/api/incidents/", {
-        query: {
-          status,
-          severity,
-          assignee: assigned === "me" ? me : assigned === "none" ? "none" : undefined,
-          page,
-          page_size: PAGE_SIZE,
-        },
-        signal,
-      }),
+      answerOf(
+        client.GET("/api/incidents/", {
+          params: {
+            query: {
+              // the filters come from the address: the server names a value it does not know
+              status: (status || undefined) as IncidentStatus | undefined,
+              severity: (severity || undefined) as Severity | undefined,
+              assignee: assigned === "me" ? me : assigned === "none" ? "none" : undefined,
+              page: String(page),
+              page_size: String(PAGE_SIZE),
+            },
+          },
+          signal,
+        }),
+      ) as Promise<ApiPage<Incident>>,
     [status, severity, assigned, page],
   )
   const groups = useLoad(
-    (signal) => api<ApiPage<IncidentGroup>>("/api/incident-groups/", { query: { page_size: 10 }, signal }),
+    (signal) => answerOf(client.GET("/api/incident-groups/", { params: { query: { page_size: "10" } }, signal })),
     [],
   )
   const filtered = status !== "" || severity !== "" || assigned !== ""
@@ -151,25 +164,13 @@ export default function Issues() {
                 </table>
               </div>
               {data.count <= PAGE_SIZE && page === 1 ? null : (
-                <nav class="pager" aria-label="Pages">
-                  <Button
-                    variant="secondary"
-                    disabled={data.previous === null}
-                    onClick={() => go({ page: String(page - 1) })}
-                  >
-                    Previous page
-                  </Button>
-                  <span>
-                    Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
-                  </span>
-                  <Button
-                    variant="secondary"
-                    disabled={data.next === null}
-                    onClick={() => go({ page: String(page + 1) })}
-                  >
-                    Next page
-                  </Button>
-                </nav>
+                <Pager
+                  page={page}
+                  count={data.count}
+                  pageSize={PAGE_SIZE}
+                  label="Pages of issues"
+                  onPage={(next) => go({ page: String(next) })}
+                />
               )}
             </>
           )

@@ -6,199 +6,32 @@
  */
 import { useEffect, useState } from "preact/hooks"
 import { useRoute } from "preact-iso"
-import { api, download, followEvents } from "../api/client"
-import {
-  duration,
-  FINAL,
-  STAGES,
-  type Stage,
-  stageLabel,
-  type Upload,
-  type UploadEvent,
-  useWho,
-} from "../components/intake/runs"
-import { Alert, Badge, Button, Field, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
-import { can } from "../state/session"
+import { answerOf, client, download, followEvents } from "../api/client"
+import { FINAL, stageLabel, type Upload, type UploadEvent, useWho } from "../components/intake/runs"
+import { StageProgress } from "../components/runs/StageProgress"
+import { UploadFacts } from "../components/runs/UploadFacts"
+import { UploadTimeline } from "../components/runs/UploadTimeline"
+import { Alert, Button, LoadState, messageOf, Page, useLoad } from "../components/ui"
 import "./intake.css"
-
-/** A stage as the stream tells it while the run goes. */
-interface LiveStage {
-  readonly state: "started" | "finished" | "skipped"
-  readonly status?: string
-  readonly duration_ms?: number
-  readonly rows_in?: number | null
-  readonly rows_out?: number | null
-}
-
-interface Live {
-  readonly stages: Readonly<Record<number, LiveStage>>
-  readonly progress: number | null
-  readonly rows: number | null
-  readonly status: string | null
-}
-
-const NO_LIVE: Live = { stages: {}, progress: null, rows: null, status: null }
-
-const num = (value: unknown): number | null => (typeof value === "number" ? value : null)
-
-/** The step log's entries as words (nested values as compact JSON). */
-const LogEntries = ({ log }: { log: Readonly<Record<string, unknown>> }) => {
-  const entries = Object.entries(log)
-  if (entries.length === 0) return <p class="muted">Nothing was logged.</p>
-  return (
-    <dl class="step-log">
-      {entries.map(([key, value]) => (
-        <div key={key}>
-          <dt>{key}</dt>
-          <dd>
-            {typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? (
-              String(value)
-            ) : (
-              <code>{JSON.stringify(value)}</code>
-            )}
-          </dd>
-        </div>
-      ))}
-    </dl>
-  )
-}
+import { ApprovalPanel } from "../components/runs/ApprovalPanel"
+import { IncidentNote } from "../components/runs/IncidentNote"
+import { type Live, NO_LIVE, num } from "../components/runs/live"
 
 const stem = (name: string) => name.replace(/\.[^.]+$/, "") || name
-
-interface Incident {
-  readonly id: string
-  readonly stage: string
-  readonly error: string
-  readonly severity: string
-  readonly status: string
-}
-
-const IncidentNote = ({ id }: { id: string }) => {
-  const loaded = useLoad((signal) => api<Incident>(`/api/incidents/${id}/`, { signal }), [id])
-  return (
-    <Alert>
-      <p class="incident-line">
-        <strong>The run failed</strong>
-        {loaded.data ? (
-          <>
-            {" "}
-            in {stageLabel(loaded.data.stage)}: {loaded.data.error}
-          </>
-        ) : null}
-      </p>
-      <a href={`/issues/${id}`}>
-        Open the incident{loaded.data ? ` (${loaded.data.severity}, ${loaded.data.status.replace("_", " ")})` : ""}
-      </a>
-    </Alert>
-  )
-}
-
-const ApprovalPanel = ({ upload, onDecided }: { upload: Upload; onDecided: (next: Upload) => void }) => {
-  const [note, setNote] = useState("")
-  const [busy, setBusy] = useState<"approve" | "reject" | null>(null)
-  const [error, setError] = useState<unknown>()
-  const request = upload.approval?.request
-  const decide = async (approve: boolean) => {
-    setBusy(approve ? "approve" : "reject")
-    setError(undefined)
-    try {
-      const next = await api<Upload>(`/api/uploads/${upload.id}/${approve ? "approve" : "reject"}/`, {
-        method: "POST",
-        json: note.trim() === "" ? {} : { note: note.trim() },
-      })
-      onDecided(next)
-    } catch (failure) {
-      setError(failure)
-    } finally {
-      setBusy(null)
-    }
-  }
-  const preview = (request?.preview ?? []) as ReadonlyArray<{
-    change?: string
-    number?: number
-    cells?: ReadonlyArray<string | number | null>
-  }>
-  const columns = request?.columns ?? []
-  return (
-    <section class="card approval" aria-labelledby="approval-title">
-      <h2 id="approval-title">Waiting for approval</h2>
-      <p>{request?.message ?? "The plan would change more rows than allowed without approval."}</p>
-      {request ? (
-        <p class="muted">
-          {request.input_rows ?? "?"} rows in, {request.deleted ?? 0} removed, {request.appended ?? 0} added
-          {request.share != null ? ` (${(request.share * 100).toFixed(1)}%` : ""}
-          {request.max_share != null
-            ? `, allowed ${(request.max_share * 100).toFixed(0)}%)`
-            : request.share != null
-              ? ")"
-              : ""}
-        </p>
-      ) : null}
-      {preview.length > 0 && columns.length > 0 ? (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than the screen scrolls; the keyboard must reach it
-        <section class="table-wrap" aria-label="Rows the plan changes" tabIndex={0}>
-          <table>
-            <caption class="visually-hidden">Rows the plan changes (up to 20 of each kind)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">Row</th>
-                {columns.map((column) => (
-                  <th scope="col" key={column}>
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {preview.map((row) => (
-                <tr key={`${row.change}-${row.number}`}>
-                  <td>
-                    <Badge value={row.change === "deleted" ? "removed" : "added"} />
-                  </td>
-                  <td>{row.number}</td>
-                  {columns.map((column, index) => (
-                    <td key={column}>{row.cells?.[index] ?? ""}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
-      {can.approveUploads() ? (
-        <>
-          <Field label="Note (optional)" hint="Kept in the run's timeline with your decision.">
-            {(props) => (
-              <textarea {...props} value={note} maxLength={2000} onInput={(e) => setNote(e.currentTarget.value)} />
-            )}
-          </Field>
-          {error ? <Alert>{messageOf(error)}</Alert> : null}
-          <div class="actions-row">
-            <Button busy={busy === "approve"} disabled={busy !== null} onClick={() => decide(true)}>
-              Approve and publish
-            </Button>
-            <Button variant="danger" busy={busy === "reject"} disabled={busy !== null} onClick={() => decide(false)}>
-              Reject
-            </Button>
-          </div>
-        </>
-      ) : (
-        <p class="muted">A moderator or an admin decides whether this change is published.</p>
-      )}
-    </section>
-  )
-}
 
 export default function RunDetail() {
   const { params } = useRoute()
   const id = params.id ?? ""
   const who = useWho()
-  const loaded = useLoad((signal) => api<Upload>(`/api/uploads/${id}/`, { signal }), [id])
+  const loaded = useLoad(
+    (signal): Promise<Upload> => answerOf(client.GET("/api/uploads/{id}/", { params: { path: { id } }, signal })),
+    [id],
+  )
   const [fresh, setFresh] = useState<Upload | undefined>()
   const upload = fresh ?? loaded.data
   const timeline = useLoad(
-    (signal) => api<{ events: ReadonlyArray<UploadEvent> }>(`/api/uploads/${id}/timeline/`, { signal }),
+    (signal): Promise<{ events: ReadonlyArray<UploadEvent> }> =>
+      answerOf(client.GET("/api/uploads/{id}/timeline/", { params: { path: { id } }, signal })),
     [id, upload?.status],
   )
   const [live, setLive] = useState<Live>(NO_LIVE)
@@ -216,8 +49,8 @@ export default function RunDetail() {
     setStreamError(undefined)
     // the final reading outlives the stream (which stops as soon as it has told the end)
     const reload = () =>
-      api<Upload>(`/api/uploads/${id}/`).then(
-        (next) => setFresh(next),
+      answerOf(client.GET("/api/uploads/{id}/", { params: { path: { id } } })).then(
+        (next: Upload) => setFresh(next),
         (error) => setStreamError(error),
       )
     followEvents(
@@ -278,7 +111,9 @@ export default function RunDetail() {
   }
   const retry = () =>
     act("retry", async () => {
-      const answer = await api<{ upload: Upload }>(`/api/uploads/${id}/retry/`, { method: "POST", json: {} })
+      const answer: { upload: Upload } = await answerOf(
+        client.POST("/api/uploads/{id}/retry/", { params: { path: { id } }, body: {} }),
+      )
       setLive(NO_LIVE)
       setFresh(answer.upload)
     })
@@ -321,12 +156,6 @@ export default function RunDetail() {
       </p>
       <LoadState loaded={{ ...loaded, data: upload }}>
         {(run) => {
-          const progress = running ? (live.progress ?? run.progress) : run.progress
-          const stages = STAGES.map((stage, index) => {
-            const done: Stage | undefined = run.status === "queued" ? undefined : run.stages[index]
-            const told = live.stages[index]
-            return { ...stage, index, done, told }
-          })
           return (
             <div class="run-detail">
               {actionError ? <Alert>{messageOf(actionError)}</Alert> : null}
@@ -359,131 +188,11 @@ export default function RunDetail() {
               ) : null}
               {run.status === "awaiting_approval" ? <ApprovalPanel upload={run} onDecided={setFresh} /> : null}
 
-              <section class="card" aria-labelledby="run-progress">
-                <div class="run-status">
-                  <h2 id="run-progress">Progress</h2>
-                  <Badge value={run.status} />
-                  {running ? <span class="muted">live</span> : null}
-                </div>
-                <progress max={100} value={Math.round(progress)} aria-label="Run progress" />
-                <ol class="stages" aria-live="polite">
-                  {stages.map(({ name, label, index, done, told }) => {
-                    const status =
-                      done?.status ??
-                      (told?.state === "finished" || told?.state === "skipped"
-                        ? (told.status ?? told.state)
-                        : told?.state === "started"
-                          ? "running"
-                          : "waiting")
-                    const rowsIn = done ? num(done.log.rowsIn) : (told?.rows_in ?? null)
-                    const rowsOut = done ? num(done.log.rowsOut) : (told?.rows_out ?? null)
-                    const ms = done?.duration_ms ?? told?.duration_ms
-                    return (
-                      <li key={name} class={`stage stage-${status}`}>
-                        <div class="stage-head">
-                          <span class="stage-name">
-                            {index + 1}. {label} <span class="muted">({name})</span>
-                          </span>
-                          <Badge value={status} />
-                        </div>
-                        <p class="stage-facts muted">
-                          {status === "skipped"
-                            ? "not run: an earlier stage stopped the run"
-                            : ms !== undefined
-                              ? `took ${duration(ms)}`
-                              : status === "running"
-                                ? "running…"
-                                : ""}
-                          {rowsIn !== null || rowsOut !== null
-                            ? ` · rows in ${rowsIn ?? "—"}, out ${rowsOut ?? "—"}`
-                            : ""}
-                        </p>
-                        {done && done.status !== "skipped" ? (
-                          <details>
-                            <summary>Step log of {label.toLowerCase()}</summary>
-                            <LogEntries log={done.log} />
-                          </details>
-                        ) : null}
-                      </li>
-                    )
-                  })}
-                </ol>
-              </section>
+              <StageProgress run={run} live={live} running={running} />
 
-              <section class="card" aria-labelledby="run-facts">
-                <h2 id="run-facts">Upload</h2>
-                <dl class="facts">
-                  <div>
-                    <dt>Profile</dt>
-                    <dd>{run.profile}</dd>
-                  </div>
-                  <div>
-                    <dt>Plan</dt>
-                    <dd>
-                      {run.process_mode}
-                      {run.process_mode === "custom" &&
-                      typeof (run.process_config as { note?: unknown } | null)?.note === "string" ? (
-                        <span class="plan-config">Note: {(run.process_config as { note: string }).note}</span>
-                      ) : run.process_config && Object.keys(run.process_config as object).length > 0 ? (
-                        <code class="plan-config">{JSON.stringify(run.process_config)}</code>
-                      ) : null}
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Rows</dt>
-                    <dd>{run.rows ?? live.rows ?? "—"}</dd>
-                  </div>
-                  <div>
-                    <dt>Size</dt>
-                    <dd>{run.size.toLocaleString()} bytes</dd>
-                  </div>
-                  <div>
-                    <dt>Uploaded by</dt>
-                    <dd>{who(run.uploaded_by)}</dd>
-                  </div>
-                  <div>
-                    <dt>Created</dt>
-                    <dd>
-                      <When at={run.created_at} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Updated</dt>
-                    <dd>
-                      <When at={run.updated_at} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>SHA-256</dt>
-                    <dd>
-                      <code class="hash">{run.sha256}</code>
-                    </dd>
-                  </div>
-                </dl>
-              </section>
+              <UploadFacts run={run} rows={run.rows ?? live.rows} who={who} />
 
-              <section class="card" aria-labelledby="run-timeline">
-                <h2 id="run-timeline">Timeline</h2>
-                <LoadState loaded={timeline}>
-                  {(data) =>
-                    data.events.length === 0 ? (
-                      <p class="muted">
-                        Nothing has happened to this upload since it was submitted (no holds, decisions, retries or
-                        corrections).
-                      </p>
-                    ) : (
-                      <ol class="timeline">
-                        {data.events.map((event, index) => (
-                          <li key={index}>
-                            <When at={event.at} /> <Badge value={event.kind} /> {event.message}
-                            {event.actor ? <span class="muted"> — {who(event.actor)}</span> : null}
-                          </li>
-                        ))}
-                      </ol>
-                    )
-                  }
-                </LoadState>
-              </section>
+              <UploadTimeline timeline={timeline} who={who} />
             </div>
           )
         }}

@@ -5,10 +5,10 @@
  */
 import { useEffect } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { api, type Page as ListPage } from "../api/client"
+import { answerOf, client, type Page as ListPage } from "../api/client"
 import { PLANS, PROFILES } from "../components/intake/plans"
-import { FINAL, STATUSES, type Upload, useWho } from "../components/intake/runs"
-import { Badge, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { FINAL, STATUSES, type Upload, type UploadStatus, useWho } from "../components/intake/runs"
+import { Badge, Button, Field, LoadState, Page, Pager, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
 import "./intake.css"
 
@@ -24,10 +24,21 @@ export default function Runs() {
 
   const loaded = useLoad(
     (signal) =>
-      api<ListPage<Upload>>("/api/uploads/", {
-        query: { status, profile, process_mode: mode, page, page_size: PAGE_SIZE },
-        signal,
-      }),
+      answerOf(
+        client.GET("/api/uploads/", {
+          params: {
+            query: {
+              // the filters come from the address: the server names a value it does not know
+              status: (status || undefined) as UploadStatus | undefined,
+              profile,
+              process_mode: mode,
+              page: String(page),
+              page_size: String(PAGE_SIZE),
+            },
+          },
+          signal,
+        }),
+      ) as Promise<ListPage<Upload>>,
     [status, profile, mode, page],
   )
   const going = loaded.data?.results.some((upload) => !FINAL.has(upload.status)) ?? false
@@ -159,17 +170,16 @@ export default function Runs() {
                   ))}
                 </tbody>
               </table>
-              <nav class="pager" aria-label="Pages of runs">
-                <Button variant="secondary" disabled={page <= 1} onClick={() => go({ page: page - 1 })}>
-                  Previous page
-                </Button>
-                <span aria-live="polite">
-                  Page {page} of {pages} · {data.count} run{data.count === 1 ? "" : "s"}
-                </span>
-                <Button variant="secondary" disabled={page >= pages} onClick={() => go({ page: page + 1 })}>
-                  Next page
-                </Button>
-              </nav>
+              <Pager
+                page={page}
+                count={data.count}
+                pageSize={PAGE_SIZE}
+                label="Pages of runs"
+                onPage={(next) => go({ page: next })}
+              >
+                {" "}
+                · {data.count} run{data.count === 1 ? "" : "s"}
+              </Pager>
             </>
           )
         }}

@@ -5,7 +5,7 @@
  */
 import { useState } from "preact/hooks"
 import { useLocation, useRoute } from "preact-iso"
-import { api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import { KeyValues } from "../components/schedules/KeyValues"
 import { inZone, type Job, type JobRun, MISFIRE_POLICIES, readerZone } from "../components/schedules/model"
 import { RunHistory } from "../components/schedules/RunHistory"
@@ -44,7 +44,12 @@ const NextRuns = ({ job }: { job: Job }) => {
 const Missed = ({ job, round }: { job: Job; round: number }) => {
   const missed = useLoad(
     (signal) =>
-      api<MissedTicks>(`/api/jobs/${encodeURIComponent(job.id)}/missed-ticks/`, { query: { limit: 20 }, signal }),
+      answerOf(
+        client.GET("/api/jobs/{id}/missed-ticks/", {
+          params: { path: { id: job.id }, query: { limit: "20" } },
+          signal,
+        }),
+      ) as Promise<MissedTicks>,
     [job.id, round],
   )
   return (
@@ -81,7 +86,10 @@ export default function ScheduleDetail() {
   const [notice, setNotice] = useState<{ kind: "success" | "error"; text: string } | undefined>(undefined)
   const [busy, setBusy] = useState<string | undefined>(undefined)
   const [confirming, setConfirming] = useState(false)
-  const job = useLoad((signal) => api<Job>(`/api/jobs/${encodeURIComponent(id)}/`, { signal }), [id, round])
+  const job = useLoad(
+    (signal): Promise<Job> => answerOf(client.GET("/api/jobs/{id}/", { params: { path: { id } }, signal })),
+    [id, round],
+  )
   const editable = can.editSchedules()
 
   const act = async (what: string, work: () => Promise<string>) => {
@@ -109,7 +117,7 @@ export default function ScheduleDetail() {
                 busy={busy === "trigger"}
                 onClick={() =>
                   act("trigger", async () => {
-                    await api<JobRun>(`/api/jobs/${encodeURIComponent(id)}/trigger/`, { method: "POST" })
+                    await answerOf(client.POST("/api/jobs/{id}/trigger/", { params: { path: { id } } }))
                     return "A run is queued: it shows in the run history below."
                   })
                 }
@@ -125,7 +133,7 @@ export default function ScheduleDetail() {
                   onClick={() => {
                     const enabled = !job.data?.enabled
                     act("enabled", async () => {
-                      await api<Job>(`/api/jobs/${encodeURIComponent(id)}/`, { method: "PATCH", json: { enabled } })
+                      await answerOf(client.PATCH("/api/jobs/{id}/", { params: { path: { id } }, body: { enabled } }))
                       return enabled
                         ? "Resumed: it runs on its schedule again."
                         : "Paused: it does not run until resumed."
@@ -164,7 +172,7 @@ export default function ScheduleDetail() {
                 onClick={async () => {
                   setBusy("delete")
                   try {
-                    await api(`/api/jobs/${encodeURIComponent(id)}/`, { method: "DELETE" })
+                    await answerOf(client.DELETE("/api/jobs/{id}/", { params: { path: { id } } }))
                     route("/schedules")
                   } catch (error) {
                     setNotice({ kind: "error", text: messageOf(error) })

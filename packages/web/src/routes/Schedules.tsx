@@ -4,10 +4,10 @@
  */
 import { useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { type Page as ApiPage, api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import type { Job, JobRun } from "../components/schedules/model"
 import { ScheduleForm } from "../components/schedules/ScheduleForm"
-import { Alert, Badge, Button, LoadState, messageOf, Page, useLoad, When } from "../components/ui"
+import { Alert, Badge, Button, LoadState, messageOf, Page, Pager, useLoad, When } from "../components/ui"
 import { can } from "../state/session"
 import "../components/schedules/schedules.css"
 
@@ -26,7 +26,10 @@ export default function Schedules() {
   const [notice, setNotice] = useState<Notice | undefined>(undefined)
   const [busy, setBusy] = useState<string | undefined>(undefined)
   const jobs = useLoad(
-    (signal) => api<ApiPage<Job>>("/api/jobs/", { query: { page, page_size: PAGE_SIZE }, signal }),
+    (signal) =>
+      answerOf(
+        client.GET("/api/jobs/", { params: { query: { page: String(page), page_size: String(PAGE_SIZE) } }, signal }),
+      ),
     [page],
   )
   const editable = can.editSchedules()
@@ -35,7 +38,7 @@ export default function Schedules() {
     setBusy(`${job.id}:trigger`)
     setNotice(undefined)
     try {
-      await api<JobRun>(`/api/jobs/${encodeURIComponent(job.id)}/trigger/`, { method: "POST" })
+      await answerOf(client.POST("/api/jobs/{id}/trigger/", { params: { path: { id: job.id } } }))
       setNotice({ kind: "success", text: `A run of ${job.name} is queued.`, href: `/schedules/${job.id}` })
       jobs.reload()
     } catch (error) {
@@ -49,7 +52,7 @@ export default function Schedules() {
     setBusy(`${job.id}:enabled`)
     setNotice(undefined)
     try {
-      await api<Job>(`/api/jobs/${encodeURIComponent(job.id)}/`, { method: "PATCH", json: { enabled } })
+      await answerOf(client.PATCH("/api/jobs/{id}/", { params: { path: { id: job.id } }, body: { enabled } }))
       setNotice({ kind: "success", text: `${job.name} is ${enabled ? "resumed" : "paused"}.` })
       jobs.reload()
     } catch (error) {
@@ -168,17 +171,13 @@ export default function Schedules() {
                 </table>
               </section>
               {list.count > PAGE_SIZE ? (
-                <div class="pager">
-                  <Button variant="secondary" disabled={list.previous === null} onClick={() => setPage(page - 1)}>
-                    Previous page
-                  </Button>
-                  <span class="muted">
-                    Page {page} of {Math.ceil(list.count / PAGE_SIZE)}
-                  </span>
-                  <Button variant="secondary" disabled={list.next === null} onClick={() => setPage(page + 1)}>
-                    Next page
-                  </Button>
-                </div>
+                <Pager
+                  page={page}
+                  count={list.count}
+                  pageSize={PAGE_SIZE}
+                  label="Pages of schedules"
+                  onPage={setPage}
+                />
               ) : null}
             </>
           )

@@ -7,7 +7,7 @@
 import "./auth.css"
 import { useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { ApiProblem, api } from "../api/client"
+import { ApiProblem, answerOf, client } from "../api/client"
 import { emailProblem, queryValue, safeNext, sentence, splitProblem } from "../components/auth/forms"
 import { Alert, Button, Field, Page } from "../components/ui"
 import { type Account, session, signIn } from "../state/session"
@@ -61,7 +61,9 @@ export const SignInForm = ({
     }
     setBusy(true)
     try {
-      const answer = await api<LoginAnswer>("/api/auth/login/", { json: { email: email.trim(), password } })
+      const answer: LoginAnswer = await answerOf(
+        client.POST("/api/auth/login/", { body: { email: email.trim(), password } }),
+      )
       onSignedIn(answer)
     } catch (error) {
       const { fields, general } = splitProblem(error, ["email", "password"])

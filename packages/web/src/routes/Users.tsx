@@ -6,300 +6,21 @@
  * both. Everyone else is told that only admins manage accounts.
  */
 import "./auth.css"
-import { useEffect, useRef, useState } from "preact/hooks"
-import { ApiProblem, api, type Page as ListPage } from "../api/client"
-import { emailProblem, PASSWORD_RULES, sentence, splitProblem } from "../components/auth/forms"
-import { Alert, Button, Field, LoadState, Page, useLoad, When } from "../components/ui"
+import { useState } from "preact/hooks"
+import { answerOf, client } from "../api/client"
+import { Alert, Button, LoadState, Page, Pager, useLoad } from "../components/ui"
+import { ConfirmDeactivate } from "../components/users/AccountControls"
+import { AccountFilters, type Filters } from "../components/users/AccountFilters"
+import { AccountRow } from "../components/users/AccountRow"
+import { problemText, type RowNote, roleLabel, sendVerification } from "../components/users/accounts"
+import { CreateAccount } from "../components/users/CreateAccount"
 import { type Account, can, type Role, session } from "../state/session"
-
-const ROLES: ReadonlyArray<{ value: Role; label: string }> = [
-  { value: "user", label: "User" },
-  { value: "moderator", label: "Moderator" },
-  { value: "admin", label: "Admin" },
-]
 
 const PAGE_SIZE = 25
 
-type RowNote = { readonly kind: "success" | "error"; readonly text: string }
-
-const roleLabel = (role: Role) => ROLES.find((item) => item.value === role)?.label ?? role
-
-/** Emails a verification code (the public route: the same one a person uses themselves). */
-const sendVerification = (email: string) => api("/api/auth/verify/send/", { json: { email } })
-
-const problemText = (error: unknown) =>
-  error instanceof ApiProblem && error.status === 429
-    ? `Too many attempts. ${sentence(error.message)}`
-    : sentence(error instanceof Error ? error.message : String(error))
-
-type NewErrors = Partial<Record<"email" | "username" | "role" | "password" | "first_name" | "last_name", string>>
-
-const CreateAccount = ({ onCreated, onCancel }: { onCreated: (note: RowNote) => void; onCancel: () => void }) => {
-  const [email, setEmail] = useState("")
-  const [username, setUsername] = useState("")
-  const [role, setRole] = useState<Role>("user")
-  const [firstName, setFirstName] = useState("")
-  const [lastName, setLastName] = useState("")
-  const [password, setPassword] = useState("")
-  const [mailCode, setMailCode] = useState(true)
-  const [errors, setErrors] = useState<NewErrors>({})
-  const [problem, setProblem] = useState<string | undefined>()
-  const [busy, setBusy] = useState(false)
-  const form = useRef<HTMLFormElement>(null)
-
-  useEffect(() => {
-    form.current?.querySelector<HTMLInputElement>("input")?.focus()
-  }, [])
-
-  /** a field being corrected no longer shows its old problem */
-  const edit = (set: (value: string) => void, field: keyof NewErrors, value: string) => {
-    set(value)
-    if (errors[field]) setErrors((previous) => ({ ...previous, [field]: undefined }))
-  }
-
-  const focusFirstInvalid = () =>
-    setTimeout(() => form.current?.querySelector<HTMLElement>("[aria-invalid='true']")?.focus(), 0)
-
-  const submit = async (event: Event) => {
-    event.preventDefault()
-    const found: NewErrors = {
-      email: emailProblem(email),
-      username:
-        username.trim() !== "" && !/^[A-Za-z0-9._@+-]{1,150}$/.test(username.trim())
-          ? "A username is 1 to 150 letters, digits and . _ @ + - (no spaces)."
-          : undefined,
-      password:
-        password !== "" && [...password].length < 10 ? "The password must be at least 10 characters long." : undefined,
-    }
-    setErrors(found)
-    setProblem(undefined)
-    if (Object.values(found).some(Boolean)) {
-      focusFirstInvalid()
-      return
-    }
-    setBusy(true)
-    try {
-      const created = await api<Account>("/api/users/", {
-        json: {
-          email: email.trim(),
-          role,
-          ...(username.trim() ? { username: username.trim() } : {}),
-          ...(firstName.trim() ? { first_name: firstName.trim() } : {}),
-          ...(lastName.trim() ? { last_name: lastName.trim() } : {}),
-          ...(password ? { password } : {}),
-        },
-      })
-      let text = `The account ${created.username} (${created.email}, ${roleLabel(created.role).toLowerCase()}) is created.`
-      if (mailCode) {
-        try {
-          await sendVerification(created.email)
-          text += " A verification code is on its way to its email address."
-        } catch (error) {
-          onCreated({ kind: "error", text: `${text} The verification code was not sent: ${problemText(error)}` })
-          return
-        }
-      }
-      if (!password) text += " They choose a password with “Forgot your password?” on the sign-in page."
-      onCreated({ kind: "success", text })
-    } catch (error) {
-      const { fields, general } = splitProblem(error, [
-        "email",
-        "username",
-        "role",
-        "password",
-        "first_name",
-        "last_name",
-      ])
-      setErrors(fields)
-      setProblem(
-        error instanceof ApiProblem && error.status === 429 ? problemText(error) : fields.email ? undefined : general,
-      )
-      focusFirstInvalid()
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  return (
-    <form ref={form} class="card users-create" noValidate onSubmit={submit} aria-labelledby="create-title">
-      <h2 id="create-title">New account</h2>
-      <div class="grid">
-        <Field label="Email" error={errors.email}>
-          {(props) => (
-            <input
-              {...props}
-              type="email"
-              name="email"
-              autoComplete="off"
-              value={email}
-              onInput={(event) => edit(setEmail, "email", event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label="Role" error={errors.role}>
-          {(props) => (
-            <select
-              {...props}
-              name="role"
-              value={role}
-              onChange={(event) => setRole(event.currentTarget.value as Role)}
-            >
-              {ROLES.map((item) => (
-                <option key={item.value} value={item.value}>
-                  {item.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field
-          label="Username (optional)"
-          hint="Left empty, it is the part of the email before the @."
-          error={errors.username}
-        >
-          {(props) => (
-            <input
-              {...props}
-              name="username"
-              autoComplete="off"
-              value={username}
-              onInput={(event) => edit(setUsername, "username", event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label="First name (optional)" error={errors.first_name}>
-          {(props) => (
-            <input
-              {...props}
-              name="first_name"
-              autoComplete="off"
-              value={firstName}
-              onInput={(event) => edit(setFirstName, "first_name", event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label="Last name (optional)" error={errors.last_name}>
-          {(props) => (
-            <input
-              {...props}
-              name="last_name"
-              autoComplete="off"
-              value={lastName}
-              onInput={(event) => edit(setLastName, "last_name", event.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field
-          label="Password (optional)"
-          hint={`${PASSWORD_RULES} Left empty, they choose one themselves after verifying their email.`}
-          error={errors.password}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              value={password}
-              onInput={(event) => edit(setPassword, "password", event.currentTarget.value)}
-            />
-          )}
-        </Field>
-      </div>
-      <label class="check">
-        <input type="checkbox" checked={mailCode} onChange={(event) => setMailCode(event.currentTarget.checked)} />
-        Email them a verification code now
-      </label>
-      {problem ? <Alert>{problem}</Alert> : null}
-      <div class="page-actions">
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" busy={busy}>
-          {busy ? "Creating…" : "Create account"}
-        </Button>
-      </div>
-    </form>
-  )
-}
-
-const RoleChange = ({ account, onSave, busy }: { account: Account; onSave: (role: Role) => void; busy: boolean }) => {
-  const [choice, setChoice] = useState<Role>(account.role)
-  useEffect(() => setChoice(account.role), [account.role])
-  return (
-    <div class="role-change">
-      <select
-        aria-label={`Role of ${account.username}`}
-        value={choice}
-        onChange={(event) => setChoice(event.currentTarget.value as Role)}
-      >
-        {ROLES.map((item) => (
-          <option key={item.value} value={item.value}>
-            {item.label}
-          </option>
-        ))}
-      </select>
-      {choice !== account.role ? (
-        <Button variant="secondary" busy={busy} onClick={() => onSave(choice)}>
-          Save role
-        </Button>
-      ) : null}
-    </div>
-  )
-}
-
-const ConfirmDeactivate = ({
-  account,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
-  account: Account
-  busy: boolean
-  onConfirm: () => void
-  onCancel: () => void
-}) => {
-  const dialog = useRef<HTMLDialogElement>(null)
-  useEffect(() => {
-    const element = dialog.current
-    if (element && !element.open) {
-      if (typeof element.showModal === "function") element.showModal()
-      else element.setAttribute("open", "")
-    }
-    return () => element?.close?.()
-  }, [])
-  return (
-    <dialog
-      ref={dialog}
-      class="users-confirm"
-      aria-labelledby="deactivate-title"
-      aria-describedby="deactivate-text"
-      onCancel={(event) => {
-        event.preventDefault()
-        onCancel()
-      }}
-    >
-      <h2 id="deactivate-title">Deactivate {account.username}?</h2>
-      <p id="deactivate-text">
-        {account.email} will be signed out everywhere and cannot sign in until an admin reactivates the account. Its
-        uploads, incidents and history are kept.
-      </p>
-      <div class="form-actions">
-        <Button variant="secondary" autoFocus onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button variant="danger" busy={busy} onClick={onConfirm}>
-          Deactivate
-        </Button>
-      </div>
-    </dialog>
-  )
-}
-
 const Accounts = () => {
   const me = session.value?.user
-  const [search, setSearch] = useState("")
-  const [filters, setFilters] = useState<{ search: string; role: string; active: string }>({
+  const [filters, setFilters] = useState<Filters>({
     search: "",
     role: "",
     active: "true",
@@ -313,16 +34,20 @@ const Accounts = () => {
 
   const loaded = useLoad(
     (signal) =>
-      api<ListPage<Account>>("/api/users/", {
-        signal,
-        query: {
-          page,
-          page_size: PAGE_SIZE,
-          search: filters.search,
-          role: filters.role,
-          is_active: filters.active,
-        },
-      }),
+      answerOf(
+        client.GET("/api/users/", {
+          signal,
+          params: {
+            query: {
+              page: String(page),
+              page_size: String(PAGE_SIZE),
+              search: filters.search,
+              role: filters.role || undefined,
+              is_active: filters.active || undefined,
+            },
+          },
+        }),
+      ),
     [page, filters.search, filters.role, filters.active],
   )
 
@@ -357,7 +82,7 @@ const Accounts = () => {
     act(
       account,
       "role",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "PATCH", json: { role } }),
+      () => answerOf(client.PATCH("/api/users/{id}/", { params: { path: { id: account.id } }, body: { role } })),
       `${account.username} is now ${roleLabel(role).toLowerCase()}.`,
     )
 
@@ -365,7 +90,7 @@ const Accounts = () => {
     await act(
       account,
       "deactivate",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "DELETE" }),
+      () => answerOf(client.DELETE("/api/users/{id}/", { params: { path: { id: account.id } } })),
       `${account.username} is deactivated and signed out everywhere.`,
       "page",
     )
@@ -376,7 +101,8 @@ const Accounts = () => {
     act(
       account,
       "reactivate",
-      () => api(`/api/users/${encodeURIComponent(account.id)}/`, { method: "PATCH", json: { is_active: true } }),
+      () =>
+        answerOf(client.PATCH("/api/users/{id}/", { params: { path: { id: account.id } }, body: { is_active: true } })),
       `${account.username} can sign in again.`,
       "page",
     )
@@ -425,63 +151,13 @@ const Accounts = () => {
           }}
         />
       ) : null}
-      <form
-        class="users-filters"
-        aria-label="Find accounts"
-        onSubmit={(event) => {
-          event.preventDefault()
+      <AccountFilters
+        filters={filters}
+        onFilters={(next) => {
           setPage(1)
-          setFilters((previous) => ({ ...previous, search: search.trim() }))
+          setFilters((previous) => ({ ...previous, ...next }))
         }}
-      >
-        <Field label="Search" hint="Username, email or name">
-          {(props) => (
-            <input {...props} type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} />
-          )}
-        </Field>
-        <Field label="Role">
-          {(props) => (
-            <select
-              {...props}
-              value={filters.role}
-              onChange={(event) => {
-                const value = event.currentTarget.value
-                setPage(1)
-                setFilters((previous) => ({ ...previous, role: value }))
-              }}
-            >
-              <option value="">All roles</option>
-              {ROLES.map((item) => (
-                <option key={item.value} value={item.value}>
-                  {item.label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Status">
-          {(props) => (
-            <select
-              {...props}
-              value={filters.active}
-              onChange={(event) => {
-                const value = event.currentTarget.value
-                setPage(1)
-                setFilters((previous) => ({ ...previous, active: value }))
-              }}
-            >
-              <option value="true">Active</option>
-              <option value="false">Deactivated</option>
-              <option value="">Active and deactivated</option>
-            </select>
-          )}
-        </Field>
-        <div class="field">
-          <Button type="submit" variant="secondary">
-            Search
-          </Button>
-        </div>
-      </form>
+      />
       <LoadState loaded={loaded}>
         {(data) =>
           data.results.length === 0 ? (
@@ -511,104 +187,24 @@ const Accounts = () => {
                     </tr>
                   </thead>
                   <tbody>
-                    {data.results.map((account) => {
-                      const self = account.id === me?.id
-                      const rowNote = notes[account.id]
-                      return (
-                        <tr key={account.id}>
-                          <th scope="row" data-label="Username">
-                            {account.username}
-                            {self ? <span class="muted"> (you)</span> : null}
-                          </th>
-                          <td data-label="Email">{account.email}</td>
-                          <td data-label="Role">
-                            {self || !account.is_active ? (
-                              roleLabel(account.role)
-                            ) : (
-                              <RoleChange
-                                account={account}
-                                busy={busy === `role:${account.id}`}
-                                onSave={(role) => changeRole(account, role)}
-                              />
-                            )}
-                          </td>
-                          <td data-label="Verified">
-                            {account.email_verified ? (
-                              <span class="badge badge-good">verified</span>
-                            ) : (
-                              <span class="badge badge-warn">not verified</span>
-                            )}
-                          </td>
-                          <td data-label="Active">
-                            {account.is_active ? (
-                              <span class="badge badge-good">active</span>
-                            ) : (
-                              <span class="badge badge-bad">deactivated</span>
-                            )}
-                          </td>
-                          <td data-label="Created">
-                            <When at={account.created_at} />
-                          </td>
-                          <td data-label="Actions">
-                            <div class="row-actions">
-                              {account.is_active && !account.email_verified ? (
-                                <Button
-                                  variant="secondary"
-                                  busy={busy === `verify:${account.id}`}
-                                  onClick={() => resend(account)}
-                                  aria-label={`Send verification code to ${account.username}`}
-                                >
-                                  Send verification code
-                                </Button>
-                              ) : null}
-                              {account.is_active && !self ? (
-                                <Button
-                                  variant="danger"
-                                  onClick={() => setConfirming(account)}
-                                  aria-label={`Deactivate ${account.username}`}
-                                >
-                                  Deactivate
-                                </Button>
-                              ) : null}
-                              {!account.is_active ? (
-                                <Button
-                                  variant="secondary"
-                                  busy={busy === `reactivate:${account.id}`}
-                                  onClick={() => reactivate(account)}
-                                  aria-label={`Reactivate ${account.username}`}
-                                >
-                                  Reactivate
-                                </Button>
-                              ) : null}
-                              {self ? <span class="muted">Another admin changes your own role or access.</span> : null}
-                            </div>
-                            {rowNote ? (
-                              <p
-                                class={`row-message ${rowNote.kind === "error" ? "error" : ""}`}
-                                role={rowNote.kind === "error" ? "alert" : "status"}
-                              >
-                                {rowNote.text}
-                              </p>
-                            ) : null}
-                          </td>
-                        </tr>
-                      )
-                    })}
+                    {data.results.map((account) => (
+                      <AccountRow
+                        key={account.id}
+                        account={account}
+                        self={account.id === me?.id}
+                        note={notes[account.id]}
+                        busy={busy}
+                        onRole={(role) => changeRole(account, role)}
+                        onResend={() => resend(account)}
+                        onDeactivate={() => setConfirming(account)}
+                        onReactivate={() => reactivate(account)}
+                      />
+                    ))}
                   </tbody>
                 </table>
               </div>
               {data.next || data.previous ? (
-                <nav class="users-pager" aria-label="Pages of accounts">
-                  <Button variant="secondary" disabled={!data.previous} onClick={() => setPage(page - 1)}>
-                    Previous page
-                  </Button>
-                  <span>
-                    Page {page} of {Math.max(1, Math.ceil(data.count / PAGE_SIZE))}
-                  </span>
-                  <Button variant="secondary" disabled={!data.next} onClick={() => setPage(page + 1)}>
-                    Next page
-                  </Button>
-                </nav>
+                <Pager page={page} count={data.count} pageSize={PAGE_SIZE} label="Pages of accounts" onPage={setPage} />
               ) : null}
             </>
           )

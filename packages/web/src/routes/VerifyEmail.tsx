@@ -6,7 +6,7 @@
 import "./auth.css"
 import { useEffect, useRef, useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
-import { api } from "../api/client"
+import { answerOf, client } from "../api/client"
 import { AskForCode } from "../components/auth/AskForCode"
 import { CodeField } from "../components/auth/CodeField"
 import { codeProblem, codeRefusal, emailProblem, INVALID_CODE, queryValue } from "../components/auth/forms"
@@ -54,7 +54,7 @@ export default function VerifyEmail() {
     }
     setBusy("send")
     try {
-      await api("/api/auth/verify/send/", { json: { email: email.trim() } })
+      await answerOf(client.POST("/api/auth/verify/send/", { body: { email: email.trim() } }))
       setSent(true)
       setCode("")
       setStep("code")
@@ -77,7 +77,7 @@ export default function VerifyEmail() {
     }
     setBusy("confirm")
     try {
-      await api("/api/auth/verify/confirm/", { json: { email: email.trim(), code: code.trim() } })
+      await answerOf(client.POST("/api/auth/verify/confirm/", { body: { email: email.trim(), code: code.trim() } }))
       route(`/sign-in?email=${encodeURIComponent(email.trim())}&notice=verified`)
     } catch (error) {
       refused(error)

@@ -3,6 +3,7 @@
  * when the tab closes) and shared by every screen as a signal.
  */
 import { computed, signal } from "@preact/signals"
+import type { paths } from "../api/schema"
 
 export type Role = "admin" | "moderator" | "user"
 
@@ -19,6 +20,8 @@ export interface Account {
 export interface Session {
   readonly token: string
   readonly user: Account
+  /** what the account may do, once `GET /api/auth/me/` answered */
+  readonly rights?: Rights | undefined
 }
 
 const KEY = "batchops.session"
@@ -44,32 +47,55 @@ export const signOut = () => {
   globalThis.sessionStorage?.removeItem(KEY)
 }
 
-export const role = computed<Role | null>(() => session.value?.user.role ?? null)
+/** `GET /api/auth/me/`'s answer, as the OpenAPI document describes it. */
+type Me = paths["/api/auth/me/"]["get"]["responses"][200]["content"]["application/json"]
+
+/** What the account may do (the server still enforces it). */
+export type Permissions = Me["permissions"]
+
+/** Where an incident of each status may move to (core's incident workflow, as the server answers it). */
+export type IncidentTransitions = Me["incident_transitions"]
+
+export type IncidentStatus = keyof IncidentTransitions
+
+/** The signed-in account's rights, from `GET /api/auth/me/`. */
+export interface Rights {
+  readonly permissions: Permissions
+  readonly incident_transitions: IncidentTransitions
+}
+
+/** The rights the server gave the account; until they arrive (or after sign-out) no action is offered. */
+export const rights = computed<Rights | null>(() => session.value?.rights ?? null)
+
+/** Keeps the rights `GET /api/auth/me/` answered for the signed-in account (and its account as it is now). */
+export const receiveRights = (me: Account & Rights) => {
+  const current = session.value
+  if (current === null) return
+  const { permissions, incident_transitions, ...user } = me
+  signIn({ token: current.token, user: { ...current.user, ...user }, rights: { permissions, incident_transitions } })
+}
+
+const permitted = (name: Exclude<keyof Permissions, "run_by_hand">) => () => rights.value?.permissions[name] === true
 
 /**
- * What a role may do in the interface, as the server's role matrix says (the server still
- * enforces it): everyone uploads and retries an upload as it is, and runs the schedules whose
- * automation is for everyone; moderators and admins manage incidents, known errors, approvals,
- * column mappings and corrected retries; admins manage schedules, sources and accounts.
+ * What the account may do in the interface, as the server answered it: an action the server
+ * would refuse is not offered.
  */
 export const can = {
-  upload: () => role.value !== null,
+  upload: permitted("upload"),
   /** run a job by hand: its automation says who may (`run_by_hand`) */
-  triggerJob: (job: { readonly run_by_hand: "any" | "moderator" | "admin" }) =>
-    role.value !== null &&
-    (job.run_by_hand === "any" ||
-      role.value === "admin" ||
-      (job.run_by_hand === "moderator" && role.value === "moderator")),
-  /** remember a department's column mapping, which decides how its later files read */
-  confirmMappings: () => role.value === "admin" || role.value === "moderator",
-  /** retry an upload with another profile or plan (a correction, like editing the plan) */
-  correctUploads: () => role.value === "admin" || role.value === "moderator",
-  manageIncidents: () => role.value === "admin" || role.value === "moderator",
-  manageKnownErrors: () => role.value === "admin" || role.value === "moderator",
-  approveUploads: () => role.value === "admin" || role.value === "moderator",
-  deleteUploads: () => role.value === "admin" || role.value === "moderator",
-  deleteIncidents: () => role.value === "admin",
-  editSchedules: () => role.value === "admin",
-  editSources: () => role.value === "admin",
-  manageUsers: () => role.value === "admin",
+  triggerJob: (job: { readonly run_by_hand: Permissions["run_by_hand"][number] }) =>
+    rights.value?.permissions.run_by_hand.includes(job.run_by_hand) === true,
+  confirmMappings: permitted("confirm_mappings"),
+  correctUploads: permitted("correct_uploads"),
+  manageIncidents: permitted("manage_incidents"),
+  manageKnownErrors: permitted("manage_known_errors"),
+  approveUploads: permitted("approve_uploads"),
+  editSchedules: permitted("edit_schedules"),
+  editSources: permitted("edit_sources"),
+  manageUsers: permitted("manage_users"),
 }
+
+/** Where an incident of `status` may move to, as the server's workflow says. */
+export const incidentMoves = (status: IncidentStatus): ReadonlyArray<IncidentStatus> =>
+  rights.value?.incident_transitions[status] ?? []

@@ -9,7 +9,9 @@
 import { TokensRepo, Transactions, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { ApiError, badRequest, defineRoute, unauthorized } from "../Api.js"
+import { RouteTable } from "../Services.js"
 import { AccountJson, accountJson } from "./Accounts.js"
+import { IncidentTransitionsJson, incidentTransitions, PermissionsJson, permissionsOf } from "./Permissions.js"
 import { awaitTurn, clearFailures, recordFailure } from "./RateLimit.js"
 import { hashSecret, passwordProblems, verifyAgainstNothing, verifySecret } from "./Secrets.js"
 import { AuthSettings } from "./Settings.js"
@@ -97,19 +99,35 @@ export const logout = defineRoute({
     }),
 })
 
+/**
+ * The signed-in account, with what it may do (each permission from the access rule of the route
+ * that does it) and where an incident of each status may move, so a client offers only what the
+ * server would accept.
+ */
 export const me = defineRoute({
   method: "GET",
   path: "/api/auth/me/",
-  summary: "The signed-in account",
+  summary: "The signed-in account, what it may do (permissions from the routes' access rules) and the incident moves",
   tag: "Auth",
   access: "user",
-  response: AccountJson,
+  response: Schema.Struct({
+    ...AccountJson.fields,
+    permissions: PermissionsJson,
+    incident_transitions: IncidentTransitionsJson,
+  }),
   handler: (ctx) =>
     Effect.gen(function* () {
       const users = yield* UsersRepo
+      const { routes } = yield* RouteTable
       const account = yield* users.getAccount(ctx.user!.id)
       if (Option.isNone(account)) return yield* unauthorized("the account no longer exists: sign in again")
-      return { json: accountJson(account.value) }
+      return {
+        json: {
+          ...accountJson(account.value),
+          permissions: permissionsOf(routes, account.value.user.role),
+          incident_transitions: incidentTransitions(),
+        },
+      }
     }),
 })
 

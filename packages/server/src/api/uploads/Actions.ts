@@ -7,7 +7,7 @@
  */
 import { Effect, Schema } from "effect"
 import { approveUpload, correctedParts, type RetryCorrections, rejectUpload, retryUpload } from "../../UploadActions.js"
-import { ApiError, accessAllows, conflict, defineRoute, forbidden, type RequestContext } from "../Api.js"
+import { type Access, ApiError, accessAllows, conflict, defineRoute, forbidden, type RequestContext } from "../Api.js"
 import { UploadJson, uploadJson } from "./UploadJson.js"
 import { checkPlan, loadUpload, UploadParams } from "./Uploads.js"
 
@@ -30,6 +30,12 @@ const refusals = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       ].includes((error as { _tag: string })._tag),
     (error) => Effect.fail(conflict(error.message)),
   )
+
+/**
+ * Who may retry an upload with another profile or plan (a correction, like editing its plan);
+ * anyone who may retry it retries it as it is.
+ */
+export const CORRECTED_RETRY_ACCESS: Access = "manager"
 
 const RetryBody = Schema.UndefinedOr(
   Schema.Struct({
@@ -68,7 +74,7 @@ const retry = defineRoute({
         }
       }
       const corrected = correctedParts(upload, corrections as RetryCorrections)
-      if (corrected.length > 0 && !accessAllows("manager", ctx.user?.role ?? null)) {
+      if (corrected.length > 0 && !accessAllows(CORRECTED_RETRY_ACCESS, ctx.user?.role ?? null)) {
         return yield* forbidden(
           `changing an upload's ${corrected.join(" and ")} is for admins and moderators: retry it as it is, or ask one of them`,
         )

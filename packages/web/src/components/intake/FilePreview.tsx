@@ -6,7 +6,7 @@
  * header set.
  */
 import { useEffect, useRef, useState } from "preact/hooks"
-import { api } from "../../api/client"
+import { answerOf, client } from "../../api/client"
 import { Alert, Button, LoadState, messageOf, useLoad } from "../ui"
 import { MappingStep } from "./preview/MappingStep"
 import { ProblemList, RowsTable, SchemaList } from "./preview/PreviewTables"
@@ -29,7 +29,10 @@ export const requestPreview = (file: File, profile: string, department: string, 
   form.set("file", file, file.name)
   form.set("profile", profile)
   if (department !== "") form.set("department", department)
-  return api<PreviewResult>("/api/uploads/preview/", { form, ...(signal ? { signal } : {}) })
+  // a multipart body: the browser writes its boundary
+  return answerOf(
+    client.POST("/api/uploads/preview/", { body: form as unknown as Record<string, unknown>, signal: signal ?? null }),
+  ) as Promise<PreviewResult>
 }
 
 /** `value`, once it stopped changing for `ms` (the department is typed while the preview is open). */

@@ -7,7 +7,7 @@
  */
 import type { ComponentChildren } from "preact"
 import { useEffect, useRef, useState } from "preact/hooks"
-import { api, sendWithProgress } from "../../api/client"
+import { answerOf, client, sendWithProgress } from "../../api/client"
 import { Badge, Button, messageOf } from "../ui"
 
 /** An upload as the server answers it (the fields the queue shows). */
@@ -139,8 +139,10 @@ export const UploadQueue = ({ prepare, onFiles, preview }: UploadQueueProps) => 
     const timer = setInterval(() => {
       for (const item of current.current) {
         if (!item.upload || ENDED.has(item.upload.status)) continue
-        api<UploadAnswer>(`/api/uploads/${item.upload.id}/`, { signal: controller.signal }).then(
-          (upload) => change(item.key, { upload }),
+        answerOf(
+          client.GET("/api/uploads/{id}/", { params: { path: { id: item.upload.id } }, signal: controller.signal }),
+        ).then(
+          (upload: UploadAnswer) => change(item.key, { upload }),
           () => undefined,
         )
       }

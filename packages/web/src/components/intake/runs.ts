@@ -2,7 +2,7 @@
  * Uploads and their runs as the API answers them, and the words the run screens use for them.
  */
 import { useEffect, useState } from "preact/hooks"
-import { api, type Page } from "../../api/client"
+import { answerOf, client } from "../../api/client"
 import { can, session } from "../../state/session"
 
 export type UploadStatus = "queued" | "processing" | "awaiting_approval" | "published" | "failed" | "rejected"
@@ -99,10 +99,7 @@ export const useWho = (): ((id: string | null) => string) => {
   useEffect(() => {
     if (!admin) return
     const controller = new AbortController()
-    api<Page<{ id: string; username: string }>>("/api/users/", {
-      query: { page_size: 200 },
-      signal: controller.signal,
-    }).then(
+    answerOf(client.GET("/api/users/", { params: { query: { page_size: "200" } }, signal: controller.signal })).then(
       (page) => setNames(new Map(page.results.map((user) => [user.id, user.username]))),
       () => undefined,
     )

@@ -6,7 +6,7 @@
  */
 import { Fragment } from "preact"
 import { useEffect, useRef, useState } from "preact/hooks"
-import { ApiProblem, api } from "../../api/client"
+import { ApiProblem, answerOf, type BodyOf, client } from "../../api/client"
 import { can } from "../../state/session"
 import { Alert, Button, Field } from "../ui"
 import { ProblemAlert } from "./ProblemAlert"
@@ -83,7 +83,12 @@ export const AnalysisForm = ({
     try {
       const body: Record<string, string | null> = { expected_updated_at: incident.updated_at }
       for (const field of changed) body[field.key] = values[field.key].trim() === "" ? null : values[field.key]
-      const next = await api<IncidentDetail>(`/api/incidents/${incident.id}/`, { method: "PATCH", json: body })
+      const next: IncidentDetail = await answerOf(
+        client.PATCH("/api/incidents/{id}/", {
+          params: { path: { id: incident.id } },
+          body: body as BodyOf<"/api/incidents/{id}/", "patch">,
+        }),
+      )
       setSaved(true)
       onSaved(next)
     } catch (failure) {

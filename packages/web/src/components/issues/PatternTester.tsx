@@ -5,7 +5,7 @@
  * characters). Patterns are never run in the browser: its engine backtracks, the server's does not.
  */
 import { useState } from "preact/hooks"
-import { ApiProblem, api } from "../../api/client"
+import { ApiProblem, answerOf, client } from "../../api/client"
 import { Alert, Button, Field, messageOf } from "../ui"
 import type { PatternTrial } from "./types"
 
@@ -28,14 +28,15 @@ export const PatternTester = ({ pattern, stage }: { pattern: string; stage: stri
     setRefusal(null)
     setError(null)
     try {
-      const trial = await api<PatternTrial>("/api/known-errors/try/", {
-        method: "POST",
-        json: {
-          pattern,
-          ...(stage.trim() === "" ? {} : { stage: stage.trim() }),
-          ...(sample.trim() === "" ? {} : { sample: { stage: sampleStage.trim(), message: sample } }),
-        },
-      })
+      const trial: PatternTrial = await answerOf(
+        client.POST("/api/known-errors/try/", {
+          body: {
+            pattern,
+            ...(stage.trim() === "" ? {} : { stage: stage.trim() }),
+            ...(sample.trim() === "" ? {} : { sample: { stage: sampleStage.trim(), message: sample } }),
+          },
+        }),
+      )
       setOutcome({ sample: trial.sample_matched, trial })
     } catch (problem) {
       if (problem instanceof ApiProblem && problem.field("pattern")) setRefusal(problem.field("pattern")!)

@@ -7,7 +7,7 @@
  * next to the field it names.
  */
 import { useState } from "preact/hooks"
-import { ApiProblem, api } from "../../api/client"
+import { ApiProblem, answerOf, type BodyOf, client } from "../../api/client"
 import { can } from "../../state/session"
 import { Alert, Button, Field, messageOf } from "../ui"
 
@@ -78,11 +78,12 @@ export const RetryForm = ({
     setBusy(true)
     try {
       // both count the retry on the upload's incident; the incident's route is for its managers
-      const path =
-        incidentId !== null && can.manageIncidents()
-          ? `/api/incidents/${incidentId}/retry/`
-          : `/api/uploads/${upload.id}/retry/`
-      await api(path, { method: "POST", json: body })
+      const retry = body as BodyOf<"/api/uploads/{id}/retry/", "post">
+      if (incidentId !== null && can.manageIncidents()) {
+        await answerOf(client.POST("/api/incidents/{id}/retry/", { params: { path: { id: incidentId } }, body: retry }))
+      } else {
+        await answerOf(client.POST("/api/uploads/{id}/retry/", { params: { path: { id: upload.id } }, body: retry }))
+      }
       onRetried()
     } catch (failure) {
       setError(failure)

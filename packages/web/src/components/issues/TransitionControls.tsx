@@ -1,13 +1,13 @@
 /**
- * The status of an incident and the moves it may make from there: only the moves the lifecycle
- * allows from the current status are offered, and only to the roles that manage incidents
- * (the server refuses anything else, and its refusal is shown in words).
+ * The status of an incident and the moves it may make from there: only the moves the server's
+ * lifecycle allows from the current status are offered, and only to accounts the server lets
+ * manage incidents (it refuses anything else, and its refusal is shown in words).
  */
 import { useState } from "preact/hooks"
-import { can } from "../../state/session"
+import { can, incidentMoves } from "../../state/session"
 import { Badge, Button, Field } from "../ui"
 import { ProblemAlert } from "./ProblemAlert"
-import { type IncidentStatus, MOVE_LABEL, statusLabel, TRANSITIONS } from "./types"
+import { type IncidentStatus, MOVE_LABEL, statusLabel } from "./types"
 
 export const TransitionControls = ({
   status,
@@ -23,7 +23,7 @@ export const TransitionControls = ({
   const [note, setNote] = useState("")
   const [busy, setBusy] = useState<IncidentStatus | null>(null)
   const [error, setError] = useState<unknown>(null)
-  const moves = TRANSITIONS[status]
+  const moves = incidentMoves(status)
   const move = async (to: IncidentStatus) => {
     setBusy(to)
     setError(null)

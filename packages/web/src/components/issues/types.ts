@@ -1,24 +1,14 @@
 /**
- * The incident area as the API answers it (`/api/incidents/`, `/api/known-errors/`), and the
- * lifecycle the server enforces, so a screen offers only the moves the server would accept.
+ * The incident area as the API answers it (`/api/incidents/`, `/api/known-errors/`). The moves
+ * an incident may make come from the server with the account (`incidentMoves`).
  */
+import type { IncidentStatus } from "../../state/session"
 
-export type IncidentStatus = "open" | "in_progress" | "resolved" | "archived"
+export type { IncidentStatus }
 export type Severity = "low" | "medium" | "high" | "critical"
 
 export const STATUSES: ReadonlyArray<IncidentStatus> = ["open", "in_progress", "resolved", "archived"]
 export const SEVERITIES: ReadonlyArray<Severity> = ["low", "medium", "high", "critical"]
-
-/**
- * Where each status can move to (core's IncidentWorkflow): open -> in_progress -> resolved,
- * open -> resolved, archived from any other, resolved -> open as a reopen; archived is final.
- */
-export const TRANSITIONS: Readonly<Record<IncidentStatus, ReadonlyArray<IncidentStatus>>> = {
-  open: ["in_progress", "resolved", "archived"],
-  in_progress: ["resolved", "archived"],
-  resolved: ["open", "archived"],
-  archived: [],
-}
 
 /** What the button that makes a move says. */
 export const MOVE_LABEL = (from: IncidentStatus, to: IncidentStatus): string => {

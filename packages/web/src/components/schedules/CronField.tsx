@@ -5,7 +5,7 @@
  * cancelled. A refused schedule shows the server's words next to the field it names.
  */
 import { useEffect, useRef, useState } from "preact/hooks"
-import { ApiProblem, api } from "../../api/client"
+import { ApiProblem, answerOf, client } from "../../api/client"
 import { Field, messageOf } from "../ui"
 import { inZone, readerZone, type SchedulePreview } from "./model"
 
@@ -32,11 +32,13 @@ export const useSchedulePreview = (cron: string, timezone: string, skipDates: st
     const controller = new AbortController()
     setState((previous) => ({ ...previous, status: "loading" }))
     const timer = setTimeout(() => {
-      api<SchedulePreview>("/api/schedules/preview/", {
-        query: { cron, timezone, skip_dates: skipDates },
-        signal: controller.signal,
-      }).then(
-        (preview) => {
+      answerOf(
+        client.GET("/api/schedules/preview/", {
+          params: { query: { cron, timezone, skip_dates: skipDates } },
+          signal: controller.signal,
+        }),
+      ).then(
+        (preview: SchedulePreview) => {
           if (!controller.signal.aborted) setState({ status: "ok", preview })
         },
         (error: unknown) => {

@@ -3,7 +3,7 @@
  * log and why it failed. While a run waits or runs, the list looks again every two seconds.
  */
 import { useEffect, useRef, useState } from "preact/hooks"
-import { api, type Page } from "../../api/client"
+import { answerOf, client } from "../../api/client"
 import { session } from "../../state/session"
 import { Badge, Button, Field, LoadState, useLoad, When } from "../ui"
 import { KeyValues } from "./KeyValues"
@@ -14,7 +14,8 @@ const PAGE_SIZE = 20
 /** One run's steps, log and error; loaded again when its status changes (a run that finishes). */
 const RunDetailRow = ({ id, status, columns }: { id: string; status: string; columns: number }) => {
   const loaded = useLoad(
-    (signal) => api<JobRunDetail>(`/api/job-runs/${encodeURIComponent(id)}/`, { signal }),
+    (signal): Promise<JobRunDetail> =>
+      answerOf(client.GET("/api/job-runs/{id}/", { params: { path: { id } }, signal })),
     [id, status],
   )
   return (
@@ -68,15 +69,19 @@ export const RunHistory = ({
   /** told when the runs that were waiting or running have all finished (the job's last run changed) */
   onSettled?: () => void
 }) => {
-  const [status, setStatus] = useState("")
+  const [status, setStatus] = useState<JobRun["status"] | "">("")
   const [page, setPage] = useState(1)
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set())
   const runs = useLoad(
     (signal) =>
-      api<Page<JobRun>>("/api/job-runs/", {
-        query: { job: jobId, status, page, page_size: PAGE_SIZE },
-        signal,
-      }),
+      answerOf(
+        client.GET("/api/job-runs/", {
+          params: {
+            query: { job: jobId, status: status || undefined, page: String(page), page_size: String(PAGE_SIZE) },
+          },
+          signal,
+        }),
+      ),
     [jobId, status, page, round],
   )
   const busy = runs.data?.results.some((run) => run.status === "queued" || run.status === "running") ?? false
@@ -109,7 +114,7 @@ export const RunHistory = ({
               name="status"
               value={status}
               onChange={(event) => {
-                setStatus(event.currentTarget.value)
+                setStatus(event.currentTarget.value as JobRun["status"] | "")
                 setPage(1)
               }}
             >

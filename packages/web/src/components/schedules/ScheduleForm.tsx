@@ -4,7 +4,7 @@
  * missed while the scheduler was down. The server's refusals show next to the field they name.
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks"
-import { ApiProblem, api } from "../../api/client"
+import { ApiProblem, answerOf, type BodyOf, client } from "../../api/client"
 import { Alert, Button, Field, LoadState, messageOf, useLoad } from "../ui"
 import { CronField, type PreviewState, previewProblem } from "./CronField"
 import { type Automation, type Job, MISFIRE_POLICIES, type MisfirePolicy, readerZone, timeZones } from "./model"
@@ -30,7 +30,7 @@ const draftOf = (job: Job | undefined): Draft => ({
   cron: job?.cron ?? "",
   timezone: job?.timezone ?? (timeZones("").includes(readerZone()) ? readerZone() : "UTC"),
   skipDates: job?.skip_dates.join(", ") ?? "",
-  misfirePolicy: job?.misfire_policy ?? "coalesce_once",
+  misfirePolicy: (job?.misfire_policy ?? "coalesce_once") as MisfirePolicy,
   lateMinutes: String(Math.round((job?.max_lateness_ms ?? 3_600_000) / 60_000)),
   allowOverlap: job?.allow_overlap ?? false,
   enabled: job?.enabled ?? true,
@@ -52,7 +52,10 @@ export const ScheduleForm = ({
   onSaved: (job: Job) => void
   onCancel: () => void
 }) => {
-  const automations = useLoad((signal) => api<ReadonlyArray<Automation>>("/api/automations/", { signal }), [])
+  const automations = useLoad(
+    (signal): Promise<ReadonlyArray<Automation>> => answerOf(client.GET("/api/automations/", { signal })),
+    [],
+  )
   const [draft, setDraft] = useState<Draft>(() => draftOf(job))
   const [problem, setProblem] = useState<ApiProblem | undefined>(undefined)
   const [failure, setFailure] = useState<string | undefined>(undefined)
@@ -78,7 +81,7 @@ export const ScheduleForm = ({
     setFailure(undefined)
     if (lateError) return
     setSaving(true)
-    const body = {
+    const body: BodyOf<"/api/jobs/", "post"> = {
       name: draft.name.trim(),
       automation: draft.automation,
       params: draft.params,
@@ -92,8 +95,8 @@ export const ScheduleForm = ({
     }
     try {
       const saved = job
-        ? await api<Job>(`/api/jobs/${encodeURIComponent(job.id)}/`, { method: "PATCH", json: body })
-        : await api<Job>("/api/jobs/", { json: body })
+        ? await answerOf(client.PATCH("/api/jobs/{id}/", { params: { path: { id: job.id } }, body }))
+        : await answerOf(client.POST("/api/jobs/", { body }))
       onSaved(saved)
     } catch (error) {
       if (error instanceof ApiProblem && (error.fields.length > 0 || error.status === 409)) setProblem(error)

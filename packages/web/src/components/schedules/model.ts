@@ -23,7 +23,8 @@ export interface Job {
   readonly timezone: string
   readonly enabled: boolean
   readonly params: Readonly<Record<string, unknown>>
-  readonly misfire_policy: MisfirePolicy
+  /** one of MISFIRE_POLICIES (the API documents it as a string) */
+  readonly misfire_policy: string
   readonly max_lateness_ms: number
   readonly skip_dates: ReadonlyArray<string>
   readonly allow_overlap: boolean

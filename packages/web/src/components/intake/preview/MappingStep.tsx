@@ -6,7 +6,7 @@
  * whom to ask.
  */
 import { useState } from "preact/hooks"
-import { ApiProblem, api } from "../../../api/client"
+import { ApiProblem, answerOf, client } from "../../../api/client"
 import { can } from "../../../state/session"
 import { Alert, Button, Field, messageOf } from "../../ui"
 import type { PreviewResult } from "./types"
@@ -62,10 +62,9 @@ export const MappingStep = ({
     const mapping = Object.fromEntries(columns.map((column) => [choice[column]!, column]))
     setBusy(true)
     try {
-      await api("/api/column-mappings/", {
-        method: "PUT",
-        json: { department, profile, headers: preview.headers, mapping },
-      })
+      await answerOf(
+        client.PUT("/api/column-mappings/", { body: { department, profile, headers: [...preview.headers], mapping } }),
+      )
       onConfirmed()
     } catch (error) {
       setProblem(error)

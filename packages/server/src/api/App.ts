@@ -18,7 +18,7 @@
 import { randomUUID } from "node:crypto"
 import type { BlockList } from "node:net"
 import { StoreError } from "@batchops/core"
-import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
+import { Cause, Clock, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
 import { type RequestIdVariables, requestId } from "hono/request-id"
@@ -208,7 +208,7 @@ export const makeApp = <R>(
       Effect.gen(function* () {
         const log = yield* AuditLog
         yield* log.record({
-          at: new Date().toISOString(),
+          at: new Date(yield* Clock.currentTimeMillis).toISOString(),
           actorId: note.actorId ?? actorId,
           method: route.method,
           route: route.path,

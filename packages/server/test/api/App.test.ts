@@ -183,6 +183,23 @@ describe("API middleware", () => {
     expect(missing.json).toMatchObject({ code: "not_found", error: "no route GET /api/nothing/here/" })
   })
 
+  it("logs a bug on stderr through Effect's logger: the request id, the route and the cause", async () => {
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => undefined)
+    const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+    try {
+      const broken = await call("/api/broken/")
+      const lines = stderr.mock.calls.map((args) => args.map(String).join(" "))
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^\[[^\]]+\] ERROR \(#\d+\):/)
+      expect(lines[0]).toContain(`[${broken.json.request_id}] GET /api/broken/: `)
+      expect(lines[0]).toContain("secret internals at /srv/app.ts:12")
+      expect(stdout).not.toHaveBeenCalled()
+    } finally {
+      stderr.mockRestore()
+      stdout.mockRestore()
+    }
+  })
+
   it("sets security headers, and CORS only for the configured origins", async () => {
     const answer = await call("/api/open/", { headers: { Origin: "https://ops.school.test" } })
     expect(answer.headers.get("x-content-type-options")).toBe("nosniff")

@@ -98,6 +98,18 @@ const routes = [
   }),
 ]
 
+// Checked by the typecheck: a handler fails only with what the app answers (ApiError, StoreError),
+// so any other failure must be mapped where it is raised.
+defineRoute({
+  method: "GET",
+  path: "/api/untyped/",
+  summary: "a failure the app cannot answer",
+  tag: "Test",
+  access: "public",
+  // @ts-expect-error a plain Error is not a route error
+  handler: () => Effect.fail(new Error("not an answer")),
+})
+
 const app = makeApp(routes, runtime, { corsOrigins: ["https://ops.school.test"] })
 
 const call = async (path: string, init: RequestInit & { token?: string } = {}) => {

@@ -9,7 +9,7 @@
  * then stops once that stage has finished, publishing nothing, with status
  * `awaiting_approval`.
  */
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Clock, Effect, Exit } from "effect"
 import type { CheckpointError, CheckpointStore, CheckpointWriter, ResumePoint, StateSnapshot } from "./Checkpoint.js"
 import type { ColumnMappingSource } from "./ColumnMapping.js"
 import { RequestError, StageError } from "./Errors.js"
@@ -153,7 +153,7 @@ export const runPipeline = Effect.fn("Pipeline.run")(function* (registry: Regist
     reports: undefined,
     problems: snapshot ? [...snapshot.problems] : [],
     problemCount: snapshot?.problemCount ?? 0,
-    startedAt: new Date(),
+    startedAt: new Date(yield* Clock.currentTimeMillis),
     maxChange: request.maxChange,
     approval: undefined,
     columnMapping: request.columnMapping,

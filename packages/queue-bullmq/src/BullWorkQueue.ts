@@ -30,7 +30,7 @@ import {
 } from "@batchops/core"
 import { makeWorkQueue, toStoreError } from "@batchops/store-sql"
 import type { Job, Queue, Worker } from "bullmq"
-import { Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Redis } from "ioredis"
 
@@ -171,7 +171,7 @@ export const BullWorkQueueLayer = (
       const enqueue = (input: EnqueueInput) =>
         Effect.gen(function* () {
           const id = yield* base.enqueue(input)
-          const delay = input.runAfter === undefined ? 0 : input.runAfter.getTime() - Date.now()
+          const delay = input.runAfter === undefined ? 0 : input.runAfter.getTime() - (yield* Clock.currentTimeMillis)
           yield* dispatch(id, input.kind, delay)
           return id
         })

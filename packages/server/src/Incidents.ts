@@ -51,7 +51,7 @@ import {
   type WorkQueue,
 } from "@batchops/core"
 import { IncidentsRepoLayer, KnownErrorsRepoLayer, TransactionsLayer, WorkQueueLayer } from "@batchops/store-sql"
-import { Effect, Layer, Option, Result } from "effect"
+import { Clock, Effect, Layer, Option, Result } from "effect"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import { UploadSettings } from "./UploadSettings.js"
 
@@ -103,7 +103,7 @@ const change = <E>(
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const before = yield* load(id, options)
-    const after = yield* apply(before, new Date().toISOString())
+    const after = yield* apply(before, new Date(yield* Clock.currentTimeMillis).toISOString())
     return yield* incidents.save(before, after)
   })
 
@@ -259,7 +259,7 @@ export const recordFailure = (
     const attempt = tx.withTransaction(
       Effect.gen(function* () {
         yield* incidents.lockFingerprint(print)
-        const now = new Date().toISOString()
+        const now = new Date(yield* Clock.currentTimeMillis).toISOString()
         const group = yield* incidents.getGroup(print)
         const retried =
           options.incidentId === undefined ? Option.none<Incident>() : yield* incidents.get(options.incidentId)

@@ -19,7 +19,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises"
 import { basename, join } from "node:path"
 import { MailError, Mailer, type MailMessage } from "@batchops/core"
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
 import nodemailer from "nodemailer"
 
 /** A mail variable of the environment has a value that cannot be used; `message` names it. */
@@ -197,7 +197,8 @@ export const fileMailerLayer = (dir: string): Layer.Layer<Mailer> => {
         message.to.length === 0
           ? Effect.fail(noRecipients(message))
           : Effect.gen(function* () {
-              const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${++count}.txt`)
+              const now = new Date(yield* Clock.currentTimeMillis)
+              const file = join(dir, `${now.toISOString().replace(/[:.]/g, "-")}-${++count}.txt`)
               yield* Effect.tryPromise({
                 try: async () => {
                   await mkdir(dir, { recursive: true, mode: 0o700 })

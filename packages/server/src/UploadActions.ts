@@ -28,7 +28,7 @@ import {
   UploadsRepo,
   WorkQueue,
 } from "@batchops/core"
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import { checkpointDir, removeCheckpoints } from "./Checkpoints.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./UploadStore.js"
@@ -166,7 +166,7 @@ export const retryUpload = (
         if (corrected.length > 0) {
           yield* uploads.setPlan(upload.id, { profile, processMode: mode, processConfig: config })
         }
-        const now = new Date().toISOString()
+        const now = new Date(yield* Clock.currentTimeMillis).toISOString()
         let incident: Models.Incident | null = null
         if (upload.incidentId !== null) {
           const found = yield* incidents.get(upload.incidentId)
@@ -229,7 +229,7 @@ const decide = (uploadId: string, operator: Operator, approve: boolean, note: st
       )
     }
     const text = note?.trim() ? note.trim() : undefined
-    const now = new Date().toISOString()
+    const now = new Date(yield* Clock.currentTimeMillis).toISOString()
     const saved = yield* tx.withTransaction(
       Effect.gen(function* () {
         const moved = yield* uploads.moveStatus(upload.id, ["awaiting_approval"], approve ? "queued" : "rejected")

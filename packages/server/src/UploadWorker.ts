@@ -28,7 +28,7 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { DirectoryPublisher } from "@batchops/reports"
-import { Cause, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
 import { claimLoop } from "./ClaimLoop.js"
 import { enqueueIncidentMail } from "./IncidentMail.js"
@@ -429,7 +429,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
             yield* uploads.updateStatus(upload.id, "awaiting_approval", 100)
             yield* uploads.setApproval(upload.id, {
               request: approval,
-              heldAt: new Date().toISOString(),
+              heldAt: new Date(yield* Clock.currentTimeMillis).toISOString(),
               ...(payload.incidentId === undefined ? {} : { incidentId: payload.incidentId }),
             })
             yield* uploads.appendEvent(upload.id, {
@@ -491,7 +491,7 @@ const resolveRetried = (incidents: IncidentsRepo["Service"], incidentId: string,
       yield* Effect.logInfo(`upload ${uploadId} published; incident ${incidentId} is ${incident.status}, left as it is`)
       return
     }
-    const resolved = yield* resolveByRetry(incident, null, new Date().toISOString())
+    const resolved = yield* resolveByRetry(incident, null, new Date(yield* Clock.currentTimeMillis).toISOString())
     yield* incidents.save(incident, resolved)
     yield* enqueueIncidentMail({ incidentId, event: "resolved", at: resolved.updatedAt })
   })

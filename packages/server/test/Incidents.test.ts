@@ -16,6 +16,7 @@ import {
 import { migrate, pgliteLayer, UploadsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
+import { TestClock } from "effect/testing"
 import { afterAll, describe, expect, it } from "vitest"
 import {
   addIncidentNote,
@@ -129,6 +130,21 @@ describe("incident service (PGlite)", () => {
     ])
     expect(result.reread.incident.timeline[1]!.message).toBe("open -> in progress: on it")
     expect(result.reread.tickets.map((t) => t.status)).toEqual(["closed"])
+  })
+
+  it("dates an operator's change by Effect's Clock, so a pinned clock pins its time", async () => {
+    const id = await run(openOne())
+    const moved = "2031-03-04T09:30:00.000Z"
+    const incident = await run(
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.parse(moved))
+        yield* transitionIncident(id, "in_progress", "ada")
+        return (yield* getIncident(id)).incident
+      }).pipe(Effect.provide(TestClock.layer())),
+    )
+    expect(incident.timeline.map((e) => e.kind)).toEqual(["opened", "status"])
+    expect(incident.timeline[1]!.at).toBe(moved)
+    expect(incident.updatedAt).toBe(moved)
   })
 
   it("refuses an invalid transition with core's message and writes nothing", async () => {

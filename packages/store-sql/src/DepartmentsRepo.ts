@@ -12,7 +12,7 @@ import {
   type RecordsByKind,
   SourceNameTaken,
 } from "@batchops/core"
-import { Effect, Layer, Option } from "effect"
+import { Clock, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { storeErrors } from "./StoreErrors.js"
 import { iso } from "./UploadsRepo.js"
@@ -147,7 +147,7 @@ export const makeDepartmentsRepo = Effect.gen(function* () {
         let updated = 0
         let unchanged = 0
         for (const record of records) {
-          const at = record.recordedAt ?? new Date().toISOString()
+          const at = record.recordedAt ?? new Date(yield* Clock.currentTimeMillis).toISOString()
           // xmax = 0: the row was inserted by this statement; no row back: same payload and time
           const rows = yield* sql<{ inserted: boolean }>`INSERT INTO department_records
               (source_id, kind, key, payload, recorded_at)

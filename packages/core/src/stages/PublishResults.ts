@@ -1,5 +1,5 @@
 /** `publish_results`: hand the dataset and summary to the ReportPublisher, which writes the CSV and PDF. */
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { ReportPublisher } from "../ReportPublisher.js"
 import type { Row } from "../Row.js"
 import type { Stage, StageContext } from "../Stage.js"
@@ -46,6 +46,7 @@ const start = Effect.fn("PublishResults.start")(function* (context: StageContext
   const finish = () =>
     Effect.gen(function* () {
       const summary = state.summary ?? { rows: written, columns: columns.length, numeric: [] }
+      const finishedAt = new Date(yield* Clock.currentTimeMillis)
       const reports = yield* Effect.mapError(
         session.finish({
           summary,
@@ -54,7 +55,7 @@ const start = Effect.fn("PublishResults.start")(function* (context: StageContext
           problems: state.problems,
           problemCount: state.problemCount,
           note: state.note,
-          finishedAt: new Date(),
+          finishedAt,
         }),
         failWith,
       )

@@ -8,7 +8,7 @@
  * serializes its records explicitly (never by converting keys deeply: user data such as a
  * plan's records keeps its own keys).
  */
-import type { Models } from "@batchops/core"
+import type { Models, StoreError } from "@batchops/core"
 import { type Effect, Schema } from "effect"
 
 /**
@@ -66,6 +66,13 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
     message,
     headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   })
+
+/**
+ * What a handler may fail with: an `ApiError` answers with its status, a `StoreError` (the
+ * database could not be reached) with a 503. Any other failure is a bug answered as a 500, so a
+ * handler maps the errors it can expect to one of these where they are raised.
+ */
+export type RouteError = ApiError | StoreError
 
 /** What a handler receives. */
 export interface RequestContext<P = unknown, Q = unknown, B = unknown> {
@@ -129,7 +136,7 @@ export interface RouteDef<P = any, Q = any, B = any, R = any> {
   readonly status?: number | undefined
   /** what the success answer is when not JSON (a download, an event stream) */
   readonly produces?: ReadonlyArray<string> | undefined
-  readonly handler: (context: RequestContext<P, Q, B>) => Effect.Effect<Reply, unknown, R>
+  readonly handler: (context: RequestContext<P, Q, B>) => Effect.Effect<Reply, RouteError, R>
 }
 
 /** Declare a route with its types inferred from its schemas. */

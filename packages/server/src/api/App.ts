@@ -18,7 +18,7 @@
 import { randomUUID } from "node:crypto"
 import type { BlockList } from "node:net"
 import { StoreError } from "@batchops/core"
-import { Cause, Effect, Exit, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
+import { Cause, Clock, Effect, Exit, Logger, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
 import { type RequestIdVariables, requestId } from "hono/request-id"
@@ -195,6 +195,12 @@ export const makeApp = <R>(
   )
 
   const run = <A, E>(effect: Effect.Effect<A, E, R | Authenticator | AuditLog>) => runtime.runPromiseExit(effect)
+  /**
+   * A failure on the server's side, through the runtime's logger and on stderr. The caller
+   * writes only the request id, the route and the cause: never what a request carried.
+   */
+  const logError = (message: string) =>
+    run(Effect.logError(message).pipe(Effect.provideService(Logger.LogToStderr, true)))
 
   const audit = (
     c: HonoContext,
@@ -208,7 +214,7 @@ export const makeApp = <R>(
       Effect.gen(function* () {
         const log = yield* AuditLog
         yield* log.record({
-          at: new Date().toISOString(),
+          at: new Date(yield* Clock.currentTimeMillis).toISOString(),
           actorId: note.actorId ?? actorId,
           method: route.method,
           route: route.path,
@@ -220,10 +226,11 @@ export const makeApp = <R>(
           requestId,
         })
       }),
-    ).then((exit) => {
-      if (Exit.isFailure(exit))
-        console.error(`[${requestId}] the audit log could not be written: ${Cause.pretty(exit.cause)}`)
-    })
+    ).then((exit) =>
+      Exit.isFailure(exit)
+        ? logError(`[${requestId}] the audit log could not be written: ${Cause.pretty(exit.cause)}`)
+        : undefined,
+    )
 
   for (const route of routes) {
     // the seed's clients call both `/api/auth/login` and `/api/uploads/`: the slash is optional
@@ -285,14 +292,13 @@ export const makeApp = <R>(
         }
         const failure = Cause.squash(outcome.cause)
         if (failure instanceof ApiError) return errorResponse(failure, requestId)
+        await logError(`[${requestId}] ${route.method} ${route.path}: ${Cause.pretty(outcome.cause)}`)
         if (failure instanceof StoreError) {
-          console.error(`[${requestId}] ${route.method} ${route.path}: ${Cause.pretty(outcome.cause)}`)
           return errorResponse(
             new ApiError({ status: 503, code: "unavailable", message: "the database could not be reached; try again" }),
             requestId,
           )
         }
-        console.error(`[${requestId}] ${route.method} ${route.path}: ${Cause.pretty(outcome.cause)}`)
         return errorResponse(
           new ApiError({ status: 500, code: "internal", message: "something went wrong on the server" }),
           requestId,
@@ -321,9 +327,9 @@ export const makeApp = <R>(
       request_id: c.get("requestId"),
     }),
   )
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     const requestId = c.get("requestId") ?? randomUUID()
-    console.error(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`)
+    await logError(`[${requestId}] ${c.req.method} ${new URL(c.req.url).pathname}: ${error.stack ?? error.message}`)
     return errorResponse(
       new ApiError({ status: 500, code: "internal", message: "something went wrong on the server" }),
       requestId,

@@ -98,6 +98,18 @@ const routes = [
   }),
 ]
 
+// Checked by the typecheck: a handler fails only with what the app answers (ApiError, StoreError),
+// so any other failure must be mapped where it is raised.
+defineRoute({
+  method: "GET",
+  path: "/api/untyped/",
+  summary: "a failure the app cannot answer",
+  tag: "Test",
+  access: "public",
+  // @ts-expect-error a plain Error is not a route error
+  handler: () => Effect.fail(new Error("not an answer")),
+})
+
 const app = makeApp(routes, runtime, { corsOrigins: ["https://ops.school.test"] })
 
 const call = async (path: string, init: RequestInit & { token?: string } = {}) => {
@@ -181,6 +193,23 @@ describe("API middleware", () => {
     const missing = await call("/api/nothing/here/")
     expect(missing.status).toBe(404)
     expect(missing.json).toMatchObject({ code: "not_found", error: "no route GET /api/nothing/here/" })
+  })
+
+  it("logs a bug on stderr through Effect's logger: the request id, the route and the cause", async () => {
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => undefined)
+    const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+    try {
+      const broken = await call("/api/broken/")
+      const lines = stderr.mock.calls.map((args) => args.map(String).join(" "))
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^\[[^\]]+\] ERROR \(#\d+\):/)
+      expect(lines[0]).toContain(`[${broken.json.request_id}] GET /api/broken/: `)
+      expect(lines[0]).toContain("secret internals at /srv/app.ts:12")
+      expect(stdout).not.toHaveBeenCalled()
+    } finally {
+      stderr.mockRestore()
+      stdout.mockRestore()
+    }
   })
 
   it("sets security headers, and CORS only for the configured origins", async () => {

@@ -22,7 +22,7 @@ import {
   Transactions,
   UsersRepo,
 } from "@batchops/core"
-import { Cause, Effect, Option, Schema } from "effect"
+import { Cause, Clock, Effect, Option, Schema } from "effect"
 import { ApiError, badRequest, defineRoute } from "../Api.js"
 import { awaitTurn, clearFailures, recordFailure } from "./RateLimit.js"
 import { CODE_PARAMS, hashSecret, newCode, passwordProblems, verifyAgainstNothing, verifySecret } from "./Secrets.js"
@@ -98,7 +98,7 @@ const deliverCode = (purpose: CodePurpose, email: string) =>
     if (Option.isNone(found) || !wantsCode(purpose, found.value)) return
     const user = found.value
     const last = yield* codes.lastIssuedAt(purpose, user.id)
-    if (Option.isSome(last) && Date.now() - last.value.getTime() < settings.codeCooldownMs) return
+    if (Option.isSome(last) && (yield* Clock.currentTimeMillis) - last.value.getTime() < settings.codeCooldownMs) return
     if ((yield* codes.countIssued(user.id, DAY_MS)) >= settings.codesPerDay) return
     if (yield* codesEnded(user.id)) return
     const code = newCode()

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { IncidentsRepo, openIncident, Transactions, UploadsRepo } from "@batchops/core"
-import { Effect, Option, Schema } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import { updateIncidentFields } from "../../Incidents.js"
 import {
   badRequest,
@@ -147,7 +147,7 @@ const open = defineRoute({
         },
         {
           newId: () => randomUUID(),
-          now: new Date().toISOString(),
+          now: new Date(yield* Clock.currentTimeMillis).toISOString(),
           uploadId,
           actor: actorOf(ctx),
           ...(Option.isSome(upload) ? { fileName: upload.value.fileName } : {}),

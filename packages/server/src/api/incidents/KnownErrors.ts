@@ -6,10 +6,26 @@
  * Trying a pattern shows which recent failures (and whether a sample failure) it would recognize
  * before it is saved; patterns run on core's linear-time engine, so no pattern stalls the API.
  */
-import { KnownErrorsRepo } from "@batchops/core"
+import {
+  type KnownErrorExists,
+  type KnownErrorNotFound,
+  KnownErrorsRepo,
+  type StoreError,
+  type UnsafePattern,
+} from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { tryKnownErrorAgainstRecent } from "../../Incidents.js"
-import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import {
+  type ApiError,
+  badRequest,
+  conflict,
+  defineRoute,
+  notFound,
+  PageOf,
+  PageQuery,
+  pageBounds,
+  paginated,
+} from "../Api.js"
 import { MAX_TEXT, NonBlank, Severity } from "./Fields.js"
 import { KnownErrorJson, knownErrorJson } from "./Json.js"
 
@@ -33,7 +49,9 @@ const Stage = Schema.NullOr(Schema.String.check(Schema.isMaxLength(200)))
 const NameParams = Schema.Struct({ name: Schema.String })
 
 /** The repository's refusals, as HTTP answers (a StoreError goes on to the app). */
-const answer = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
+const answer = <A, R>(
+  effect: Effect.Effect<A, UnsafePattern | KnownErrorExists | KnownErrorNotFound | StoreError, R>,
+): Effect.Effect<A, ApiError | StoreError, R> =>
   Effect.mapError(effect, (error) => {
     switch (error._tag) {
       case "UnsafePattern":

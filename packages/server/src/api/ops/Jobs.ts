@@ -75,12 +75,7 @@ const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>
  * means (the next five ticks after `now`, the schedule in words) so nobody has to read cron. A
  * stored schedule the rules refuse shows no ticks and says why in `description`.
  */
-export const jobJson = (
-  job: Models.Job,
-  runByHand: ManualRunAccess,
-  lastRun: JobRunRecord | null = null,
-  now: Date = new Date(),
-) => {
+export const jobJson = (job: Models.Job, runByHand: ManualRunAccess, lastRun: JobRunRecord | null, now: Date) => {
   const parsed = parseSchedule({ cron: job.cron, timezone: job.timezone, skipDates: job.skipDates })
   const ok = Result.isSuccess(parsed)
   return {

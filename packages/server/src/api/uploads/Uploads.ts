@@ -194,7 +194,13 @@ const create = defineRoute({
         processConfig,
         uploadedBy: ctx.user?.id ?? null,
         department: department === "" ? null : department,
-      }).pipe(Effect.catchTag("UploadRejected", (error: UploadRejected) => Effect.fail(badRequest(error.message))))
+      }).pipe(
+        Effect.catchTags({
+          UploadRejected: (error: UploadRejected) => Effect.fail(badRequest(error.message)),
+          // the uploads folder failing is the server's trouble: logged and answered as a 500
+          UploadFileError: (error) => Effect.die(error),
+        }),
+      )
       ctx.audit.recordType = "upload"
       ctx.audit.recordId = upload.id
       ctx.audit.detail = `uploaded (${format}, ${upload.size} bytes)`

@@ -5,9 +5,9 @@
 import { causeMessage, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
 import { Cause, Effect, Logger, Option } from "effect"
 import { chooseDatabase } from "../Database.js"
-import { lifecycleLayer } from "../Host.js"
+import { lifecycleLayer, UsageError } from "../Host.js"
 import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "../UploadActions.js"
-import type { ArgumentDeclaration, Output } from "./Command.js"
+import { type ArgumentDeclaration, defineCommand, type Output } from "./Command.js"
 
 export type UploadCommand = "show" | "retry" | "approve" | "reject"
 
@@ -109,3 +109,35 @@ export const runUploadCommand = async (command: UploadCommand, options: UploadCo
   else output.err(`batchops ${command}: ${refused ? "" : `${database.describe}: `}${message}\n`)
   return 1
 }
+
+/**
+ * `approve` and `reject`: the same declaration but for the decision and what it leads to, so
+ * the two commands cannot drift apart.
+ */
+export const decisionCommand = (decision: "approve" | "reject", summary: string) =>
+  defineCommand({
+    name: decision,
+    summary,
+    argument: uploadArgument(decision),
+    options: {
+      by: { type: "string", value: "<username>", required: true },
+      note: { type: "string", value: "<text>" },
+      json: { type: "boolean" },
+    },
+    run: async ({ values, argument }, output) => {
+      if (!values.by) throw new UsageError(`${decision} needs --by <username>: the admin or moderator who decides`)
+      return runUploadCommand(
+        decision,
+        {
+          uploadId: argument,
+          by: values.by,
+          note: values.note,
+          profile: undefined,
+          plan: undefined,
+          config: undefined,
+          json: values.json ?? false,
+        },
+        output,
+      )
+    },
+  })

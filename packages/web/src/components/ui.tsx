@@ -109,6 +109,38 @@ export const Button = ({
   </button>
 )
 
+/** A checkbox with its label, as the forms show one. */
+export const CheckField = ({
+  name,
+  checked,
+  onChange,
+  children,
+}: {
+  name: string
+  checked: boolean
+  onChange: (checked: boolean) => void
+  children: ComponentChildren
+}) => (
+  <div class="field field-check">
+    <label>
+      <input type="checkbox" name={name} checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />{" "}
+      {children}
+    </label>
+  </div>
+)
+
+/** A form's submit button, saying what it saves, and its Cancel. */
+export const SaveOrCancel = ({ saving, label, onCancel }: { saving: boolean; label: string; onCancel: () => void }) => (
+  <div class="form-actions">
+    <Button type="submit" busy={saving}>
+      {label}
+    </Button>
+    <Button variant="secondary" onClick={onCancel}>
+      Cancel
+    </Button>
+  </div>
+)
+
 const TONE: Readonly<Record<string, string>> = {
   published: "good",
   succeeded: "good",

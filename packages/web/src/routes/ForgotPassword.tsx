@@ -20,7 +20,7 @@ import {
   queryValue,
 } from "../components/auth/forms"
 import { NewPasswordFields } from "../components/auth/NewPasswordFields"
-import { Alert, Button, Field, Page } from "../components/ui"
+import { Alert, Button, Page } from "../components/ui"
 
 type Errors = {
   email?: string | undefined

@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks"
 import { useLocation } from "preact-iso"
 import { answerOf, client } from "../api/client"
-import type { Job, JobRun } from "../components/schedules/model"
+import type { Job } from "../components/schedules/model"
 import { ScheduleForm } from "../components/schedules/ScheduleForm"
 import { Alert, Badge, Button, LoadState, messageOf, Page, Pager, useLoad, When } from "../components/ui"
 import { can } from "../state/session"

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks"
 import { ApiProblem, answerOf, client } from "../../api/client"
-import { Alert, Button, Field, messageOf } from "../ui"
+import { Alert, CheckField, Field, messageOf, SaveOrCancel } from "../ui"
 import { type Draft, draftOf, KINDS, type Kind, SETTINGS, type Source, settingProblems, settingsOf } from "./sources"
 
 export const SourceForm = ({
@@ -166,25 +166,10 @@ export const SourceForm = ({
           ))}
         </div>
       </fieldset>
-      <div class="field field-check">
-        <label>
-          <input
-            type="checkbox"
-            name="enabled"
-            checked={draft.enabled}
-            onChange={(e) => set("enabled", e.currentTarget.checked)}
-          />{" "}
-          Enabled (ingests take from it)
-        </label>
-      </div>
-      <div class="form-actions">
-        <Button type="submit" busy={saving}>
-          {source ? "Save changes" : "Add source"}
-        </Button>
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-      </div>
+      <CheckField name="enabled" checked={draft.enabled} onChange={(checked) => set("enabled", checked)}>
+        Enabled (ingests take from it)
+      </CheckField>
+      <SaveOrCancel saving={saving} label={source ? "Save changes" : "Add source"} onCancel={onCancel} />
     </form>
   )
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks"
 import { ApiProblem, answerOf, type BodyOf, client } from "../../api/client"
-import { Alert, Button, Field, LoadState, messageOf, useLoad } from "../ui"
+import { Alert, CheckField, Field, LoadState, messageOf, SaveOrCancel, useLoad } from "../ui"
 import { CronField, type PreviewState, previewProblem } from "./CronField"
 import { type Automation, type Job, MISFIRE_POLICIES, type MisfirePolicy, readerZone, timeZones } from "./model"
 import { ParamsForm } from "./ParamsForm"
@@ -262,36 +262,17 @@ export const ScheduleForm = ({
           )}
         </Field>
       </div>
-      <div class="field field-check">
-        <label>
-          <input
-            type="checkbox"
-            name="allow_overlap"
-            checked={draft.allowOverlap}
-            onChange={(event) => set("allowOverlap", event.currentTarget.checked)}
-          />{" "}
-          A run may start while the previous one still runs
-        </label>
-      </div>
-      <div class="field field-check">
-        <label>
-          <input
-            type="checkbox"
-            name="enabled"
-            checked={draft.enabled}
-            onChange={(event) => set("enabled", event.currentTarget.checked)}
-          />{" "}
-          Enabled (runs on its schedule)
-        </label>
-      </div>
-      <div class="form-actions">
-        <Button type="submit" busy={saving}>
-          {job ? "Save changes" : "Create schedule"}
-        </Button>
-        <Button variant="secondary" onClick={onCancel}>
-          Cancel
-        </Button>
-      </div>
+      <CheckField
+        name="allow_overlap"
+        checked={draft.allowOverlap}
+        onChange={(checked) => set("allowOverlap", checked)}
+      >
+        A run may start while the previous one still runs
+      </CheckField>
+      <CheckField name="enabled" checked={draft.enabled} onChange={(checked) => set("enabled", checked)}>
+        Enabled (runs on its schedule)
+      </CheckField>
+      <SaveOrCancel saving={saving} label={job ? "Save changes" : "Create schedule"} onCancel={onCancel} />
     </form>
   )
 }

@@ -8,8 +8,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
+import type { PGlite } from "@electric-sql/pglite"
 import { Effect, type Layer, Schema } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 
@@ -64,6 +63,12 @@ export const servePglite = (options: PgliteOptions) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
+        // Loaded when a database is opened, not when the module is: commands that never open
+        // one (`batchops process`, `--help`) start without them.
+        const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+          import("@electric-sql/pglite"),
+          import("@electric-sql/pglite-socket"),
+        ])
         // PGlite creates only the last folder of the path; a fresh data folder may be deeper.
         await mkdir(options.dataDir, { recursive: true })
         const lock = await lockDataDir(options.dataDir)

@@ -1,4 +1,4 @@
-import { columnStats, NumberColumn, percentile } from "@batchops/core"
+import { columnStats, NumberColumn, orderStatistics, percentile } from "@batchops/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
@@ -134,6 +134,55 @@ describe("columnStats selects percentiles without sorting", () => {
         expect(stats.p75 === percentile(sorted, 0.75)).toBe(true)
       }),
       { numRuns: 2000 },
+    )
+  })
+})
+
+describe("orderStatistics on large columns (the bucketed path)", () => {
+  const large = fc.oneof(
+    // marks with one decimal: many ties, one value per bucket
+    fc.array(
+      fc.integer({ min: 0, max: 1000 }).map((x) => x / 10),
+      { minLength: 4097, maxLength: 12_000 },
+    ),
+    // a cluster and a few values far off: many different values share each bucket
+    fc
+      .tuple(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4097, maxLength: 8000 }),
+        fc.array(fc.double({ min: 500, max: 1000, noNaN: true }), { minLength: 1, maxLength: 20 }),
+      )
+      .map(([cluster, far]) => [...cluster, ...far]),
+    // far outliers squeeze the rest into one bucket
+    fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 4097, maxLength: 8000 }).map((xs) => [...xs, 1e300, -1e300]),
+    // the widest range a double has
+    fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 4097, maxLength: 6000 }),
+  )
+
+  it("gives the quartiles, min and max a full sort gives", () => {
+    fc.assert(
+      fc.property(large, (xs) => {
+        const sorted = Float64Array.from(xs).sort()
+        const stats = columnStats("x", column(xs), xs.length)
+        expect(stats.min === sorted[0]).toBe(true)
+        expect(stats.max === sorted[sorted.length - 1]).toBe(true)
+        expect(stats.p25 === percentile(sorted, 0.25)).toBe(true)
+        expect(stats.median === percentile(sorted, 0.5)).toBe(true)
+        expect(stats.p75 === percentile(sorted, 0.75)).toBe(true)
+      }),
+      { numRuns: 150 },
+    )
+  })
+
+  it("answers any ranks, including the ends and several in one bucket", () => {
+    // 50,000 different values, most of them between 0 and 1 and a few up to 1,000: the
+    // buckets of the cluster hold about 700 values each
+    const values = Float64Array.from({ length: 50_000 }, (_, i) =>
+      i % 1000 === 0 ? 1000 - i / 1000 : ((i * 7919) % 50_000) / 50_000,
+    )
+    const sorted = Float64Array.from(values).sort()
+    const ranks = [0, 1, 2, 12_499, 12_500, 12_501, 24_999, 25_000, 49_949, 49_950, 49_999]
+    expect(orderStatistics(Float64Array.from(values), ranks, sorted[0]!, sorted[49_999]!)).toEqual(
+      ranks.map((rank) => sorted[rank]),
     )
   })
 })

@@ -35,7 +35,7 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true
 /**
  * The `batchops` command is one bundled file (BatchOps and effect inside it): loading a few
  * hundred small modules at every start cost more than the work on a small file. The large
- * libraries that load on demand (SheetJS, pdfjs, pdfkit) and the font stay outside.
+ * libraries that load on demand (SheetJS, pdfjs, pdfkit, fontkit) and the font stay outside.
  */
 const cli: Options = {
   name: "batchops-cli",
@@ -63,6 +63,7 @@ const cli: Options = {
     /^ioredis(\/.*)?$/,
     /^xlsx(\/.*)?$/,
     /^pdfkit(\/.*)?$/,
+    /^fontkit(\/.*)?$/,
     /^pdfjs-dist(\/.*)?$/,
     /^@embedpdf\//,
     /^@electric-sql\//,

@@ -1,3 +1,4 @@
+/// <reference path="./fontkit.d.ts" />
 /**
  * The fonts embedded in PDF reports. They ship with the npm package `@embedpdf/fonts-sc`
  * (Noto Sans CJK SC, OFL-1.1), whose glyphs cover Latin with every Vietnamese letter, Greek,
@@ -79,6 +80,59 @@ export const fontData = (weight: FontWeight): Buffer => {
   const data = readFileSync(fontFiles()[weight])
   cachedData.set(weight, data)
   return data
+}
+
+/**
+ * A parsed font as pdfkit takes it in place of the font file's bytes (a fontkit font): it lays
+ * out text and says which characters it has glyphs for.
+ */
+export interface ParsedFont extends GlyphCoverage {
+  readonly layout: (...args: ReadonlyArray<unknown>) => unknown
+}
+
+/** How many reports one parse of the fonts serves before it is parsed again (see parsedFonts). */
+export const REPORTS_PER_PARSE = 32
+
+let parsed: { fonts: Promise<Record<FontWeight, ParsedFont>>; uses: number } | undefined
+
+/**
+ * The fonts parsed for pdfkit, shared by the reports a process renders: parsing the two font
+ * files took most of a small report's time. The parse is started again after
+ * {@link REPORTS_PER_PARSE} reports, because a parsed font keeps every glyph it has drawn and a
+ * server renders reports for weeks; and after a failure, so a repaired install is picked up.
+ */
+export const parsedFonts = (): Promise<Record<FontWeight, ParsedFont>> => {
+  if (parsed === undefined || parsed.uses >= REPORTS_PER_PARSE) {
+    const fonts = import("fontkit").then(({ create }) => {
+      const open = (weight: FontWeight) => withoutCharset(create(fontData(weight)) as unknown as ParsedFont)
+      return { regular: open("regular"), bold: open("bold") }
+    })
+    const entry = { fonts, uses: 0 }
+    parsed = entry
+    fonts.catch(() => {
+      if (parsed === entry) parsed = undefined
+    })
+  }
+  parsed.uses += 1
+  return parsed.fonts
+}
+
+/**
+ * A CID-keyed CFF font (as Noto Sans CJK is) has no glyph names, so its charset (a list of
+ * 65,000 glyph ids) is read by nothing but the copy of its top dictionary that embedding a
+ * subset makes, which replaces it with the subset's own. Reading it is most of embedding's
+ * time, about 50 ms a font, so it is set to empty before anything copies it. A font of another
+ * kind, or a fontkit whose tables look different, is left as it is.
+ */
+const withoutCharset = (font: ParsedFont): ParsedFont => {
+  const cff = (font as unknown as Record<string, unknown>)["CFF "] as
+    | { isCIDFont?: boolean; topDict?: Record<string, unknown> }
+    | undefined
+  const top = cff?.topDict
+  if (cff?.isCIDFont === true && top !== undefined && Object.getOwnPropertyDescriptor(top, "charset")?.configurable) {
+    Object.defineProperty(top, "charset", { value: null, enumerable: true, configurable: true, writable: true })
+  }
+  return font
 }
 
 /** A font that can say which characters it has glyphs for (a fontkit font does). */

@@ -6,7 +6,15 @@
 import type { Cell, Problem, PublishRequest, PublishResult, Row } from "@batchops/core"
 import { SUMMARY_COLUMNS } from "@batchops/core"
 import { formatNumber } from "./CsvFormat.js"
-import { type Face, type FontWeight, fontData, type GlyphCoverage, type Run, splitRuns } from "./Fonts.js"
+import {
+  type Face,
+  type FontWeight,
+  type GlyphCoverage,
+  type ParsedFont,
+  parsedFonts,
+  type Run,
+  splitRuns,
+} from "./Fonts.js"
 
 /** Everything a report shows: the request that opened the publishing session and its result. */
 export type ReportDocument = PublishRequest & PublishResult
@@ -80,13 +88,17 @@ class ReportWriter {
   private readonly faces: Record<FontWeight, ReadonlyArray<Face>>
   private readonly segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" })
 
-  constructor(readonly doc: PDFKit.PDFDocument) {
-    this.faces = { regular: this.registerFace("regular"), bold: this.registerFace("bold") }
+  constructor(
+    readonly doc: PDFKit.PDFDocument,
+    fonts: Record<FontWeight, ParsedFont>,
+  ) {
+    this.faces = { regular: this.registerFace("regular", fonts.regular), bold: this.registerFace("bold", fonts.bold) }
   }
 
-  private registerFace(weight: FontWeight): ReadonlyArray<Face> {
+  private registerFace(weight: FontWeight, font: ParsedFont): ReadonlyArray<Face> {
     const name = FACE_NAMES[weight]
-    this.doc.registerFont(name, fontData(weight))
+    // pdfkit takes a parsed font where it takes a font file (anything with `layout`)
+    this.doc.registerFont(name, font as unknown as Uint8Array)
     this.doc.font(name)
     // pdfkit keeps the fontkit font of an embedded font as `font`; it answers glyph coverage.
     const embedded = (this.doc as unknown as { _font?: { font?: Partial<GlyphCoverage> } })._font?.font
@@ -486,7 +498,7 @@ const wantsLandscape = (w: ReportWriter, report: ReportDocument): boolean => {
 /** Renders the PDF report of a run. Rejects when the fonts cannot be loaded or pdfkit fails. */
 export const renderPdf = async (report: ReportDocument): Promise<Uint8Array> => {
   // pdfkit and its font engine are large: loaded when the first report is rendered, not at start.
-  const { default: PDFDocument } = await import("pdfkit")
+  const [{ default: PDFDocument }, fonts] = await Promise.all([import("pdfkit"), parsedFonts()])
   const finished = Number.isNaN(report.finishedAt.getTime()) ? undefined : report.finishedAt
   const doc = new PDFDocument({
     size: A4,
@@ -509,7 +521,7 @@ export const renderPdf = async (report: ReportDocument): Promise<Uint8Array> => 
     doc.on("end", () => resolve(Buffer.concat(chunks)))
     doc.on("error", reject)
   })
-  const w = new ReportWriter(doc)
+  const w = new ReportWriter(doc, fonts)
   if (wantsLandscape(w, report)) doc.options.layout = "landscape"
   w.newPage()
   drawTitleBand(w, report)

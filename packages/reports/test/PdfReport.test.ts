@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs"
-import { problemLine, renderPdf } from "@batchops/reports"
+import { Fonts, problemLine, renderPdf } from "@batchops/reports"
 import { describe, expect, it } from "vitest"
 import { problem, report, studentRows } from "./fixtures.js"
 import { pdfContent, pdfSource } from "./pdfText.js"
@@ -28,6 +28,35 @@ describe("renderPdf", () => {
     expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansHans-Regular/)
     expect(source).toContain("/FontFile3")
     expect(source).not.toMatch(/\/BaseFont \/Helvetica/)
+  })
+
+  it("draws the same text with the parsed fonts it shares between reports, past a re-parse", async () => {
+    const rows = studentRows(20)
+    const dataset = report(
+      { output: "dataset", plan: { mode: "append", config: {} } },
+      { preview: rows, datasetRows: 20, problems: [], problemCount: 0 },
+    )
+    const first = await Fonts.parsedFonts()
+    // each report gets the fonts of the parse before it, until a parse has served its share
+    const texts = new Map<number, string>()
+    for (let i = 0; i <= Fonts.REPORTS_PER_PARSE; i++) {
+      const bytes = await renderPdf(i % 2 === 0 ? dataset : report())
+      if (i < 2 || i >= Fonts.REPORTS_PER_PARSE - 1) texts.set(i, (await pdfContent(bytes)).pages.join(" "))
+    }
+    // compared by identity: a failing toBe would compare two fonts' tables deeply
+    expect((await Fonts.parsedFonts()) === first).toBe(false)
+    expect(texts.size).toBe(4)
+    for (const [i, text] of texts) {
+      if (i % 2 === 0) {
+        expect(text).toContain("Nguyễn Văn An")
+        expect(text).toContain("李华")
+      } else expect(text).toContain("gradebook.csv")
+    }
+    // the same dataset drawn before and after the fonts were parsed again
+    expect(texts.get(Fonts.REPORTS_PER_PARSE)).toBe(texts.get(0))
+    // the font's glyph-name table is not read, as embedding does not need it (see Fonts.ts)
+    const cff = (first.regular as unknown as Record<string, { topDict: { charset: unknown } }>)["CFF "]
+    expect(cff?.topDict.charset).toBeNull()
   })
 
   it("shows the run's details, with timestamps in ISO UTC", async () => {

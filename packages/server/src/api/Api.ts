@@ -4,9 +4,11 @@
  * builds the Hono app (App.ts), the OpenAPI document (OpenApi.ts) and the role-matrix test,
  * so a route cannot exist without its access rule and its documentation.
  *
- * JSON is snake_case on the wire: request schemas are written in snake_case, and each area
- * serializes its records explicitly (never by converting keys deeply: user data such as a
- * plan's records keeps its own keys).
+ * JSON is snake_case on the wire: request schemas are written in snake_case, and each resource
+ * has one schema ({@link snakeJson}) whose decoded side is the record and whose encoded side
+ * is its JSON, so its encoder (`Schema.encodeSync`) and its OpenAPI description come from the
+ * same declaration. Keys are renamed one level at a time, never by converting deeply: user
+ * data such as a plan's records keeps its own keys.
  */
 import type { Models, StoreError } from "@batchops/core"
 import { type Effect, Schema } from "effect"
@@ -199,26 +201,47 @@ export const PageOf = <S extends Schema.Top>(item: S) =>
     results: Schema.Array(item),
   })
 
-/** An account as the API shows it (never its password hash). */
-export const userJson = (user: Models.User) => ({
-  id: user.id,
-  username: user.username,
-  email: user.email,
-  role: user.role,
-  email_verified: user.emailVerified,
-  is_active: user.isActive,
-  created_at: user.createdAt,
-})
+/** `emailVerified` -> `email_verified`, as a type. */
+export type SnakeCase<S extends string> = S extends `${infer C}${infer Rest}`
+  ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeCase<Rest>}`
+  : S
 
-export const UserJson = Schema.Struct({
+const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/**
+ * A resource's JSON from one declaration: a struct of the record's fields (camelCase, as the
+ * record has them) whose encoded side names them in snake_case. Encoding keeps only the
+ * declared fields, so what is not declared (a password hash) never reaches the wire.
+ */
+export const snakeJson = <const F extends Schema.Struct.Fields>(fields: F) => {
+  const keys = Object.fromEntries(Object.keys(fields).map((key) => [key, snakeCase(key)]))
+  return Schema.Struct(fields).pipe(
+    Schema.encodeKeys(keys as { readonly [K in keyof F]: K extends string ? SnakeCase<K> : K }),
+  )
+}
+
+/**
+ * A resource's encoder, derived from its schema: one argument, so it can be handed to `map`
+ * (which would pass an index where `Schema.encodeSync`'s encoder takes its options).
+ */
+export const encoderOf = <T, E>(schema: Schema.Codec<T, E>): ((value: T) => E) => {
+  const encode = Schema.encodeSync(schema)
+  return (value) => encode(value)
+}
+
+/** An account's fields as the API shows them (never its password hash). */
+export const userFields = {
   id: Schema.String,
   username: Schema.String,
   email: Schema.String,
   role: Schema.Literals(["admin", "moderator", "user"]),
-  email_verified: Schema.Boolean,
-  is_active: Schema.Boolean,
-  created_at: Schema.String,
-})
+  emailVerified: Schema.Boolean,
+  isActive: Schema.Boolean,
+  createdAt: Schema.String,
+}
+
+export const UserJson = snakeJson(userFields)
+export const userJson = encoderOf(UserJson)
 
 /** The error body every failure answers with. */
 export const ErrorJson = Schema.Struct({

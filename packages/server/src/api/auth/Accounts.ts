@@ -5,21 +5,15 @@
  */
 import { type Account, type Models, UserExists, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { type FieldProblem, UserJson, userJson } from "../Api.js"
+import { encoderOf, type FieldProblem, snakeJson, userFields } from "../Api.js"
 import { hashSecret, passwordProblems } from "./Secrets.js"
 
 /** An account on the wire: the user and its names. */
-export const accountJson = (account: Account) => ({
-  ...userJson(account.user),
-  first_name: account.firstName,
-  last_name: account.lastName,
-})
-
-export const AccountJson = Schema.Struct({
-  ...UserJson.fields,
-  first_name: Schema.String,
-  last_name: Schema.String,
-})
+export const accountFields = { ...userFields, firstName: Schema.String, lastName: Schema.String }
+export const AccountJson = snakeJson(accountFields)
+const encodeAccount = encoderOf(AccountJson)
+export const accountJson = (account: Account) =>
+  encodeAccount({ ...account.user, firstName: account.firstName, lastName: account.lastName })
 
 /** Emails are compared and stored in lower case, without surrounding spaces. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase()

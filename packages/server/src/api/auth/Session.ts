@@ -8,9 +8,9 @@
  */
 import { TokensRepo, Transactions, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { ApiError, badRequest, defineRoute, unauthorized } from "../Api.js"
+import { ApiError, badRequest, defineRoute, encoderOf, snakeJson, unauthorized } from "../Api.js"
 import { RouteTable } from "../Services.js"
-import { AccountJson, accountJson } from "./Accounts.js"
+import { AccountJson, accountFields, accountJson } from "./Accounts.js"
 import { IncidentTransitionsJson, incidentTransitions, PermissionsJson, permissionsOf } from "./Permissions.js"
 import { awaitTurn, clearFailures, recordFailure } from "./RateLimit.js"
 import { hashSecret, passwordProblems, verifyAgainstNothing, verifySecret } from "./Secrets.js"
@@ -99,6 +99,13 @@ export const logout = defineRoute({
     }),
 })
 
+const MeJson = snakeJson({
+  ...accountFields,
+  permissions: PermissionsJson,
+  incidentTransitions: IncidentTransitionsJson,
+})
+const encodeMe = encoderOf(MeJson)
+
 /**
  * The signed-in account, with what it may do (each permission from the access rule of the route
  * that does it) and where an incident of each status may move, so a client offers only what the
@@ -110,11 +117,7 @@ export const me = defineRoute({
   summary: "The signed-in account, what it may do (permissions from the routes' access rules) and the incident moves",
   tag: "Auth",
   access: "user",
-  response: Schema.Struct({
-    ...AccountJson.fields,
-    permissions: PermissionsJson,
-    incident_transitions: IncidentTransitionsJson,
-  }),
+  response: MeJson,
   handler: (ctx) =>
     Effect.gen(function* () {
       const users = yield* UsersRepo
@@ -122,11 +125,13 @@ export const me = defineRoute({
       const account = yield* users.getAccount(ctx.user!.id)
       if (Option.isNone(account)) return yield* unauthorized("the account no longer exists: sign in again")
       return {
-        json: {
-          ...accountJson(account.value),
+        json: encodeMe({
+          ...account.value.user,
+          firstName: account.value.firstName,
+          lastName: account.value.lastName,
           permissions: permissionsOf(routes, account.value.user.role),
-          incident_transitions: incidentTransitions(),
-        },
+          incidentTransitions: incidentTransitions(),
+        }),
       }
     }),
 })

@@ -5,9 +5,9 @@
  * any other 4xx) is counted per hour, method, route and status instead of written: anyone can
  * send those, and a flood of them must not flood the log. Admins list the counts too.
  */
-import { type AuditEntryRecord, AuditRepo, type NewAuditEntry, type RefusedCount } from "@batchops/core"
+import { AuditRepo, type NewAuditEntry } from "@batchops/core"
 import { Effect, Layer, Schema } from "effect"
-import { defineRoute, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import { defineRoute, encoderOf, PageOf, PageQuery, pageBounds, paginated, snakeJson } from "../Api.js"
 import { AuditLog } from "../Services.js"
 import { IsoDateTime, instant } from "./Fields.js"
 
@@ -28,51 +28,30 @@ export const auditLogLayer = Layer.effect(
   }),
 )
 
-export const auditJson = (entry: AuditEntryRecord) => ({
-  id: entry.id,
-  at: entry.at,
-  actor_id: entry.actorId,
-  method: entry.method,
-  route: entry.route,
-  status: entry.status,
-  record_type: entry.recordType,
-  record_id: entry.recordId,
-  detail: entry.detail,
-  ip: entry.ip,
-  request_id: entry.requestId,
-})
-
-export const AuditJson = Schema.Struct({
+export const AuditJson = snakeJson({
   id: Schema.String,
   at: Schema.String,
-  actor_id: Schema.NullOr(Schema.String),
+  actorId: Schema.NullOr(Schema.String),
   method: Schema.String,
   route: Schema.String,
   status: Schema.Number,
-  record_type: Schema.NullOr(Schema.String),
-  record_id: Schema.NullOr(Schema.String),
+  recordType: Schema.NullOr(Schema.String),
+  recordId: Schema.NullOr(Schema.String),
   detail: Schema.NullOr(Schema.String),
   ip: Schema.String,
-  request_id: Schema.String,
+  requestId: Schema.String,
 })
+export const auditJson = encoderOf(AuditJson)
 
-export const refusedJson = (counted: RefusedCount) => ({
-  hour: counted.hour,
-  method: counted.method,
-  route: counted.route,
-  status: counted.status,
-  count: counted.count,
-  last_at: counted.lastAt,
-})
-
-export const RefusedJson = Schema.Struct({
+export const RefusedJson = snakeJson({
   hour: Schema.String,
   method: Schema.String,
   route: Schema.String,
   status: Schema.Number,
   count: Schema.Number,
-  last_at: Schema.String,
+  lastAt: Schema.String,
 })
+export const refusedJson = encoderOf(RefusedJson)
 
 const RefusedQuery = Schema.Struct({
   ...PageQuery.fields,

@@ -6,22 +6,23 @@
 import { sourceSettingsProblem } from "@batchops/automations"
 import { DepartmentsRepo, Models, type SourceNameTaken } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { badRequest, conflict, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import {
+  badRequest,
+  conflict,
+  defineRoute,
+  encoderOf,
+  notFound,
+  PageOf,
+  PageQuery,
+  pageBounds,
+  paginated,
+  snakeJson,
+} from "../Api.js"
 import { IdParams, JsonObject, Label, Slug } from "./Fields.js"
 
 const TAG = "Departments"
 
-export const sourceJson = (source: Models.DepartmentSource) => ({
-  id: source.id,
-  name: source.name,
-  code: source.code,
-  department: source.department,
-  kind: source.kind,
-  settings: source.settings,
-  enabled: source.enabled,
-})
-
-export const SourceJson = Schema.Struct({
+export const SourceJson = snakeJson({
   id: Schema.String,
   name: Schema.String,
   code: Schema.String,
@@ -30,24 +31,17 @@ export const SourceJson = Schema.Struct({
   settings: JsonObject,
   enabled: Schema.Boolean,
 })
+export const sourceJson = encoderOf(SourceJson)
 
-export const recordJson = (record: Models.DepartmentRecord) => ({
-  id: record.id,
-  source_id: record.sourceId,
-  kind: record.kind,
-  key: record.key,
-  payload: record.payload,
-  recorded_at: record.recordedAt,
-})
-
-export const RecordJson = Schema.Struct({
+export const RecordJson = snakeJson({
   id: Schema.String,
-  source_id: Schema.String,
+  sourceId: Schema.String,
   kind: Schema.String,
   key: Schema.String,
   payload: JsonObject,
-  recorded_at: Schema.String,
+  recordedAt: Schema.String,
 })
+export const recordJson = encoderOf(RecordJson)
 
 /** `ADM`, `LIB-2`: upper-case letters, digits, `_` and `-`, starting with a letter or digit. */
 const Code = Schema.String.check(

@@ -5,7 +5,17 @@
  */
 import { type JobRunRecord, JobRunsRepo, type Models } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { badRequest, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
+import {
+  badRequest,
+  defineRoute,
+  encoderOf,
+  notFound,
+  PageOf,
+  PageQuery,
+  pageBounds,
+  paginated,
+  snakeJson,
+} from "../Api.js"
 import { IdParams, IsoDateTime, instant, JsonObject } from "./Fields.js"
 import { hidePaths, hidePathsIn, type NamedFolder, namedFolders } from "./ServerPaths.js"
 
@@ -13,29 +23,6 @@ const TAG = "Schedules"
 
 const JobRunStatus = Schema.Literals(["queued", "running", "succeeded", "failed"])
 const JobRunTrigger = Schema.Literals(["schedule", "manual", "upload"])
-
-/** A run in a list: without its steps, details and logs, which can be long. */
-export const jobRunJson = (run: JobRunRecord) => ({
-  id: run.id,
-  job_id: run.jobId,
-  automation: run.automation,
-  status: run.status,
-  trigger: run.trigger,
-  requested_by: run.requestedBy,
-  started_at: run.startedAt,
-  finished_at: run.finishedAt,
-  duration_ms: run.durationMs,
-  error: run.error,
-  created_at: run.createdAt,
-})
-
-/** One run with everything it recorded. */
-const jobRunDetailJson = (run: JobRunRecord) => ({
-  ...jobRunJson(run),
-  steps: run.steps.map((step) => ({ name: step.name, at: step.at, details: step.details })),
-  details: run.details,
-  logs: run.logs,
-})
 
 /** The run with the server's paths hidden from what it says (see ServerPaths.ts). */
 const withoutPaths = (run: JobRunRecord, folders: ReadonlyArray<NamedFolder>): JobRunRecord => ({
@@ -61,28 +48,32 @@ export const jobRunDetailFor = (run: JobRunRecord, viewer: Models.User | null) =
 
 const jobRunFields = {
   id: Schema.String,
-  job_id: Schema.NullOr(Schema.String),
+  jobId: Schema.NullOr(Schema.String),
   automation: Schema.String,
   status: JobRunStatus,
   trigger: JobRunTrigger,
   /** the user who asked for a manual run */
-  requested_by: Schema.NullOr(Schema.String),
-  started_at: Schema.NullOr(Schema.String),
-  finished_at: Schema.NullOr(Schema.String),
-  duration_ms: Schema.NullOr(Schema.Number),
+  requestedBy: Schema.NullOr(Schema.String),
+  startedAt: Schema.NullOr(Schema.String),
+  finishedAt: Schema.NullOr(Schema.String),
+  durationMs: Schema.NullOr(Schema.Number),
   /** why a failed run failed */
   error: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
+  createdAt: Schema.String,
 }
 
-export const JobRunJson = Schema.Struct(jobRunFields)
+/** A run in a list: without its steps, details and logs, which can be long. */
+export const JobRunJson = snakeJson(jobRunFields)
+export const jobRunJson = encoderOf(JobRunJson)
 
-export const JobRunDetailJson = Schema.Struct({
+/** One run with everything it recorded. */
+export const JobRunDetailJson = snakeJson({
   ...jobRunFields,
   steps: Schema.Array(Schema.Struct({ name: Schema.String, at: Schema.String, details: JsonObject })),
   details: JsonObject,
   logs: Schema.Array(Schema.String),
 })
+const jobRunDetailJson = encoderOf(JobRunDetailJson)
 
 const ListQuery = Schema.Struct({
   ...PageQuery.fields,

@@ -36,12 +36,14 @@ import {
   badRequest,
   conflict,
   defineRoute,
+  encoderOf,
   forbidden,
   notFound,
   PageOf,
   PageQuery,
   pageBounds,
   paginated,
+  snakeJson,
   tooManyRequests,
 } from "../Api.js"
 import { CronExpression, IdParams, JsonObject, Label, Slug } from "./Fields.js"
@@ -52,23 +54,43 @@ const TAG = "Schedules"
 
 export { RUN_JOB }
 
-/** The latest run of a job, in short: enough to see at a glance whether the schedule works. */
-const lastRunJson = (run: JobRunRecord | null) =>
-  run === null
-    ? null
-    : {
-        id: run.id,
-        status: run.status,
-        trigger: run.trigger,
-        scheduled_for: run.scheduledFor,
-        created_at: run.createdAt,
-        started_at: run.startedAt,
-        finished_at: run.finishedAt,
-      }
-
 /** Who may run a job by hand: its automation says; an automation this build lacks is for admins. */
 const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>
   registry.automations.get(job.automation)?.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS
+
+/** The latest run of a job, in short: enough to see at a glance whether the schedule works. */
+const LastRunJson = snakeJson({
+  id: Schema.String,
+  status: Schema.String,
+  trigger: Schema.String,
+  scheduledFor: Schema.NullOr(Schema.String),
+  createdAt: Schema.String,
+  startedAt: Schema.NullOr(Schema.String),
+  finishedAt: Schema.NullOr(Schema.String),
+})
+
+export const JobJson = snakeJson({
+  id: Schema.String,
+  name: Schema.String,
+  automation: Schema.String,
+  cron: Schema.String,
+  timezone: Schema.String,
+  enabled: Schema.Boolean,
+  params: JsonObject,
+  misfirePolicy: Schema.String,
+  maxLatenessMs: Schema.Number,
+  skipDates: Schema.Array(Schema.String),
+  allowOverlap: Schema.Boolean,
+  /** who may run the job now by hand (`any`, `moderator`: admins and moderators, `admin`) */
+  runByHand: Schema.Literals(["any", "moderator", "admin"]),
+  nextRunAt: Schema.NullOr(Schema.String),
+  nextRuns: Schema.Array(Schema.String),
+  description: Schema.String,
+  lastRun: Schema.NullOr(LastRunJson),
+  createdAt: Schema.String,
+  updatedAt: Schema.String,
+})
+const encodeJob = encoderOf(JobJson)
 
 /**
  * A job as the API shows it: its stored fields, who may run it by hand, and what its schedule
@@ -78,59 +100,15 @@ const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>
 export const jobJson = (job: Models.Job, runByHand: ManualRunAccess, lastRun: JobRunRecord | null, now: Date) => {
   const parsed = parseSchedule({ cron: job.cron, timezone: job.timezone, skipDates: job.skipDates })
   const ok = Result.isSuccess(parsed)
-  return {
-    id: job.id,
-    name: job.name,
-    automation: job.automation,
-    cron: job.cron,
-    timezone: job.timezone,
-    enabled: job.enabled,
-    params: job.params,
-    misfire_policy: job.misfirePolicy,
-    max_lateness_ms: job.maxLatenessMs,
-    skip_dates: [...job.skipDates],
-    allow_overlap: job.allowOverlap,
-    run_by_hand: runByHand,
-    next_run_at: job.enabled ? job.nextRunAt : null,
-    next_runs: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
+  return encodeJob({
+    ...job,
+    runByHand,
+    nextRunAt: job.enabled ? job.nextRunAt : null,
+    nextRuns: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
     description: ok ? describeSchedule(parsed.success) : `not scheduled: ${parsed.failure.message}`,
-    last_run: lastRunJson(lastRun),
-    created_at: job.createdAt,
-    updated_at: job.updatedAt,
-  }
+    lastRun,
+  })
 }
-
-const LastRunJson = Schema.Struct({
-  id: Schema.String,
-  status: Schema.String,
-  trigger: Schema.String,
-  scheduled_for: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
-  started_at: Schema.NullOr(Schema.String),
-  finished_at: Schema.NullOr(Schema.String),
-})
-
-export const JobJson = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  automation: Schema.String,
-  cron: Schema.String,
-  timezone: Schema.String,
-  enabled: Schema.Boolean,
-  params: JsonObject,
-  misfire_policy: Schema.String,
-  max_lateness_ms: Schema.Number,
-  skip_dates: Schema.Array(Schema.String),
-  allow_overlap: Schema.Boolean,
-  /** who may run the job now by hand (`any`, `moderator`: admins and moderators, `admin`) */
-  run_by_hand: Schema.Literals(["any", "moderator", "admin"]),
-  next_run_at: Schema.NullOr(Schema.String),
-  next_runs: Schema.Array(Schema.String),
-  description: Schema.String,
-  last_run: Schema.NullOr(LastRunJson),
-  created_at: Schema.String,
-  updated_at: Schema.String,
-})
 
 const MisfirePolicyField = Schema.Literals(["skip", "coalesce_once", "run_all"])
 /** at most a week late: a catch-up later than that is no longer the run that was planned */

@@ -21,7 +21,7 @@ import {
 import { Effect, Schema } from "effect"
 import { runPreviewIsolated } from "../../IsolatedPipeline.js"
 import { UploadSettings } from "../../UploadSettings.js"
-import { badRequest, defineRoute } from "../Api.js"
+import { badRequest, defineRoute, encoderOf, snakeJson } from "../Api.js"
 import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
 import { type Capture, runPreview } from "./PreviewRun.js"
@@ -41,29 +41,18 @@ const columnType = (name: string, stat: Capture["stats"][number] | undefined, ke
 }
 
 /** A mapping's JSON. */
-export const mappingJson = (mapping: StoredColumnMapping) => ({
-  id: mapping.id,
-  department: mapping.department,
-  profile: mapping.profile,
-  fingerprint: mapping.fingerprint,
-  headers: mapping.headers,
-  mapping: mapping.mapping,
-  confirmed_by: mapping.confirmedBy,
-  created_at: mapping.createdAt,
-  updated_at: mapping.updatedAt,
-})
-
-export const ColumnMappingJson = Schema.Struct({
+export const ColumnMappingJson = snakeJson({
   id: Schema.String,
   department: Schema.String,
   profile: Schema.String,
   fingerprint: Schema.String,
   headers: Schema.Array(Schema.String),
   mapping: Schema.Record(Schema.String, Schema.String),
-  confirmed_by: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
-  updated_at: Schema.String,
+  confirmedBy: Schema.NullOr(Schema.String),
+  createdAt: Schema.String,
+  updatedAt: Schema.String,
 })
+export const mappingJson = encoderOf(ColumnMappingJson)
 
 const PreviewJson = Schema.Struct({
   file_name: Schema.String,

@@ -1,23 +1,17 @@
 /**
- * An upload as the API shows it: snake_case fields written out one by one (the plan's config
- * and the step logs keep their own keys), report download URLs instead of report paths.
+ * An upload as the API shows it: one schema (see `snakeJson`) with the encoder derived from it
+ * (the plan's config and the step logs keep their own keys), report download URLs instead of
+ * report paths.
  */
 import type { Models } from "@batchops/core"
 import { Schema } from "effect"
+import { encoderOf, snakeJson } from "../Api.js"
 
 type Upload = Models.Upload
 
 /** Where the report of an upload downloads from (see Reports.ts). */
 export const reportUrl = (uploadId: string, format: "csv" | "pdf"): string =>
   `/api/reports/summary/?upload_id=${encodeURIComponent(uploadId)}&format=${format}`
-
-const stageJson = (step: Models.StepLog) => ({
-  name: step.name,
-  plugin: step.plugin,
-  status: step.status,
-  duration_ms: step.durationMs,
-  log: step.log,
-})
 
 const record = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
@@ -55,84 +49,68 @@ const approvalJson = (approval: Record<string, unknown> | null) => {
   }
 }
 
-export const uploadJson = (upload: Upload) => ({
-  id: upload.id,
-  file_name: upload.fileName,
-  status: upload.status,
-  process_mode: upload.processMode,
-  process_config: upload.processConfig ?? {},
-  profile: upload.profile,
-  progress: upload.progress,
-  rows: upload.rows,
-  size: upload.size,
-  sha256: upload.sha256,
-  stages: upload.steps.map(stageJson),
-  incident_id: upload.incidentId,
-  approval: approvalJson(upload.approval),
-  reports: {
-    csv: upload.reportCsvPath === null ? null : reportUrl(upload.id, "csv"),
-    pdf: upload.reportPdfPath === null ? null : reportUrl(upload.id, "pdf"),
-  },
-  uploaded_by: upload.uploadedBy,
-  created_at: upload.createdAt,
-  updated_at: upload.updatedAt,
-})
-
 const Json = Schema.Record(Schema.String, Schema.Unknown)
 
-export const StageJson = Schema.Struct({
+export const StageJson = snakeJson({
   name: Schema.String,
   plugin: Schema.String,
   status: Schema.Literals(["ok", "failed", "skipped", "reused"]),
-  duration_ms: Schema.Number,
+  durationMs: Schema.Number,
   log: Json,
 })
 
-export const UploadJson = Schema.Struct({
+/** The held run's request and decision, as `approvalJson` reads them from what was stored. */
+const ApprovalJson = Schema.Struct({
+  request: Json,
+  held_at: Schema.NullOr(Schema.String),
+  decision: Schema.NullOr(
+    Schema.Struct({
+      approved: Schema.Boolean,
+      by: Schema.NullOr(Schema.String),
+      at: Schema.NullOr(Schema.String),
+      note: Schema.NullOr(Schema.String),
+    }),
+  ),
+})
+
+export const UploadJson = snakeJson({
   id: Schema.String,
-  file_name: Schema.String,
+  fileName: Schema.String,
   status: Schema.Literals(["queued", "processing", "awaiting_approval", "published", "failed", "rejected"]),
-  process_mode: Schema.String,
-  process_config: Schema.Unknown,
+  processMode: Schema.String,
+  processConfig: Schema.Unknown,
   profile: Schema.String,
   progress: Schema.Number,
   rows: Schema.NullOr(Schema.Number),
   size: Schema.Number,
   sha256: Schema.String,
   stages: Schema.Array(StageJson),
-  incident_id: Schema.NullOr(Schema.String),
-  approval: Schema.NullOr(
-    Schema.Struct({
-      request: Json,
-      held_at: Schema.NullOr(Schema.String),
-      decision: Schema.NullOr(
-        Schema.Struct({
-          approved: Schema.Boolean,
-          by: Schema.NullOr(Schema.String),
-          at: Schema.NullOr(Schema.String),
-          note: Schema.NullOr(Schema.String),
-        }),
-      ),
-    }),
-  ),
+  incidentId: Schema.NullOr(Schema.String),
+  approval: Schema.NullOr(ApprovalJson),
   reports: Schema.Struct({ csv: Schema.NullOr(Schema.String), pdf: Schema.NullOr(Schema.String) }),
-  uploaded_by: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
-  updated_at: Schema.String,
+  uploadedBy: Schema.NullOr(Schema.String),
+  createdAt: Schema.String,
+  updatedAt: Schema.String,
 })
+const encodeUpload = encoderOf(UploadJson)
 
-export const UploadEventJson = Schema.Struct({
+export const uploadJson = (upload: Upload) =>
+  encodeUpload({
+    ...upload,
+    processConfig: upload.processConfig ?? {},
+    stages: upload.steps,
+    approval: approvalJson(upload.approval),
+    reports: {
+      csv: upload.reportCsvPath === null ? null : reportUrl(upload.id, "csv"),
+      pdf: upload.reportPdfPath === null ? null : reportUrl(upload.id, "pdf"),
+    },
+  })
+
+export const UploadEventJson = snakeJson({
   at: Schema.String,
   actor: Schema.NullOr(Schema.String),
   kind: Schema.String,
   message: Schema.String,
   data: Json,
 })
-
-export const uploadEventJson = (event: Models.UploadEvent) => ({
-  at: event.at,
-  actor: event.actor,
-  kind: event.kind,
-  message: event.message,
-  data: event.data,
-})
+export const uploadEventJson = encoderOf(UploadEventJson)

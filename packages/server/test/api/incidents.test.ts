@@ -3,7 +3,7 @@
  * pages, the whole lifecycle with its timeline and actors, optimistic concurrency, a retry
  * through the incident of a real failed upload, incident groups, and who may do what.
  */
-import { IncidentsRepo, type Models, UploadsRepo } from "@batchops/core"
+import { IncidentsRepo, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -167,6 +167,28 @@ describe.each<Backend>(["pglite", "postgres"])("the incidents API on %s", (backe
     const bad = await api.call("/api/incidents/?created_after=yesterday&status=closed", { token: user.token })
     expect(bad.status).toBe(400)
     expect(bad.json.fields.map((f: { path: string }) => f.path).sort()).toEqual(["created_after", "status"])
+  })
+
+  it("lists the people an incident can be assigned to, for moderators too, and accepts each of them", async () => {
+    const gone = await api.account("moderator")
+    await api.server.run(Effect.flatMap(UsersRepo, (users) => users.update(gone.user.id, { isActive: false })))
+    const reply = await api.call("/api/incident-assignees/", { token: moderator.token })
+    expect(reply.status, reply.text).toBe(200)
+    const people = reply.json.results as Array<{ id: string; username: string }>
+    const ids = people.map((person) => person.id)
+    expect(ids).toContain(admin.user.id)
+    expect(ids).toContain(moderator.user.id)
+    expect(ids).not.toContain(user.user.id)
+    expect(ids).not.toContain(gone.user.id)
+    expect(people.map((person) => person.username)).toEqual(people.map((person) => person.username).sort())
+    expect(people.find((person) => person.id === admin.user.id)).toEqual({
+      id: admin.user.id,
+      username: admin.user.username,
+    })
+    expect((await api.call("/api/incident-assignees/", { token: user.token })).status).toBe(403)
+    const { id } = await open()
+    for (const person of people) expect((await act(id, "assign", { assignee: person.id })).status).toBe(200)
+    expect((await act(id, "assign", { assignee: gone.user.id })).status).toBe(400)
   })
 
   it("runs the lifecycle: start, resolve, reopen, fields, assignment, notes, archive", async () => {

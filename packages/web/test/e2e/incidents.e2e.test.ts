@@ -18,6 +18,7 @@ describe("batch issues in Chromium", () => {
   let browser: Browser
   let moderator: Awaited<ReturnType<Host["api"]["account"]>>
   let user: Awaited<ReturnType<Host["api"]["account"]>>
+  let admin: Awaited<ReturnType<Host["api"]["account"]>>
   let incidentId = ""
   let uploadId = ""
   const shot = screenshots("incidents")
@@ -202,7 +203,7 @@ describe("batch issues in Chromium", () => {
   }, 60_000)
 
   it("lets an admin hand the incident to a colleague, and names the people in its timeline", async () => {
-    const admin = await host.api.account("admin")
+    admin = await host.api.account("admin")
     const context = await newContext(browser)
     const page = await openSignedIn(context, host, admin, `/issues/${incidentId}`)
     await heading(page, "Batch issue")
@@ -244,6 +245,12 @@ describe("batch issues in Chromium", () => {
     await page.waitForURL(new RegExp(`/issues/${incidentId}$`))
     await heading(page, "Batch issue")
     await page.getByRole("button", { name: "Reopen" }).waitFor()
+    // a moderator may not list accounts, yet is offered the colleagues the server says can be
+    // assigned, and the timeline names the admin who handed the incident over
+    const offered = await page.getByLabel("Assign to a colleague").locator("option").allTextContents()
+    expect(offered).toContain(admin.user.username)
+    expect(offered).not.toContain(user.user.username)
+    await page.locator(".timeline").getByText(admin.user.username).first().waitFor()
     expect(await a11yViolations(page)).toEqual([])
     await shot(page, "detail-390")
 

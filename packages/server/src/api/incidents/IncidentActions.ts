@@ -3,12 +3,12 @@
  * note something, retry its upload, archive it. Each action answers the incident as it now
  * is (with its tickets and group), so the page shows the result without another request.
  */
-import { IncidentsRepo, UploadsRepo, UsersRepo } from "@batchops/core"
+import { IncidentsRepo, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { addIncidentNote, assignIncident, transitionIncident } from "../../Incidents.js"
 import { type RetryCorrections, retryUpload } from "../../UploadActions.js"
 import { UploadSettings } from "../../UploadSettings.js"
-import { ApiError, badRequest, defineRoute, type FieldProblem, notFound } from "../Api.js"
+import { ApiError, badRequest, defineRoute, encoderOf, type FieldProblem, notFound, snakeJson } from "../Api.js"
 import { fieldProblems } from "../App.js"
 import { answerRefusals } from "./Errors.js"
 import { changeOptions, ExpectedUpdatedAt, IncidentStatus, MAX_TEXT, NonBlank } from "./Fields.js"
@@ -86,6 +86,41 @@ const AssignBody = Schema.Struct({
 })
 
 /** Incidents are worked by the people who manage them: an active admin or moderator. */
+export const ASSIGNABLE_ROLES: ReadonlyArray<Models.Role> = ["admin", "moderator"]
+
+const AssigneeJson = snakeJson({ id: Schema.String, username: Schema.String })
+const assigneeJson = encoderOf(AssigneeJson)
+
+/** How many accounts one read of the list takes while collecting the assignable people. */
+const ASSIGNEES_PAGE = 200
+
+/**
+ * The people an incident can be assigned to, for everyone who may assign (a moderator may not
+ * list accounts): the rule above decides who is on it, so no client restates it.
+ */
+const assignees = defineRoute({
+  method: "GET",
+  path: "/api/incident-assignees/",
+  summary: "The people an incident can be assigned to (active admins and moderators), by username",
+  tag: TAG,
+  access: "manager",
+  response: Schema.Struct({ results: Schema.Array(AssigneeJson) }),
+  handler: () =>
+    Effect.gen(function* () {
+      const users = yield* UsersRepo
+      const people: Array<Models.User> = []
+      for (const role of ASSIGNABLE_ROLES) {
+        for (let offset = 0; ; offset += ASSIGNEES_PAGE) {
+          const page = yield* users.list({ role, isActive: true, limit: ASSIGNEES_PAGE, offset })
+          people.push(...page.accounts.map((account) => account.user))
+          if (page.accounts.length < ASSIGNEES_PAGE || offset + ASSIGNEES_PAGE >= page.count) break
+        }
+      }
+      people.sort((a, b) => a.username.localeCompare(b.username))
+      return { json: { results: people.map(assigneeJson) } }
+    }),
+})
+
 const requireAssignable = (userId: string) =>
   Effect.gen(function* () {
     const users = yield* UsersRepo
@@ -94,7 +129,7 @@ const requireAssignable = (userId: string) =>
     if (Option.isNone(found)) return yield* problem(`no account ${userId}`)
     const user = found.value
     if (!user.isActive) return yield* problem(`${user.username}'s account is not active`)
-    if (user.role !== "admin" && user.role !== "moderator") {
+    if (!ASSIGNABLE_ROLES.includes(user.role)) {
       return yield* problem(`${user.username} is a ${user.role}; only an admin or a moderator can be assigned`)
     }
   })
@@ -249,4 +284,4 @@ const retry = defineRoute({
     }),
 })
 
-export const incidentActionRoutes = [transition, assign, note, retry, archive]
+export const incidentActionRoutes = [transition, assignees, assign, note, retry, archive]

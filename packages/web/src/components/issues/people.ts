@@ -3,35 +3,42 @@ import { useEffect, useState } from "preact/hooks"
 import { answerOf, client } from "../../api/client"
 import { type Account, can, session } from "../../state/session"
 
-/** A person an incident can be assigned to: an active admin or moderator. */
+/** A person an incident can be assigned to, as the server lists them. */
 export interface Assignable {
   readonly id: string
   readonly username: string
 }
 
 /**
- * Names for the actors of a timeline: the signed-in person, BatchOps, and (for admins, who
- * may list accounts) everyone; admins also get the people an incident can be assigned to.
+ * Names for the actors of a timeline: the signed-in person, BatchOps, the people an incident
+ * can be assigned to (for whoever may assign: the server says who they are), and, for admins,
+ * who may list accounts, everyone.
  */
 export const usePeople = () => {
   const [accounts, setAccounts] = useState<ReadonlyArray<Account>>([])
+  const [assignable, setAssignable] = useState<ReadonlyArray<Assignable>>([])
   useEffect(() => {
-    if (!can.manageUsers()) return
     const controller = new AbortController()
-    answerOf(client.GET("/api/users/", { params: { query: { page_size: "200" } }, signal: controller.signal })).then(
-      (page) => setAccounts(page.results),
-      () => undefined,
-    )
+    if (can.manageUsers()) {
+      answerOf(client.GET("/api/users/", { params: { query: { page_size: "200" } }, signal: controller.signal })).then(
+        (page) => setAccounts(page.results),
+        () => undefined,
+      )
+    }
+    if (can.manageIncidents()) {
+      answerOf(client.GET("/api/incident-assignees/", { signal: controller.signal })).then(
+        (answer) => setAssignable(answer.results),
+        () => undefined,
+      )
+    }
     return () => controller.abort()
   }, [])
   const me = session.value?.user
   const nameOf = (actor: string | null): string => {
     if (actor === null) return "BatchOps"
     if (me && actor === me.id) return `${me.username} (you)`
-    return accounts.find((account) => account.id === actor)?.username ?? `a colleague (account ${actor.slice(0, 8)})`
+    const known = accounts.find((account) => account.id === actor) ?? assignable.find((person) => person.id === actor)
+    return known?.username ?? `a colleague (account ${actor.slice(0, 8)})`
   }
-  const assignable: ReadonlyArray<Assignable> = accounts.filter(
-    (account) => account.is_active && (account.role === "admin" || account.role === "moderator"),
-  )
   return { nameOf, assignable }
 }

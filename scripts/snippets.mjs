@@ -1,9 +1,10 @@
-// The code shown in docs/*.md between `<!-- snippet: name.ts -->` and `<!-- /snippet -->` is the
-// file docs/snippets/name.ts, which the test suite runs. This copies each file into the pages
-// that show it; `--check` only reports pages that differ from their files (exit 1).
+// The code shown in docs/*.md and the packages' READMEs between `<!-- snippet: name.ts -->` and
+// `<!-- /snippet -->` is the file docs/snippets/name.ts, which the test suite runs. This copies
+// each file into the pages that show it; `--check` only reports pages that differ from their
+// files (exit 1).
 //
 //   node scripts/snippets.mjs [--check]
-import { readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const docs = fileURLToPath(new URL("../docs/", import.meta.url))
@@ -19,17 +20,27 @@ export const withSnippets = (page) =>
 /** The names of the snippets a page shows. */
 export const snippetNames = (page) => [...page.matchAll(block)].map((match) => match[1])
 
-const pages = () => readdirSync(docs).filter((name) => name.endsWith(".md"))
+const root = fileURLToPath(new URL("../", import.meta.url))
+
+/** The pages that may show snippets, relative to the repository: docs/*.md and packages/<name>/README.md. */
+export const snippetPages = () => [
+  ...readdirSync(docs)
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+  ...readdirSync(`${root}packages`)
+    .map((name) => `packages/${name}/README.md`)
+    .filter((page) => existsSync(`${root}${page}`)),
+]
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes("--check")
   const stale = []
-  for (const name of pages()) {
-    const page = readFileSync(`${docs}${name}`, "utf8")
+  for (const name of snippetPages()) {
+    const page = readFileSync(`${root}${name}`, "utf8")
     const updated = withSnippets(page)
     if (updated === page) continue
     stale.push(name)
-    if (!check) writeFileSync(`${docs}${name}`, updated)
+    if (!check) writeFileSync(`${root}${name}`, updated)
   }
   if (check && stale.length > 0) {
     console.error(`these pages show stale snippets (run node scripts/snippets.mjs): ${stale.join(", ")}`)

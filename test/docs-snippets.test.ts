@@ -4,13 +4,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 // @ts-expect-error: a plain script without declarations
-import { snippetNames, withSnippets } from "../scripts/snippets.mjs"
+import { snippetNames, snippetPages, withSnippets } from "../scripts/snippets.mjs"
 import { root } from "./helpers.js"
 
 const docs = join(root, "docs")
 const snippets = join(docs, "snippets")
 const files = readdirSync(snippets).filter((name) => /\.(ts|mjs)$/.test(name))
-const pages = readdirSync(docs).filter((name) => name.endsWith(".md"))
+const pages: ReadonlyArray<string> = snippetPages()
 // snippets run in an empty folder holding the sample gradebook, as a reader's project would
 const work = mkdtempSync(join(tmpdir(), "batchops-snippets-"))
 copyFileSync(join(root, "examples", "data", "gradebook.csv"), join(work, "gradebook.csv"))
@@ -18,12 +18,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 describe("the documentation's code", () => {
   it.each(pages)("%s shows its snippets exactly as the files the suite runs", (page) => {
-    const text = readFileSync(join(docs, page), "utf8")
+    const text = readFileSync(join(root, page), "utf8")
     expect(withSnippets(text)).toBe(text)
   })
 
   it("every snippet file is shown on some page", () => {
-    const shown = new Set(pages.flatMap((page) => snippetNames(readFileSync(join(docs, page), "utf8"))))
+    const shown = new Set(pages.flatMap((page) => snippetNames(readFileSync(join(root, page), "utf8"))))
     expect(files.filter((file) => !shown.has(file))).toEqual([])
   })
 

@@ -35,7 +35,8 @@ const mean = (result: PipelineResult, column: string) =>
 
 const batchOps = await createBatchOps({
   plugins: [parsersPlugin, curvePlugin],
-  layer: DirectoryPublisher.layer(parsed.values.out),
+  // a command run by hand: its reports straight into --out, named after the file
+  layer: DirectoryPublisher.layer(parsed.values.out, { layout: "flat" }),
 })
 try {
   // the summary of the file as it is, then the curved rows

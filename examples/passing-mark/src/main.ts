@@ -31,7 +31,8 @@ const file = parsed.positionals[0] ?? fileURLToPath(new URL("../../data/gradeboo
 
 const batchOps = await createBatchOps({
   plugins: [parsersPlugin, passingMarkPlugin({ mark })],
-  layer: DirectoryPublisher.layer(parsed.values.out),
+  // a command run by hand: its reports straight into --out, named after the file
+  layer: DirectoryPublisher.layer(parsed.values.out, { layout: "flat" }),
 })
 try {
   const result = await batchOps.process(file, { profile: "gradebook" })

@@ -30,7 +30,8 @@ const files =
 
 const batchOps = await createBatchOps({
   plugins: [parsersPlugin, powerSchoolPlugin],
-  layer: DirectoryPublisher.layer(parsed.values.out),
+  // a command run by hand: its reports straight into --out, named after the file
+  layer: DirectoryPublisher.layer(parsed.values.out, { layout: "flat" }),
 })
 try {
   for (const file of files) {

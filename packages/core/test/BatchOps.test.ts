@@ -53,6 +53,18 @@ describe("createBatchOps", () => {
     expect(record.finished).toHaveLength(1)
   })
 
+  it("says that no parser is registered, rather than blaming a good file, when an instance has none", async () => {
+    const { layer } = memoryPublisher()
+    const batchops = await createBatchOps({ layer })
+    const result = await batchops.process({ name: "grades.csv", bytes: bytes(GRADES) })
+    await batchops.close()
+    expect(result.status).toBe("failed")
+    expect(result.incident?.error).toBe(
+      "grades.csv: no file parser is registered, so no file can be read: register parsersPlugin from " +
+        "@batchops/parsers (or a plugin with parsers of its own)",
+    )
+  })
+
   it("lists the plugins, profiles and plans a form can offer", async () => {
     const batchops = await createBatchOps({ plugins: [testParserPlugin] })
     expect(batchops.plugins).toEqual([

@@ -5,12 +5,17 @@
  * - dataset output: `<base>.processed.csv` (the rows, streamed to disk as they come) and `<base>.processed.pdf`
  * - when some problem names a row: `<base>.rejected.csv`
  *
- * where `<base>` is the source file's name without its extension. Everything is written to
- * hidden temporary files in the directory first (`.<name>.tmp-<random>`) and renamed when the
- * run finishes, so a failed run never leaves half-written reports behind.
+ * where `<base>` is the source file's name without its extension. By default each run writes
+ * into a folder of its own inside the directory (`<start time>-<random>`, e.g.
+ * `20240501T090002Z-3fa9c1d2e4b7`), so two runs of files with the same name never touch each other's
+ * reports, and the paths a run answers say where its reports are. `layout: "flat"` writes
+ * straight into the directory, for a directory that belongs to one run at a time (a command's
+ * `--out`, a host's folder per upload). Everything is written to hidden temporary files first
+ * (`.<name>.tmp-<random>`) and renamed when the run finishes, so a failed run never leaves
+ * half-written reports behind.
  */
 import { randomBytes } from "node:crypto"
-import { type FileHandle, mkdir, open, rename, rm, writeFile } from "node:fs/promises"
+import { type FileHandle, mkdir, open, rename, rm, rmdir, writeFile } from "node:fs/promises"
 import path from "node:path"
 import {
   fileErrorReason,
@@ -25,6 +30,50 @@ import {
 import { Effect, Layer } from "effect"
 import { BOM, csvLine, rejectedProblems, rejectedRowsCsv, summaryCsv } from "./CsvFormat.js"
 import { renderPdf } from "./PdfReport.js"
+
+/** Where in the output directory a run's reports go (see the module's description). */
+export type Layout = "run-folders" | "flat"
+
+export interface DirectoryOptions {
+  /**
+   * "run-folders" (the default): each run's reports in a new folder of their own, so runs never
+   * collide; "flat": straight into the directory, named after the file, where a later run of
+   * the same file replaces them and a run of the same name at the same moment is refused.
+   */
+  readonly layout?: Layout | undefined
+}
+
+/** `20240501T090002Z`: a run's start, as the first part of its folder's name. */
+const compactTime = (at: Date): string =>
+  Number.isNaN(at.getTime())
+    ? "run"
+    : at
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z")
+
+/** How many names a run tries for its folder before it gives up (each has 48 random bits). */
+const FOLDER_TRIES = 5
+
+/** Creates the run's own folder inside `outDir` (never one that exists) and answers its path. */
+const makeRunFolder = async (outDir: string, startedAt: Date): Promise<string> => {
+  await mkdir(outDir, { recursive: true })
+  for (let attempt = 1; ; attempt++) {
+    const dir = path.join(outDir, `${compactTime(startedAt)}-${randomBytes(6).toString("hex")}`)
+    try {
+      await mkdir(dir)
+      return dir
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= FOLDER_TRIES) throw error
+    }
+  }
+}
+
+/**
+ * The flat reports being written at this moment, by directory and base name: a second run of
+ * the same name into the same directory is refused rather than let to overwrite the first.
+ */
+const flatInUse = new Set<string>()
 
 /** The names of a run's report files inside the output directory. */
 export interface ReportNames {
@@ -130,11 +179,21 @@ class DirectorySession {
   private datasetFile: PendingFile | undefined
   private pending: Promise<void> = Promise.resolve()
 
+  /** where this run's files go: outDir itself (flat) or the run's folder inside it */
+  private dir: string
+  /** the flat name this run holds (see flatInUse) */
+  private claimed: string | undefined
+  /** the run's folder, made by this run, removed again when the run is aborted */
+  private runFolder: string | undefined
+
   constructor(
     private readonly outDir: string,
     private readonly request: PublishRequest,
     private readonly names: ReportNames,
-  ) {}
+    private readonly layout: Layout,
+  ) {
+    this.dir = outDir
+  }
 
   /** Runs file work one step after another, even if a caller does not wait. */
   private serial<A>(work: () => Promise<A>): Promise<A> {
@@ -147,11 +206,26 @@ class DirectorySession {
   }
 
   async start(): Promise<void> {
-    await mkdir(this.outDir, { recursive: true })
+    if (this.layout === "flat") {
+      const key = path.join(path.resolve(this.outDir), baseName(this.request.fileName))
+      if (flatInUse.has(key)) {
+        throw new PublishError({
+          message:
+            `cannot write reports to ${this.outDir}: another run is writing the reports of a file named ` +
+            `${baseName(this.request.fileName)} there at this moment (give each run a folder of its own)`,
+        })
+      }
+      flatInUse.add(key)
+      this.claimed = key
+      await mkdir(this.outDir, { recursive: true })
+    } else {
+      this.runFolder = await makeRunFolder(this.outDir, this.request.startedAt)
+      this.dir = this.runFolder
+    }
     if (this.request.output === "dataset") {
       const file: PendingFile = {
-        temp: tempPath(this.outDir, this.names.csv),
-        final: path.join(this.outDir, this.names.csv),
+        temp: tempPath(this.dir, this.names.csv),
+        final: path.join(this.dir, this.names.csv),
       }
       this.temps.add(file.temp)
       const handle = await open(file.temp, "wx")
@@ -171,7 +245,7 @@ class DirectorySession {
   }
 
   private async writeTemp(name: string, data: string | Uint8Array): Promise<PendingFile> {
-    const file: PendingFile = { temp: tempPath(this.outDir, name), final: path.join(this.outDir, name) }
+    const file: PendingFile = { temp: tempPath(this.dir, name), final: path.join(this.dir, name) }
     this.temps.add(file.temp)
     await writeFile(file.temp, data, { flag: "wx" })
     return file
@@ -205,17 +279,19 @@ class DirectorySession {
           committed.push(file.final)
         }
         // A rejected-rows file of an earlier run of the same file would no longer be true.
-        if (!hasRejected) await rm(path.join(this.outDir, this.names.rejected), { force: true })
+        if (!hasRejected) await rm(path.join(this.dir, this.names.rejected), { force: true })
         this.state = "finished"
+        this.release()
         return {
-          csv: path.join(this.outDir, this.names.csv),
-          pdf: path.join(this.outDir, this.names.pdf),
-          rejected: hasRejected ? path.join(this.outDir, this.names.rejected) : undefined,
+          csv: path.join(this.dir, this.names.csv),
+          pdf: path.join(this.dir, this.names.pdf),
+          rejected: hasRejected ? path.join(this.dir, this.names.rejected) : undefined,
         }
       } catch (error) {
         // Leave nothing half done: no temporary files, and none of this run's reports.
         await this.cleanup()
         await Promise.all(committed.map((file) => rm(file, { force: true }).catch(() => undefined)))
+        if (this.runFolder !== undefined) await rmdir(this.runFolder).catch(() => undefined)
         this.state = "aborted"
         throw toPublishError(this.outDir, error)
       }
@@ -227,6 +303,15 @@ class DirectorySession {
     const temps = [...this.temps]
     this.temps.clear()
     await Promise.all(temps.map((temp) => rm(temp, { force: true }).catch(() => undefined)))
+    // the run's own folder goes too, when nothing else was put into it
+    if (this.runFolder !== undefined) await rmdir(this.runFolder).catch(() => undefined)
+    this.release()
+  }
+
+  /** Lets another run write the reports of this file's name into a flat directory. */
+  private release(): void {
+    if (this.claimed !== undefined) flatInUse.delete(this.claimed)
+    this.claimed = undefined
   }
 
   /** Never fails: whatever cannot be deleted is left, and the run's failure is what matters. */
@@ -240,13 +325,16 @@ class DirectorySession {
 }
 
 /**
- * The ReportPublisher service writing reports to `outDir` (created when missing). Returned paths
- * are `path.join(outDir, name)`, so a relative `outDir` gives relative paths.
+ * The ReportPublisher service writing reports to `outDir` (created when missing), each run into
+ * a folder of its own unless `layout` is "flat". Returned paths are joined to `outDir`
+ * (`outDir/<run folder>/<name>`, or `outDir/<name>` when flat), so a relative `outDir` gives
+ * relative paths.
  */
-export const make = (outDir: string): ReportPublisher["Service"] =>
+export const make = (outDir: string, options: DirectoryOptions = {}): ReportPublisher["Service"] =>
   ReportPublisher.of({
     open: Effect.fn("DirectoryPublisher.open")(function* (request: PublishRequest) {
-      const session = new DirectorySession(outDir, request, reportNames(request.fileName, request.output))
+      const names = reportNames(request.fileName, request.output)
+      const session = new DirectorySession(outDir, request, names, options.layout ?? "run-folders")
       const toError = (error: unknown) => toPublishError(outDir, error)
       yield* Effect.tryPromise({ try: () => session.start(), catch: toError }).pipe(
         Effect.onError(() => Effect.promise(() => session.abort())),
@@ -260,5 +348,9 @@ export const make = (outDir: string): ReportPublisher["Service"] =>
     }),
   })
 
-/** A layer providing core's ReportPublisher that writes reports to `outDir`. */
-export const layer = (outDir: string): Layer.Layer<ReportPublisher> => Layer.succeed(ReportPublisher)(make(outDir))
+/**
+ * A layer providing core's ReportPublisher that writes reports to `outDir`: each run into a
+ * folder of its own, or with `{ layout: "flat" }` straight into `outDir`.
+ */
+export const layer = (outDir: string, options: DirectoryOptions = {}): Layer.Layer<ReportPublisher> =>
+  Layer.succeed(ReportPublisher)(make(outDir, options))

@@ -1,7 +1,15 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import { PublishError, type PublishRequest, type PublishResult, ReportPublisher, type Row } from "@batchops/core"
+import {
+  createBatchOps,
+  PublishError,
+  type PublishRequest,
+  type PublishResult,
+  ReportPublisher,
+  type Row,
+} from "@batchops/core"
+import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { Effect, Exit } from "effect"
 import { afterEach, beforeEach, describe, expect, it } from "vitest"
@@ -18,20 +26,29 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-const run = <A, E>(outDir: string, body: (publisher: ReportPublisher["Service"]) => Effect.Effect<A, E>) =>
+// the tests of the names and files run on the flat layout; the run folders have their own below
+const run = <A, E>(
+  outDir: string,
+  body: (publisher: ReportPublisher["Service"]) => Effect.Effect<A, E>,
+  options: DirectoryPublisher.DirectoryOptions = { layout: "flat" },
+) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const publisher = yield* ReportPublisher
       return yield* body(publisher)
-    }).pipe(Effect.provide(DirectoryPublisher.layer(outDir))),
+    }).pipe(Effect.provide(DirectoryPublisher.layer(outDir, options))),
   )
 
-const runExit = <A, E>(outDir: string, body: (publisher: ReportPublisher["Service"]) => Effect.Effect<A, E>) =>
+const runExit = <A, E>(
+  outDir: string,
+  body: (publisher: ReportPublisher["Service"]) => Effect.Effect<A, E>,
+  options: DirectoryPublisher.DirectoryOptions = { layout: "flat" },
+) =>
   Effect.runPromise(
     Effect.gen(function* () {
       const publisher = yield* ReportPublisher
       return yield* body(publisher)
-    }).pipe(Effect.provide(DirectoryPublisher.layer(outDir)), Effect.exit),
+    }).pipe(Effect.provide(DirectoryPublisher.layer(outDir, options)), Effect.exit),
   )
 
 const publish = (
@@ -39,13 +56,17 @@ const publish = (
   req: PublishRequest,
   res: PublishResult,
   batches: ReadonlyArray<ReadonlyArray<Row>> = [],
+  options?: DirectoryPublisher.DirectoryOptions,
 ) =>
-  run(outDir, (publisher) =>
-    Effect.gen(function* () {
-      const session = yield* publisher.open(req)
-      for (const rows of batches) yield* session.writeRows(rows)
-      return yield* session.finish(res)
-    }),
+  run(
+    outDir,
+    (publisher) =>
+      Effect.gen(function* () {
+        const session = yield* publisher.open(req)
+        for (const rows of batches) yield* session.writeRows(rows)
+        return yield* session.finish(res)
+      }),
+    options,
   )
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
@@ -212,5 +233,120 @@ describe("DirectoryPublisher", () => {
       }),
     )
     expect(failureOf(exit)).toBeInstanceOf(PublishError)
+  })
+})
+
+describe("DirectoryPublisher's run folders (the default layout)", () => {
+  const marks = (fileName = "marks.csv") => request({ fileName, output: "dataset" })
+  const withRejected = result({ problems: [problem({ row: 2, column: "score", value: "x" })], problemCount: 1 })
+
+  it("gives two runs of one file name, at the same time, a folder each: neither touches the other's reports", async () => {
+    const outDir = path.join(root, "reports")
+    const first = studentRows(3)
+    const second = studentRows(5).slice(3)
+    // both sessions open before either finishes
+    const [a, b] = await run(
+      outDir,
+      (publisher) =>
+        Effect.gen(function* () {
+          const one = yield* publisher.open(marks())
+          const two = yield* publisher.open(marks())
+          yield* one.writeRows(first)
+          yield* two.writeRows(second)
+          const b = yield* two.finish(result())
+          const a = yield* one.finish(withRejected)
+          return [a, b] as const
+        }),
+      {},
+    )
+    expect(path.dirname(a.csv)).not.toBe(path.dirname(b.csv))
+    for (const reports of [a, b]) {
+      expect(path.dirname(path.dirname(reports.csv))).toBe(outDir)
+      expect(path.basename(path.dirname(reports.csv))).toMatch(/^20240501T090000Z-[0-9a-f]{12}$/)
+      expect(path.basename(reports.csv)).toBe("marks.processed.csv")
+      expect(path.dirname(reports.pdf)).toBe(path.dirname(reports.csv))
+    }
+    const idsIn = async (file: string) =>
+      (await readFile(file, "utf8"))
+        .split("\r\n")
+        .slice(1, -1)
+        .map((line) => line.split(",")[0])
+    expect(await idsIn(a.csv)).toEqual(first.map((row) => String(row.cells[0])))
+    expect(await idsIn(b.csv)).toEqual(second.map((row) => String(row.cells[0])))
+    // the clean second run did not delete the first run's rejected rows
+    expect(a.rejected).toBe(path.join(path.dirname(a.csv), "marks.rejected.csv"))
+    expect(await readFile(a.rejected!, "utf8")).toContain("2,score,x,")
+    expect(b.rejected).toBeUndefined()
+    expect((await readdir(outDir)).length).toBe(2)
+  })
+
+  it("keeps a later run's reports apart from an earlier run's of the same file", async () => {
+    const outDir = path.join(root, "reports")
+    const earlier = await publish(outDir, marks(), withRejected, [studentRows(2)], {})
+    const later = await publish(outDir, marks(), result(), [studentRows(4)], {})
+    expect(path.dirname(later.csv)).not.toBe(path.dirname(earlier.csv))
+    expect((await readFile(earlier.csv, "utf8")).split("\r\n").length).toBe(4)
+    expect(await readFile(earlier.rejected!, "utf8")).toContain("2,score,x,")
+  })
+
+  it("removes the run's folder when the run is aborted", async () => {
+    const outDir = path.join(root, "reports")
+    await run(
+      outDir,
+      (publisher) =>
+        Effect.gen(function* () {
+          const session = yield* publisher.open(marks())
+          yield* session.writeRows(studentRows(10))
+          yield* session.abort()
+        }),
+      {},
+    )
+    expect(await readdir(outDir)).toEqual([])
+  })
+
+  it("refuses, on the flat layout, a second run of one name into one directory while the first writes", async () => {
+    const outDir = path.join(root, "flat")
+    const exit = await runExit(outDir, (publisher) =>
+      Effect.gen(function* () {
+        const one = yield* publisher.open(marks())
+        yield* one.writeRows(studentRows(2))
+        const second = yield* Effect.exit(publisher.open(marks("uploads/marks.xlsx")))
+        const reports = yield* one.finish(result())
+        // the name is free again once the first run is done
+        const third = yield* publisher.open(marks())
+        yield* third.abort()
+        return { second, reports }
+      }),
+    )
+    if (Exit.isFailure(exit)) throw new Error(String(exit.cause))
+    const refused = failureOf(exit.value.second)
+    expect(refused).toBeInstanceOf(PublishError)
+    expect((refused as PublishError).message).toBe(
+      `cannot write reports to ${outDir}: another run is writing the reports of a file named marks there at this moment (give each run a folder of its own)`,
+    )
+    expect(exit.value.reports.csv).toBe(path.join(outDir, "marks.processed.csv"))
+    expect((await readFile(exit.value.reports.csv, "utf8")).split("\r\n").length).toBe(4)
+  })
+
+  it("answers where each of two concurrent same-name uploads went, through one promise-API instance", async () => {
+    const outDir = path.join(root, "portal")
+    const batchOps = await createBatchOps({ plugins: [parsersPlugin], layer: DirectoryPublisher.layer(outDir) })
+    try {
+      const csv = (rows: ReadonlyArray<string>) =>
+        new TextEncoder().encode(["Student ID,Name,Score", ...rows].join("\n"))
+      const [a, b] = await Promise.all([
+        batchOps.process({ name: "marks.csv", bytes: csv(["S1,Ana,90", "S2,Ben,80"]) }),
+        batchOps.process({ name: "marks.csv", bytes: csv(["S3,Cai,70", "S4,Dee,60", "S5,Eve,50"]) }),
+      ])
+      expect(a.incident?.error ?? a.status).toBe("published")
+      expect(b.incident?.error ?? b.status).toBe("published")
+      expect(a.reports?.csv).not.toBe(b.reports?.csv)
+      expect(path.basename(a.reports!.csv)).toBe("marks.summary.csv")
+      // each summary counts its own file's scores
+      expect(await readFile(a.reports!.csv, "utf8")).toContain("score,2,0,85,")
+      expect(await readFile(b.reports!.csv, "utf8")).toContain("score,3,0,60,")
+    } finally {
+      await batchOps.close()
+    }
   })
 })

@@ -231,7 +231,8 @@ const storingPublisher = (
   uploadId: string,
   outDir: string,
 ) => {
-  const directory = DirectoryPublisher.make(outDir)
+  // the folder is this upload's own: its reports keep their plain names
+  const directory = DirectoryPublisher.make(outDir, { layout: "flat" })
   return ReportPublisher.of({
     open: (request) =>
       Effect.map(directory.open(request), (session) => ({

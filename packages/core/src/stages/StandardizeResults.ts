@@ -66,6 +66,13 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
 
   const head = yield* Effect.mapError(source.head(HEAD_BYTES), (e) => fail(e.message))
   const parser = registry.parsers.find((candidate) => candidate.detect(head))
+  if (registry.parsers.length === 0) {
+    // an embedder's registry without any parser: say so, rather than blame the file
+    return yield* fail(
+      "no file parser is registered, so no file can be read: register parsersPlugin from @batchops/parsers " +
+        "(or a plugin with parsers of its own)",
+    )
+  }
   if (parser === undefined) {
     return yield* fail(
       `the file is not a format BatchOps reads (${describe(head)}); send CSV, TSV, XLSX, XLS, ODS or PDF (${registry.parsers

@@ -83,7 +83,7 @@ const runProcess = async (options: ProcessOptions, output: Output): Promise<numb
       plan: { mode: options.plan, config: options.config },
       onStep: progress(output),
       maxChange: options.maxChange,
-    }).pipe(Effect.provide(DirectoryPublisher.layer(options.out)))
+    }).pipe(Effect.provide(DirectoryPublisher.layer(options.out, { layout: "flat" })))
   })
   const result = await Effect.runPromise(program)
   if (options.json) {

@@ -1,3 +1,5 @@
+import { definePlan, definePlugin, type Row } from "@batchops/core"
+import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { csv, type RunOptions, records, run, step, table } from "./helpers.js"
 
@@ -317,5 +319,73 @@ describe("custom plan", () => {
     const { result } = await run(GRADES, plan("custom", config))
     expect(result.incident?.error).toMatch(/^invalid custom plan: /)
     expect(result.incident?.error).toContain(field)
+  })
+})
+
+describe("a plugin's plan answers for its own failures", () => {
+  /** a plan of the plugin "acme" that fails the way `how` says */
+  const acme = (how: "fails" | "throws in start" | "throws in chunk" | "throws in finish" | "reports") =>
+    definePlugin({
+      name: "acme",
+      apiVersion: 1,
+      plans: [
+        definePlan({
+          id: "curve",
+          label: "Curve",
+          description: "adds points",
+          output: "dataset",
+          config: Schema.Struct({ points: Schema.Number }),
+          start: (config, context) =>
+            Effect.suspend(() => {
+              if (how === "fails") return Effect.fail(context.fail(`cannot curve by ${config.points}`))
+              if (how === "throws in start") throw new Error("start broke")
+              return Effect.succeed({
+                chunk: (rows: ReadonlyArray<Row>) => {
+                  if (how === "throws in chunk") throw new Error("chunk broke")
+                  if (how === "reports") context.report({ row: rows[0]?.number, message: "looked odd", rule: "odd" })
+                  return rows
+                },
+                finish: () => {
+                  if (how === "throws in finish") throw new TypeError("finish broke")
+                  return undefined
+                },
+              })
+            }),
+        }),
+      ],
+    })
+
+  const curve = (how: Parameters<typeof acme>[0], config: unknown = { points: 5 }) =>
+    run(GRADES, { plugins: [acme(how)], plan: { mode: "curve", config } })
+
+  it.each([
+    ["a bad config", "fails" as const, { points: "five" }, /^invalid curve plan: process_config\.points/],
+    ["context.fail in start", "fails" as const, undefined, /^cannot curve by 5$/],
+    ["a throw in start", "throws in start" as const, undefined, /^unexpected error in plan "curve": start broke$/],
+    ["a throw in chunk", "throws in chunk" as const, undefined, /^unexpected error in plan "curve": chunk broke$/],
+    ["a throw in finish", "throws in finish" as const, undefined, /^unexpected error in plan "curve": finish broke$/],
+  ])("%s names the plan's plugin, in the plan's stage", async (_, how, config, message) => {
+    const outcome = await curve(how, config)
+    expect(outcome.result.status).toBe("failed")
+    expect(outcome.result.incident).toMatchObject({ stage: "transform_gradebook", plugin: "acme" })
+    expect(outcome.result.incident?.error).toMatch(message)
+    expect(outcome.result.stages.find((s) => s.name === "transform_gradebook")).toMatchObject({
+      status: "failed",
+      plugin: "batchops",
+    })
+  })
+
+  it("a problem the plan reports names its plugin", async () => {
+    const outcome = await curve("reports")
+    expect(outcome.result.status).toBe("published")
+    expect(outcome.result.problems.find((p) => p.rule === "odd")).toMatchObject({
+      stage: "transform_gradebook",
+      plugin: "acme",
+    })
+  })
+
+  it("a built-in plan's bad config still names batchops", async () => {
+    const outcome = await run(GRADES, plan("delete", { rules: "all" }))
+    expect(outcome.result.incident).toMatchObject({ stage: "transform_gradebook", plugin: "batchops" })
   })
 })

@@ -4,9 +4,11 @@
  */
 import { Effect, Exit, Schema } from "effect"
 import { coerceCell, isMissingToken } from "../Coerce.js"
+import { StageError } from "../Errors.js"
 import { schemaMessage } from "../internal/schemaMessage.js"
 import { type AffectedRow, APPROVAL_PREVIEW_ROWS, assessChange } from "../MassChangeGuard.js"
 import { isIdentifierName } from "../Normalize.js"
+import type { Plan, PlanContext } from "../Plan.js"
 import type { Cell, Row } from "../Row.js"
 import type { Stage, StageContext } from "../Stage.js"
 
@@ -14,13 +16,16 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
   const { state, registry, log } = context
   const plan = registry.plans.get(state.plan.mode)
   if (plan === undefined) return yield* context.fail(`unknown plan "${state.plan.mode}"`)
+  // What goes wrong in a plan is its plugin's to answer for, not this stage's: its config, its
+  // own failures and problems, and a throw in its code all name the plugin that gave the plan.
+  const planContext = contextOfPlan(plan, context)
   const decoded = Schema.decodeUnknownExit(plan.config)(state.plan.config, {
     errors: "all",
     onExcessProperty: "error",
   })
   if (Exit.isFailure(decoded)) {
     const error = decoded.cause.reasons.find((r) => r._tag === "Fail")
-    return yield* context.fail(
+    return yield* planContext.fail(
       `invalid ${plan.id} plan: ${schemaMessage(error && "error" in error ? error.error : decoded.cause, "process_config")}`,
     )
   }
@@ -49,7 +54,11 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
     }
   }
 
-  const run = yield* plan.start(decoded.value, context, columns)
+  const threw = (defect: unknown) => planContext.fail(`unexpected error in plan "${plan.id}": ${defectMessage(defect)}`)
+  const run = yield* Effect.suspend(() => plan.start(decoded.value, planContext, columns)).pipe(
+    Effect.catchDefect((defect) => Effect.fail(threw(defect))),
+    Effect.mapError((error) => (error.plugin === undefined ? planContext.fail(error.message) : error)),
+  )
   const outColumns = run.columns ?? columns
   state.datasetColumns = outColumns
   let datasetRows = 0
@@ -64,9 +73,14 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
     preview.push({ change, number: row.number, cells: row.cells.map((cell) => cell ?? null) })
 
   const chunk = (rows: ReadonlyArray<Row>) =>
-    Effect.sync(() => {
+    Effect.suspend(() => {
       for (const row of rows) coerceRow(row.cells)
-      const out = run.chunk ? run.chunk(rows) : rows
+      let out: ReadonlyArray<Row>
+      try {
+        out = run.chunk ? run.chunk(rows) : rows
+      } catch (defect) {
+        return Effect.fail(threw(defect))
+      }
       if (guarded) {
         inputRows += rows.length
         if (out.length < rows.length) {
@@ -85,11 +99,16 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
       }
       datasetRows += out.length
       state.datasetRows = datasetRows
-      return out
+      return Effect.succeed(out)
     })
   const finish = () =>
-    Effect.sync(() => {
-      const extra = run.finish?.()
+    Effect.suspend(() => {
+      let extra: ReadonlyArray<Row> | undefined
+      try {
+        extra = run.finish?.()
+      } catch (defect) {
+        return Effect.fail(threw(defect))
+      }
       // rows a plan adds are coerced like the file's (identifiers keep their text, codes are spelled out)
       if (extra) for (const row of extra) coerceRow(row.cells)
       datasetRows += extra?.length ?? 0
@@ -113,10 +132,27 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
           })
         }
       }
-      return extra
+      return Effect.succeed(extra)
     })
   return { columns: outColumns, chunk, finish }
 })
+
+/** The plan's view of the stage: failures and problems name the plan's plugin (or the stage's, for a plan without one). */
+const contextOfPlan = (plan: Plan, context: StageContext): PlanContext => {
+  const fail = (message: string): StageError => {
+    const error = context.fail(message)
+    return plan.plugin === undefined ? error : new StageError({ stage: error.stage, message, plugin: plan.plugin })
+  }
+  return {
+    state: context.state,
+    log: context.log,
+    report: (problem) => context.report({ ...problem, plugin: problem.plugin ?? plan.plugin }),
+    requestApproval: context.requestApproval,
+    fail,
+  }
+}
+
+const defectMessage = (defect: unknown): string => (defect instanceof Error ? defect.message : String(defect))
 
 export const transformGradebook: Stage = {
   name: "transform_gradebook",

@@ -109,6 +109,31 @@ export const incidentsContract = (name: string, target: () => StoreTarget) =>
       expect(outcome.ensured).toMatchObject({ name: a, pattern: "alpha", active: false })
     })
 
+    it("records an incident diagnosed by a plugin's known error that is not a row of known_errors", async () => {
+      const name = unique("plugin-known")
+      const outcome = await withStore(
+        target(),
+        Effect.gen(function* () {
+          const incidents = yield* IncidentsRepo
+          const knownErrors = yield* KnownErrorsRepo
+          const { incident } = yield* incidents.insert({
+            uploadId: null,
+            stage: "transform_gradebook",
+            error: "cannot curve by -5",
+            severity: "high",
+            knownError: name,
+            rootCause: "a negative curve",
+            correctiveAction: "curve by a positive number",
+          })
+          return { incident, row: yield* knownErrors.get(name), reread: yield* incidents.get(incident.id) }
+        }),
+      )
+      expect(outcome.incident).toMatchObject({ knownError: name, rootCause: "a negative curve" })
+      expect(Option.getOrThrow(outcome.reread).knownError).toBe(name)
+      // nothing was copied into the site's editable known errors
+      expect(Option.isNone(outcome.row)).toBe(true)
+    })
+
     it("persists a lifecycle open -> in_progress -> resolved with its events, actors and ticket", async () => {
       const user = unique("user")
       const id = await withStore(

@@ -120,20 +120,36 @@ console.log(JSON.stringify({ status: outcome.status, log: outcome.log, rows: out
 
 // Typechecked against the installed declarations, from an ES module and from a CommonJS one.
 const TYPED = `
-import { batchopsPlugin, createRegistry, definePlugin, type PipelineResult, runPipeline, sourceFromBytes } from "@batchops/core"
+import {
+  batchopsPlugin,
+  createRegistry,
+  definePlugin,
+  type PipelineResult,
+  type ProcessOptions,
+  runPipeline,
+  sourceFromBytes,
+} from "@batchops/core"
 import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
-import { pgliteLayer } from "@batchops/store-sql"
+import { IncidentsRepoLayer, pgliteLayer } from "@batchops/store-sql"
 import { Effect } from "effect"
 
 const plugin = definePlugin({ name: "typed", apiVersion: 1 })
 // @ts-expect-error: a plugin must say which plugin API it targets
 export const undeclared = definePlugin({ name: "undeclared" })
+// optional fields take undefined, as a form's unset values are (exactOptionalPropertyTypes)
+const chosen: string | undefined = process.env.PROFILE
+export const options: ProcessOptions = { profile: chosen, plan: { mode: chosen, config: {} }, maxChange: undefined }
 export const program: Effect.Effect<PipelineResult, unknown> = Effect.gen(function* () {
   const registry = yield* createRegistry([batchopsPlugin, parsersPlugin, plugin])
-  return yield* runPipeline(registry, { source: sourceFromBytes("a.csv", new Uint8Array()), profile: "auto" })
+  return yield* runPipeline(registry, {
+    source: sourceFromBytes("a.csv", new Uint8Array()),
+    profile: chosen,
+    plan: { mode: undefined },
+  })
 }).pipe(Effect.provide(DirectoryPublisher.layer("out")))
 export const layer = pgliteLayer
+export const incidents = IncidentsRepoLayer
 `
 
 beforeAll(() => {
@@ -218,7 +234,10 @@ describe("the packed packages", () => {
     const step = result.stages.find(([name]: [string]) => name === "count_below_passing")
     expect(step.slice(0, 3)).toEqual(["count_below_passing", "ok", "passing-mark"])
     expect(step[3].belowPassing).toBeGreaterThanOrEqual(0)
-    expect(readdirSync(join(app, "reports-esm")).some((file) => file.endsWith(".pdf"))).toBe(true)
+    // each run's reports are in a folder of their own
+    expect(
+      readdirSync(join(app, "reports-esm"), { recursive: true }).some((file) => String(file).endsWith(".pdf")),
+    ).toBe(true)
   })
 
   it("give plugin authors the kit: @batchops/core/testing runs a stage from the installed package", () => {
@@ -246,8 +265,11 @@ describe("the packed packages", () => {
           module: "nodenext",
           target: "es2023",
           strict: true,
+          exactOptionalPropertyTypes: true,
           noEmit: true,
-          skipLibCheck: true,
+          // the declarations of every package the program imports are checked too, as in a
+          // project that does not hide them
+          skipLibCheck: false,
           types: ["node"],
         },
         files: ["typed.mts", "typed.cts"],

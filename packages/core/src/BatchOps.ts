@@ -18,28 +18,28 @@ import { ReportPublisher } from "./ReportPublisher.js"
 
 export interface BatchOpsOptions {
   /** plugins registered after BatchOps' own built-ins (`batchopsPlugin`), in this order */
-  readonly plugins?: ReadonlyArray<Plugin>
+  readonly plugins?: ReadonlyArray<Plugin> | undefined
   /** register `batchopsPlugin` first (default true); false to assemble every stage yourself */
-  readonly builtins?: boolean
+  readonly builtins?: boolean | undefined
   /**
    * the adapters: a Layer providing the ReportPublisher that `publish_results` writes to,
    * e.g. `DirectoryPublisher.layer("reports")` from `@batchops/reports`. Built once, when
    * the instance is created, and released by `close()`.
    */
-  readonly layer?: Layer.Layer<ReportPublisher, unknown>
+  readonly layer?: Layer.Layer<ReportPublisher, unknown> | undefined
 }
 
 export interface ProcessOptions {
   /** a profile id, or "auto"; default "gradebook" */
-  readonly profile?: string
+  readonly profile?: string | undefined
   /** the plan: `mode` (default "transform") and its `config` */
-  readonly plan?: { readonly mode?: string; readonly config?: unknown }
+  readonly plan?: { readonly mode?: string | undefined; readonly config?: unknown } | undefined
   /** hold the run for approval when the plan would change more than this share (0..1) of the rows */
-  readonly maxChange?: number
+  readonly maxChange?: number | undefined
   /** rename source headers to profile columns when the header does not fit the requested profile */
-  readonly columnMapping?: ColumnMapping
+  readonly columnMapping?: ColumnMapping | undefined
   /** called as each stage starts and finishes; a callback that throws stops the run, and `process` rejects with its error */
-  readonly onStep?: (event: StepEvent) => void
+  readonly onStep?: ((event: StepEvent) => void) | undefined
 }
 
 /** A file to process: a path on disk, bytes with the file's name, or any FileSource. */
@@ -75,7 +75,7 @@ export interface BatchOps {
   readonly process: (file: FileInput, options?: ProcessOptions) => Promise<PipelineResult>
   /** the registered plugins, in order */
   readonly plugins: ReadonlyArray<PluginInfo>
-  /** the profiles a request may name (and "auto"), in registration order */
+  /** the registered profiles, in registration order (a request may also name "auto": detect it from the header) */
   readonly profiles: ReadonlyArray<ProfileInfo>
   /** the plans a request may name as `plan.mode` */
   readonly plans: ReadonlyArray<PlanInfo>

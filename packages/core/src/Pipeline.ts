@@ -26,11 +26,11 @@ import type { Summary } from "./Summary.js"
 export interface PipelineRequest {
   readonly source: FileSource
   /** a profile id, or "auto"; default "gradebook" */
-  readonly profile?: string
+  readonly profile?: string | undefined
   /** the plan: `process_mode` (default "transform") and `process_config` */
-  readonly plan?: { readonly mode?: string; readonly config?: unknown }
+  readonly plan?: { readonly mode?: string | undefined; readonly config?: unknown } | undefined
   /** called as each stage starts and ends (progress for people, persistence for hosts) */
-  readonly onStep?: (event: StepEvent) => Effect.Effect<void>
+  readonly onStep?: ((event: StepEvent) => Effect.Effect<void>) | undefined
   /** store each stage's output (every stage but the last), so a later run can resume after it */
   readonly checkpoints?: CheckpointStore | undefined
   /** start after a stage an earlier run stored, instead of at the file */

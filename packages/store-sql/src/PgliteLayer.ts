@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import { PgClient } from "@effect/sql-pg"
 import type { PGlite } from "@electric-sql/pglite"
-import { Effect, type Layer, Schema } from "effect"
+import { Effect, type Layer, Schema, type Scope } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 
 /** PGlite could not open its data folder or the socket server could not start. */
@@ -58,8 +58,17 @@ const lockDataDir = async (dataDir: string): Promise<string> => {
   throw new Error(`cannot lock ${lock}`)
 }
 
-/** A running PGlite behind a socket server; closed when the scope closes. */
-export const servePglite = (options: PgliteOptions) =>
+/**
+ * Where a served embedded database listens. Only the address is public: PGlite's own types need
+ * Emscripten's, which a project that imports this package should not have to install.
+ */
+export interface ServedPglite {
+  readonly host: string
+  readonly port: number
+}
+
+/** A running PGlite behind a socket server, at the address it answers; closed when the scope closes. */
+export const servePglite = (options: PgliteOptions): Effect.Effect<ServedPglite, PgliteError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
@@ -101,7 +110,7 @@ export const servePglite = (options: PgliteOptions) =>
         if (!db.closed) await db.close()
         await rm(lock, { force: true })
       }),
-  )
+  ).pipe(Effect.map(({ host, port }): ServedPglite => ({ host, port })))
 
 /**
  * A `SqlClient` (and `PgClient`) over PGlite in `dataDir`. The finalizer closes the client, then

@@ -36,38 +36,62 @@ export const DEFAULT_SEVERITY: Severity = "medium"
 export const knownErrorSubject = (failure: { readonly stage: string; readonly message: string }): string =>
   `${failure.stage}: ${failure.message}`.slice(0, MAX_MATCH_TEXT)
 
+/** A failure as known errors see it: the stage, its message, and the plugin it names. */
+export interface KnownFailure {
+  readonly stage: string
+  readonly message: string
+  /** the plugin that owns the failing stage or plan, when the failure names one */
+  readonly plugin?: string | undefined
+}
+
+/**
+ * The order known errors are tried in for a failure, the first match winning:
+ *
+ * 1. those of no plugin: a site's own, written by its operators (a host's database rows);
+ * 2. those of the plugin the failure names, the one that owns the failing stage or plan, so a
+ *    plugin can diagnose its own failures better than the built-in known errors do;
+ * 3. the rest.
+ *
+ * Each group keeps the order given (registration order for a registry's known errors).
+ */
+export const knownErrorOrder = <K extends Pick<KnownError, "plugin">>(
+  knownErrors: ReadonlyArray<K>,
+  failurePlugin: string | undefined,
+): ReadonlyArray<K> => {
+  const rank = (known: K) => (known.plugin === undefined ? 0 : known.plugin === failurePlugin ? 1 : 2)
+  return [0, 1, 2].flatMap((group) => knownErrors.filter((known) => rank(known) === group))
+}
+
 /**
  * A function that finds the first known error whose pattern matches a failure, in the order
- * given. Patterns come from the database and are written by operators, so each goes through
- * `checkPattern` once, here: one that does not compile or is too complex is skipped, never run.
+ * {@link knownErrorOrder} gives for it. Patterns come from the database and are written by
+ * operators, so each goes through `checkPattern` once, here: one that does not compile or is
+ * too complex is skipped, never run.
  */
 export const knownErrorMatcher = (
   knownErrors: ReadonlyArray<KnownError>,
-): ((failure: { readonly stage: string; readonly message: string }) => KnownError | undefined) => {
+): ((failure: KnownFailure) => KnownError | undefined) => {
   const usable = knownErrors.flatMap((known) => {
     const checked = checkPattern(known.pattern)
-    return Result.isSuccess(checked) ? [{ known, pattern: checked.success }] : []
+    return Result.isSuccess(checked) ? [{ known, plugin: known.plugin, pattern: checked.success }] : []
   })
   return (failure) => {
     const subject = knownErrorSubject(failure)
-    return usable.find(
+    return knownErrorOrder(usable, failure.plugin).find(
       ({ known, pattern }) =>
         (known.stage === undefined || known.stage === failure.stage) && safeMatch(pattern, subject),
     )?.known
   }
 }
 
-/** The first known error whose pattern matches, in the order given (see `knownErrorMatcher`). */
+/** The first known error whose pattern matches, in the order {@link knownErrorOrder} gives. */
 export const matchKnownError = (
   knownErrors: ReadonlyArray<KnownError>,
-  failure: { readonly stage: string; readonly message: string },
+  failure: KnownFailure,
 ): KnownError | undefined => knownErrorMatcher(knownErrors)(failure)
 
 /** The incident draft for a failure, tagged by the first matching known error. */
-export const draftIncident = (
-  knownErrors: ReadonlyArray<KnownError>,
-  failure: { readonly stage: string; readonly message: string; readonly plugin?: string | undefined },
-): IncidentDraft => {
+export const draftIncident = (knownErrors: ReadonlyArray<KnownError>, failure: KnownFailure): IncidentDraft => {
   const known = matchKnownError(knownErrors, failure)
   return {
     stage: failure.stage,

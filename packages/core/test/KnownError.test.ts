@@ -1,5 +1,16 @@
-import { builtinKnownErrors, DEFAULT_SEVERITY, draftIncident, type KnownError, matchKnownError } from "@batchops/core"
+import {
+  builtinKnownErrors,
+  DEFAULT_SEVERITY,
+  definePlan,
+  definePlugin,
+  draftIncident,
+  type KnownError,
+  knownErrorOrder,
+  matchKnownError,
+} from "@batchops/core"
+import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { csv, run } from "./helpers.js"
 
 const known = (name: string, pattern: string, extra: Partial<KnownError> = {}): KnownError => ({
   name,
@@ -17,6 +28,69 @@ describe("matchKnownError", () => {
     expect(matchKnownError([...list].reverse(), { stage: "publish_results", message: "database timeout" })?.name).toBe(
       "specific",
     )
+  })
+
+  it("tries a site's own first, then the failing plugin's, then the rest, each group in the order given", () => {
+    const failure = { stage: "transform_gradebook", message: "invalid curve plan: points", plugin: "acme" }
+    const builtin = known("invalid-plan", "invalid \\w+ plan", { plugin: "batchops" })
+    const other = known("other-curve", "curve", { plugin: "other" })
+    const acmeFirst = known("acme-points", "points", { plugin: "acme" })
+    const acmeSecond = known("acme-curve", "curve plan", { plugin: "acme" })
+    const site = known("site-rule", "invalid", {})
+    expect(matchKnownError([builtin, other, acmeFirst, acmeSecond], failure)?.name).toBe("acme-points")
+    expect(matchKnownError([builtin, other, acmeSecond, acmeFirst], failure)?.name).toBe("acme-curve")
+    expect(matchKnownError([builtin, other, acmeFirst, site], failure)?.name).toBe("site-rule")
+    // a failure of another plugin, or of none, keeps the order given
+    expect(matchKnownError([builtin, other, acmeFirst], { ...failure, plugin: "batchops" })?.name).toBe("invalid-plan")
+    expect(matchKnownError([other, builtin, acmeFirst], { ...failure, plugin: undefined })?.name).toBe("other-curve")
+    expect(knownErrorOrder([builtin, other, acmeFirst, site, acmeSecond], "acme").map((k) => k.name)).toEqual([
+      "site-rule",
+      "acme-points",
+      "acme-curve",
+      "invalid-plan",
+      "other-curve",
+    ])
+  })
+
+  it("lets a plugin diagnose its own plan's bad config better than the built-in invalid-plan", async () => {
+    const acme = definePlugin({
+      name: "acme",
+      apiVersion: 1,
+      plans: [
+        definePlan({
+          id: "curve",
+          label: "Curve",
+          description: "adds points",
+          output: "dataset",
+          config: Schema.Struct({ points: Schema.Number }),
+          start: () => Effect.succeed({}),
+        }),
+      ],
+      knownErrors: [
+        known("curve-needs-points", "invalid curve plan", {
+          stage: "transform_gradebook",
+          severity: "medium",
+          rootCause: "The curve plan was given no number of points.",
+          correctiveAction: 'Give points as a number, e.g. {"points": 5}.',
+        }),
+      ],
+    })
+    const outcome = await run(csv("Student ID,Name,Score", "S1,Ada,80"), {
+      plugins: [acme],
+      plan: { mode: "curve", config: { points: "five" } },
+    })
+    expect(outcome.result.incident).toMatchObject({
+      knownError: "curve-needs-points",
+      plugin: "acme",
+      severity: "medium",
+      correctiveAction: 'Give points as a number, e.g. {"points": 5}.',
+    })
+    // the built-in one still diagnoses the built-in plans
+    const builtin = await run(csv("Student ID,Name,Score", "S1,Ada,80"), {
+      plugins: [acme],
+      plan: { mode: "delete", config: { rules: "all" } },
+    })
+    expect(builtin.result.incident).toMatchObject({ knownError: "invalid-plan", plugin: "batchops" })
   })
 
   it("matches case-insensitively against '<stage>: <message>'", () => {

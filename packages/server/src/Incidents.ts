@@ -164,10 +164,11 @@ const fromRow = (row: Models.KnownErrorRow): KnownError => ({
 })
 
 /**
- * The known errors failures are matched against, in matching order: the site's own active
- * database rows whose pattern passes `checkPattern` (by name), then the registry's known
- * errors in registry order, each replaced by its database row when one has its name (and left
- * out when that row is inactive).
+ * The known errors failures are matched against: the site's own active database rows whose
+ * pattern passes `checkPattern` (by name), then the registry's known errors in registry order,
+ * each replaced by its database row when one has its name (and left out when that row is
+ * inactive). Matching tries them in core's `knownErrorOrder`: the site's own first, then those
+ * of the plugin the failure names, then the rest.
  */
 export const matchingKnownErrors = (): Effect.Effect<
   ReadonlyArray<KnownError>,
@@ -186,9 +187,12 @@ export const matchingKnownErrors = (): Effect.Effect<
     const own = usable.filter((row) => !registryNames.has(row.name)).map(fromRow)
     const edited = new Map(usable.filter((row) => registryNames.has(row.name)).map((row) => [row.name, fromRow(row)]))
     const named = new Set(rows.map((row) => row.name))
-    const fromRegistry = registry.knownErrors.flatMap((known) =>
-      edited.has(known.name) ? [edited.get(known.name)!] : named.has(known.name) ? [] : [known],
-    )
+    // an edited row stays its plugin's, so it keeps its place in the matching order
+    const fromRegistry = registry.knownErrors.flatMap((known) => {
+      const row = edited.get(known.name)
+      if (row !== undefined) return [known.plugin === undefined ? row : { ...row, plugin: known.plugin }]
+      return named.has(known.name) ? [] : [known]
+    })
     return [...own, ...fromRegistry]
   })
 

@@ -17,6 +17,13 @@ export const withSnippets = (page) =>
     return `<!-- snippet: ${name} -->\n\`\`\`${name.endsWith(".mjs") ? "js" : "ts"}\n${code}\n\`\`\`\n<!-- /snippet -->`
   })
 
+/**
+ * The TypeScript and JavaScript blocks a page shows outside snippet blocks (shorter examples
+ * that are checked where they are, not run).
+ */
+export const codeBlocks = (page) =>
+  [...page.replace(block, "").matchAll(/```(?:ts|js|mjs)\n([\s\S]*?)```/g)].map((match) => match[1])
+
 /** The names of the snippets a page shows. */
 export const snippetNames = (page) => [...page.matchAll(block)].map((match) => match[1])
 

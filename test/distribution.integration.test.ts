@@ -10,6 +10,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publint } from "publint"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+// @ts-expect-error: a plain script without declarations
+import { codeBlocks, snippetPages } from "../scripts/snippets.mjs"
 import { root, withoutDataVariables } from "./helpers.js"
 
 const PACKAGES = ["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "server"] as const
@@ -279,6 +281,49 @@ describe("the packed packages", () => {
     expect(result.stdout + result.stderr).toBe("")
     expect(result.status).toBe(0)
   })
+
+  it("type-check every code block of the docs and the packages' READMEs, and run the docs' snippets, as a user's project", () => {
+    const dir = join(app, "docs-code")
+    mkdirSync(dir, { recursive: true })
+    copyFileSync(join(root, "examples", "data", "gradebook.csv"), join(dir, "gradebook.csv"))
+    const names: Array<string> = []
+    for (const page of snippetPages() as ReadonlyArray<string>) {
+      // the control room's README shows the web app's own code, checked with the web app
+      if (page.startsWith("packages/web/")) continue
+      ;(codeBlocks(readFileSync(join(root, page), "utf8")) as ReadonlyArray<string>).forEach((code, i) => {
+        const name = `${page.replaceAll("/", "_").replace(/\.md$/, "")}_${i + 1}.mts`
+        // each block is a module of its own, as a reader's file would be
+        writeFileSync(join(dir, name), `${code}\nexport {}\n`)
+        names.push(name)
+      })
+    }
+    const snippets = readdirSync(join(root, "docs", "snippets")).filter((name) => name.endsWith(".ts"))
+    for (const name of snippets) copyFileSync(join(root, "docs", "snippets", name), join(dir, name))
+    expect(names.length).toBeGreaterThan(5)
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          target: "es2023",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noEmit: true,
+          skipLibCheck: false,
+          allowImportingTsExtensions: true,
+          types: ["node"],
+        },
+        files: [...names, ...snippets],
+      }),
+    )
+    const checked = run(tsc, ["-p", "tsconfig.json"], dir)
+    expect(checked.stdout + checked.stderr).toBe("")
+    expect(checked.status).toBe(0)
+    for (const name of snippets) {
+      const ran = run(process.execPath, [name], dir)
+      expect(ran.status, `${name}: ${ran.stderr}`).toBe(0)
+    }
+  }, 300_000)
 
   it("give a working batchops command: its version, process, and migrate with the shipped migrations", () => {
     const batchops = join(app, "node_modules", ".bin", "batchops")

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { createBatchOps, definePlugin, parseNumber } from "@batchops/core"
+import { createBatchOps, definePlugin } from "@batchops/core"
 import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
 import { Effect } from "effect"
@@ -19,10 +19,10 @@ const honorRoll = definePlugin({
           return {
             chunk: (rows) =>
               Effect.sync(() => {
+                // after validate_results, the scores are numbers (a missing one is undefined)
                 for (const row of rows) {
-                  const cell = row.cells[math]
-                  const score = typeof cell === "string" ? parseNumber(cell) : cell
-                  if (score !== undefined && score >= 90) context.log.honors = Number(context.log.honors) + 1
+                  const score = row.cells[math]
+                  if (typeof score === "number" && score >= 90) context.log.honors = Number(context.log.honors) + 1
                 }
                 return rows
               }),

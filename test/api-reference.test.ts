@@ -293,7 +293,7 @@ describe("the committed reference", () => {
     expect(page("core.md")).toMatch(/### createRegistry\n\nCheck the plugins and build the registry\./)
     expect(page("core.md")).toMatch(/### runPipeline\n\nRun a file through the registry's stages\./)
     expect(page("reports.md")).toMatch(
-      /#### DirectoryPublisher\.layer\n\nA layer providing core's ReportPublisher that writes reports to `outDir`\./,
+      /#### DirectoryPublisher\.layer\n\nA layer providing core's ReportPublisher that writes reports to `outDir`: each run into a\nfolder of its own/,
     )
     expect(page("store-sql.md")).toMatch(/### migrate\n\nApplies the pending migrations/)
     expect(page("README.md")).toContain("[@batchops/core/testing](core-testing.md)")

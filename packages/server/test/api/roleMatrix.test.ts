@@ -54,6 +54,7 @@ const RULES: Readonly<Record<string, Access>> = {
   "PATCH /api/incidents/:id/": "manager",
   "DELETE /api/incidents/:id/": "admin",
   "POST /api/incidents/:id/transition/": "manager",
+  "GET /api/incident-assignees/": "manager",
   "POST /api/incidents/:id/assign/": "manager",
   "POST /api/incidents/:id/note/": "manager",
   "POST /api/incidents/:id/retry/": "manager",

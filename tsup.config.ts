@@ -78,6 +78,7 @@ export default defineConfig([
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),
+  pkg("mailer-smtp"),
   // not cleaned: the command's bundle is built into the same folder at the same time
   pkg("server", ["src/index.ts", "src/cli.ts"], false),
   cli,

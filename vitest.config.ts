@@ -14,10 +14,12 @@ export default defineConfig({
         find: /^@batchops\/core\/testing$/,
         replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
       },
-      ...["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "server"].map((pkg) => ({
-        find: new RegExp(`^@batchops/${pkg}$`),
-        replacement: src(pkg),
-      })),
+      ...["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "mailer-smtp", "server"].map(
+        (pkg) => ({
+          find: new RegExp(`^@batchops/${pkg}$`),
+          replacement: src(pkg),
+        }),
+      ),
     ],
   },
   test: {

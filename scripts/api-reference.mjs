@@ -22,6 +22,7 @@ const ENTRY_POINTS = [
   { page: "reports", name: "@batchops/reports", pkg: "reports", entry: "dist/index.d.ts" },
   { page: "store-sql", name: "@batchops/store-sql", pkg: "store-sql", entry: "dist/index.d.ts" },
   { page: "queue-bullmq", name: "@batchops/queue-bullmq", pkg: "queue-bullmq", entry: "dist/index.d.ts" },
+  { page: "mailer-smtp", name: "@batchops/mailer-smtp", pkg: "mailer-smtp", entry: "dist/index.d.ts" },
   { page: "server", name: "@batchops/server", pkg: "server", entry: "dist/index.d.ts" },
 ]
 

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path"
 import * as automations from "@batchops/automations"
 import * as core from "@batchops/core"
 import * as testing from "@batchops/core/testing"
+import * as mailer from "@batchops/mailer-smtp"
 import * as parsers from "@batchops/parsers"
 import * as queue from "@batchops/queue-bullmq"
 import * as reports from "@batchops/reports"
@@ -270,6 +271,7 @@ describe("the committed reference", () => {
       "reports.md": reports,
       "store-sql.md": store,
       "queue-bullmq.md": queue,
+      "mailer-smtp.md": mailer,
       "server.md": server,
     }
     for (const [page, module] of Object.entries(modules)) {

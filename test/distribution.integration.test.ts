@@ -14,7 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { codeBlocks, snippetPages } from "../scripts/snippets.mjs"
 import { root, withoutDataVariables } from "./helpers.js"
 
-const PACKAGES = ["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "server"] as const
+const PACKAGES = [
+  "core",
+  "parsers",
+  "automations",
+  "reports",
+  "store-sql",
+  "queue-bullmq",
+  "mailer-smtp",
+  "server",
+] as const
 
 const work = mkdtempSync(join(tmpdir(), "batchops-dist-"))
 const tarballs = join(work, "tarballs")

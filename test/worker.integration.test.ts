@@ -6,7 +6,7 @@ import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import { startSmtpServer } from "../packages/server/test/smtpTestServer.js"
+import { startSmtpServer } from "../packages/mailer-smtp/test/smtpTestServer.js"
 import { startBatchops, tempDir } from "./helpers.js"
 import { createDatabase, dropDatabase, psql } from "./support/postgres.js"
 

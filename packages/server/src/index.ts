@@ -17,7 +17,6 @@ export {
 } from "./IsolatedPipeline.js"
 export * from "./Isolation.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
-export * from "./Mailer.js"
 export { defaultRegistry, pipelineRegistry } from "./Registry.js"
 export * from "./UploadActions.js"
 export * from "./UploadSettings.js"

@@ -25,19 +25,19 @@ import {
   type UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
+import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 export interface AttendanceTarget {
   /** a new client layer over the backend's database */

@@ -35,6 +35,7 @@ import {
   type UsersRepo,
   type WorkQueue,
 } from "@batchops/core"
+import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -44,7 +45,6 @@ import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { processNext } from "../src/UploadWorker.js"

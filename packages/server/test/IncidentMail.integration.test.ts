@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net"
 import { createServer } from "node:net"
 import { IncidentsRepo, type Mailer, UploadsRepo, UsersRepo, WorkQueue } from "@batchops/core"
+import { type MailConfig, smtpMailerLayer } from "@batchops/mailer-smtp"
 import {
   IncidentsRepoLayer,
   migrate,
@@ -13,9 +14,8 @@ import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
+import { closedPort, startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { enqueueIncidentMail, incidentMail, NOTIFY_INCIDENT, processNextIncidentMail } from "../src/IncidentMail.js"
-import { type MailConfig, smtpMailerLayer } from "../src/Mailer.js"
-import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 const { url: databaseUrl } = freshDatabase("test_incident_mail")
 

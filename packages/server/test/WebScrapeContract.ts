@@ -23,6 +23,7 @@ import {
   UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
+import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -30,7 +31,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 
 import type { UploadSettings } from "../src/UploadSettings.js"

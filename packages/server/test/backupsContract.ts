@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, WorkQueue } from "@batchops/core"
+import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -30,7 +31,6 @@ import {
 import { databaseLayer, type Env } from "../src/Database.js"
 import { lifecycleLayer } from "../src/Host.js"
 import { jobRunnerLayer, processNextJobRun, RUN_JOB } from "../src/JobRunner.js"
-import { mailerLayerFromEnv } from "../src/Mailer.js"
 
 export interface BackupsDatabase {
   /** the host's environment for this database (DATABASE_URL, or BATCHOPS_DATA_DIR for PGlite) */

@@ -24,21 +24,21 @@ import {
   UsersRepo,
   WorkQueue,
 } from "@batchops/core"
+import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { checkpointDir } from "../src/Checkpoints.js"
 import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { mailerLayerFromEnv } from "../src/Mailer.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { originalPath, submitUpload } from "../src/UploadStore.js"
 import { uploadExportDir } from "../src/UploadWorker.js"
-import { startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 export interface JobRunnerTarget {
   /** a new client layer over the backend's database */

@@ -6,7 +6,7 @@
 import { request } from "node:http"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { startSmtpServer, type TestSmtpServer } from "../smtpTestServer.js"
+import { startSmtpServer, type TestSmtpServer } from "../../../mailer-smtp/test/smtpTestServer.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 export interface AuthTestApi extends TestApi {

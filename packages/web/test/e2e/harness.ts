@@ -11,8 +11,8 @@ import { fileURLToPath } from "node:url"
 import type { Models } from "@batchops/core"
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll } from "vitest"
+import { startSmtpServer, type TestSmtpServer } from "../../../mailer-smtp/test/smtpTestServer.js"
 import { startApi, type TestApi } from "../../../server/test/api/harness.js"
-import { startSmtpServer, type TestSmtpServer } from "../../../server/test/smtpTestServer.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const WEB_DIST = resolve(here, "../../dist")

@@ -13,7 +13,7 @@ import {
   mailConfigFromEnv,
   mailerLayerFromEnv,
   smtpMailerLayer,
-} from "../src/Mailer.js"
+} from "../src/index.js"
 import { closedPort, startSmtpServer, type TestSmtpServer } from "./smtpTestServer.js"
 
 const config = (env: Record<string, string | undefined>) => Effect.runPromise(mailConfigFromEnv(env))

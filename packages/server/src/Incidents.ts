@@ -21,6 +21,7 @@ import {
   addNote,
   assign,
   checkPattern,
+  enqueueIncidentMail,
   type FailureKey,
   fingerprint,
   type IncidentChangeRefused,
@@ -52,7 +53,6 @@ import {
 } from "@batchops/core"
 import { IncidentsRepoLayer, KnownErrorsRepoLayer, TransactionsLayer, WorkQueueLayer } from "@batchops/store-sql"
 import { Clock, Effect, Layer, Option, Result } from "effect"
-import { enqueueIncidentMail } from "./IncidentMail.js"
 import { UploadSettings } from "./UploadSettings.js"
 
 type Incident = Models.Incident

@@ -21,6 +21,7 @@ import {
   type AutomationContext,
   type AutomationServices,
   causeMessage,
+  claimLoop,
   draftIncident,
   type JobRunRecord,
   type JobRunStep,
@@ -35,7 +36,6 @@ import { Cause, Clock, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssu
 import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 import { BackupsLayer } from "./Backups.js"
-import { claimLoop } from "./ClaimLoop.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
 

@@ -4,8 +4,10 @@ import {
   type ColumnMappingSource,
   ColumnMappingsRepo,
   causeMessage,
+  claimLoop,
   DEFAULT_MAX_SHARE,
   draftIncident,
+  enqueueIncidentMail,
   type FileSource,
   type IncidentDraft,
   IncidentsRepo,
@@ -30,8 +32,6 @@ import {
 import { DirectoryPublisher } from "@batchops/reports"
 import { Cause, Clock, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
-import { claimLoop } from "./ClaimLoop.js"
-import { enqueueIncidentMail } from "./IncidentMail.js"
 import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { FileLimitExceeded, runPipelineIsolated } from "./IsolatedPipeline.js"
 import { UploadSettings } from "./UploadSettings.js"

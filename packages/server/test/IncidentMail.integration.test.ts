@@ -1,6 +1,16 @@
 import type { AddressInfo } from "node:net"
 import { createServer } from "node:net"
-import { IncidentsRepo, type Mailer, UploadsRepo, UsersRepo, WorkQueue } from "@batchops/core"
+import {
+  enqueueIncidentMail,
+  IncidentsRepo,
+  incidentMail,
+  type Mailer,
+  NOTIFY_INCIDENT,
+  processNextIncidentMail,
+  UploadsRepo,
+  UsersRepo,
+  WorkQueue,
+} from "@batchops/core"
 import { type MailConfig, smtpMailerLayer } from "@batchops/mailer-smtp"
 import {
   IncidentsRepoLayer,
@@ -15,7 +25,6 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { closedPort, startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
-import { enqueueIncidentMail, incidentMail, NOTIFY_INCIDENT, processNextIncidentMail } from "../src/IncidentMail.js"
 
 const { url: databaseUrl } = freshDatabase("test_incident_mail")
 

@@ -17,20 +17,20 @@
  * The mail is written when it is sent, from the incident as it is then (its status, fields,
  * last timeline entry): a mail that waited for a retry tells the latest state, not a stale one.
  */
+import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { claimLoop } from "./ClaimLoop.js"
+import { causeMessage } from "./Failures.js"
+import type * as Models from "./Models.js"
 import {
-  causeMessage,
   IncidentsRepo,
   type MailError,
   Mailer,
-  type Models,
   type StoreError,
   UploadsRepo,
   UsersRepo,
   type WorkItem,
   WorkQueue,
-} from "@batchops/core"
-import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { claimLoop } from "./ClaimLoop.js"
+} from "./ports/index.js"
 
 type Incident = Models.Incident
 

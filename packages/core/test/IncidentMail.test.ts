@@ -1,15 +1,18 @@
 import {
+  eventUploadId,
   type IncidentDraft,
+  incidentMail,
   Models,
+  NOTIFY_INCIDENT,
   openIncident,
   recordRecurrence,
   recordRetry,
   resolveByRetry,
+  resolvingEntry,
   transition,
 } from "@batchops/core"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { eventUploadId, incidentMail, NOTIFY_INCIDENT, resolvingEntry } from "../src/IncidentMail.js"
 
 const known: IncidentDraft = {
   stage: "validate_results",

@@ -163,6 +163,31 @@ export const layer = pgliteLayer
 export const incidents = IncidentsRepoLayer
 `
 
+/**
+ * Type-checks `files` in `dir` as a strict user project would: strict with
+ * exactOptionalPropertyTypes, and the declarations of every package imported checked too (no
+ * skipLibCheck), as in a project that does not hide them.
+ */
+const typecheck = (dir: string, files: ReadonlyArray<string>) => {
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        target: "es2023",
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noEmit: true,
+        skipLibCheck: false,
+        allowImportingTsExtensions: true,
+        types: ["node"],
+      },
+      files,
+    }),
+  )
+  return run(tsc, ["-p", "tsconfig.json"], dir)
+}
+
 beforeAll(() => {
   mkdirSync(tarballs, { recursive: true })
   mkdirSync(app, { recursive: true })
@@ -269,24 +294,7 @@ describe("the packed packages", () => {
   it("typecheck a user's TypeScript as an ES module and as CommonJS", () => {
     writeFileSync(join(app, "typed.mts"), TYPED)
     writeFileSync(join(app, "typed.cts"), TYPED)
-    writeFileSync(
-      join(app, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          module: "nodenext",
-          target: "es2023",
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noEmit: true,
-          // the declarations of every package the program imports are checked too, as in a
-          // project that does not hide them
-          skipLibCheck: false,
-          types: ["node"],
-        },
-        files: ["typed.mts", "typed.cts"],
-      }),
-    )
-    const result = run(tsc, ["-p", "tsconfig.json"], app)
+    const result = typecheck(app, ["typed.mts", "typed.cts"])
     expect(result.stdout + result.stderr).toBe("")
     expect(result.status).toBe(0)
   })
@@ -309,23 +317,7 @@ describe("the packed packages", () => {
     const snippets = readdirSync(join(root, "docs", "snippets")).filter((name) => name.endsWith(".ts"))
     for (const name of snippets) copyFileSync(join(root, "docs", "snippets", name), join(dir, name))
     expect(names.length).toBeGreaterThan(5)
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          module: "nodenext",
-          target: "es2023",
-          strict: true,
-          exactOptionalPropertyTypes: true,
-          noEmit: true,
-          skipLibCheck: false,
-          allowImportingTsExtensions: true,
-          types: ["node"],
-        },
-        files: [...names, ...snippets],
-      }),
-    )
-    const checked = run(tsc, ["-p", "tsconfig.json"], dir)
+    const checked = typecheck(dir, [...names, ...snippets])
     expect(checked.stdout + checked.stderr).toBe("")
     expect(checked.status).toBe(0)
     // and each runs: the snippets, and the shorter blocks (which need no service but the files)

@@ -1,15 +1,15 @@
 import {
   builtinKnownErrors,
   DEFAULT_SEVERITY,
-  definePlan,
   definePlugin,
   draftIncident,
   type KnownError,
   knownErrorOrder,
   matchKnownError,
 } from "@batchops/core"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { curvePlan } from "./fixtures/plans.js"
 import { csv, run } from "./helpers.js"
 
 const known = (name: string, pattern: string, extra: Partial<KnownError> = {}): KnownError => ({
@@ -56,16 +56,7 @@ describe("matchKnownError", () => {
     const acme = definePlugin({
       name: "acme",
       apiVersion: 1,
-      plans: [
-        definePlan({
-          id: "curve",
-          label: "Curve",
-          description: "adds points",
-          output: "dataset",
-          config: Schema.Struct({ points: Schema.Number }),
-          start: () => Effect.succeed({}),
-        }),
-      ],
+      plans: [curvePlan(() => Effect.succeed({}))],
       knownErrors: [
         known("curve-needs-points", "invalid curve plan", {
           stage: "transform_gradebook",

@@ -1,6 +1,7 @@
-import { definePlan, definePlugin, type Row } from "@batchops/core"
-import { Effect, Schema } from "effect"
+import { definePlugin, type Row } from "@batchops/core"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
+import { curvePlan } from "./fixtures/plans.js"
 import { csv, type RunOptions, records, run, step, table } from "./helpers.js"
 
 const GRADES = csv("Student ID,Name,Score (%)", "S1,Ada,87%", "S2,Ben,90", "S3,Cy,70", "S4,Di,N/A")
@@ -329,29 +330,23 @@ describe("a plugin's plan answers for its own failures", () => {
       name: "acme",
       apiVersion: 1,
       plans: [
-        definePlan({
-          id: "curve",
-          label: "Curve",
-          description: "adds points",
-          output: "dataset",
-          config: Schema.Struct({ points: Schema.Number }),
-          start: (config, context) =>
-            Effect.suspend(() => {
-              if (how === "fails") return Effect.fail(context.fail(`cannot curve by ${config.points}`))
-              if (how === "throws in start") throw new Error("start broke")
-              return Effect.succeed({
-                chunk: (rows: ReadonlyArray<Row>) => {
-                  if (how === "throws in chunk") throw new Error("chunk broke")
-                  if (how === "reports") context.report({ row: rows[0]?.number, message: "looked odd", rule: "odd" })
-                  return rows
-                },
-                finish: () => {
-                  if (how === "throws in finish") throw new TypeError("finish broke")
-                  return undefined
-                },
-              })
-            }),
-        }),
+        curvePlan((config, context) =>
+          Effect.suspend(() => {
+            if (how === "fails") return Effect.fail(context.fail(`cannot curve by ${config.points}`))
+            if (how === "throws in start") throw new Error("start broke")
+            return Effect.succeed({
+              chunk: (rows: ReadonlyArray<Row>) => {
+                if (how === "throws in chunk") throw new Error("chunk broke")
+                if (how === "reports") context.report({ row: rows[0]?.number, message: "looked odd", rule: "odd" })
+                return rows
+              },
+              finish: () => {
+                if (how === "throws in finish") throw new TypeError("finish broke")
+                return undefined
+              },
+            })
+          }),
+        ),
       ],
     })
 

@@ -18,8 +18,8 @@
 
 import { mkdir, rename, writeFile } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { MailError, Mailer, type MailMessage } from "@batchops/core"
-import { Clock, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { MailError, Mailer, type MailMessage, settingsProvider } from "@batchops/core"
+import { Clock, Config, Effect, Layer, Option, Redacted, Schema } from "effect"
 import nodemailer from "nodemailer"
 
 /** A mail variable of the environment has a value that cannot be used; `message` names it. */
@@ -48,11 +48,19 @@ export const DEFAULT_FROM_EMAIL = "batchops@localhost"
 const CONNECTION_TIMEOUT_MS = 10_000
 const SOCKET_TIMEOUT_MS = 30_000
 
-const present = (value: string | undefined): string | undefined =>
-  value === undefined || value.trim() === "" ? undefined : value.trim()
+const TRUE = ["1", "true", "yes", "on"] as const
+const FALSE = ["0", "false", "no", "off"] as const
 
-const TRUE = ["1", "true", "yes", "on"]
-const FALSE = ["0", "false", "no", "off"]
+/** The settings this package reads, in one place, as Effect `Config` (blank counts as unset). */
+export const MailSettings = {
+  /** unset: mail is not configured */
+  host: Config.option(Config.String("EMAIL_HOST")),
+  port: Config.withDefault(Config.Port("EMAIL_PORT"), DEFAULT_MAIL_PORT),
+  useTls: Config.option(Config.Literals([...TRUE, ...FALSE], "EMAIL_USE_TLS")),
+  user: Config.option(Config.String("EMAIL_HOST_USER")),
+  password: Config.option(Config.Redacted("EMAIL_HOST_PASSWORD")),
+  from: Config.withDefault(Config.String("DEFAULT_FROM_EMAIL"), DEFAULT_FROM_EMAIL),
+}
 
 /**
  * The SMTP configuration the environment describes (e.g. `process.env`); `None` when
@@ -62,34 +70,35 @@ export const mailConfigFromEnv = (
   env: Readonly<Record<string, string | undefined>>,
 ): Effect.Effect<Option.Option<MailConfig>, MailConfigError> =>
   Effect.gen(function* () {
-    const host = present(env.EMAIL_HOST)
-    if (host === undefined) return Option.none<MailConfig>()
-    const portText = present(env.EMAIL_PORT)
-    const port = portText === undefined ? DEFAULT_MAIL_PORT : Number(portText)
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-      return yield* new MailConfigError({
-        variable: "EMAIL_PORT",
-        message: `EMAIL_PORT must be a port number (1 to 65535), got ${JSON.stringify(env.EMAIL_PORT)}`,
-      })
-    }
-    const tlsText = present(env.EMAIL_USE_TLS)?.toLowerCase()
-    if (tlsText !== undefined && !TRUE.includes(tlsText) && !FALSE.includes(tlsText)) {
-      return yield* new MailConfigError({
-        variable: "EMAIL_USE_TLS",
-        message: `EMAIL_USE_TLS must be one of ${[...TRUE, ...FALSE].join(", ")}, got ${JSON.stringify(env.EMAIL_USE_TLS)}`,
-      })
-    }
+    // EMAIL_USE_TLS is read in any case ("True", "YES")
+    const tls = env.EMAIL_USE_TLS?.toLowerCase()
+    const provider = settingsProvider({ ...env, EMAIL_USE_TLS: tls }, ["EMAIL_HOST_PASSWORD"])
+    const read = <A>(config: Config.Config<A>, variable: string, message: string) =>
+      Effect.mapError(config.parse(provider), () => new MailConfigError({ variable, message }))
+    const host = yield* read(MailSettings.host, "EMAIL_HOST", "EMAIL_HOST cannot be read")
+    if (Option.isNone(host)) return Option.none<MailConfig>()
+    const port = yield* read(
+      MailSettings.port,
+      "EMAIL_PORT",
+      `EMAIL_PORT must be a port number (1 to 65535), got ${JSON.stringify(env.EMAIL_PORT)}`,
+    )
+    const useTls = yield* read(
+      MailSettings.useTls,
+      "EMAIL_USE_TLS",
+      `EMAIL_USE_TLS must be one of ${[...TRUE, ...FALSE].join(", ")}, got ${JSON.stringify(env.EMAIL_USE_TLS)}`,
+    )
+    const user = yield* read(MailSettings.user, "EMAIL_HOST_USER", "EMAIL_HOST_USER cannot be read")
+    const password = yield* read(MailSettings.password, "EMAIL_HOST_PASSWORD", "EMAIL_HOST_PASSWORD cannot be read")
+    const from = yield* read(MailSettings.from, "DEFAULT_FROM_EMAIL", "DEFAULT_FROM_EMAIL cannot be read")
     const implicitTls = port === 465
-    const user = present(env.EMAIL_HOST_USER)
-    const password = env.EMAIL_HOST_PASSWORD
     return Option.some<MailConfig>({
-      host,
+      host: host.value,
       port,
       implicitTls,
-      requireStartTls: !implicitTls && tlsText !== undefined && TRUE.includes(tlsText),
-      user,
-      password: user === undefined || password === undefined ? undefined : Redacted.make(password),
-      from: present(env.DEFAULT_FROM_EMAIL) ?? DEFAULT_FROM_EMAIL,
+      requireStartTls: !implicitTls && Option.isSome(useTls) && (TRUE as ReadonlyArray<string>).includes(useTls.value),
+      user: Option.getOrUndefined(user),
+      password: Option.isNone(user) ? undefined : Option.getOrUndefined(password),
+      from,
     })
   })
 

@@ -2,8 +2,10 @@
  * The Postgres `SqlClient` layer, configured from an environment-like record: `DATABASE_URL`, or
  * `DB_NAME` with `DB_USER`, `DB_PASSWORD`, `DB_HOST` and `DB_PORT`.
  */
+
+import { settingsProvider } from "@batchops/core"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, type Layer, Redacted, Schema } from "effect"
+import { Config, Effect, type Layer, Option, Schema } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 
 /** Neither `DATABASE_URL` nor `DB_NAME` is set (or a value is malformed). */
@@ -19,8 +21,21 @@ export interface PgLayerOptions {
   readonly applicationName?: string | undefined
 }
 
-const present = (value: string | undefined): string | undefined =>
-  value === undefined || value.trim() === "" ? undefined : value.trim()
+/**
+ * The settings this package reads, in one place, as Effect `Config`: `DATABASE_URL`, or
+ * `DB_NAME` with `DB_USER`, `DB_PASSWORD`, `DB_HOST` and `DB_PORT` (blank counts as unset).
+ */
+export const DatabaseSettings = {
+  /** wins over the parts when set */
+  url: Config.option(Config.Redacted("DATABASE_URL")),
+  parts: Config.all({
+    database: Config.option(Config.String("DB_NAME")),
+    username: Config.withDefault(Config.String("DB_USER"), "postgres"),
+    password: Config.option(Config.Redacted("DB_PASSWORD")),
+    host: Config.withDefault(Config.String("DB_HOST"), "127.0.0.1"),
+    port: Config.withDefault(Config.Port("DB_PORT"), 5432),
+  }),
+}
 
 /** The pool configuration the environment describes. */
 export const pgConfigFromEnv = (
@@ -32,31 +47,32 @@ export const pgConfigFromEnv = (
       maxConnections: options.maxConnections ?? 10,
       applicationName: options.applicationName ?? "batchops",
     }
-    const url = present(env.DATABASE_URL)
-    if (url !== undefined) return { ...common, url: Redacted.make(url) }
-    const database = present(env.DB_NAME)
-    if (database === undefined) {
+    const provider = settingsProvider(env, ["DB_PASSWORD"])
+    const url = yield* DatabaseSettings.url.parse(provider).pipe(Effect.orElseSucceed(() => Option.none()))
+    if (Option.isSome(url)) return { ...common, url: url.value }
+    // only DB_PORT can be malformed: the others are text
+    const settings = yield* DatabaseSettings.parts
+      .parse(provider)
+      .pipe(
+        Effect.mapError(
+          () =>
+            new DatabaseConfigError({ message: `DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}` }),
+        ),
+      )
+    if (Option.isNone(settings.database)) {
       return yield* new DatabaseConfigError({
         message:
           "no database configured: set DATABASE_URL (postgres://user:password@host:port/name) " +
           "or DB_NAME with DB_USER, DB_PASSWORD, DB_HOST and DB_PORT",
       })
     }
-    const portText = present(env.DB_PORT)
-    const port = portText === undefined ? 5432 : Number(portText)
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-      return yield* new DatabaseConfigError({
-        message: `DB_PORT must be a port number, got ${JSON.stringify(portText)}`,
-      })
-    }
-    const password = env.DB_PASSWORD
     return {
       ...common,
-      database,
-      host: present(env.DB_HOST) ?? "127.0.0.1",
-      port,
-      username: present(env.DB_USER) ?? "postgres",
-      ...(password === undefined || password === "" ? {} : { password: Redacted.make(password) }),
+      database: settings.database.value,
+      host: settings.host,
+      port: settings.port,
+      username: settings.username,
+      ...(Option.isSome(settings.password) ? { password: settings.password.value } : {}),
     }
   })
 

@@ -33,6 +33,20 @@ describe("pgConfigFromEnv", () => {
 
   it("rejects a malformed port", async () => {
     const error = await Effect.runPromise(Effect.flip(pgConfigFromEnv({ DB_NAME: "school", DB_PORT: "http" })))
-    expect(error.message).toContain("DB_PORT")
+    expect(error.message).toBe('DB_PORT must be a port number, got "http"')
+    const outOfRange = await Effect.runPromise(Effect.flip(pgConfigFromEnv({ DB_NAME: "school", DB_PORT: "70000" })))
+    expect(outOfRange.message).toBe('DB_PORT must be a port number, got "70000"')
+  })
+
+  it("reads DATABASE_URL alone when it is set, and takes blank settings as unset", async () => {
+    const url = await Effect.runPromise(
+      pgConfigFromEnv({ DATABASE_URL: " postgres://db/school ", DB_PORT: "http", DB_NAME: "ignored" }),
+    )
+    expect(url.url && Redacted.value(url.url)).toBe("postgres://db/school")
+    const parts = await Effect.runPromise(
+      pgConfigFromEnv({ DATABASE_URL: "  ", DB_NAME: " school ", DB_USER: "", DB_PASSWORD: "", DB_PORT: " " }),
+    )
+    expect(parts).toMatchObject({ database: "school", username: "postgres", port: 5432 })
+    expect(parts.password).toBeUndefined()
   })
 })

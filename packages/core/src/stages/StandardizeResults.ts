@@ -65,7 +65,6 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
   if (source.size === 0) return yield* fail("the file is empty (0 bytes)")
 
   const head = yield* Effect.mapError(source.head(HEAD_BYTES), (e) => fail(e.message))
-  const parser = registry.parsers.find((candidate) => candidate.detect(head))
   if (registry.parsers.length === 0) {
     // an embedder's registry without any parser: say so, rather than blame the file
     return yield* fail(
@@ -73,6 +72,7 @@ const start = Effect.fn("StandardizeResults.start")(function* (context: StageCon
         "(or a plugin with parsers of its own)",
     )
   }
+  const parser = registry.parsers.find((candidate) => candidate.detect(head))
   if (parser === undefined) {
     return yield* fail(
       `the file is not a format BatchOps reads (${describe(head)}); send CSV, TSV, XLSX, XLS, ODS or PDF (${registry.parsers

@@ -5,6 +5,7 @@
 import { Effect, Exit, Schema } from "effect"
 import { coerceCell, isMissingToken } from "../Coerce.js"
 import { StageError } from "../Errors.js"
+import { errorChainMessage } from "../Failures.js"
 import { schemaMessage } from "../internal/schemaMessage.js"
 import { type AffectedRow, APPROVAL_PREVIEW_ROWS, assessChange } from "../MassChangeGuard.js"
 import { isIdentifierName } from "../Normalize.js"
@@ -54,7 +55,8 @@ const start = Effect.fn("TransformGradebook.start")(function* (context: StageCon
     }
   }
 
-  const threw = (defect: unknown) => planContext.fail(`unexpected error in plan "${plan.id}": ${defectMessage(defect)}`)
+  const threw = (defect: unknown) =>
+    planContext.fail(`unexpected error in plan "${plan.id}": ${errorChainMessage(defect)}`)
   const run = yield* Effect.suspend(() => plan.start(decoded.value, planContext, columns)).pipe(
     Effect.catchDefect((defect) => Effect.fail(threw(defect))),
     Effect.mapError((error) => (error.plugin === undefined ? planContext.fail(error.message) : error)),
@@ -151,8 +153,6 @@ const contextOfPlan = (plan: Plan, context: StageContext): PlanContext => {
     fail,
   }
 }
-
-const defectMessage = (defect: unknown): string => (defect instanceof Error ? defect.message : String(defect))
 
 export const transformGradebook: Stage = {
   name: "transform_gradebook",

@@ -10,7 +10,8 @@
  */
 import { Effect, Schema } from "effect"
 import type { IncidentDraft } from "./KnownError.js"
-import { Incident, IncidentStatus, Ticket, TimelineEvent } from "./Models.js"
+import { Incident, IncidentStatus, type Role, Ticket, TimelineEvent, type User } from "./Models.js"
+import { type StoreError, UsersRepo } from "./ports/index.js"
 
 /** A status change the lifecycle does not allow; `message` names both states and the allowed targets. */
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
@@ -163,6 +164,35 @@ export const updateFields = (
     }
     return updated
   })
+
+/** Who works incidents, and so may be assigned one: active admins and moderators. */
+export const ASSIGNABLE_ROLES: ReadonlyArray<Role> = ["admin", "moderator"]
+
+/** Why `user` may not be assigned an incident, or undefined when they may (see ASSIGNABLE_ROLES). */
+export const assignmentProblem = (user: User): string | undefined => {
+  if (!user.isActive) return `${user.username}'s account is not active`
+  if (!ASSIGNABLE_ROLES.includes(user.role)) {
+    return `${user.username} is a ${user.role}; only an admin or a moderator can be assigned`
+  }
+  return undefined
+}
+
+/** How many accounts one read takes while collecting the people an incident can be assigned to. */
+const ASSIGNEES_PAGE = 200
+
+/** The people an incident can be assigned to (active accounts of ASSIGNABLE_ROLES), by username. */
+export const assignablePeople: Effect.Effect<ReadonlyArray<User>, StoreError, UsersRepo> = Effect.gen(function* () {
+  const users = yield* UsersRepo
+  const people: Array<User> = []
+  for (const role of ASSIGNABLE_ROLES) {
+    for (let offset = 0; ; offset += ASSIGNEES_PAGE) {
+      const page = yield* users.list({ role, isActive: true, limit: ASSIGNEES_PAGE, offset })
+      people.push(...page.accounts.map((account) => account.user))
+      if (page.accounts.length < ASSIGNEES_PAGE || offset + ASSIGNEES_PAGE >= page.count) break
+    }
+  }
+  return people.sort((a, b) => a.username.localeCompare(b.username))
+})
 
 /** Assign the incident to a user (or unassign with null). Assigning to the current assignee changes nothing. */
 export const assign = (

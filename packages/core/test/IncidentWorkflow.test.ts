@@ -1,7 +1,9 @@
 import {
+  ASSIGNABLE_ROLES,
   addNote,
   allowedTransitions,
   assign,
+  assignmentProblem,
   draftIncident,
   type IncidentDraft,
   Models,
@@ -290,5 +292,26 @@ describe("syncTicket", () => {
     expect(closed.status).toBe("closed")
     expect(syncTicket(closed, run(transition(resolved, "open", "u1", T2))).status).toBe("open")
     expect(syncTicket(ticket, new Models.Incident({ ...incident, status: "archived" })).status).toBe("closed")
+  })
+})
+
+describe("who may be assigned an incident", () => {
+  const user = (role: Models.Role, isActive = true) =>
+    new Models.User({
+      id: `u-${role}`,
+      username: `${role}1`,
+      email: `${role}1@school.test`,
+      role,
+      emailVerified: true,
+      isActive,
+      createdAt: "2024-05-01T09:00:00.000Z",
+    })
+
+  it("active admins and moderators, and nobody else", () => {
+    expect(assignmentProblem(user("admin"))).toBeUndefined()
+    expect(assignmentProblem(user("moderator"))).toBeUndefined()
+    expect(assignmentProblem(user("user"))).toBe("user1 is a user; only an admin or a moderator can be assigned")
+    expect(assignmentProblem(user("moderator", false))).toBe("moderator1's account is not active")
+    expect(ASSIGNABLE_ROLES).toEqual(["admin", "moderator"])
   })
 })

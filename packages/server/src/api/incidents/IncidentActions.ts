@@ -3,7 +3,7 @@
  * note something, retry its upload, archive it. Each action answers the incident as it now
  * is (with its tickets and group), so the page shows the result without another request.
  */
-import { IncidentsRepo, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
+import { assignablePeople, assignmentProblem, IncidentsRepo, UploadsRepo, UsersRepo } from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { addIncidentNote, assignIncident, transitionIncident } from "../../Incidents.js"
 import { type RetryCorrections, retryUpload } from "../../UploadActions.js"
@@ -85,18 +85,12 @@ const AssignBody = Schema.Struct({
   expected_updated_at: ExpectedUpdatedAt,
 })
 
-/** Incidents are worked by the people who manage them: an active admin or moderator. */
-export const ASSIGNABLE_ROLES: ReadonlyArray<Models.Role> = ["admin", "moderator"]
-
 const AssigneeJson = snakeJson({ id: Schema.String, username: Schema.String })
 const assigneeJson = encoderOf(AssigneeJson)
 
-/** How many accounts one read of the list takes while collecting the assignable people. */
-const ASSIGNEES_PAGE = 200
-
 /**
  * The people an incident can be assigned to, for everyone who may assign (a moderator may not
- * list accounts): the rule above decides who is on it, so no client restates it.
+ * list accounts): core's rule decides who is on it, so no client restates it.
  */
 const assignees = defineRoute({
   method: "GET",
@@ -105,33 +99,16 @@ const assignees = defineRoute({
   tag: TAG,
   access: "manager",
   response: Schema.Struct({ results: Schema.Array(AssigneeJson) }),
-  handler: () =>
-    Effect.gen(function* () {
-      const users = yield* UsersRepo
-      const people: Array<Models.User> = []
-      for (const role of ASSIGNABLE_ROLES) {
-        for (let offset = 0; ; offset += ASSIGNEES_PAGE) {
-          const page = yield* users.list({ role, isActive: true, limit: ASSIGNEES_PAGE, offset })
-          people.push(...page.accounts.map((account) => account.user))
-          if (page.accounts.length < ASSIGNEES_PAGE || offset + ASSIGNEES_PAGE >= page.count) break
-        }
-      }
-      people.sort((a, b) => a.username.localeCompare(b.username))
-      return { json: { results: people.map(assigneeJson) } }
-    }),
+  handler: () => Effect.map(assignablePeople, (people) => ({ json: { results: people.map(assigneeJson) } })),
 })
 
+/** Refuses an assignee core's rule does not allow, naming the field. */
 const requireAssignable = (userId: string) =>
   Effect.gen(function* () {
     const users = yield* UsersRepo
     const found = yield* users.get(userId)
-    const problem = (message: string) => badRequest(message, [{ path: "assignee", message }])
-    if (Option.isNone(found)) return yield* problem(`no account ${userId}`)
-    const user = found.value
-    if (!user.isActive) return yield* problem(`${user.username}'s account is not active`)
-    if (!ASSIGNABLE_ROLES.includes(user.role)) {
-      return yield* problem(`${user.username} is a ${user.role}; only an admin or a moderator can be assigned`)
-    }
+    const message = Option.match(found, { onNone: () => `no account ${userId}`, onSome: assignmentProblem })
+    if (message !== undefined) return yield* badRequest(message, [{ path: "assignee", message }])
   })
 
 const assign = defineRoute({

@@ -20,13 +20,13 @@ const sources = (dir: string): Array<string> =>
         : [],
   )
 
-/** The settings the packages' sources name (HOST and PORT only where an environment record is read). */
+/** The settings the packages' sources name (HOST and PORT only where an environment record or a declaration reads them). */
 const named = (): Set<string> => {
   const names = new Set<string>()
   for (const pkg of PACKAGES) {
     for (const text of sources(join(root, "packages", pkg, "src"))) {
       for (const match of text.matchAll(SETTING)) names.add(match[1]!)
-      for (const match of text.matchAll(/\benv\.(HOST|PORT)\b/g)) names.add(match[1]!)
+      for (const match of text.matchAll(/\benv\.(HOST|PORT)\b|"(HOST|PORT)"/g)) names.add((match[1] ?? match[2])!)
     }
   }
   return names

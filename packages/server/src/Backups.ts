@@ -30,8 +30,8 @@ import { Readable, Transform, Writable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { createGunzip, createGzip } from "node:zlib"
 import { type BackupInfo, type BackupOrigin, Backups, errorCode, fileErrorReason, StoreError } from "@batchops/core"
-import { migrate, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
-import { Cause, Clock, Context, Effect, Layer, Schema } from "effect"
+import { migrate, pgConfigFromEnv, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
+import { Cause, Clock, Context, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { chooseDatabase, dataDirectory, type Env } from "./Database.js"
 
@@ -247,21 +247,30 @@ const unpackDataFolder = async (payload: AsyncIterable<Buffer>, into: string): P
  * on a command line, which `ps` shows), the rest as a URL without it, or as PG* variables.
  */
 export const pgClientConnection = (env: Env): { readonly args: Array<string>; readonly env: NodeJS.ProcessEnv } => {
-  const url = env.DATABASE_URL?.trim()
-  if (url) {
-    if (!URL.canParse(url)) throw new StoreError({ message: "DATABASE_URL is not a URL" })
-    const parsed = new URL(url)
+  // the same settings the database layer reads (store-sql's DatabaseSettings)
+  const exit = Effect.runSyncExit(pgConfigFromEnv(env))
+  if (Exit.isFailure(exit)) {
+    const error = Cause.findErrorOption(exit.cause)
+    throw new StoreError({ message: Option.isSome(error) ? error.value.message : "the database is not configured" })
+  }
+  const config = exit.value
+  if (config.url !== undefined) {
+    const text = Redacted.value(config.url)
+    if (!URL.canParse(text)) throw new StoreError({ message: "DATABASE_URL is not a URL" })
+    const parsed = new URL(text)
     const password = decodeURIComponent(parsed.password)
     parsed.password = ""
     return { args: [`--dbname=${parsed.toString()}`], env: password === "" ? {} : { PGPASSWORD: password } }
   }
   const variables: NodeJS.ProcessEnv = {
-    PGHOST: env.DB_HOST?.trim() || "127.0.0.1",
-    PGPORT: env.DB_PORT?.trim() || "5432",
-    PGUSER: env.DB_USER?.trim() || "postgres",
-    PGDATABASE: env.DB_NAME?.trim() ?? "",
+    PGHOST: config.host ?? "127.0.0.1",
+    PGPORT: String(config.port ?? 5432),
+    PGUSER: config.username ?? "postgres",
+    PGDATABASE: config.database ?? "",
   }
-  if (env.DB_PASSWORD) variables.PGPASSWORD = env.DB_PASSWORD
+  if (config.password !== undefined && Redacted.isRedacted(config.password)) {
+    variables.PGPASSWORD = Redacted.value(config.password)
+  }
   return { args: [], env: variables }
 }
 

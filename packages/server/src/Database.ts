@@ -3,12 +3,20 @@
  * variables say so, otherwise embedded PGlite in the data folder (`BATCHOPS_DATA_DIR`,
  * default `./.batchops`).
  */
-import { join, resolve } from "node:path"
-import { type DatabaseConfigError, type PgliteError, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
-import type { Layer } from "effect"
+import { join } from "node:path"
+import { settingsProvider } from "@batchops/core"
+import {
+  type DatabaseConfigError,
+  DatabaseSettings,
+  type PgliteError,
+  pgLayerFromEnv,
+  pgliteLayer,
+} from "@batchops/store-sql"
+import { type Config, Effect, type Layer, Option, Redacted } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
+import { dataDirectory, type Env } from "./Settings.js"
 
-export type Env = Readonly<Record<string, string | undefined>>
+export { dataDirectory, type Env } from "./Settings.js"
 
 export interface DatabaseChoice {
   readonly kind: "postgres" | "pglite"
@@ -16,18 +24,26 @@ export interface DatabaseChoice {
   readonly describe: string
 }
 
-export const dataDirectory = (env: Env): string => resolve(env.BATCHOPS_DATA_DIR ?? ".batchops")
+/** One of store-sql's database settings in `env`; None when it cannot be read. */
+const databaseSetting = <A>(env: Env, config: Config.Config<A>): Option.Option<A> =>
+  Effect.runSync(Effect.option(config.parse(settingsProvider(env, ["DB_PASSWORD"]))))
 
 export const chooseDatabase = (env: Env): DatabaseChoice => {
-  if (env.DATABASE_URL) {
-    const url = URL.canParse(env.DATABASE_URL) ? new URL(env.DATABASE_URL) : undefined
-    return { kind: "postgres", describe: url ? `postgres ${url.host}${url.pathname}` : "postgres (DATABASE_URL)" }
-  }
-  if (env.DB_NAME) {
+  const url = Option.flatten(databaseSetting(env, DatabaseSettings.url))
+  if (Option.isSome(url)) {
+    const text = Redacted.value(url.value)
+    const parsed = URL.canParse(text) ? new URL(text) : undefined
     return {
       kind: "postgres",
-      describe: `postgres ${env.DB_HOST ?? "127.0.0.1"}:${env.DB_PORT ?? "5432"}/${env.DB_NAME}`,
+      describe: parsed ? `postgres ${parsed.host}${parsed.pathname}` : "postgres (DATABASE_URL)",
     }
+  }
+  const database = Option.flatten(databaseSetting(env, DatabaseSettings.database))
+  if (Option.isSome(database)) {
+    const host = Option.getOrElse(databaseSetting(env, DatabaseSettings.host), () => "127.0.0.1")
+    // a DB_PORT that is not a port: connecting says so
+    const port = Option.getOrElse(databaseSetting(env, DatabaseSettings.port), () => "(DB_PORT?)")
+    return { kind: "postgres", describe: `postgres ${host}:${port}/${database.value}` }
   }
   return { kind: "pglite", describe: `embedded PGlite in ${join(dataDirectory(env), "pgdata")}` }
 }

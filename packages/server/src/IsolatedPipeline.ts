@@ -13,7 +13,6 @@ import { RequestError } from "@batchops/core"
 import { detectFormat, type ParserLimits } from "@batchops/parsers"
 import { Effect, Schema } from "effect"
 import type { PreviewRun } from "./api/uploads/PreviewRun.js"
-import type { Env } from "./Database.js"
 import {
   type HostHandlers,
   type IsolatedTaskFailed,
@@ -21,7 +20,7 @@ import {
   type ResourceLimitExceeded,
   runIsolated,
 } from "./Isolation.js"
-import { UsageError } from "./UsageError.js"
+import { type Env, readSetting } from "./Settings.js"
 
 /** How the host isolates files: the limits per file, and the site plugins the thread loads. */
 export interface FileIsolation {
@@ -37,9 +36,7 @@ export interface FileIsolation {
   readonly parserLimits?: Partial<ParserLimits> | undefined
 }
 
-export const DEFAULT_PARSE_MEMORY_MB = 512
-export const DEFAULT_FILE_TIMEOUT_SECONDS = 600
-export const DEFAULT_FILE_CPU_SECONDS = 300
+export { DEFAULT_FILE_CPU_SECONDS, DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_PARSE_MEMORY_MB } from "./Settings.js"
 
 /** A file passed a limit while a stage ran; its thread was stopped. */
 export class FileLimitExceeded extends Schema.TaggedError<FileLimitExceeded>()("FileLimitExceeded", {
@@ -47,26 +44,18 @@ export class FileLimitExceeded extends Schema.TaggedError<FileLimitExceeded>()("
   message: Schema.String,
 }) {}
 
-/** A positive number of `name`, or its default when unset. */
-const positive = (env: Env, name: string, fallback: number, example: string): number => {
-  const text = env[name]?.trim()
-  if (text === undefined || text === "") return fallback
-  const value = Number(text)
-  if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${name} must be a positive number (e.g. ${example}), got "${text}"`)
-  }
-  return value
-}
-
 /** The limits per file from the environment; a wrong value stops the command with a message naming it. */
-export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => ({
-  besideApi,
-  limits: {
-    memoryMb: positive(env, "BATCHOPS_PARSE_MEMORY_MB", DEFAULT_PARSE_MEMORY_MB, "512"),
-    wallClockMs: positive(env, "BATCHOPS_FILE_TIMEOUT_SECONDS", DEFAULT_FILE_TIMEOUT_SECONDS, "600") * 1000,
-    cpuMs: positive(env, "BATCHOPS_FILE_CPU_SECONDS", DEFAULT_FILE_CPU_SECONDS, "300") * 1000,
-  },
-})
+export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => {
+  const limits = readSetting(env, "fileLimits")
+  return {
+    besideApi,
+    limits: {
+      memoryMb: limits.memoryMb,
+      wallClockMs: limits.wallClockSeconds * 1000,
+      cpuMs: limits.cpuSeconds * 1000,
+    },
+  }
+}
 
 /**
  * The thread's module. Threads run plain Node, so it is always the built one: beside the

@@ -28,14 +28,22 @@ export interface PgLayerOptions {
 export const DatabaseSettings = {
   /** wins over the parts when set */
   url: Config.option(Config.Redacted("DATABASE_URL")),
-  parts: Config.all({
-    database: Config.option(Config.String("DB_NAME")),
-    username: Config.withDefault(Config.String("DB_USER"), "postgres"),
-    password: Config.option(Config.Redacted("DB_PASSWORD")),
-    host: Config.withDefault(Config.String("DB_HOST"), "127.0.0.1"),
-    port: Config.withDefault(Config.Port("DB_PORT"), 5432),
-  }),
+  /** without `DATABASE_URL`: Postgres when set */
+  database: Config.option(Config.String("DB_NAME")),
+  username: Config.withDefault(Config.String("DB_USER"), "postgres"),
+  password: Config.option(Config.Redacted("DB_PASSWORD")),
+  host: Config.withDefault(Config.String("DB_HOST"), "127.0.0.1"),
+  port: Config.withDefault(Config.Port("DB_PORT"), 5432),
 }
+
+/** The settings that make up a connection without `DATABASE_URL`. */
+const connectionParts = Config.all({
+  database: DatabaseSettings.database,
+  username: DatabaseSettings.username,
+  password: DatabaseSettings.password,
+  host: DatabaseSettings.host,
+  port: DatabaseSettings.port,
+})
 
 /** The pool configuration the environment describes. */
 export const pgConfigFromEnv = (
@@ -51,7 +59,7 @@ export const pgConfigFromEnv = (
     const url = yield* DatabaseSettings.url.parse(provider).pipe(Effect.orElseSucceed(() => Option.none()))
     if (Option.isSome(url)) return { ...common, url: url.value }
     // only DB_PORT can be malformed: the others are text
-    const settings = yield* DatabaseSettings.parts
+    const settings = yield* connectionParts
       .parse(provider)
       .pipe(
         Effect.mapError(

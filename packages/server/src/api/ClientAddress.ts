@@ -8,7 +8,7 @@
 import { BlockList, isIP } from "node:net"
 import { getConnInfo } from "@hono/node-server/conninfo"
 import type { Context as HonoContext } from "hono"
-import { UsageError } from "../Host.js"
+import { UsageError } from "../UsageError.js"
 
 /** `::ffff:203.0.113.9` (an IPv4 client of a dual-stack socket) as `203.0.113.9`. */
 const plain = (address: string): string => {

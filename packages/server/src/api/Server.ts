@@ -15,12 +15,12 @@ import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
 import { SqlClient } from "effect/sql"
 import { chooseDatabase, dataDirectory, type Env } from "../Database.js"
 import { runHeartbeat } from "../Heartbeats.js"
-import { lifecycleLayer, UsageError } from "../Host.js"
+import { lifecycleLayer } from "../Host.js"
 import { runJobRunner } from "../JobRunner.js"
 import { runScheduler } from "../Scheduler.js"
+import { checkHostSettings, readSetting } from "../Settings.js"
 import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
-import { parseTrustedProxies } from "./ClientAddress.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
 import { HostEnv, RouteTable } from "./Services.js"
 import { findWebDir } from "./WebApp.js"
@@ -55,13 +55,6 @@ export interface RunningServer {
   readonly close: () => Promise<void>
 }
 
-const parsePort = (value: string | undefined): number | undefined => {
-  if (value === undefined || value === "") return undefined
-  const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`PORT must be a port number (0-65535), got "${value}"`)
-  return port
-}
-
 /** The API's runtime over the configured database: the base services, then each area's. */
 export const apiLayer = (env: Env) => {
   const base = Layer.mergeAll(
@@ -90,13 +83,11 @@ const listen = (fetch: Parameters<typeof serve>[0]["fetch"], port: number, host:
 
 export const startServer = async (options: ServerOptions): Promise<RunningServer> => {
   const { env } = options
-  const port = options.port ?? parsePort(env.PORT) ?? DEFAULT_PORT
-  const host = options.host ?? (env.HOST || DEFAULT_HOST)
-  const corsOrigins = (env.BATCHOPS_CORS_ORIGINS ?? "")
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== "")
-  const trustedProxies = parseTrustedProxies(env.BATCHOPS_TRUSTED_PROXIES)
+  checkHostSettings(env)
+  const where = readSetting(env, "listen")
+  const port = options.port ?? where.port ?? DEFAULT_PORT
+  const host = options.host ?? where.host ?? DEFAULT_HOST
+  const { corsOrigins, trustedProxies } = where
   const runtime = ManagedRuntime.make(apiLayer(env))
   let hasAdmin = false
   let server: ReturnType<typeof serve>

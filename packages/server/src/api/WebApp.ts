@@ -9,6 +9,7 @@ import { createRequire } from "node:module"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Env, Hono } from "hono"
+import { readSetting } from "../Settings.js"
 
 const TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
@@ -33,7 +34,8 @@ const APP_CSP =
  */
 export const findWebDir = (env: Readonly<Record<string, string | undefined>>): string | undefined => {
   const candidates: Array<string> = []
-  if (env.BATCHOPS_WEB_DIR) candidates.push(path.resolve(env.BATCHOPS_WEB_DIR))
+  const configured = readSetting(env, "webDir")
+  if (configured) candidates.push(path.resolve(configured))
   try {
     const manifest = createRequire(import.meta.url).resolve("@batchops/web/package.json")
     candidates.push(path.join(path.dirname(manifest), "dist"))

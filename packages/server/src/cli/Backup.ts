@@ -1,12 +1,12 @@
 /** `batchops backup`: one backup of the database into a folder; 0 written, 1 failed. */
 
-import { join, resolve } from "node:path"
+import { resolve } from "node:path"
 import { causeMessage } from "@batchops/core"
 import { Effect, Logger } from "effect"
 import { SqlClient } from "effect/sql"
 import { backupTargetFromEnv, createBackup } from "../Backups.js"
-import { chooseDatabase, databaseLayer, dataDirectory } from "../Database.js"
-import { UsageError } from "../Host.js"
+import { chooseDatabase, databaseLayer } from "../Database.js"
+import { automationFolders, UsageError } from "../Host.js"
 import { defineCommand, type Output } from "./Command.js"
 
 interface BackupCommandOptions {
@@ -50,9 +50,8 @@ export const backupCommand = defineCommand({
   },
   // where backups go: --dir, else BATCHOPS_BACKUP_DIR, else `<data dir>/backups` (as run_daily_backup)
   run: ({ values }, output) => {
-    const env = process.env
     if (values.dir !== undefined && values.dir.trim() === "") throw new UsageError("--dir needs a folder")
-    const dir = resolve(values.dir ?? (env.BATCHOPS_BACKUP_DIR?.trim() || join(dataDirectory(env), "backups")))
+    const dir = resolve(values.dir ?? automationFolders(process.env).backupDir)
     return runBackupCommand({ dir, json: values.json ?? false }, output)
   },
 })

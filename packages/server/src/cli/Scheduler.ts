@@ -7,6 +7,7 @@ import { Effect, Layer, Logger } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
 import { runScheduler, type SchedulerTickResult } from "../Scheduler.js"
+import { checkHostSettings } from "../Settings.js"
 import { defineCommand, type Output } from "./Command.js"
 import { runUntilStopped } from "./UntilStopped.js"
 
@@ -26,6 +27,8 @@ const schedulerLine = (result: SchedulerTickResult, json: boolean): string => {
 }
 
 const runSchedulerCommand = async (options: SchedulerCommandOptions, output: Output): Promise<number> => {
+  // every setting, before anything opens: a wrong one stops the command here
+  checkHostSettings(process.env)
   const database = chooseDatabase(process.env)
   if (!options.json) output.err(`batchops scheduler: ${database.describe}, every ${options.everyMs} ms\n`)
   const program = runScheduler({

@@ -2,7 +2,7 @@
 import { errorChainMessage } from "@batchops/core"
 import { startServer } from "../api/Server.js"
 import { chooseDatabase, type Env } from "../Database.js"
-import { UsageError } from "../Host.js"
+import { checkHostSettings, readSetting } from "../Settings.js"
 import { type CommandInput, defineCommand, type Output, parseCommandArgs } from "./Command.js"
 
 const options = {
@@ -12,11 +12,7 @@ const options = {
 
 /** The roles BATCHOPS_ROLE and the flags ask for. */
 const rolesOf = (values: CommandInput<typeof options>["values"], env: Env) => {
-  const role = (env.BATCHOPS_ROLE ?? "").trim().toLowerCase() || "all"
-  if (role !== "all" && role !== "api") {
-    throw new UsageError(`BATCHOPS_ROLE must be "all" or "api" (got "${env.BATCHOPS_ROLE}")`)
-  }
-  const embedded = role === "all"
+  const embedded = readSetting(env, "role") === "all"
   return { worker: values.worker ?? embedded, scheduler: values.scheduler ?? embedded }
 }
 
@@ -60,7 +56,11 @@ export const serveCommand = defineCommand({
     --no-worker and --no-scheduler (or BATCHOPS_ROLE=api for both) leave those to separate
     \`batchops worker\` and \`batchops scheduler\` processes (BATCHOPS_ROLE=all is the default).`,
   options,
-  run: ({ values }, output) => runServe(rolesOf(values, process.env), output),
+  run: ({ values }, output) => {
+    // every setting, before anything opens: a wrong one stops the command here
+    checkHostSettings(process.env)
+    return runServe(rolesOf(values, process.env), output)
+  },
   failed: (error, output) => {
     output.err(`batchops serve: ${errorChainMessage(error)}\n`)
     return 1

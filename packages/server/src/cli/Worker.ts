@@ -11,16 +11,14 @@ import { HeartbeatsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer, Logger } from "effect"
 import { chooseDatabase, type Env } from "../Database.js"
 import { runHeartbeat } from "../Heartbeats.js"
-import { lifecycleLayer, UsageError } from "../Host.js"
+import { lifecycleLayer } from "../Host.js"
 import { runJobRunner } from "../JobRunner.js"
+import { checkHostSettings, parseConcurrency, parseLeaseMs, readSetting } from "../Settings.js"
 import { type ProcessOutcome, runWorker } from "../UploadWorker.js"
 import { type CommandInput, defineCommand, type Output } from "./Command.js"
 import { runUntilStopped } from "./UntilStopped.js"
 
-const DEFAULT_LEASE_MS = 60_000
-
-/** the most upload claim loops one worker process runs (each holds a database connection at times) */
-export const MAX_WORKER_CONCURRENCY = 64
+export { MAX_WORKER_CONCURRENCY } from "../Settings.js"
 
 /** A mail's lease: longer than the mailer's connect and socket timeouts. */
 const MAIL_LEASE_MS = 120_000
@@ -33,22 +31,6 @@ interface WorkerCommandOptions {
   readonly json: boolean
 }
 
-const parseLeaseMs = (value: string, name: string): number => {
-  const ms = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(ms) || ms <= 0) {
-    throw new UsageError(`${name} must be a positive whole number of milliseconds (got "${value}")`)
-  }
-  return ms
-}
-
-const parseConcurrency = (value: string, name: string): number => {
-  const n = Number(value)
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > MAX_WORKER_CONCURRENCY) {
-    throw new UsageError(`${name} must be a whole number from 1 to ${MAX_WORKER_CONCURRENCY} (got "${value}")`)
-  }
-  return n
-}
-
 const options = {
   once: { type: "boolean" },
   concurrency: { type: "string", value: "<n>" },
@@ -58,20 +40,15 @@ const options = {
 
 /** The flags, else the environment, else the defaults. */
 const workerOptions = (values: CommandInput<typeof options>["values"], env: Env): WorkerCommandOptions => {
-  const concurrency =
-    values.concurrency !== undefined
-      ? parseConcurrency(values.concurrency, "--concurrency")
-      : env.BATCHOPS_WORKER_CONCURRENCY
-        ? parseConcurrency(env.BATCHOPS_WORKER_CONCURRENCY, "BATCHOPS_WORKER_CONCURRENCY")
-        : 1
+  const settings = readSetting(env, "worker")
   const flag = values["lease-ms"]
-  const leaseMs =
-    flag !== undefined
-      ? parseLeaseMs(flag, "--lease-ms")
-      : env.BATCHOPS_WORKER_LEASE_MS
-        ? parseLeaseMs(env.BATCHOPS_WORKER_LEASE_MS, "BATCHOPS_WORKER_LEASE_MS")
-        : DEFAULT_LEASE_MS
-  return { once: values.once ?? false, concurrency, leaseMs, json: values.json ?? false }
+  return {
+    once: values.once ?? false,
+    concurrency:
+      values.concurrency !== undefined ? parseConcurrency(values.concurrency, "--concurrency") : settings.concurrency,
+    leaseMs: flag !== undefined ? parseLeaseMs(flag, "--lease-ms") : settings.leaseMs,
+    json: values.json ?? false,
+  }
 }
 
 /** One line (standard error) for one incident mail. */
@@ -189,5 +166,9 @@ export const workerCommand = defineCommand({
     (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
     DEFAULT_FROM_EMAIL; without EMAIL_HOST they are written to the log). It migrates first.`,
   options,
-  run: ({ values }, output) => runWorkerCommand(workerOptions(values, process.env), output),
+  run: ({ values }, output) => {
+    // every setting, before anything opens: a wrong one stops the command here
+    checkHostSettings(process.env)
+    return runWorkerCommand(workerOptions(values, process.env), output)
+  },
 })

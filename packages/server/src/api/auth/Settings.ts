@@ -16,7 +16,8 @@
  * the product describes them).
  */
 import { Context, Effect, Layer } from "effect"
-import { UsageError } from "../../Host.js"
+import { type Env, readSetting } from "../../Settings.js"
+import { UsageError } from "../../UsageError.js"
 import { HostEnv } from "../Services.js"
 
 export interface AuthSettingsShape {
@@ -36,30 +37,22 @@ export class AuthSettings extends Context.Service<AuthSettings, AuthSettingsShap
 
 export const DAY_MS = 24 * 3_600_000
 
-type Env = Readonly<Record<string, string | undefined>>
-
-export const positive = (env: Env, name: string, fallback: number, integer: boolean): number => {
-  const text = env[name]?.trim()
-  if (text === undefined || text === "") return fallback
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`${name} must be a positive ${integer ? "whole " : ""}number, got "${env[name]}"`)
+/** The sign-in settings of an environment (see Settings.ts); a wrong value is a UsageError naming it. */
+export const authSettingsFromEnv = (env: Env): AuthSettingsShape => {
+  const auth = readSetting(env, "auth")
+  return {
+    tokenTtlMs: auth.tokenTtlHours * 3_600_000,
+    tokenIdleMs: auth.tokenIdleHours * 3_600_000,
+    freeFailures: auth.freeFailures,
+    maxDelayMs: auth.maxDelaySeconds * 1000,
+    failureMemoryMs: DAY_MS,
+    codeTtlMs: 15 * 60_000,
+    codeMaxAttempts: 5,
+    codeCooldownMs: 60_000,
+    codesPerDay: 10,
+    codeWrongGuesses: 5,
   }
-  return value
 }
-
-export const authSettingsFromEnv = (env: Env): AuthSettingsShape => ({
-  tokenTtlMs: positive(env, "BATCHOPS_TOKEN_TTL_HOURS", 168, false) * 3_600_000,
-  tokenIdleMs: positive(env, "BATCHOPS_TOKEN_IDLE_HOURS", 12, false) * 3_600_000,
-  freeFailures: positive(env, "BATCHOPS_AUTH_FREE_FAILURES", 5, true),
-  maxDelayMs: positive(env, "BATCHOPS_AUTH_MAX_DELAY_SECONDS", 900, false) * 1000,
-  failureMemoryMs: DAY_MS,
-  codeTtlMs: 15 * 60_000,
-  codeMaxAttempts: 5,
-  codeCooldownMs: 60_000,
-  codesPerDay: 10,
-  codeWrongGuesses: 5,
-})
 
 /** The settings of the server's environment; a wrong value stops the server with a message naming it. */
 export const authSettingsLayer: Layer.Layer<AuthSettings, UsageError, HostEnv> = Layer.effect(

@@ -3,8 +3,8 @@
  * per account (default 5), read from the server's environment.
  */
 import { Context, Effect, Layer } from "effect"
-import { UsageError } from "../../Host.js"
-import { positive } from "../auth/Settings.js"
+import { readSetting } from "../../Settings.js"
+import { UsageError } from "../../UsageError.js"
 import { HostEnv } from "../Services.js"
 
 export interface ManualRunSettingsShape {
@@ -19,7 +19,7 @@ export class ManualRunSettings extends Context.Service<ManualRunSettings, Manual
 export const manualRunSettingsFromEnv = (
   env: Readonly<Record<string, string | undefined>>,
 ): ManualRunSettingsShape => ({
-  perMinute: positive(env, "BATCHOPS_MANUAL_RUNS_PER_MINUTE", 5, true),
+  perMinute: readSetting(env, "manualRunsPerMinute"),
 })
 
 /** The settings of the server's environment; a wrong value stops the server with a message naming it. */

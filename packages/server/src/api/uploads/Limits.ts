@@ -3,11 +3,11 @@
  * limit is read once when the API starts and a wrong value stops it with a clear message.
  */
 import { Context, Effect, Layer } from "effect"
-import type { Env } from "../../Database.js"
-import { UsageError } from "../../Host.js"
+import { type Env, readSetting } from "../../Settings.js"
+import { UsageError } from "../../UsageError.js"
 import { HostEnv } from "../Services.js"
 
-export const DEFAULT_MAX_UPLOAD_BYTES = 52_428_800
+export { DEFAULT_MAX_UPLOAD_BYTES } from "../../Settings.js"
 
 export interface UploadLimitsShape {
   /** the largest file accepted, in bytes */
@@ -17,15 +17,7 @@ export interface UploadLimitsShape {
 export class UploadLimits extends Context.Service<UploadLimits, UploadLimitsShape>()("@batchops/server/UploadLimits") {}
 
 /** `BATCHOPS_MAX_UPLOAD_BYTES` as a number of bytes (a positive integer). */
-export const maxUploadBytes = (env: Env): number => {
-  const text = env.BATCHOPS_MAX_UPLOAD_BYTES?.trim()
-  if (text === undefined || text === "") return DEFAULT_MAX_UPLOAD_BYTES
-  const bytes = Number(text)
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(bytes) || bytes < 1) {
-    throw new UsageError(`BATCHOPS_MAX_UPLOAD_BYTES must be a number of bytes (e.g. 52428800), got "${text}"`)
-  }
-  return bytes
-}
+export const maxUploadBytes = (env: Env): number => readSetting(env, "maxUploadBytes")
 
 /** The limits of an environment; a wrong value stops the server with a message naming it. */
 export const uploadLimitsFromEnv = (env: Env): Layer.Layer<UploadLimits, UsageError> =>

@@ -9,9 +9,11 @@ import { readFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
 import {
   batchopsPlugin,
+  CurrentRegistry,
   createRegistry,
   IncidentsRepo,
   type PipelineRequest,
+  recordFailure,
   recordRetry,
   resolveByRetry,
   runPipeline,
@@ -20,8 +22,16 @@ import {
 } from "@batchops/core"
 import { parsersPlugin } from "@batchops/parsers"
 import { DirectoryPublisher } from "@batchops/reports"
-import { IncidentsRepoLayer, migrate, pgliteLayer, UploadsRepoLayer } from "@batchops/store-sql"
-import { Clock, Effect, Layer } from "effect"
+import {
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  migrate,
+  pgliteLayer,
+  TransactionsLayer,
+  UploadsRepoLayer,
+  WorkQueueLayer,
+} from "@batchops/store-sql"
+import { Clock, Effect, Layer, Option } from "effect"
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +47,7 @@ const story = Effect.gen(function* () {
   yield* migrate()
   const uploads = yield* UploadsRepo
   const incidents = yield* IncidentsRepo
-  const registry = yield* createRegistry([batchopsPlugin, parsersPlugin])
+  const registry = yield* CurrentRegistry
   const bytes = new Uint8Array(yield* Effect.promise(() => readFile(values.file)))
   const run = (plan: PipelineRequest["plan"]) =>
     runPipeline(registry, { source: sourceFromBytes("gradebook.csv", bytes), profile: "gradebook", plan })
@@ -54,11 +64,13 @@ const story = Effect.gen(function* () {
     processConfig: wrong.config,
   })
 
-  // 2. it fails, and the failure becomes an incident with the known error's diagnosis
+  // 2. it fails, and the failure becomes an incident with the known error's diagnosis (the
+  //    incident service groups it with earlier failures like it and queues the incident mail)
   const failed = yield* run(wrong)
   yield* uploads.updateStatus(upload.id, "failed")
   const draft = failed.incident!
-  const { incident } = yield* incidents.insert({ uploadId: upload.id, ...draft })
+  const recorded = yield* recordFailure(draft, upload.id, "gradebook.csv")
+  const incident = Option.getOrThrow(yield* incidents.get(recorded.incidentId))
   console.log(`${failed.status}: ${draft.stage}: ${draft.error}`)
   console.log(`known error ${draft.knownError}: ${draft.correctiveAction}`)
 
@@ -77,7 +89,15 @@ const story = Effect.gen(function* () {
   console.log(`incident ${resolved.status}: ${resolved.timeline.map((entry) => entry.kind).join(" -> ")}`)
 })
 
-const storage = Layer.mergeAll(UploadsRepoLayer, IncidentsRepoLayer).pipe(
-  Layer.provideMerge(pgliteLayer({ dataDir: values.data })),
+const storage = Layer.mergeAll(
+  UploadsRepoLayer,
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  TransactionsLayer,
+  WorkQueueLayer,
+).pipe(Layer.provideMerge(pgliteLayer({ dataDir: values.data })))
+// the plugins this program runs: the built-in stages, plans and known errors, and the parsers
+const registry = Layer.effect(CurrentRegistry, createRegistry([batchopsPlugin, parsersPlugin]))
+await Effect.runPromise(
+  story.pipe(Effect.provide(Layer.mergeAll(storage, registry, DirectoryPublisher.layer(values.out)))),
 )
-await Effect.runPromise(story.pipe(Effect.provide(Layer.mergeAll(storage, DirectoryPublisher.layer(values.out)))))

@@ -2,7 +2,7 @@
  * The registry: every plugin's contributions, checked and put in order. Built-ins come
  * from the `batchops` plugin through the same path as anyone else's.
  */
-import { Effect, Result } from "effect"
+import { Context, Effect, Result } from "effect"
 import { type Automation, MANUAL_RUN_ACCESS } from "./Automation.js"
 import { PluginError } from "./Errors.js"
 import type { FileParser } from "./FileParser.js"
@@ -97,6 +97,13 @@ const pluginProblem = (plugin: unknown): PluginError | undefined => {
   }
   return undefined
 }
+
+/**
+ * The registry a program runs (its plugins' parsers, profiles, plans, known errors and
+ * automations), for the services that need it: the incident service matches failures against
+ * its known errors, retries check plans against it, the scheduler finds its automations.
+ */
+export class CurrentRegistry extends Context.Service<CurrentRegistry, Registry>()("@batchops/core/CurrentRegistry") {}
 
 /** Check the plugins and build the registry. Fails with a PluginError naming the plugin at fault. */
 export const createRegistry = Effect.fn("Registry.create")(function* (plugins: ReadonlyArray<Plugin>) {

@@ -27,6 +27,8 @@ import {
   type JobRunStep,
   JobRunsRepo,
   JobsRepo,
+  matchingKnownErrors,
+  recordFailure,
   Transactions,
   type WorkItem,
   WorkQueue,
@@ -36,7 +38,6 @@ import { Cause, Clock, Deferred, Effect, Exit, Layer, Option, Schema, SchemaIssu
 import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 import { BackupsLayer } from "./Backups.js"
-import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { UploadSettings } from "./UploadSettings.js"
 
 /** The work item kind a queued job run waits under, with `{ jobRunId, jobId }`. */

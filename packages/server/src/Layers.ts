@@ -6,6 +6,7 @@ import path from "node:path"
 import {
   AutomationSettings,
   type AutomationSettingsShape,
+  CurrentRegistry,
   IntakeRefused,
   type Registry,
   StoreError,
@@ -62,6 +63,14 @@ export const automationSettings = (options: UploadLayerOptions): AutomationSetti
   }
 }
 
+/** Core's services find the registry of the upload settings as `CurrentRegistry`. */
+export const currentRegistryLayer = Layer.effect(
+  CurrentRegistry,
+  Effect.gen(function* () {
+    return (yield* UploadSettings).registry
+  }),
+)
+
 /** Intake from inside BatchOps (inbox folders, fetched files): the API's intake, same rules. */
 export const UploadIntakeLayer = Layer.effect(
   UploadIntake,
@@ -116,4 +125,7 @@ export const uploadLifecycleLayer = <E, R>(
         })
       }),
     ),
-  ).pipe((base) => Layer.provideMerge(UploadIntakeLayer, base), Layer.provideMerge(database))
+  ).pipe(
+    (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer), base),
+    Layer.provideMerge(database),
+  )

@@ -12,6 +12,7 @@ import {
   type IncidentDraft,
   IncidentsRepo,
   Models,
+  matchingKnownErrors,
   type PipelineResult,
   PublishError,
   type PublishedReports,
@@ -19,6 +20,7 @@ import {
   ReportPublisher,
   RequestError,
   type ResumePoint,
+  recordFailure,
   resolveByRetry,
   runPipeline,
   type StepEvent,
@@ -32,7 +34,6 @@ import {
 import { DirectoryPublisher } from "@batchops/reports"
 import { Cause, Clock, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
-import { matchingKnownErrors, recordFailure } from "./Incidents.js"
 import { FileLimitExceeded, runPipelineIsolated } from "./IsolatedPipeline.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { originalPath, PROCESS_UPLOAD, type ProcessUploadPayload, readOriginal } from "./UploadStore.js"

@@ -5,7 +5,6 @@ export * from "./api/Server.js"
 export * from "./Checkpoints.js"
 export { main, run } from "./cli.js"
 export * from "./Heartbeats.js"
-export * from "./Incidents.js"
 export {
   DEFAULT_FILE_CPU_SECONDS,
   DEFAULT_FILE_TIMEOUT_SECONDS,

@@ -15,6 +15,7 @@ import { REMINDER_SCOPE, SimulatedSettings, simulatedRecords } from "@batchops/a
 import {
   AutomationLedger,
   type AutomationServices,
+  type CurrentRegistry,
   DepartmentsRepo,
   type IngestRecord,
   JobRunsRepo,
@@ -50,6 +51,7 @@ type Services =
   | UploadsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
 

@@ -24,6 +24,7 @@ import {
   type AutomationContext,
   AutomationLedger,
   type AutomationServices,
+  type CurrentRegistry,
   DepartmentsRepo,
   type IncidentsRepo,
   type JobRunRecord,
@@ -56,6 +57,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
   | UsersRepo

@@ -1,7 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type IncidentsRepo, type KnownErrorsRepo, type Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import {
+  type CurrentRegistry,
+  type IncidentsRepo,
+  type KnownErrorsRepo,
+  type Transactions,
+  UploadsRepo,
+  WorkQueue,
+} from "@batchops/core"
 import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Fiber, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -34,6 +41,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
 

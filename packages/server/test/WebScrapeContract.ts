@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   type AutomationServices,
+  type CurrentRegistry,
   DepartmentsRepo,
   IncidentsRepo,
   type JobRunRecord,
@@ -48,6 +49,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
 

@@ -10,6 +10,7 @@ import { join } from "node:path"
 import {
   AutomationError,
   type AutomationServices,
+  type CurrentRegistry,
   DepartmentsRepo,
   defineAutomation,
   definePlugin,
@@ -52,6 +53,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
   | UsersRepo

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
+  type CurrentRegistry,
   type HeartbeatsRepo,
   JobRunsRepo,
   JobsRepo,
@@ -37,6 +38,7 @@ type Services =
   | SqlClient.SqlClient
   | HeartbeatsRepo
   | UploadSettings
+  | CurrentRegistry
 
 const at = (text: string) => new Date(text)
 

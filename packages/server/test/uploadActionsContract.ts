@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   type ApprovalRequest,
+  type CurrentRegistry,
   IncidentsRepo,
   type KnownErrorsRepo,
   type Transactions,
@@ -35,6 +36,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
 

@@ -8,7 +8,14 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IncidentsRepo, KnownErrorsRepo, type Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import {
+  type CurrentRegistry,
+  IncidentsRepo,
+  KnownErrorsRepo,
+  type Transactions,
+  UploadsRepo,
+  WorkQueue,
+} from "@batchops/core"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -29,6 +36,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
 

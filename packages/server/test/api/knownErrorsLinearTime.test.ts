@@ -5,10 +5,9 @@
  * all the while (the patterns run on core's linear-time engine). On Postgres, so that the
  * health answers measure the patterns, not an in-process database sharing the event loop.
  */
-import { draftIncident } from "@batchops/core"
+import { draftIncident, matchingKnownErrors, recordFailure } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { matchingKnownErrors, recordFailure } from "../../src/Incidents.js"
 import { submitUpload } from "../../src/UploadStore.js"
 import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"

@@ -3,9 +3,17 @@
  * note something, retry its upload, archive it. Each action answers the incident as it now
  * is (with its tickets and group), so the page shows the result without another request.
  */
-import { assignablePeople, assignmentProblem, IncidentsRepo, UploadsRepo, UsersRepo } from "@batchops/core"
+import {
+  addIncidentNote,
+  assignablePeople,
+  assignIncident,
+  assignmentProblem,
+  IncidentsRepo,
+  transitionIncident,
+  UploadsRepo,
+  UsersRepo,
+} from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { addIncidentNote, assignIncident, transitionIncident } from "../../Incidents.js"
 import { type RetryCorrections, retryUpload } from "../../UploadActions.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { ApiError, badRequest, defineRoute, encoderOf, type FieldProblem, notFound, snakeJson } from "../Api.js"

@@ -5,9 +5,8 @@
  * as they do in the CLI.
  */
 import { randomUUID } from "node:crypto"
-import { IncidentsRepo, openIncident, Transactions, UploadsRepo } from "@batchops/core"
+import { IncidentsRepo, openIncident, Transactions, UploadsRepo, updateIncidentFields } from "@batchops/core"
 import { Clock, Effect, Option, Schema } from "effect"
-import { updateIncidentFields } from "../../Incidents.js"
 import {
   badRequest,
   defineRoute,

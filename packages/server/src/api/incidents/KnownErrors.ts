@@ -11,10 +11,10 @@ import {
   type KnownErrorNotFound,
   KnownErrorsRepo,
   type StoreError,
+  tryKnownErrorAgainstRecent,
   type UnsafePattern,
 } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { tryKnownErrorAgainstRecent } from "../../Incidents.js"
 import {
   type ApiError,
   badRequest,

@@ -1,70 +1,55 @@
 /**
- * The incident service the API calls: each change loads the incident, applies core's workflow
+ * The incident service: how operators change incidents and how failures become them, over
+ * core's ports (`IncidentsRepo`, `KnownErrorsRepo`, `Transactions`, `WorkQueue`) and the
+ * registry in `CurrentRegistry`. Each operator change loads the incident, applies the workflow
  * function (IncidentWorkflow.ts, where every rule lives) and saves the result through
  * `IncidentsRepo.save` (one transaction, refused with `IncidentConflict` when someone saved
  * the incident since it was loaded). A refused change (InvalidTransition,
  * IncidentChangeRefused) writes nothing.
  *
  * `recordFailure` is how a pipeline failure becomes an incident: failures are grouped by
- * fingerprint (core's IncidentGroups.ts), and the group's incident decides what happens
- * (core's `recurrenceAction`): attach the occurrence to an open or in-progress incident,
- * reopen a resolved one (its ticket opens again, no second ticket), or open a new incident
- * and ticket when there is none or it was archived.
+ * fingerprint (IncidentGroups.ts), and the group's incident decides what happens
+ * (`recurrenceAction`): attach the occurrence to an open or in-progress incident, reopen a
+ * resolved one (its ticket opens again, no second ticket), or open a new incident and ticket
+ * when there is none or it was archived. Mail about it goes into the outbox (IncidentMail.ts).
  *
  * Known errors: the active rows of `known_errors` (whose patterns pass `checkPattern`), then
  * the registry's known errors that have no row of the same name (a row overrides the plugin's
  * definition of that name, and a deactivated row switches it off).
  */
-import { randomUUID } from "node:crypto"
+import { Clock, Effect, Option, Result } from "effect"
+import { type FailureKey, fingerprint, newGroup, recordOccurrence, recurrenceAction } from "./IncidentGroups.js"
+import { enqueueIncidentMail } from "./IncidentMail.js"
 import {
   type Actor,
   addNote,
   assign,
-  checkPattern,
-  enqueueIncidentMail,
-  type FailureKey,
-  fingerprint,
   type IncidentChangeRefused,
-  IncidentConflict,
-  type IncidentDraft,
   type IncidentFields,
+  type InvalidTransition,
+  openIncident,
+  recordRecurrence,
+  transition,
+  updateFields,
+} from "./IncidentWorkflow.js"
+import type { IncidentDraft, KnownError } from "./KnownError.js"
+import { type KnownErrorCandidate, type SampleFailure, type TrialResult, tryKnownError } from "./KnownErrorTrial.js"
+import * as Models from "./Models.js"
+import {
+  IncidentConflict,
   IncidentNotFound,
   IncidentsRepo,
   type IncidentTimelineRewritten,
-  type InvalidTransition,
-  type KnownError,
-  type KnownErrorCandidate,
-  KnownErrorsRepo,
-  Models,
-  newGroup,
-  openIncident,
-  recordOccurrence,
-  recordRecurrence,
-  recurrenceAction,
-  type SampleFailure,
-  type StoreError,
-  Transactions,
-  type TrialResult,
-  transition,
-  tryKnownError,
-  type UnsafePattern,
-  updateFields,
-  type WorkQueue,
-} from "@batchops/core"
-import { IncidentsRepoLayer, KnownErrorsRepoLayer, TransactionsLayer, WorkQueueLayer } from "@batchops/store-sql"
-import { Clock, Effect, Layer, Option, Result } from "effect"
-import { UploadSettings } from "./UploadSettings.js"
+} from "./ports/IncidentsRepo.js"
+import { KnownErrorsRepo } from "./ports/KnownErrorsRepo.js"
+import type { StoreError } from "./ports/StoreError.js"
+import { Transactions } from "./ports/Transactions.js"
+import type { WorkQueue } from "./ports/WorkQueue.js"
+import { CurrentRegistry } from "./Registry.js"
+import { checkPattern, type UnsafePattern } from "./SafePattern.js"
 
 type Incident = Models.Incident
 type IncidentStatus = Models.IncidentStatus
-
-/** The repositories the incident service needs (and the queue its mails go through), over the `SqlClient` in context. */
-export const incidentReposLayer = Layer.mergeAll(
-  IncidentsRepoLayer,
-  KnownErrorsRepoLayer,
-  WorkQueueLayer,
-  TransactionsLayer,
-)
 
 /** Options of an operator's change. */
 export interface ChangeOptions {
@@ -173,11 +158,11 @@ const fromRow = (row: Models.KnownErrorRow): KnownError => ({
 export const matchingKnownErrors = (): Effect.Effect<
   ReadonlyArray<KnownError>,
   StoreError,
-  KnownErrorsRepo | UploadSettings
+  KnownErrorsRepo | CurrentRegistry
 > =>
   Effect.gen(function* () {
     const knownErrors = yield* KnownErrorsRepo
-    const { registry } = yield* UploadSettings
+    const registry = yield* CurrentRegistry
     const rows = yield* knownErrors.list({ includeInactive: true })
     const usable = rows.filter((row) => row.active && Result.isSuccess(checkPattern(row.pattern)))
     const registryNames = new Set(registry.knownErrors.map((known) => known.name))
@@ -204,7 +189,7 @@ export const tryKnownErrorAgainstRecent = (
   candidate: KnownErrorCandidate,
   limit: number,
   sample?: SampleFailure,
-): Effect.Effect<TrialResult, StoreError, IncidentsRepo | KnownErrorsRepo | UploadSettings> =>
+): Effect.Effect<TrialResult, StoreError, IncidentsRepo | KnownErrorsRepo | CurrentRegistry> =>
   Effect.gen(function* () {
     const incidents = yield* IncidentsRepo
     const recent = yield* incidents.recentFailures(limit)
@@ -250,13 +235,13 @@ export const recordFailure = (
 ): Effect.Effect<
   RecordedFailure,
   UnsafePattern | SaveError | IncidentChangeRefused,
-  IncidentsRepo | KnownErrorsRepo | UploadSettings | Transactions | WorkQueue
+  IncidentsRepo | KnownErrorsRepo | CurrentRegistry | Transactions | WorkQueue
 > =>
   Effect.gen(function* () {
     const tx = yield* Transactions
     const incidents = yield* IncidentsRepo
     const knownErrors = yield* KnownErrorsRepo
-    const { registry } = yield* UploadSettings
+    const registry = yield* CurrentRegistry
     const key: FailureKey = { stage: draft.stage, knownError: draft.knownError, message: draft.error, source }
     const print = fingerprint(key)
 
@@ -294,7 +279,7 @@ export const recordFailure = (
           if (known !== undefined) yield* knownErrors.ensure(known)
         }
         const opened = openIncident(draft, {
-          newId: () => randomUUID(),
+          newId: () => globalThis.crypto.randomUUID(),
           now,
           uploadId,
           ...(source === null ? {} : { fileName: source }),

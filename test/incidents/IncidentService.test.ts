@@ -3,33 +3,40 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
+  addIncidentNote,
+  assignIncident,
+  batchopsPlugin,
+  CurrentRegistry,
+  createRegistry,
   draftIncident,
   IncidentConflict,
   type IncidentDraft,
   IncidentsRepo,
   InvalidTransition,
   KnownErrorsRepo,
+  matchingKnownErrors,
+  recordFailure,
   type Transactions,
+  transitionIncident,
+  tryKnownErrorAgainstRecent,
   UploadsRepo,
+  updateIncidentFields,
   type WorkQueue,
 } from "@batchops/core"
-import { migrate, pgliteLayer, UploadsRepoLayer } from "@batchops/store-sql"
+import { makeParsersPlugin } from "@batchops/parsers"
+import {
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  migrate,
+  pgliteLayer,
+  TransactionsLayer,
+  UploadsRepoLayer,
+  WorkQueueLayer,
+} from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, describe, expect, it } from "vitest"
-import {
-  addIncidentNote,
-  assignIncident,
-  incidentReposLayer,
-  matchingKnownErrors,
-  recordFailure,
-  transitionIncident,
-  tryKnownErrorAgainstRecent,
-  updateIncidentFields,
-} from "../src/Incidents.js"
-import { defaultRegistry } from "../src/Registry.js"
-import { UploadSettings } from "../src/UploadSettings.js"
 
 const dataDir = mkdtempSync(join(tmpdir(), "batchops-pglite-incidents-"))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -38,24 +45,22 @@ type Services =
   | IncidentsRepo
   | KnownErrorsRepo
   | UploadsRepo
-  | UploadSettings
+  | CurrentRegistry
   | SqlClient.SqlClient
   | WorkQueue
   | Transactions
 
-const settings = Layer.effect(
-  UploadSettings,
-  Effect.gen(function* () {
-    const registry = yield* Effect.orDie(defaultRegistry())
-    return UploadSettings.of({ uploadsDir: dataDir, exportDir: dataDir, registry })
-  }),
-)
+/** the registry the service matches known errors from: the built-in plugin and the parsers' */
+const registry = Layer.effect(CurrentRegistry, Effect.orDie(createRegistry([batchopsPlugin, makeParsersPlugin()])))
+
+/** the store-sql adapters of the ports the incident service uses */
+const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer, WorkQueueLayer, TransactionsLayer)
 
 const run = <A, E>(effect: Effect.Effect<A, E, Services>): Promise<A> =>
   Effect.runPromise(
     Effect.provide(
       Effect.andThen(migrate(), effect),
-      Layer.mergeAll(incidentReposLayer, UploadsRepoLayer, settings).pipe(Layer.provideMerge(pgliteLayer({ dataDir }))),
+      Layer.mergeAll(incidentReposLayer, UploadsRepoLayer, registry).pipe(Layer.provideMerge(pgliteLayer({ dataDir }))),
     ),
   )
 

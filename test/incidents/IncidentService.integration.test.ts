@@ -1,21 +1,31 @@
-import { draftIncident, IncidentsRepo } from "@batchops/core"
-import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
+import {
+  batchopsPlugin,
+  CurrentRegistry,
+  createRegistry,
+  draftIncident,
+  IncidentsRepo,
+  recordFailure,
+} from "@batchops/core"
+import { makeParsersPlugin } from "@batchops/parsers"
+import {
+  IncidentsRepoLayer,
+  KnownErrorsRepoLayer,
+  migrate,
+  pgLayerFromEnv,
+  TransactionsLayer,
+  WorkQueueLayer,
+} from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { freshDatabase } from "../../../test/support/postgres.js"
-import { incidentReposLayer, recordFailure } from "../src/Incidents.js"
-import { defaultRegistry } from "../src/Registry.js"
-import { UploadSettings } from "../src/UploadSettings.js"
+import { freshDatabase } from "../support/postgres.js"
 
 const { url: databaseUrl } = freshDatabase("test_incidents")
 
-const settings = Layer.effect(
-  UploadSettings,
-  Effect.gen(function* () {
-    const registry = yield* Effect.orDie(defaultRegistry())
-    return UploadSettings.of({ uploadsDir: "/nonexistent", exportDir: "/nonexistent", registry })
-  }),
-)
+/** the registry the service matches known errors from: the built-in plugin and the parsers' */
+const registry = Layer.effect(CurrentRegistry, Effect.orDie(createRegistry([batchopsPlugin, makeParsersPlugin()])))
+
+/** the store-sql adapters of the ports the incident service uses */
+const incidentReposLayer = Layer.mergeAll(IncidentsRepoLayer, KnownErrorsRepoLayer, WorkQueueLayer, TransactionsLayer)
 
 describe("incident service on Postgres", () => {
   it("records the same failure from several workers at once as one incident", async () => {
@@ -39,7 +49,7 @@ describe("incident service on Postgres", () => {
             groups: yield* incidents.listGroups(),
           }
         }),
-        Layer.mergeAll(incidentReposLayer, settings).pipe(
+        Layer.mergeAll(incidentReposLayer, registry).pipe(
           Layer.provideMerge(pgLayerFromEnv({ DATABASE_URL: databaseUrl })),
         ),
       ),

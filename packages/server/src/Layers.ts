@@ -11,6 +11,7 @@ import {
   type Registry,
   StoreError,
   type Transactions,
+  UploadCheckpoints,
   UploadIntake,
   type UploadsRepo,
   type WorkQueue,
@@ -28,6 +29,7 @@ import {
 } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
+import { checkpointDir, removeCheckpoints } from "./Checkpoints.js"
 import type { FileIsolation } from "./IsolatedPipeline.js"
 import { defaultRegistry } from "./Registry.js"
 import { UploadSettings } from "./UploadSettings.js"
@@ -68,6 +70,15 @@ export const currentRegistryLayer = Layer.effect(
   CurrentRegistry,
   Effect.gen(function* () {
     return (yield* UploadSettings).registry
+  }),
+)
+
+/** The stage outputs of an upload's runs, under the uploads folder (Checkpoints.ts). */
+export const uploadCheckpointsLayer = Layer.effect(
+  UploadCheckpoints,
+  Effect.gen(function* () {
+    const { uploadsDir } = yield* UploadSettings
+    return UploadCheckpoints.of({ discard: (uploadId) => removeCheckpoints(checkpointDir(uploadsDir, uploadId)) })
   }),
 )
 
@@ -126,6 +137,6 @@ export const uploadLifecycleLayer = <E, R>(
       }),
     ),
   ).pipe(
-    (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer), base),
+    (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer, uploadCheckpointsLayer), base),
     Layer.provideMerge(database),
   )

@@ -7,22 +7,17 @@
 import { createHash, randomUUID } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import path from "node:path"
-import { ColumnMappingsRepo, type Models, Transactions, UploadsRepo, WorkQueue } from "@batchops/core"
+import {
+  ColumnMappingsRepo,
+  type Models,
+  PROCESS_UPLOAD,
+  type ProcessUploadPayload,
+  Transactions,
+  UploadsRepo,
+  WorkQueue,
+} from "@batchops/core"
 import { Effect, Schema } from "effect"
 import { UploadSettings } from "./UploadSettings.js"
-
-/** The work item kind that processes one upload; its payload is {@link ProcessUploadPayload}. */
-export const PROCESS_UPLOAD = "process_upload"
-
-export interface ProcessUploadPayload {
-  readonly uploadId: string
-  /** start after this stage's stored output (a retry, or an approved run); absent or null: from the file */
-  readonly resumeAfter?: string | null | undefined
-  /** a person approved the change the run would make: the mass-change guard is off */
-  readonly approved?: boolean | undefined
-  /** a retry counted on this incident: success resolves it, failure adds an occurrence to it */
-  readonly incidentId?: string | undefined
-}
 
 /** The upload was refused before anything was stored (unknown profile or plan). */
 export class UploadRejected extends Schema.TaggedError<UploadRejected>()("UploadRejected", {

@@ -14,6 +14,8 @@ import {
   Models,
   matchingKnownErrors,
   type PipelineResult,
+  PROCESS_UPLOAD,
+  type ProcessUploadPayload,
   PublishError,
   type PublishedReports,
   type Registry,
@@ -36,7 +38,7 @@ import { Cause, Clock, Deferred, Effect, Exit, Option, Result, Schema, Stream } 
 import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
 import { FileLimitExceeded, runPipelineIsolated } from "./IsolatedPipeline.js"
 import { UploadSettings } from "./UploadSettings.js"
-import { originalPath, PROCESS_UPLOAD, type ProcessUploadPayload, readOriginal } from "./UploadStore.js"
+import { originalPath, readOriginal } from "./UploadStore.js"
 
 export interface ProcessOptions {
   /** unique per running worker (e.g. host + pid + random) */

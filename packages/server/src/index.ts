@@ -16,7 +16,6 @@ export {
 export * from "./Isolation.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
 export { defaultRegistry, pipelineRegistry } from "./Registry.js"
-export * from "./UploadActions.js"
 export * from "./UploadSettings.js"
 export * from "./UploadStore.js"
 export * from "./UploadWorker.js"

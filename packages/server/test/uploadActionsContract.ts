@@ -8,10 +8,14 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   type ApprovalRequest,
+  approveUpload,
   type CurrentRegistry,
   IncidentsRepo,
   type KnownErrorsRepo,
+  rejectUpload,
+  retryUpload,
   type Transactions,
+  type UploadCheckpoints,
   UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
@@ -21,7 +25,6 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { checkpointDir } from "../src/Checkpoints.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { approveUpload, rejectUpload, retryUpload } from "../src/UploadActions.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { type SubmitUpload, submitUpload } from "../src/UploadStore.js"
 import { processNext } from "../src/UploadWorker.js"
@@ -37,6 +40,7 @@ type Services =
   | WorkQueue
   | UploadSettings
   | CurrentRegistry
+  | UploadCheckpoints
   | SqlClient.SqlClient
   | Transactions
 

@@ -2,11 +2,20 @@
  * What `show`, `retry`, `approve` and `reject` share: each acts on one upload (or only reads
  * it), then prints it; 0 done, 1 refused or the database failed.
  */
-import { causeMessage, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
+import {
+  approveUpload,
+  causeMessage,
+  heldRequest,
+  type Models,
+  rejectUpload,
+  retryUpload,
+  UploadActionRefused,
+  UploadsRepo,
+  UsersRepo,
+} from "@batchops/core"
 import { Cause, Effect, Logger, Option } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
-import { approveUpload, heldRequest, rejectUpload, retryUpload, UploadActionRefused } from "../UploadActions.js"
 import { type ArgumentDeclaration, defineCommand, type Output } from "./Command.js"
 
 export type UploadCommand = "show" | "retry" | "approve" | "reject"

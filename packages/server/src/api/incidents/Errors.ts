@@ -10,9 +10,9 @@ import type {
   IncidentTimelineRewritten,
   InvalidTransition,
   StoreError,
+  UploadActionRefused,
 } from "@batchops/core"
 import { Effect } from "effect"
-import type { UploadActionRefused } from "../../UploadActions.js"
 import { ApiError, conflict, notFound } from "../Api.js"
 
 /** The conflict message: someone saved the incident since the caller loaded it. */

@@ -9,12 +9,13 @@ import {
   assignIncident,
   assignmentProblem,
   IncidentsRepo,
+  type RetryCorrections,
+  retryUpload,
   transitionIncident,
   UploadsRepo,
   UsersRepo,
 } from "@batchops/core"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { type RetryCorrections, retryUpload } from "../../UploadActions.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { ApiError, badRequest, defineRoute, encoderOf, type FieldProblem, notFound, snakeJson } from "../Api.js"
 import { fieldProblems } from "../App.js"

@@ -2,11 +2,11 @@
  * What people do with an upload after it ran: retry a failed one (every role; a retry that
  * corrects the profile or plan is a correction like `PATCH`, for admins and moderators),
  * approve or reject one the mass-change guard held (admins and moderators). A retry runs under
- * the mass-change guard like any run. The rules are UploadActions.ts's; a refusal is a 409
+ * the mass-change guard like any run. The rules are core's UploadActions.ts; a refusal is a 409
  * with its message.
  */
+import { approveUpload, correctedParts, type RetryCorrections, rejectUpload, retryUpload } from "@batchops/core"
 import { Effect, Schema } from "effect"
-import { approveUpload, correctedParts, type RetryCorrections, rejectUpload, retryUpload } from "../../UploadActions.js"
 import { type Access, ApiError, accessAllows, conflict, defineRoute, forbidden, type RequestContext } from "../Api.js"
 import { UploadJson, uploadJson } from "./UploadJson.js"
 import { checkPlan, loadUpload, UploadParams } from "./Uploads.js"

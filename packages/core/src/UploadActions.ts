@@ -13,25 +13,23 @@
  * Approval: only an admin or a moderator decides. Approving queues the run again after the
  * stage that asked (unguarded); rejecting ends the upload as `rejected`, nothing published.
  */
+import { Clock, Effect, Option, Schema } from "effect"
+import { type Actor, type IncidentChangeRefused, recordRetry } from "./IncidentWorkflow.js"
+import type { ApprovalRequest } from "./MassChangeGuard.js"
+import type * as Models from "./Models.js"
 import {
-  type Actor,
-  type ApprovalRequest,
-  type IncidentChangeRefused,
   type IncidentConflict,
   type IncidentNotFound,
   IncidentsRepo,
   type IncidentTimelineRewritten,
-  type Models,
-  recordRetry,
-  type StoreError,
-  Transactions,
-  UploadsRepo,
-  WorkQueue,
-} from "@batchops/core"
-import { Clock, Effect, Option, Schema } from "effect"
-import { checkpointDir, removeCheckpoints } from "./Checkpoints.js"
-import { UploadSettings } from "./UploadSettings.js"
-import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./UploadStore.js"
+} from "./ports/IncidentsRepo.js"
+import type { StoreError } from "./ports/StoreError.js"
+import { Transactions } from "./ports/Transactions.js"
+import { UploadCheckpoints } from "./ports/UploadCheckpoints.js"
+import { UploadsRepo } from "./ports/UploadsRepo.js"
+import { WorkQueue } from "./ports/WorkQueue.js"
+import { CurrentRegistry } from "./Registry.js"
+import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./UploadWork.js"
 
 type Upload = Models.Upload
 
@@ -127,13 +125,13 @@ export const retryUpload = (
   uploadId: string,
   actor: Actor,
   corrections: RetryCorrections = {},
-): Effect.Effect<RetryStarted, ActionError, UploadsRepo | IncidentsRepo | WorkQueue | UploadSettings | Transactions> =>
+): Effect.Effect<RetryStarted, ActionError, UploadsRepo | IncidentsRepo | WorkQueue | CurrentRegistry | Transactions> =>
   Effect.gen(function* () {
     const tx = yield* Transactions
     const uploads = yield* UploadsRepo
     const incidents = yield* IncidentsRepo
     const queue = yield* WorkQueue
-    const { registry } = yield* UploadSettings
+    const registry = yield* CurrentRegistry
 
     const upload = yield* loadUpload(uploadId)
     if (upload.status !== "failed") {
@@ -265,10 +263,8 @@ const decide = (uploadId: string, operator: Operator, approve: boolean, note: st
         return yield* loadUpload(upload.id)
       }),
     )
-    if (!approve) {
-      const { uploadsDir } = yield* UploadSettings
-      yield* removeCheckpoints(checkpointDir(uploadsDir, upload.id))
-    }
+    // a rejected run never resumes: its stored stage outputs go
+    if (!approve) yield* (yield* UploadCheckpoints).discard(upload.id)
     return saved
   })
 
@@ -277,13 +273,19 @@ export const approveUpload = (
   uploadId: string,
   operator: Operator,
   note?: string,
-): Effect.Effect<Upload, UploadActionRefused | StoreError, UploadsRepo | WorkQueue | UploadSettings | Transactions> =>
-  decide(uploadId, operator, true, note).pipe(Effect.withSpan("UploadActions.approve"))
+): Effect.Effect<
+  Upload,
+  UploadActionRefused | StoreError,
+  UploadsRepo | WorkQueue | UploadCheckpoints | Transactions
+> => decide(uploadId, operator, true, note).pipe(Effect.withSpan("UploadActions.approve"))
 
 /** Reject the change a held upload would publish: the upload ends `rejected`, nothing published. */
 export const rejectUpload = (
   uploadId: string,
   operator: Operator,
   note?: string,
-): Effect.Effect<Upload, UploadActionRefused | StoreError, UploadsRepo | WorkQueue | UploadSettings | Transactions> =>
-  decide(uploadId, operator, false, note).pipe(Effect.withSpan("UploadActions.reject"))
+): Effect.Effect<
+  Upload,
+  UploadActionRefused | StoreError,
+  UploadsRepo | WorkQueue | UploadCheckpoints | Transactions
+> => decide(uploadId, operator, false, note).pipe(Effect.withSpan("UploadActions.reject"))

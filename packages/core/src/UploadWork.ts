@@ -1,0 +1,14 @@
+/** The work an upload makes for a worker: the queue item that processes it, and what it carries. */
+
+/** The work item kind that processes one upload; its payload is {@link ProcessUploadPayload}. */
+export const PROCESS_UPLOAD = "process_upload"
+
+export interface ProcessUploadPayload {
+  readonly uploadId: string
+  /** start after this stage's stored output (a retry, or an approved run); absent or null: from the file */
+  readonly resumeAfter?: string | null | undefined
+  /** a person approved the change the run would make: the mass-change guard is off */
+  readonly approved?: boolean | undefined
+  /** a retry counted on this incident: success resolves it, failure adds an occurrence to it */
+  readonly incidentId?: string | undefined
+}

@@ -29,7 +29,7 @@ import { UploadCheckpoints } from "./ports/UploadCheckpoints.js"
 import { UploadsRepo } from "./ports/UploadsRepo.js"
 import { WorkQueue } from "./ports/WorkQueue.js"
 import { CurrentRegistry } from "./Registry.js"
-import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./UploadWork.js"
+import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./WorkItems.js"
 
 type Upload = Models.Upload
 

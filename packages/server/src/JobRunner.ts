@@ -28,6 +28,8 @@ import {
   JobRunsRepo,
   JobsRepo,
   matchingKnownErrors,
+  RUN_JOB,
+  type RunJobPayload,
   recordFailure,
   Transactions,
   type WorkItem,
@@ -39,14 +41,6 @@ import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 import { BackupsLayer } from "./Backups.js"
 import { UploadSettings } from "./UploadSettings.js"
-
-/** The work item kind a queued job run waits under, with `{ jobRunId, jobId }`. */
-export const RUN_JOB = "run_job"
-
-export interface RunJobPayload {
-  readonly jobRunId: string
-  readonly jobId: string | null
-}
 
 export interface JobRunnerOptions {
   /** unique per running runner (e.g. host + pid + random) */

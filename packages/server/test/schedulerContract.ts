@@ -13,6 +13,8 @@ import {
   JobsRepo,
   type NewJob,
   parseSchedule,
+  registerSchedule,
+  schedulerTick,
   type Transactions,
   type WorkQueue,
 } from "@batchops/core"
@@ -22,7 +24,7 @@ import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import { registerSchedule, runScheduler, schedulerLayer, schedulerTick } from "../src/Scheduler.js"
+import { runScheduler, schedulerLayer } from "../src/Scheduler.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 
 export interface SchedulerTarget {

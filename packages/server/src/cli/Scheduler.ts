@@ -2,11 +2,13 @@
  * `batchops scheduler`: migrates, then queues scheduled job runs every --every-ms until
  * SIGINT/SIGTERM (0) or, with --once, after one pass (0); 1 when the database fails.
  */
+
+import type { SchedulerTickResult } from "@batchops/core"
 import { HeartbeatsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer, Logger } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
-import { runScheduler, type SchedulerTickResult } from "../Scheduler.js"
+import { runScheduler } from "../Scheduler.js"
 import { checkHostSettings } from "../Settings.js"
 import { defineCommand, type Output } from "./Command.js"
 import { runUntilStopped } from "./UntilStopped.js"

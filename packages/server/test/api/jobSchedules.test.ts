@@ -4,9 +4,11 @@
  * cron, the time zone and the skip dates by the scheduling rules (400 naming the field) and
  * registers the new schedule at once, without a restart.
  */
+
+import { schedulerTick } from "@batchops/core"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { schedulerLayer, schedulerTick } from "../../src/Scheduler.js"
+import { schedulerLayer } from "../../src/Scheduler.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 type Account = { user: { id: string }; token: string }

@@ -25,12 +25,13 @@ import {
   parseSchedule,
   RateLimits,
   type Registry,
+  RUN_JOB,
+  registerSchedule,
   Transactions,
   WorkQueue,
 } from "@batchops/core"
 import { Clock, Effect, Option, Result, Schema } from "effect"
-import { decodeParams, describeProblems, RUN_JOB } from "../../JobRunner.js"
-import { registerSchedule } from "../../Scheduler.js"
+import { decodeParams, describeProblems } from "../../JobRunner.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import {
   badRequest,
@@ -51,8 +52,6 @@ import { JobRunDetailJson, jobRunDetailFor } from "./JobRuns.js"
 import { ManualRunSettings } from "./ManualRunSettings.js"
 
 const TAG = "Schedules"
-
-export { RUN_JOB }
 
 /** Who may run a job by hand: its automation says; an automation this build lacks is for admins. */
 const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>

@@ -1,4 +1,4 @@
-/** The work an upload makes for a worker: the queue item that processes it, and what it carries. */
+/** The work items BatchOps queues for its workers, and what each carries. */
 
 /** The work item kind that processes one upload; its payload is {@link ProcessUploadPayload}. */
 export const PROCESS_UPLOAD = "process_upload"
@@ -11,4 +11,12 @@ export interface ProcessUploadPayload {
   readonly approved?: boolean | undefined
   /** a retry counted on this incident: success resolves it, failure adds an occurrence to it */
   readonly incidentId?: string | undefined
+}
+
+/** The work item kind a queued job run waits under; its payload is {@link RunJobPayload}. */
+export const RUN_JOB = "run_job"
+
+export interface RunJobPayload {
+  readonly jobRunId: string
+  readonly jobId: string | null
 }

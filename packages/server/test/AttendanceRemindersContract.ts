@@ -22,6 +22,7 @@ import {
   JobsRepo,
   type KnownErrorsRepo,
   type NewJob,
+  processNextJobRun,
   type Transactions,
   type UploadsRepo,
   type WorkQueue,
@@ -35,7 +36,7 @@ import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"

@@ -31,6 +31,7 @@ import {
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
+  processNextJobRun,
   type Transactions,
   UploadsRepo,
   type UsersRepo,
@@ -44,7 +45,7 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"

@@ -14,12 +14,14 @@ import {
   type CurrentRegistry,
   DepartmentsRepo,
   IncidentsRepo,
+  type JobRunnerOutcome,
   type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
   type Models,
   type NewDepartmentSource,
+  processNextJobRun,
   type Transactions,
   UploadsRepo,
   type WorkQueue,
@@ -30,7 +32,7 @@ import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 

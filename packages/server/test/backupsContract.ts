@@ -10,7 +10,7 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, RUN_JOB, WorkQueue } from "@batchops/core"
+import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, processNextJobRun, RUN_JOB, WorkQueue } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
@@ -30,7 +30,7 @@ import {
 } from "../src/Backups.js"
 import { databaseLayer, type Env } from "../src/Database.js"
 import { lifecycleLayer } from "../src/Host.js"
-import { jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer } from "../src/JobRunner.js"
 
 export interface BackupsDatabase {
   /** the host's environment for this database (DATABASE_URL, or BATCHOPS_DATA_DIR for PGlite) */

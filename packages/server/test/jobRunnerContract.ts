@@ -15,11 +15,13 @@ import {
   defineAutomation,
   definePlugin,
   IncidentsRepo,
+  type JobRunnerOutcome,
   type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
   type NewJob,
+  processNextJobRun,
   type Transactions,
   type UploadsRepo,
   UsersRepo,
@@ -34,7 +36,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
 import { checkpointDir } from "../src/Checkpoints.js"
-import { type JobRunnerOutcome, jobRunnerLayer, processNextJobRun } from "../src/JobRunner.js"
+import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"

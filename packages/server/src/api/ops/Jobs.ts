@@ -11,6 +11,8 @@
  */
 import {
   DEFAULT_MANUAL_RUN_ACCESS,
+  decodeParams,
+  describeProblems,
   describeSchedule,
   type JobChanges,
   type JobNameTaken,
@@ -31,7 +33,6 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { Clock, Effect, Option, Result, Schema } from "effect"
-import { decodeParams, describeProblems } from "../../JobRunner.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import {
   badRequest,

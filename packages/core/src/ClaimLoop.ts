@@ -10,7 +10,7 @@ import { Cause, Effect, Option } from "effect"
 export interface ClaimLoopOptions<O> {
   /** the pause when nothing is due or the queue cannot be reached (default 1 s) */
   readonly idleMs?: number | undefined
-  /** stop as soon as nothing is due */
+  /** stop as soon as nothing is due (a queue that cannot be reached then fails the loop) */
   readonly once?: boolean | undefined
   /** called with the outcome of every claimed item */
   readonly onOutcome?: ((outcome: O) => Effect.Effect<void>) | undefined

@@ -18,7 +18,7 @@
  * last timeline entry): a mail that waited for a retry tells the latest state, not a stale one.
  */
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { claimLoop } from "./ClaimLoop.js"
+import { type ClaimLoopOptions, claimLoop } from "./ClaimLoop.js"
 import { causeMessage } from "./Failures.js"
 import type * as Models from "./Models.js"
 import {
@@ -353,14 +353,8 @@ export const processNextIncidentMail = Effect.fn("IncidentMail.processNext")(fun
   )
 })
 
-export interface IncidentMailerOptions extends IncidentMailProcessOptions {
-  /** the pause when nothing is due or the queue cannot be reached (default 1 s) */
-  readonly idleMs?: number | undefined
-  /** stop as soon as nothing is due (a queue that cannot be reached then fails it) */
-  readonly once?: boolean | undefined
-  /** called with the outcome of every claimed item */
-  readonly onOutcome?: ((outcome: IncidentMailOutcome) => Effect.Effect<void>) | undefined
-}
+/** The options of one item, and the claim loop's (its pause when idle, `once`, `onOutcome`). */
+export interface IncidentMailerOptions extends IncidentMailProcessOptions, ClaimLoopOptions<IncidentMailOutcome> {}
 
 /** Sends queued incident mails until interrupted (with `once`, until nothing is due). */
 export const runIncidentMailer = (options: IncidentMailerOptions) =>

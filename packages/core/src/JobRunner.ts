@@ -22,7 +22,7 @@
  */
 import { Cause, Clock, Deferred, Effect, Exit, Option, Schema, SchemaIssue } from "effect"
 import type { AutomationContext, AutomationServices } from "./Automation.js"
-import { claimLoop } from "./ClaimLoop.js"
+import { type ClaimLoopOptions, claimLoop } from "./ClaimLoop.js"
 import { causeMessage } from "./Failures.js"
 import { matchingKnownErrors, recordFailure } from "./IncidentService.js"
 import { draftIncident } from "./KnownError.js"
@@ -389,14 +389,8 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
     return { workItemId: item.id, jobRunId, status: "failed", error, incidentId } as JobRunnerOutcome
   })
 
-export interface JobRunnerLoopOptions extends JobRunnerOptions {
-  /** the pause when nothing is due or the queue cannot be reached (default 1 s) */
-  readonly idleMs?: number | undefined
-  /** stop as soon as nothing is due; a queue that cannot be reached then fails the runner */
-  readonly once?: boolean | undefined
-  /** called with the outcome of every claimed item */
-  readonly onOutcome?: ((outcome: JobRunnerOutcome) => Effect.Effect<void>) | undefined
-}
+/** The options of one item, and the claim loop's (its pause when idle, `once`, `onOutcome`). */
+export interface JobRunnerLoopOptions extends JobRunnerOptions, ClaimLoopOptions<JobRunnerOutcome> {}
 
 /**
  * Carries out job runs until interrupted, pausing `idleMs` whenever nothing is due (with

@@ -247,7 +247,10 @@ describe("batch issues in Chromium", () => {
     await page.getByRole("button", { name: "Reopen" }).waitFor()
     // a moderator may not list accounts, yet is offered the colleagues the server says can be
     // assigned, and the timeline names the admin who handed the incident over
-    const offered = await page.getByLabel("Assign to a colleague").locator("option").allTextContents()
+    // the colleagues come from their own request: wait for it before reading the choices
+    const assignee = page.getByLabel("Assign to a colleague")
+    await assignee.locator("option", { hasText: admin.user.username }).waitFor({ state: "attached" })
+    const offered = await assignee.locator("option").allTextContents()
     expect(offered).toContain(admin.user.username)
     expect(offered).not.toContain(user.user.username)
     await page.locator(".timeline").getByText(admin.user.username).first().waitFor()

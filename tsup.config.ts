@@ -12,12 +12,30 @@ const externals = (name: string) => {
   return names.map((dep) => new RegExp(`^${dep.replace(/[/.]/g, "\\$&")}(/.*)?$`))
 }
 
+/** core's concept folders, each a subpath export (packages/core/package.json lists the same). */
+const CORE_CONCEPTS = [
+  "pipeline",
+  "plugins",
+  "known-errors",
+  "uploads",
+  "incidents",
+  "schedules",
+  "runtime",
+  "models",
+  "ports",
+  "testing",
+]
+
 /**
  * One build definition for every publishable package: ESM + CJS. Declarations come from tsc
  * (`npm run build:types`), and `scripts/cjs-types.mjs` gives the CommonJS entries their own
  * `.d.cts` copies.
  */
-const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true): Options => ({
+const pkg = (
+  name: string,
+  entry: Array<string> = ["src/index.ts"],
+  { clean = true, splitting = false }: { readonly clean?: boolean; readonly splitting?: boolean } = {},
+): Options => ({
   name: `@batchops/${name}`,
   entry: entry.map((file) => `packages/${name}/${file}`),
   outDir: `packages/${name}/dist`,
@@ -28,7 +46,7 @@ const pkg = (name: string, entry: Array<string> = ["src/index.ts"], clean = true
   clean,
   dts: false,
   external: externals(name),
-  splitting: false,
+  splitting,
   shims: true,
 })
 
@@ -71,7 +89,9 @@ const cli: Options = {
 }
 
 export default defineConfig([
-  pkg("core", ["src/index.ts", "src/testing/index.ts"]),
+  // one entry per concept (`@batchops/core/pipeline` ...); split into shared chunks, so a
+  // program that imports the root and a concept loads one copy of each class and service
+  pkg("core", ["src/index.ts", ...CORE_CONCEPTS.map((concept) => `src/${concept}/index.ts`)], { splitting: true }),
   // the thread that splits large delimited files is its own module, loaded by path
   pkg("parsers", ["src/index.ts", "src/CsvThread.ts"]),
   pkg("automations"),
@@ -80,6 +100,6 @@ export default defineConfig([
   pkg("queue-bullmq"),
   pkg("mailer-smtp"),
   // not cleaned: the command's bundle is built into the same folder at the same time
-  pkg("server", ["src/index.ts", "src/cli.ts"], false),
+  pkg("server", ["src/index.ts", "src/cli.ts"], { clean: false }),
   cli,
 ])

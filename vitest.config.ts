@@ -10,9 +10,10 @@ export default defineConfig({
   resolve: {
     // exact names, so `@batchops/core/testing` is not read as a path under `@batchops/core`
     alias: [
+      // core's concepts: `@batchops/core/pipeline` is packages/core/src/pipeline/index.ts
       {
-        find: /^@batchops\/core\/testing$/,
-        replacement: fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
+        find: /^@batchops\/core\/([a-z-]+)$/,
+        replacement: fileURLToPath(new URL("./packages/core/src/$1/index.ts", import.meta.url)),
       },
       ...["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "mailer-smtp", "server"].map(
         (pkg) => ({

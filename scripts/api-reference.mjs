@@ -14,9 +14,28 @@ import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
 /** The pages: each published entry point, the package it belongs to and its declarations. */
+const CORE_CONCEPTS = [
+  "pipeline",
+  "plugins",
+  "known-errors",
+  "uploads",
+  "incidents",
+  "schedules",
+  "runtime",
+  "models",
+  "ports",
+  "testing",
+]
 const ENTRY_POINTS = [
-  { page: "core", name: "@batchops/core", pkg: "core", entry: "dist/index.d.ts" },
-  { page: "core-testing", name: "@batchops/core/testing", pkg: "core", entry: "dist/testing/index.d.ts" },
+  // core's root page is an index by concept: each name links to its concept's page
+  { page: "core", name: "@batchops/core", pkg: "core", entry: "dist/index.d.ts", byConcept: true },
+  ...CORE_CONCEPTS.map((concept) => ({
+    page: `core-${concept}`,
+    name: `@batchops/core/${concept}`,
+    pkg: "core",
+    entry: `dist/${concept}/index.d.ts`,
+    concept,
+  })),
   { page: "parsers", name: "@batchops/parsers", pkg: "parsers", entry: "dist/index.d.ts" },
   { page: "automations", name: "@batchops/automations", pkg: "automations", entry: "dist/index.d.ts" },
   { page: "reports", name: "@batchops/reports", pkg: "reports", entry: "dist/index.d.ts" },
@@ -259,7 +278,11 @@ export const collectExports = (entry, resolvePackage) => {
         if (local) names.set(item.as, { name: item.as, declarations: local, file, module })
         else if (imported && !imported.namespace)
           names.set(item.as, lookup(file, imported.name, item.as, imported.from))
-        else throw new Error(`${file}: cannot follow the export of "${item.name}"`)
+        else if (imported) {
+          // `import * as N from "./n.js"` then `export { N }`: a namespace, as `export * as N`
+          const target = resolveFrom(file, imported.from)
+          names.set(item.as, { name: item.as, namespace: exportsOf(target), file: target, module: load(target) })
+        } else throw new Error(`${file}: cannot follow the export of "${item.name}"`)
       }
     }
     for (const item of module.reexports.filter((reexport) => reexport.kind === "all")) {
@@ -369,12 +392,14 @@ const renderPage = ({ title, intro, generatedFrom, exports, sourceOf }) => {
 
   // the anchors are computed in the order the headings appear, as GitHub numbers repeats
   const anchors = new Map()
+  const pageAnchors = new Map()
   const contents = []
   const body = []
   const renderEntries = (entries, level, namespaceFile) => {
     const links = []
     for (const entry of entries) {
       const anchor = slug(entry.qualified)
+      pageAnchors.set(entry.qualified, anchor)
       links.push(`[${entry.qualified}](#${anchor})`)
       body.push(`${"#".repeat(level)} ${entry.qualified}`, "")
       const docs = [...new Set(entry.declarations.map((declaration) => declaration.doc).filter(Boolean))]
@@ -409,6 +434,42 @@ const renderPage = ({ title, intro, generatedFrom, exports, sourceOf }) => {
     }
   }
   lines.push("## Contents", "", ...contents, "", ...body)
+  return { text: `${lines.join("\n").trimEnd()}\n`, anchors: pageAnchors }
+}
+
+/**
+ * The root page of a package organised by concept: what each concept is for, a link to its page
+ * and every name the root exports from it, linked to its heading there.
+ */
+const renderConceptIndex = ({ title, intro, generatedFrom, exports, conceptPages }) => {
+  const lines = [`# ${title}`, ""]
+  if (intro) lines.push(markdownText(intro), "")
+  lines.push(`Generated from \`${generatedFrom}\` by \`npm run docs:api\`; do not edit by hand.`, "")
+  const byConcept = new Map(conceptPages.map((page) => [page.concept, []]))
+  for (const found of [...exports.values()].sort((a, b) => byName(a.name, b.name))) {
+    const concept = /\/dist\/([^/]+)\//.exec(found.file)?.[1]
+    if (!byConcept.has(concept)) throw new Error(`${title} exports ${found.name} from outside its concept folders`)
+    byConcept.get(concept).push(found)
+  }
+  for (const page of conceptPages) {
+    const names = byConcept.get(page.concept)
+    lines.push(`## [${page.name}](${page.page}.md)`, "")
+    if (page.intro) lines.push(markdownText(page.intro), "")
+    if (names.length === 0) {
+      lines.push(`Only through \`${page.name}\`.`, "")
+      continue
+    }
+    const link = (found) => {
+      const anchor = page.anchors.get(found.name)
+      return anchor
+        ? `[${found.name}](${page.page}.md#${anchor})`
+        : `\`${found.name}\` (see [the concept page](${page.page}.md))`
+    }
+    lines.push(
+      names.map((found) => (found.namespace ? `[${found.name}](${page.page}.md) (namespace)` : link(found))).join(", "),
+      "",
+    )
+  }
   return `${lines.join("\n").trimEnd()}\n`
 }
 
@@ -426,6 +487,8 @@ export const referencePages = (root, entryPoints = ENTRY_POINTS) => {
     return entry && join(packageDir(entry.pkg), entry.entry)
   }
   const index = []
+  const rendered = new Map()
+  const conceptIndexes = []
   for (const point of entryPoints) {
     const dir = packageDir(point.pkg)
     const manifest = readJson(join(dir, "package.json"))
@@ -441,8 +504,26 @@ export const referencePages = (root, entryPoints = ENTRY_POINTS) => {
     }
     const generatedFrom = `packages/${point.pkg}/${point.entry}`
     const intro = module.doc ?? manifest.description
-    pages.set(`${point.page}.md`, renderPage({ title: point.name, intro, generatedFrom, exports, sourceOf }))
+    if (point.byConcept) {
+      // written once its concepts' pages are, so it can link to their headings
+      conceptIndexes.push({ point, intro, generatedFrom, exports })
+    } else {
+      const { text, anchors } = renderPage({ title: point.name, intro, generatedFrom, exports, sourceOf })
+      pages.set(`${point.page}.md`, text)
+      if (point.concept) rendered.set(point.page, { ...point, intro, anchors })
+    }
     index.push({ point, description: intro, count: exports.size })
+  }
+  for (const { point, intro, generatedFrom, exports } of conceptIndexes) {
+    const conceptPages = entryPoints.filter((other) => other.concept && other.pkg === point.pkg)
+    const text = renderConceptIndex({
+      title: point.name,
+      intro,
+      generatedFrom,
+      exports,
+      conceptPages: conceptPages.map((other) => rendered.get(other.page)),
+    })
+    pages.set(`${point.page}.md`, text)
   }
   const items = index.map(
     ({ point, description, count }) =>

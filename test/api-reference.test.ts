@@ -9,7 +9,16 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import * as automations from "@batchops/automations"
 import * as core from "@batchops/core"
+import * as incidents from "@batchops/core/incidents"
+import * as knownErrors from "@batchops/core/known-errors"
+import * as models from "@batchops/core/models"
+import * as pipeline from "@batchops/core/pipeline"
+import * as plugins from "@batchops/core/plugins"
+import * as ports from "@batchops/core/ports"
+import * as runtime from "@batchops/core/runtime"
+import * as schedules from "@batchops/core/schedules"
 import * as testing from "@batchops/core/testing"
+import * as uploads from "@batchops/core/uploads"
 import * as mailer from "@batchops/mailer-smtp"
 import * as parsers from "@batchops/parsers"
 import * as queue from "@batchops/queue-bullmq"
@@ -265,8 +274,16 @@ describe("the committed reference", () => {
   it("has a heading for every value each entry point exports at run time", () => {
     const modules = {
       "automations.md": automations,
-      "core.md": core,
+      "core-incidents.md": incidents,
+      "core-known-errors.md": knownErrors,
+      "core-models.md": models,
+      "core-pipeline.md": pipeline,
+      "core-plugins.md": plugins,
+      "core-ports.md": ports,
+      "core-runtime.md": runtime,
+      "core-schedules.md": schedules,
       "core-testing.md": testing,
+      "core-uploads.md": uploads,
       "parsers.md": parsers,
       "reports.md": reports,
       "store-sql.md": store,
@@ -290,10 +307,31 @@ describe("the committed reference", () => {
     }
   })
 
+  it("indexes core's root by concept: every name it exports links to its heading on its concept's page", () => {
+    const index = readFileSync(join(reference, "core.md"), "utf8")
+    const links = [...index.matchAll(/\[([\w$]+)\]\((core-[a-z-]+\.md)(?:#([\w-]+))?\)/g)]
+    const linked = new Map(links.map(([, name, page, anchor]) => [name, { page, anchor }]))
+    expect(Object.keys(core).filter((name) => !linked.has(name))).toEqual([])
+    for (const [name, { page, anchor }] of linked) {
+      if (anchor === undefined) continue
+      const slug = slugger()
+      const text = readFileSync(join(reference, page!), "utf8")
+      const anchors = text
+        .split("\n")
+        .flatMap((line) => /^#+ (.+)$/.exec(line)?.[1] ?? [])
+        .map((heading) => slug(heading))
+      expect(anchors, `core.md links ${name} to a heading ${page} lacks`).toContain(anchor)
+    }
+    // the same name is the same value through the root and through its concept
+    expect(core.createRegistry).toBe(plugins.createRegistry)
+    expect(core.runPipeline).toBe(pipeline.runPipeline)
+    expect(core.Models.Upload).toBe(models.Upload)
+  })
+
   it("shows known exports with their doc text", () => {
     const page = (name: string) => readFileSync(join(reference, name), "utf8")
-    expect(page("core.md")).toMatch(/### createRegistry\n\nCheck the plugins and build the registry\./)
-    expect(page("core.md")).toMatch(/### runPipeline\n\nRun a file through the registry's stages\./)
+    expect(page("core-plugins.md")).toMatch(/### createRegistry\n\nCheck the plugins and build the registry\./)
+    expect(page("core-pipeline.md")).toMatch(/### runPipeline\n\nRun a file through the registry's stages\./)
     expect(page("reports.md")).toMatch(
       /#### DirectoryPublisher\.layer\n\nA layer providing core's ReportPublisher that writes reports to `outDir`: each run into a\nfolder of its own/,
     )

@@ -5,7 +5,7 @@
  * adapter is `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option } from "effect"
-import type { ColumnMapping } from "../ColumnMapping.js"
+import type { ColumnMapping } from "../uploads/ColumnMapping.js"
 import type { StoreError } from "./StoreError.js"
 
 export interface StoredColumnMapping {

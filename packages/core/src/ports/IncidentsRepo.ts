@@ -4,7 +4,7 @@
  * concurrency. The reference adapter is `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type * as Models from "../Models.js"
+import type * as Models from "../models/Models.js"
 import type { StoreError } from "./StoreError.js"
 
 type Incident = Models.Incident

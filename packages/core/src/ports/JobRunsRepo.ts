@@ -4,7 +4,7 @@
  * `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option } from "effect"
-import type * as Models from "../Models.js"
+import type * as Models from "../models/Models.js"
 import type { PageRequest, PageResult } from "./JobsRepo.js"
 import type { StoreError } from "./StoreError.js"
 

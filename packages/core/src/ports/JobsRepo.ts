@@ -4,8 +4,8 @@
  * `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type * as Models from "../Models.js"
-import type { MisfirePolicy } from "../Schedule.js"
+import type * as Models from "../models/Models.js"
+import type { MisfirePolicy } from "../schedules/Schedule.js"
 import type { StoreError } from "./StoreError.js"
 
 /** Another job already has this name (names are unique: people pick schedules by name). */

@@ -4,9 +4,9 @@
  * The reference adapter is `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type { KnownError } from "../KnownError.js"
-import type * as Models from "../Models.js"
-import type { UnsafePattern } from "../SafePattern.js"
+import type { KnownError } from "../known-errors/KnownError.js"
+import type * as Models from "../models/Models.js"
+import type { UnsafePattern } from "../pipeline/SafePattern.js"
 import type { StoreError } from "./StoreError.js"
 
 type KnownErrorRow = Models.KnownErrorRow

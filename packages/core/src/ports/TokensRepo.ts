@@ -4,7 +4,7 @@
  * left unused too long, and signing out revokes it. The reference adapter is `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option } from "effect"
-import type * as Models from "../Models.js"
+import type * as Models from "../models/Models.js"
 import type { StoreError } from "./StoreError.js"
 
 export interface IssuedToken {

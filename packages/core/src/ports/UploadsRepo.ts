@@ -3,7 +3,7 @@
  * reference adapter is `@batchops/store-sql` (Postgres and embedded PGlite).
  */
 import { Context, type Effect, type Option } from "effect"
-import type * as Models from "../Models.js"
+import type * as Models from "../models/Models.js"
 import type { StoreError } from "./StoreError.js"
 
 type Upload = Models.Upload

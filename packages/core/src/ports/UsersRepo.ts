@@ -3,7 +3,7 @@
  * adapter is `@batchops/store-sql`.
  */
 import { Context, type Effect, type Option, Schema } from "effect"
-import type * as Models from "../Models.js"
+import type * as Models from "../models/Models.js"
 import type { StoreError } from "./StoreError.js"
 
 type User = Models.User

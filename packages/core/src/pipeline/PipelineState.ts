@@ -1,6 +1,7 @@
 /** The facts a run's stages leave for the stages after them. */
+
+import type { ColumnMappingSource } from "../uploads/ColumnMapping.js"
 import type { DecimalMark } from "./Coerce.js"
-import type { ColumnMappingSource } from "./ColumnMapping.js"
 import type { ApprovalRequest } from "./MassChangeGuard.js"
 import type { Problem } from "./Problem.js"
 import type { Profile } from "./Profile.js"

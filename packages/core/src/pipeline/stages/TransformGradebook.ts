@@ -3,10 +3,10 @@
  * the operator's plan to the rows.
  */
 import { Effect, Exit, Schema } from "effect"
+import { schemaMessage } from "../../internal/schemaMessage.js"
+import { errorChainMessage } from "../../runtime/Failures.js"
 import { coerceCell, isMissingToken } from "../Coerce.js"
 import { StageError } from "../Errors.js"
-import { errorChainMessage } from "../Failures.js"
-import { schemaMessage } from "../internal/schemaMessage.js"
 import { type AffectedRow, APPROVAL_PREVIEW_ROWS, assessChange } from "../MassChangeGuard.js"
 import { isIdentifierName } from "../Normalize.js"
 import type { Plan, PlanContext } from "../Plan.js"

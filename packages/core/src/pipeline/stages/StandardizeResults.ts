@@ -3,9 +3,9 @@
  * clean cells, normalize column names, map aliases, and resolve the profile.
  */
 import { Cause, Effect, Exit, Stream } from "effect"
+import { applyColumnMapping, checkColumnMapping, headerFingerprint } from "../../uploads/ColumnMapping.js"
 import { STUDENT_ID_ALIASES } from "../BuiltinProfiles.js"
 import { decimalMarkOf } from "../Coerce.js"
-import { applyColumnMapping, checkColumnMapping, headerFingerprint } from "../ColumnMapping.js"
 import type { ParseError } from "../Errors.js"
 import { isMarkedClean, unreadableReason } from "../FileParser.js"
 import { applyAliases, cleanCell, isIdentifierName, normalizeHeader } from "../Normalize.js"

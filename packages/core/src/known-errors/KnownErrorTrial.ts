@@ -4,8 +4,8 @@
  * too-narrow pattern before it tags anything.
  */
 import { Effect, Result } from "effect"
+import { checkPattern, safeMatch } from "../pipeline/SafePattern.js"
 import { type KnownError, knownErrorMatcher, knownErrorSubject } from "./KnownError.js"
-import { checkPattern, safeMatch } from "./SafePattern.js"
 
 /** A failure to try the candidate against (an incident's stage and error, say). */
 export interface RecentFailure {

@@ -10,14 +10,14 @@
  * `awaiting_approval`.
  */
 import { Cause, Clock, Effect, Exit } from "effect"
+import { draftIncident, type IncidentDraft } from "../known-errors/KnownError.js"
+import type { Registry } from "../plugins/Registry.js"
+import type { ColumnMappingSource } from "../uploads/ColumnMapping.js"
 import type { CheckpointError, CheckpointStore, CheckpointWriter, ResumePoint, StateSnapshot } from "./Checkpoint.js"
-import type { ColumnMappingSource } from "./ColumnMapping.js"
 import { RequestError, StageError } from "./Errors.js"
 import type { FileSource } from "./FileSource.js"
-import { draftIncident, type IncidentDraft } from "./KnownError.js"
 import type { ApprovalRequest } from "./MassChangeGuard.js"
 import type { Problem } from "./Problem.js"
-import type { Registry } from "./Registry.js"
 import type { PublishedReports } from "./ReportPublisher.js"
 import type { Row } from "./Row.js"
 import type { PipelineState, StageContext, StageRun, StageServices } from "./Stage.js"

@@ -8,9 +8,9 @@
  * lacks, ranked suggestions for each, and checking and applying a mapping.
  */
 import type { Effect } from "effect"
-import { STUDENT_ID_ALIASES } from "./BuiltinProfiles.js"
-import { applyAliases, normalizeHeader, normalizeName } from "./Normalize.js"
-import type { Profile } from "./Profile.js"
+import { STUDENT_ID_ALIASES } from "../pipeline/BuiltinProfiles.js"
+import { applyAliases, normalizeHeader, normalizeName } from "../pipeline/Normalize.js"
+import type { Profile } from "../pipeline/Profile.js"
 
 /** Source header (as in the file, or its normalized name) -> profile column name. */
 export type ColumnMapping = Readonly<Record<string, string>>

@@ -8,19 +8,19 @@
  * its context (`log`, `step`), which the host stores on the job run.
  */
 import { Context, type Effect, Schema } from "effect"
-import type { Role } from "./Models.js"
-import type { AutomationLedger } from "./ports/AutomationLedger.js"
-import type { Backups } from "./ports/Backups.js"
-import type { DepartmentsRepo } from "./ports/DepartmentsRepo.js"
-import type { IncidentsRepo } from "./ports/IncidentsRepo.js"
-import type { JobRunsRepo } from "./ports/JobRunsRepo.js"
-import type { JobsRepo } from "./ports/JobsRepo.js"
-import type { Mailer } from "./ports/Mailer.js"
-import type { StoreError } from "./ports/StoreError.js"
-import type { Transactions } from "./ports/Transactions.js"
-import type { UploadIntake } from "./ports/UploadIntake.js"
-import type { UploadsRepo } from "./ports/UploadsRepo.js"
-import type { WorkQueue } from "./ports/WorkQueue.js"
+import type { Role } from "../models/Models.js"
+import type { AutomationLedger } from "../ports/AutomationLedger.js"
+import type { Backups } from "../ports/Backups.js"
+import type { DepartmentsRepo } from "../ports/DepartmentsRepo.js"
+import type { IncidentsRepo } from "../ports/IncidentsRepo.js"
+import type { JobRunsRepo } from "../ports/JobRunsRepo.js"
+import type { JobsRepo } from "../ports/JobsRepo.js"
+import type { Mailer } from "../ports/Mailer.js"
+import type { StoreError } from "../ports/StoreError.js"
+import type { Transactions } from "../ports/Transactions.js"
+import type { UploadIntake } from "../ports/UploadIntake.js"
+import type { UploadsRepo } from "../ports/UploadsRepo.js"
+import type { WorkQueue } from "../ports/WorkQueue.js"
 
 /** An automation could not do its work; `message` is for the people reading the run and its incident. */
 export class AutomationError extends Schema.TaggedError<AutomationError>()("AutomationError", {

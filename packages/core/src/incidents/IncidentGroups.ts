@@ -4,7 +4,7 @@
  * counts, ids, quoted cell values, paths, dates in file names) and keeps what says which
  * error it is (the stage, the known error or the shape of the message, the source).
  */
-import { IncidentGroup, type IncidentStatus } from "./Models.js"
+import { IncidentGroup, type IncidentStatus } from "../models/Models.js"
 
 export interface FailureKey {
   readonly stage: string

@@ -9,9 +9,10 @@
  * change (a recurrence opens a new incident, see `recurrenceAction`).
  */
 import { Effect, Schema } from "effect"
-import type { IncidentDraft } from "./KnownError.js"
-import { Incident, IncidentStatus, type Role, Ticket, TimelineEvent, type User } from "./Models.js"
-import { type StoreError, UsersRepo } from "./ports/index.js"
+import type { IncidentDraft } from "../known-errors/KnownError.js"
+import { Incident, IncidentStatus, type Role, Ticket, TimelineEvent, type User } from "../models/Models.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { UsersRepo } from "../ports/UsersRepo.js"
 
 /** A status change the lifecycle does not allow; `message` names both states and the allowed targets. */
 export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {

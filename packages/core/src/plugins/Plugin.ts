@@ -2,12 +2,13 @@
  * Plugins: plain named values that contribute stages, plans, profiles, parsers, known
  * errors and automations. BatchOps' own are registered through this same API.
  */
+
+import type { KnownError } from "../known-errors/KnownError.js"
+import type { FileParser } from "../pipeline/FileParser.js"
+import type { Plan } from "../pipeline/Plan.js"
+import type { Profile } from "../pipeline/Profile.js"
+import type { Stage } from "../pipeline/Stage.js"
 import type { Automation } from "./Automation.js"
-import type { FileParser } from "./FileParser.js"
-import type { KnownError } from "./KnownError.js"
-import type { Plan } from "./Plan.js"
-import type { Profile } from "./Profile.js"
-import type { Stage } from "./Stage.js"
 
 export interface Plugin {
   /** unique name; every error about this plugin's contributions says it */

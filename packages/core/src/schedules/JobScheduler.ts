@@ -14,14 +14,14 @@
  * program has. A host beats its heartbeat beside the loop.
  */
 import { Cause, Clock, Effect, Result } from "effect"
-import type * as Models from "./Models.js"
-import { JobRunsRepo } from "./ports/JobRunsRepo.js"
-import { JobsRepo } from "./ports/JobsRepo.js"
-import { Transactions } from "./ports/Transactions.js"
-import { WorkQueue } from "./ports/WorkQueue.js"
-import { CurrentRegistry } from "./Registry.js"
+import type * as Models from "../models/Models.js"
+import { CurrentRegistry } from "../plugins/Registry.js"
+import { JobRunsRepo } from "../ports/JobRunsRepo.js"
+import { JobsRepo } from "../ports/JobsRepo.js"
+import { Transactions } from "../ports/Transactions.js"
+import { WorkQueue } from "../ports/WorkQueue.js"
+import { RUN_JOB } from "../runtime/WorkItems.js"
 import { type JobSchedule, nextRuns, parseSchedule, planMisfires } from "./Schedule.js"
-import { RUN_JOB } from "./WorkItems.js"
 
 /** how many due jobs one pass takes at most (the rest wait for the next pass) */
 const DEFAULT_BATCH = 100

@@ -21,17 +21,17 @@
  * (`AutomationServices`: backups, retention, the activity report...) are the host's to provide.
  */
 import { Cause, Clock, Deferred, Effect, Exit, Option, Schema, SchemaIssue } from "effect"
-import type { AutomationContext, AutomationServices } from "./Automation.js"
-import { type ClaimLoopOptions, claimLoop } from "./ClaimLoop.js"
-import { causeMessage } from "./Failures.js"
-import { matchingKnownErrors, recordFailure } from "./IncidentService.js"
-import { draftIncident } from "./KnownError.js"
-import { type JobRunRecord, type JobRunStep, JobRunsRepo } from "./ports/JobRunsRepo.js"
-import { JobsRepo } from "./ports/JobsRepo.js"
-import { Transactions } from "./ports/Transactions.js"
-import { type WorkItem, WorkQueue } from "./ports/WorkQueue.js"
-import { CurrentRegistry } from "./Registry.js"
-import { RUN_JOB, type RunJobPayload } from "./WorkItems.js"
+import { matchingKnownErrors, recordFailure } from "../incidents/IncidentService.js"
+import { draftIncident } from "../known-errors/KnownError.js"
+import type { AutomationContext, AutomationServices } from "../plugins/Automation.js"
+import { CurrentRegistry } from "../plugins/Registry.js"
+import { type JobRunRecord, type JobRunStep, JobRunsRepo } from "../ports/JobRunsRepo.js"
+import { JobsRepo } from "../ports/JobsRepo.js"
+import { Transactions } from "../ports/Transactions.js"
+import { type WorkItem, WorkQueue } from "../ports/WorkQueue.js"
+import { type ClaimLoopOptions, claimLoop } from "../runtime/ClaimLoop.js"
+import { causeMessage } from "../runtime/Failures.js"
+import { RUN_JOB, type RunJobPayload } from "../runtime/WorkItems.js"
 
 export interface JobRunnerOptions {
   /** unique per running runner (e.g. host + pid + random) */

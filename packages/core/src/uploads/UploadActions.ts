@@ -14,22 +14,22 @@
  * stage that asked (unguarded); rejecting ends the upload as `rejected`, nothing published.
  */
 import { Clock, Effect, Option, Schema } from "effect"
-import { type Actor, type IncidentChangeRefused, recordRetry } from "./IncidentWorkflow.js"
-import type { ApprovalRequest } from "./MassChangeGuard.js"
-import type * as Models from "./Models.js"
+import { type Actor, type IncidentChangeRefused, recordRetry } from "../incidents/IncidentWorkflow.js"
+import type * as Models from "../models/Models.js"
+import type { ApprovalRequest } from "../pipeline/MassChangeGuard.js"
+import { CurrentRegistry } from "../plugins/Registry.js"
 import {
   type IncidentConflict,
   type IncidentNotFound,
   IncidentsRepo,
   type IncidentTimelineRewritten,
-} from "./ports/IncidentsRepo.js"
-import type { StoreError } from "./ports/StoreError.js"
-import { Transactions } from "./ports/Transactions.js"
-import { UploadCheckpoints } from "./ports/UploadCheckpoints.js"
-import { UploadsRepo } from "./ports/UploadsRepo.js"
-import { WorkQueue } from "./ports/WorkQueue.js"
-import { CurrentRegistry } from "./Registry.js"
-import { PROCESS_UPLOAD, type ProcessUploadPayload } from "./WorkItems.js"
+} from "../ports/IncidentsRepo.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { Transactions } from "../ports/Transactions.js"
+import { UploadCheckpoints } from "../ports/UploadCheckpoints.js"
+import { UploadsRepo } from "../ports/UploadsRepo.js"
+import { WorkQueue } from "../ports/WorkQueue.js"
+import { PROCESS_UPLOAD, type ProcessUploadPayload } from "../runtime/WorkItems.js"
 
 type Upload = Models.Upload
 

@@ -18,19 +18,15 @@
  * last timeline entry): a mail that waited for a retry tells the latest state, not a stale one.
  */
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { type ClaimLoopOptions, claimLoop } from "./ClaimLoop.js"
-import { causeMessage } from "./Failures.js"
-import type * as Models from "./Models.js"
-import {
-  IncidentsRepo,
-  type MailError,
-  Mailer,
-  type StoreError,
-  UploadsRepo,
-  UsersRepo,
-  type WorkItem,
-  WorkQueue,
-} from "./ports/index.js"
+import type * as Models from "../models/Models.js"
+import { IncidentsRepo } from "../ports/IncidentsRepo.js"
+import { type MailError, Mailer } from "../ports/Mailer.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { UploadsRepo } from "../ports/UploadsRepo.js"
+import { UsersRepo } from "../ports/UsersRepo.js"
+import { type WorkItem, WorkQueue } from "../ports/WorkQueue.js"
+import { type ClaimLoopOptions, claimLoop } from "../runtime/ClaimLoop.js"
+import { causeMessage } from "../runtime/Failures.js"
 
 type Incident = Models.Incident
 

@@ -1,6 +1,6 @@
 /** Known errors: patterns that recognize a failure and say its severity, root cause and fix. */
 import { Result } from "effect"
-import { checkPattern, MAX_MATCH_TEXT, safeMatch } from "./SafePattern.js"
+import { checkPattern, MAX_MATCH_TEXT, safeMatch } from "../pipeline/SafePattern.js"
 
 export type Severity = "low" | "medium" | "high" | "critical"
 

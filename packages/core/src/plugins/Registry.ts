@@ -3,15 +3,15 @@
  * from the `batchops` plugin through the same path as anyone else's.
  */
 import { Context, Effect, Result } from "effect"
+import type { KnownError } from "../known-errors/KnownError.js"
+import { PluginError } from "../pipeline/Errors.js"
+import type { FileParser } from "../pipeline/FileParser.js"
+import type { Plan } from "../pipeline/Plan.js"
+import type { Profile } from "../pipeline/Profile.js"
+import { checkPattern } from "../pipeline/SafePattern.js"
+import type { Stage } from "../pipeline/Stage.js"
 import { type Automation, MANUAL_RUN_ACCESS } from "./Automation.js"
-import { PluginError } from "./Errors.js"
-import type { FileParser } from "./FileParser.js"
-import type { KnownError } from "./KnownError.js"
-import type { Plan } from "./Plan.js"
 import { PLUGIN_API_VERSION, type Plugin } from "./Plugin.js"
-import type { Profile } from "./Profile.js"
-import { checkPattern } from "./SafePattern.js"
-import type { Stage } from "./Stage.js"
 
 export interface Registry {
   readonly plugins: ReadonlyArray<Plugin>

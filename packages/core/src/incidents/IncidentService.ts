@@ -18,6 +18,26 @@
  * definition of that name, and a deactivated row switches it off).
  */
 import { Clock, Effect, Option, Result } from "effect"
+import type { IncidentDraft, KnownError } from "../known-errors/KnownError.js"
+import {
+  type KnownErrorCandidate,
+  type SampleFailure,
+  type TrialResult,
+  tryKnownError,
+} from "../known-errors/KnownErrorTrial.js"
+import * as Models from "../models/Models.js"
+import { checkPattern, type UnsafePattern } from "../pipeline/SafePattern.js"
+import { CurrentRegistry } from "../plugins/Registry.js"
+import {
+  IncidentConflict,
+  IncidentNotFound,
+  IncidentsRepo,
+  type IncidentTimelineRewritten,
+} from "../ports/IncidentsRepo.js"
+import { KnownErrorsRepo } from "../ports/KnownErrorsRepo.js"
+import type { StoreError } from "../ports/StoreError.js"
+import { Transactions } from "../ports/Transactions.js"
+import type { WorkQueue } from "../ports/WorkQueue.js"
 import { type FailureKey, fingerprint, newGroup, recordOccurrence, recurrenceAction } from "./IncidentGroups.js"
 import { enqueueIncidentMail } from "./IncidentMail.js"
 import {
@@ -32,21 +52,6 @@ import {
   transition,
   updateFields,
 } from "./IncidentWorkflow.js"
-import type { IncidentDraft, KnownError } from "./KnownError.js"
-import { type KnownErrorCandidate, type SampleFailure, type TrialResult, tryKnownError } from "./KnownErrorTrial.js"
-import * as Models from "./Models.js"
-import {
-  IncidentConflict,
-  IncidentNotFound,
-  IncidentsRepo,
-  type IncidentTimelineRewritten,
-} from "./ports/IncidentsRepo.js"
-import { KnownErrorsRepo } from "./ports/KnownErrorsRepo.js"
-import type { StoreError } from "./ports/StoreError.js"
-import { Transactions } from "./ports/Transactions.js"
-import type { WorkQueue } from "./ports/WorkQueue.js"
-import { CurrentRegistry } from "./Registry.js"
-import { checkPattern, type UnsafePattern } from "./SafePattern.js"
 
 type Incident = Models.Incident
 type IncidentStatus = Models.IncidentStatus

@@ -1,0 +1,27 @@
+/** The data model (`@batchops/core/models`; `Models` at the root): the schemas of users, uploads, incidents, known errors, jobs and the rest. */
+
+export {
+  DepartmentRecord,
+  DepartmentSource,
+  EmailVerificationRequest,
+  Incident,
+  IncidentGroup,
+  IncidentStatus,
+  Job,
+  JobRun,
+  JobStatus,
+  KnownErrorRow,
+  PasswordResetRequest,
+  ProcessMode,
+  Role,
+  Severity,
+  SourceKind,
+  StepLog,
+  StepStatus,
+  Ticket,
+  TimelineEvent,
+  Upload,
+  UploadEvent,
+  UploadStatus,
+  User,
+} from "./Models.js"

@@ -8,7 +8,8 @@ import { mkdtemp } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { setTimeout as sleep } from "node:timers/promises"
-import { processNext, submitUpload, uploadLifecycleLayer } from "@batchops/server"
+import { processNextUpload } from "@batchops/core"
+import { submitUpload, uploadLifecycleLayer } from "@batchops/server"
 import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -62,7 +63,7 @@ describe("the upload lifecycle through BullMQ", () => {
           WHERE payload->>'uploadId' = ${upload.id}`
         const itemId = rows[0]!.id
         const dispatched = yield* Effect.promise(() => waitingJobs(prefix))
-        const next = yield* processNext({ worker: "bull-test-1", leaseMs: 60_000 })
+        const next = yield* processNextUpload({ worker: "bull-test-1", leaseMs: 60_000 })
         const after = yield* Effect.promise(() => waitingJobs(prefix))
         const status = yield* sql<{ status: string }>`SELECT status FROM uploads WHERE id = ${upload.id}`
         return { upload, itemId, dispatched, next, after, status: status[0]!.status }
@@ -100,7 +101,7 @@ describe("the upload lifecycle through BullMQ", () => {
 
         const outcomes: Array<string> = []
         while (true) {
-          const next = yield* processNext({ worker: "bull-test-2", leaseMs: 60_000 })
+          const next = yield* processNextUpload({ worker: "bull-test-2", leaseMs: 60_000 })
           if (Option.isNone(next)) break
           outcomes.push(`${next.value.uploadId}:${next.value.status}`)
         }

@@ -9,9 +9,9 @@
 
 import { closeSync, openSync, readSync } from "node:fs"
 import type { ColumnMapping, ColumnMappingSource, PipelineResult, PublishedReports, StepEvent } from "@batchops/core"
-import { RequestError } from "@batchops/core"
+import { FileLimitExceeded, RequestError } from "@batchops/core"
 import { detectFormat, type ParserLimits } from "@batchops/parsers"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import type { PreviewRun } from "./api/uploads/PreviewRun.js"
 import {
   type HostHandlers,
@@ -39,10 +39,6 @@ export interface FileIsolation {
 export { DEFAULT_FILE_CPU_SECONDS, DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_PARSE_MEMORY_MB } from "./Settings.js"
 
 /** A file passed a limit while a stage ran; its thread was stopped. */
-export class FileLimitExceeded extends Schema.TaggedError<FileLimitExceeded>()("FileLimitExceeded", {
-  stage: Schema.String,
-  message: Schema.String,
-}) {}
 
 /** The limits per file from the environment; a wrong value stops the command with a message naming it. */
 export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => {

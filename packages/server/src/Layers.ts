@@ -29,9 +29,10 @@ import {
 } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
-import { checkpointDir, removeCheckpoints } from "./Checkpoints.js"
+import { checkpointDir, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
 import type { FileIsolation } from "./IsolatedPipeline.js"
 import { defaultRegistry } from "./Registry.js"
+import { uploadRunnerLayer } from "./UploadRunner.js"
 import { UploadSettings } from "./UploadSettings.js"
 import { submitUpload } from "./UploadStore.js"
 
@@ -78,7 +79,10 @@ export const uploadCheckpointsLayer = Layer.effect(
   UploadCheckpoints,
   Effect.gen(function* () {
     const { uploadsDir } = yield* UploadSettings
-    return UploadCheckpoints.of({ discard: (uploadId) => removeCheckpoints(checkpointDir(uploadsDir, uploadId)) })
+    return UploadCheckpoints.of({
+      discard: (uploadId) => removeCheckpoints(checkpointDir(uploadsDir, uploadId)),
+      read: (uploadId, index, stage) => readCheckpoint(checkpointDir(uploadsDir, uploadId), index, stage),
+    })
   }),
 )
 
@@ -108,7 +112,7 @@ export const UploadIntakeLayer = Layer.effect(
   }),
 )
 
-/** Everything `submitUpload`, `processNext`, `runWorker` and the incident mails (but the Mailer) need, over `database`. */
+/** Everything `submitUpload`, core's upload worker (`processNextUpload`) and the incident mails (but the Mailer) need, over `database`. */
 export const uploadLifecycleLayer = <E, R>(
   database: Layer.Layer<SqlClient.SqlClient, E, R>,
   options: UploadLayerOptions,
@@ -137,6 +141,10 @@ export const uploadLifecycleLayer = <E, R>(
       }),
     ),
   ).pipe(
-    (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer, uploadCheckpointsLayer), base),
+    (base) =>
+      Layer.provideMerge(
+        Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer, uploadCheckpointsLayer, uploadRunnerLayer),
+        base,
+      ),
     Layer.provideMerge(database),
   )

@@ -67,7 +67,7 @@ const mappingFor = (input: FileTaskInput, host: IsolatedHost): ColumnMappingSour
  * publish; the host then stores them (its failure is the publish stage's).
  */
 const publisherFor = (dir: string, host: IsolatedHost) => {
-  // the folder is this upload's own (see UploadWorker): its reports keep their plain names
+  // the folder is this upload's own (see UploadRunner.ts): its reports keep their plain names
   const directory = DirectoryPublisher.make(dir, { layout: "flat" })
   return ReportPublisher.of({
     open: (request) =>

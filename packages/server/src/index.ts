@@ -10,12 +10,11 @@ export {
   DEFAULT_FILE_TIMEOUT_SECONDS,
   DEFAULT_PARSE_MEMORY_MB,
   type FileIsolation,
-  FileLimitExceeded,
   fileIsolationFromEnv,
 } from "./IsolatedPipeline.js"
 export * from "./Isolation.js"
 export { type UploadLayerOptions, uploadLifecycleLayer } from "./Layers.js"
 export { defaultRegistry, pipelineRegistry } from "./Registry.js"
+export { uploadExportDir, uploadRunnerLayer } from "./UploadRunner.js"
 export * from "./UploadSettings.js"
 export * from "./UploadStore.js"
-export * from "./UploadWorker.js"

@@ -32,7 +32,10 @@ import {
   JobsRepo,
   type KnownErrorsRepo,
   processNextJobRun,
+  processNextUpload,
   type Transactions,
+  type UploadCheckpoints,
+  type UploadRunner,
   UploadsRepo,
   type UsersRepo,
   type WorkQueue,
@@ -49,7 +52,6 @@ import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { processNext } from "../src/UploadWorker.js"
 
 type Services =
   | AutomationServices
@@ -62,6 +64,8 @@ type Services =
   | SqlClient.SqlClient
   | Transactions
   | UsersRepo
+  | UploadCheckpoints
+  | UploadRunner
 
 /** A real gradebook of the repository's examples. */
 const GRADEBOOK = readFileSync(fileURLToPath(new URL("../../../examples/data/gradebook.csv", import.meta.url)))
@@ -245,7 +249,7 @@ describe.each(targets)("schedule_file_ingest: $name", (target) => {
     })
 
     // the normal pipeline: the upload worker takes it to published
-    const processed = await run(processNext(WORKER))
+    const processed = await run(processNextUpload(WORKER))
     expect(Option.getOrThrow(processed)).toMatchObject({ uploadId, status: "published" })
     const published = Option.getOrThrow(
       await run(

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IncidentsRepo, UploadsRepo } from "@batchops/core"
+import { IncidentsRepo, processNextUpload, UploadsRepo } from "@batchops/core"
 import { migrate, pgliteLayer } from "@batchops/store-sql"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -17,7 +17,6 @@ import type { IsolationLimits } from "../src/Isolation.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import { submitUpload } from "../src/UploadStore.js"
-import { processNext } from "../src/UploadWorker.js"
 import { startApi, type TestApi } from "./api/harness.js"
 // @ts-expect-error a plain JavaScript module, as the thread loads it
 import { plugins as stallingPlugins } from "./fixtures/stallingPlugin.mjs"
@@ -161,7 +160,7 @@ describe("a stage past its processor time or wall-clock time", () => {
           processMode: "transform",
           processConfig: {},
         })
-        const outcome = Option.getOrThrow(yield* processNext({ worker: "test", leaseMs: 60_000 }))
+        const outcome = Option.getOrThrow(yield* processNextUpload({ worker: "test", leaseMs: 60_000 }))
         const stored = Option.getOrThrow(yield* uploads.get(upload.id))
         const incident =
           stored.incidentId === null

@@ -5,7 +5,10 @@ import {
   type CurrentRegistry,
   type IncidentsRepo,
   type KnownErrorsRepo,
+  processNextUpload,
   type Transactions,
+  type UploadCheckpoints,
+  type UploadRunner,
   UploadsRepo,
   WorkQueue,
 } from "@batchops/core"
@@ -17,7 +20,6 @@ import { freshDatabase } from "../../../test/support/postgres.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { submitUpload } from "../src/UploadStore.js"
-import { processNext } from "../src/UploadWorker.js"
 
 const { url: databaseUrl } = freshDatabase("test_lease")
 const root = mkdtempSync(join(tmpdir(), "batchops-lease-"))
@@ -44,6 +46,8 @@ type Services =
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
+  | UploadCheckpoints
+  | UploadRunner
 
 /**
  * The lease of the first test: long enough for the longest stretch the pipeline holds the event
@@ -88,13 +92,13 @@ describe("upload worker lease", () => {
           processMode: "transform",
         })
         const started = Date.now()
-        const fiber = yield* Effect.forkChild(processNext({ worker: "worker-a", leaseMs: LEASE_MS }))
+        const fiber = yield* Effect.forkChild(processNextUpload({ worker: "worker-a", leaseMs: LEASE_MS }))
         yield* untilRunning(upload.id)
         // a second worker keeps trying while the first one runs, well past the first's lease
         const others: Array<{ readonly at: number; readonly claimed: boolean }> = []
         while (fiber.pollUnsafe() === undefined) {
           yield* Effect.sleep(50)
-          const claimed = Option.isSome(yield* processNext({ worker: "worker-b", leaseMs: LEASE_MS }))
+          const claimed = Option.isSome(yield* processNextUpload({ worker: "worker-b", leaseMs: LEASE_MS }))
           others.push({ at: Date.now() - started, claimed })
         }
         const first = yield* Fiber.join(fiber)
@@ -122,7 +126,7 @@ describe("upload worker lease", () => {
           profile: "gradebook",
           processMode: "transform",
         })
-        const fiber = yield* Effect.forkChild(processNext({ worker: "worker-a", leaseMs: 600 }))
+        const fiber = yield* Effect.forkChild(processNextUpload({ worker: "worker-a", leaseMs: 600 }))
         yield* untilRunning(upload.id)
         // another worker claims the item (as after an expired lease)
         yield* sql`UPDATE work_queue SET leased_by = 'worker-b', attempts = attempts + 1

@@ -39,9 +39,9 @@ import { checkpointDir } from "../src/Checkpoints.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
+import { uploadExportDir } from "../src/UploadRunner.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { originalPath, submitUpload } from "../src/UploadStore.js"
-import { uploadExportDir } from "../src/UploadWorker.js"
 
 export interface JobRunnerTarget {
   /** a new client layer over the backend's database */

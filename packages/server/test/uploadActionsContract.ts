@@ -12,10 +12,12 @@ import {
   type CurrentRegistry,
   IncidentsRepo,
   type KnownErrorsRepo,
+  processNextUpload,
   rejectUpload,
   retryUpload,
   type Transactions,
   type UploadCheckpoints,
+  type UploadRunner,
   UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
@@ -27,7 +29,6 @@ import { checkpointDir } from "../src/Checkpoints.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { type SubmitUpload, submitUpload } from "../src/UploadStore.js"
-import { processNext } from "../src/UploadWorker.js"
 
 export interface ActionsTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
@@ -43,6 +44,7 @@ type Services =
   | UploadCheckpoints
   | SqlClient.SqlClient
   | Transactions
+  | UploadRunner
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
 const WORKER = { worker: "test-worker", leaseMs: 60_000 }
@@ -101,7 +103,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
         Effect.gen(function* () {
           const upload = yield* submitUpload(request("Term 2.csv"))
           blockReports(dirs, upload.id, "Term 2.summary.csv")
-          const failed = Option.getOrThrow(yield* processNext(WORKER))
+          const failed = Option.getOrThrow(yield* processNextUpload(WORKER))
           return { upload, failed }
         }),
       )
@@ -129,7 +131,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
           const uploads = yield* UploadsRepo
           const incidents = yield* IncidentsRepo
           const retry = yield* retryUpload(upload.id, "operator-1")
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           return {
             retry,
             next,
@@ -182,11 +184,11 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
           const uploads = yield* UploadsRepo
           const upload = yield* submitUpload(request("Tampered.csv"))
           const unblock = blockReports(dirs, upload.id, "Tampered.summary.csv")
-          yield* processNext(WORKER)
+          yield* processNextUpload(WORKER)
           unblock()
           appendFileSync(join(checkpointDir(dirs.uploadsDir, upload.id), "3-generate_summary.jsonl"), '[9,"S9"]\n')
           const retry = yield* retryUpload(upload.id, "operator-1")
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           return {
             retry,
             next,
@@ -213,9 +215,9 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
           const incidents = yield* IncidentsRepo
           const upload = yield* submitUpload(request("Autumn.csv"))
           blockReports(dirs, upload.id, "Autumn.summary.csv")
-          const first = Option.getOrThrow(yield* processNext(WORKER))
+          const first = Option.getOrThrow(yield* processNextUpload(WORKER))
           yield* retryUpload(upload.id, "operator-1")
-          const second = Option.getOrThrow(yield* processNext(WORKER))
+          const second = Option.getOrThrow(yield* processNextUpload(WORKER))
           const sql = yield* SqlClient.SqlClient
           const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM incidents
             WHERE upload_id = ${upload.id}`
@@ -255,9 +257,9 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
               processConfig: { rules: [{ column: "house", value: "x" }] },
             }),
           )
-          const failed = Option.getOrThrow(yield* processNext(WORKER))
+          const failed = Option.getOrThrow(yield* processNextUpload(WORKER))
           const retry = yield* retryUpload(upload.id, "operator-2", { plan: { mode: "transform" } })
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           const id = failed.status === "failed" ? failed.incidentId : ""
           return {
             failed,
@@ -288,7 +290,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
         Effect.gen(function* () {
           const upload = yield* submitUpload(request("fine.csv"))
           const queued = yield* Effect.exit(retryUpload(upload.id, "operator-1"))
-          yield* processNext(WORKER)
+          yield* processNextUpload(WORKER)
           const published = yield* Effect.exit(retryUpload(upload.id, "operator-1"))
           const missing = yield* Effect.exit(retryUpload("no-such-upload", "operator-1"))
           return { queued, published, missing }
@@ -304,7 +306,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
         dirs,
         Effect.gen(function* () {
           const upload = yield* submitUpload(request("empty.csv", { bytes: new Uint8Array() }))
-          yield* processNext(WORKER)
+          yield* processNextUpload(WORKER)
           return yield* Effect.exit(retryUpload(upload.id, "operator-1", { profile: "timetable" }))
         }),
       )
@@ -320,7 +322,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
         Effect.gen(function* () {
           const uploads = yield* UploadsRepo
           const upload = yield* submitUpload(request("Spring.csv", deleteScore))
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           const sql = yield* SqlClient.SqlClient
           const [incidents] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM incidents
             WHERE upload_id = ${upload.id}`
@@ -359,7 +361,7 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
           const byUser = yield* Effect.exit(approveUpload(held.upload.id, { id: "student-1", role: "user" }))
           const approved = yield* approveUpload(held.upload.id, { id: "mod-1", role: "moderator" }, "class 9B left")
           const twice = yield* Effect.exit(approveUpload(held.upload.id, { id: "admin-1", role: "admin" }))
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           return {
             byUser,
             approved,
@@ -397,11 +399,11 @@ export const uploadActionsContract = (name: string, target: () => ActionsTarget)
         Effect.gen(function* () {
           const uploads = yield* UploadsRepo
           const upload = yield* submitUpload(request("Summer.csv", deleteScore))
-          yield* processNext(WORKER)
+          yield* processNextUpload(WORKER)
           const stored = existsSync(checkpointDir(dirs.uploadsDir, upload.id))
           const rejected = yield* rejectUpload(upload.id, { id: "admin-1", role: "admin" }, "wrong rule")
           const again = yield* Effect.exit(rejectUpload(upload.id, { id: "admin-1", role: "admin" }))
-          const next = yield* processNext(WORKER)
+          const next = yield* processNextUpload(WORKER)
           return {
             stored,
             rejected,

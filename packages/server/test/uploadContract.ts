@@ -12,7 +12,10 @@ import {
   type CurrentRegistry,
   IncidentsRepo,
   KnownErrorsRepo,
+  processNextUpload,
   type Transactions,
+  type UploadCheckpoints,
+  type UploadRunner,
   UploadsRepo,
   WorkQueue,
 } from "@batchops/core"
@@ -23,7 +26,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
 import { originalPath, type SubmitUpload, submitUpload, UploadRejected } from "../src/UploadStore.js"
-import { processNext } from "../src/UploadWorker.js"
 
 export interface UploadTarget {
   /** a new client layer over the backend's database */
@@ -39,6 +41,8 @@ type Services =
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions
+  | UploadCheckpoints
+  | UploadRunner
 
 const STAGES = ["standardize_results", "validate_results", "transform_gradebook", "generate_summary", "publish_results"]
 
@@ -101,7 +105,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
         Effect.gen(function* () {
           const queue = yield* WorkQueue
           const stats = yield* queue.stats()
-          return { stats, next: yield* processNext(WORKER) }
+          return { stats, next: yield* processNextUpload(WORKER) }
         }),
       )
       expect(outcome.stats.queued).toBe(0)
@@ -120,7 +124,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           const stored = yield* uploads.get(upload.id)
           const itemsBefore = yield* itemsFor(upload.id)
           const onDisk = filesUnder(dirs.uploadsDir)
-          const next = yield* processNext(WORKER)
+          const next = yield* processNextUpload(WORKER)
           const after = Option.getOrThrow(yield* uploads.get(upload.id))
           const csv = yield* uploads.getReport(upload.id, "csv")
           const pdf = yield* uploads.getReport(upload.id, "pdf")
@@ -180,7 +184,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           const queue = yield* WorkQueue
           const upload = yield* submitUpload(request(fileName, text))
           const [item] = yield* itemsFor(upload.id)
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           const incidentId = next.status === "failed" ? next.incidentId : "none"
           return {
             upload,
@@ -218,8 +222,8 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           const incidents = yield* IncidentsRepo
           yield* submitUpload(request("twice-failing.csv", "Student ID,Name,Score\n"))
           yield* submitUpload(request("twice-failing.csv", "Student ID,Name,Score\n"))
-          const first = Option.getOrThrow(yield* processNext(WORKER))
-          const second = Option.getOrThrow(yield* processNext(WORKER))
+          const first = Option.getOrThrow(yield* processNextUpload(WORKER))
+          const second = Option.getOrThrow(yield* processNextUpload(WORKER))
           const firstId = first.status === "failed" ? first.incidentId : "none"
           const secondId = second.status === "failed" ? second.incidentId : "none"
           return {
@@ -253,7 +257,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
             correctiveAction: "Ask the science office to export all classes.",
           })
           yield* submitUpload(request("science-export.csv", "Student ID,Name,Score\n"))
-          const next = Option.getOrThrow(yield* processNext(WORKER))
+          const next = Option.getOrThrow(yield* processNextUpload(WORKER))
           return yield* incidents.get(next.status === "failed" ? next.incidentId : "none")
         }),
       )
@@ -335,8 +339,8 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           const upload = yield* submitUpload(request("vanished.csv", GRADEBOOK))
           unlinkSync(originalPath(dirs.uploadsDir, upload))
           const options = { ...WORKER, retryAfterMs: 0, maxAttempts: 2 }
-          const first = Option.getOrThrow(yield* processNext(options))
-          const second = Option.getOrThrow(yield* processNext(options))
+          const first = Option.getOrThrow(yield* processNextUpload(options))
+          const second = Option.getOrThrow(yield* processNextUpload(options))
           const incidentId = second.status === "failed" ? second.incidentId : "none"
           return {
             upload,
@@ -345,7 +349,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
             after: Option.getOrThrow(yield* uploads.get(upload.id)),
             items: yield* itemsFor(upload.id),
             incident: yield* incidents.get(incidentId),
-            third: yield* processNext(options),
+            third: yield* processNextUpload(options),
           }
         }),
       )
@@ -374,7 +378,7 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           // a worker claims it and dies: its lease runs out
           yield* queue.claim({ worker: "died", kinds: ["process_upload"], leaseMs: 1 })
           yield* Effect.sleep(30)
-          const next = Option.getOrThrow(yield* processNext({ ...WORKER, maxAttempts: 1 }))
+          const next = Option.getOrThrow(yield* processNextUpload({ ...WORKER, maxAttempts: 1 }))
           const incidentId = next.status === "failed" ? next.incidentId : "none"
           return {
             next,
@@ -400,13 +404,13 @@ export const uploadLifecycleContract = (name: string, target: () => UploadTarget
           const upload = yield* submitUpload(request("lost.csv", GRADEBOOK))
           // the original disappears from the uploads folder
           unlinkSync(originalPath(dirs.uploadsDir, upload))
-          const next = yield* processNext({ ...WORKER, retryAfterMs: 600_000 })
+          const next = yield* processNextUpload({ ...WORKER, retryAfterMs: 600_000 })
           return {
             upload,
             next: Option.getOrThrow(next),
             after: Option.getOrThrow(yield* uploads.get(upload.id)),
             items: yield* itemsFor(upload.id),
-            again: yield* processNext(WORKER),
+            again: yield* processNextUpload(WORKER),
           }
         }),
       )

@@ -86,7 +86,7 @@ export { type FailureCount, type FailurePolicy, RateLimits, type RateLimitsShape
 export { StoreError } from "./StoreError.js"
 export { type IssuedToken, TokensRepo, type TokensRepoShape } from "./TokensRepo.js"
 export { Transactions, type TransactionsShape } from "./Transactions.js"
-export { UploadCheckpoints, type UploadCheckpointsShape } from "./UploadCheckpoints.js"
+export { type StoredStageOutput, UploadCheckpoints, type UploadCheckpointsShape } from "./UploadCheckpoints.js"
 export {
   type IntakeFile,
   type IntakeReceipt,
@@ -94,6 +94,13 @@ export {
   UploadIntake,
   type UploadIntakeShape,
 } from "./UploadIntake.js"
+export {
+  FileLimitExceeded,
+  type StoredReports,
+  type UploadRun,
+  UploadRunner,
+  type UploadRunnerShape,
+} from "./UploadRunner.js"
 export {
   type NewUpload,
   type NewUploadEvent,

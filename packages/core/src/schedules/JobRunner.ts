@@ -31,6 +31,7 @@ import { Transactions } from "../ports/Transactions.js"
 import { type WorkItem, WorkQueue } from "../ports/WorkQueue.js"
 import { type ClaimLoopOptions, claimLoop } from "../runtime/ClaimLoop.js"
 import { causeMessage } from "../runtime/Failures.js"
+import { LeaseLost, withLease } from "../runtime/Lease.js"
 import { RUN_JOB, type RunJobPayload } from "../runtime/WorkItems.js"
 
 export interface JobRunnerOptions {
@@ -131,54 +132,6 @@ export const decodeParams = <P>(
 export const describeProblems = (problems: ReadonlyArray<{ path: string; message: string }>): string =>
   problems.map((problem) => `${problem.path}: ${problem.message}`).join("; ")
 
-/** This runner no longer holds the lease of the job run's work item it is running. */
-export class JobLeaseLost extends Schema.TaggedError<JobLeaseLost>()("LeaseLost", { workItemId: Schema.String }) {
-  override get message(): string {
-    return `the lease of work item ${this.workItemId} was lost`
-  }
-}
-
-/**
- * Runs `run` while a forked fiber keeps the item's lease alive (every `leaseMs / 3`); when the
- * queue says the runner lost the item, `run` is interrupted and the result fails with JobLeaseLost.
- */
-const withLease = <A, E, R>(
-  item: WorkItem,
-  options: JobRunnerOptions,
-  run: Effect.Effect<A, E, R>,
-): Effect.Effect<A, E | JobLeaseLost, R | WorkQueue> =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const queue = yield* WorkQueue
-      const lost = yield* Deferred.make<void>()
-      const every = Math.max(1, Math.floor(options.leaseMs / 3))
-      yield* Effect.forkScoped(
-        Effect.gen(function* () {
-          while (true) {
-            yield* Effect.sleep(every)
-            const held = yield* queue
-              .heartbeat(item.id, options.worker, options.leaseMs)
-              .pipe(
-                Effect.catchCause((cause) =>
-                  Cause.hasInterruptsOnly(cause)
-                    ? Effect.failCause(cause)
-                    : Effect.as(Effect.logWarning(`work item ${item.id}: heartbeat failed`, cause), true),
-                ),
-              )
-            if (!held) {
-              yield* Deferred.succeed(lost, undefined)
-              return
-            }
-          }
-        }),
-      )
-      return yield* Effect.raceFirst(
-        run,
-        Effect.andThen(Deferred.await(lost), Effect.fail(new JobLeaseLost({ workItemId: item.id }))),
-      )
-    }),
-  )
-
 interface Failure {
   readonly error: string
   /** false: the failure is not the automation's and opens no incident */
@@ -211,7 +164,7 @@ const finishFailed = (
     })
     return yield* tx.withTransaction(
       Effect.gen(function* () {
-        if (!(yield* queue.complete(item.id, options.worker))) return yield* new JobLeaseLost({ workItemId: item.id })
+        if (!(yield* queue.complete(item.id, options.worker))) return yield* new LeaseLost({ workItemId: item.id })
         const incidentId = failure.incident ? (yield* recordFailure(draft, null, source)).incidentId : null
         yield* runs.finish(run.id, {
           status: "failed",
@@ -238,7 +191,7 @@ export const processNextJobRun = Effect.fn("JobRunner.processNext")(function* (o
     return Option.some<JobRunnerOutcome>({ workItemId: item.id, jobRunId: null, status: "discarded", error })
   }
   const jobRunId = payload.jobRunId
-  const exit = yield* Effect.exit(withLease(item, options, carryOut(item, options, jobRunId)))
+  const exit = yield* Effect.exit(withLease(item, options, () => carryOut(item, options, jobRunId)))
   if (Exit.isSuccess(exit)) return Option.some(exit.value)
   if (Cause.hasInterruptsOnly(exit.cause)) {
     // the runner is stopping: the item is due again at once, and its run starts over then
@@ -247,7 +200,7 @@ export const processNextJobRun = Effect.fn("JobRunner.processNext")(function* (o
       .pipe(Effect.ignore)
     return yield* Effect.failCause(exit.cause)
   }
-  if (Cause.squash(exit.cause) instanceof JobLeaseLost) {
+  if (Cause.squash(exit.cause) instanceof LeaseLost) {
     yield* Effect.logWarning(`job run ${jobRunId}: the lease of work item ${item.id} was lost, nothing recorded`)
     return Option.some<JobRunnerOutcome>({ workItemId: item.id, jobRunId, status: "lost" })
   }
@@ -311,7 +264,7 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
       const requeued = yield* queue.fail(item.id, options.worker, `waiting for the previous run of job ${jobId}`, {
         retryAfterMs: delay,
       })
-      if (!requeued) return yield* new JobLeaseLost({ workItemId: item.id })
+      if (!requeued) return yield* new LeaseLost({ workItemId: item.id })
       return { workItemId: item.id, jobRunId, status: "postponed" } as JobRunnerOutcome
     })
     // the quick look; `start` below decides under the job's lock
@@ -368,7 +321,7 @@ const carryOut = (item: WorkItem, options: JobRunnerOptions, jobRunId: string) =
     if (Exit.isSuccess(outcome)) {
       yield* tx.withTransaction(
         Effect.gen(function* () {
-          if (!(yield* queue.complete(item.id, options.worker))) return yield* new JobLeaseLost({ workItemId: item.id })
+          if (!(yield* queue.complete(item.id, options.worker))) return yield* new LeaseLost({ workItemId: item.id })
           yield* runs.finish(run.id, { status: "succeeded", steps, logs, details: { result: outcome.value } })
         }),
       )

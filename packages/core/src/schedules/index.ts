@@ -4,7 +4,6 @@ export {
   type DecodedParams,
   decodeParams,
   describeProblems,
-  JobLeaseLost,
   type JobRunnerLoopOptions,
   type JobRunnerOptions,
   type JobRunnerOutcome,

@@ -1,4 +1,4 @@
-/** Uploads (`@batchops/core/uploads`): retry, approve and reject, resuming a run, and mapping a file's columns to a profile. */
+/** Uploads (`@batchops/core/uploads`): the upload worker, retry, approve and reject, resuming a run, and mapping a file's columns to a profile. */
 
 export {
   applyColumnMapping,
@@ -26,3 +26,10 @@ export {
   retryUpload,
   UploadActionRefused,
 } from "./UploadActions.js"
+export {
+  processNextUpload,
+  runUploadWorker,
+  type UploadOutcome,
+  type UploadProcessOptions,
+  type UploadWorkerOptions,
+} from "./UploadWorker.js"

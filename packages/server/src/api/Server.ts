@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto"
 import type { AddressInfo } from "node:net"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { runIncidentMailer } from "@batchops/core"
+import { runIncidentMailer, runUploadWorker } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { serve } from "@hono/node-server"
 import { Effect, Fiber, Layer, ManagedRuntime } from "effect"
@@ -19,7 +19,6 @@ import { lifecycleLayer } from "../Host.js"
 import { runJobRunner } from "../JobRunner.js"
 import { runScheduler } from "../Scheduler.js"
 import { checkHostSettings, readSetting } from "../Settings.js"
-import { runWorker } from "../UploadWorker.js"
 import { makeApp } from "./App.js"
 import { apiRoutes, areaLayers } from "./Routes.js"
 import { HostEnv, RouteTable } from "./Services.js"
@@ -118,7 +117,7 @@ export const startServer = async (options: ServerOptions): Promise<RunningServer
   const background = [
     ...(runsWorker
       ? [
-          runWorker({
+          runUploadWorker({
             worker: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
             leaseMs: options.leaseMs ?? 60_000,
           }),

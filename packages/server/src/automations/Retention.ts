@@ -13,9 +13,9 @@ import { storeErrors } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { checkpointDir } from "../Checkpoints.js"
+import { uploadExportDir } from "../UploadRunner.js"
 import { UploadSettings } from "../UploadSettings.js"
 import { originalPath } from "../UploadStore.js"
-import { uploadExportDir } from "../UploadWorker.js"
 
 interface UploadRow {
   readonly id: string

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { hostname } from "node:os"
-import { type IncidentMailOutcome, runIncidentMailer } from "@batchops/core"
+import { type IncidentMailOutcome, runIncidentMailer, runUploadWorker, type UploadOutcome } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import { HeartbeatsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer, Logger } from "effect"
@@ -14,7 +14,6 @@ import { runHeartbeat } from "../Heartbeats.js"
 import { lifecycleLayer } from "../Host.js"
 import { runJobRunner } from "../JobRunner.js"
 import { checkHostSettings, parseConcurrency, parseLeaseMs, readSetting } from "../Settings.js"
-import { type ProcessOutcome, runWorker } from "../UploadWorker.js"
 import { type CommandInput, defineCommand, type Output } from "./Command.js"
 import { runUntilStopped } from "./UntilStopped.js"
 
@@ -71,7 +70,7 @@ const mailLine = (outcome: IncidentMailOutcome): string => {
 }
 
 /** One line for one processed upload. */
-const outcomeLine = (outcome: ProcessOutcome, json: boolean): string => {
+const outcomeLine = (outcome: UploadOutcome, json: boolean): string => {
   if (json) return `${JSON.stringify(outcome)}\n`
   const upload = outcome.uploadId ?? "(no upload)"
   switch (outcome.status) {
@@ -106,7 +105,7 @@ const runWorkerCommand = async (options: WorkerCommandOptions, output: Output): 
   const program = Effect.gen(function* () {
     const uploads = Effect.all(
       loops.map((id) =>
-        runWorker({
+        runUploadWorker({
           worker: id,
           leaseMs: options.leaseMs,
           once: options.once,

@@ -3,12 +3,18 @@
  * pages, the whole lifecycle with its timeline and actors, optimistic concurrency, a retry
  * through the incident of a real failed upload, incident groups, and who may do what.
  */
-import { IncidentsRepo, type Models, UploadsRepo, UsersRepo } from "@batchops/core"
+import {
+  IncidentsRepo,
+  type Models,
+  processNextUpload,
+  type UploadOutcome,
+  UploadsRepo,
+  UsersRepo,
+} from "@batchops/core"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { submitUpload } from "../../src/UploadStore.js"
-import { type ProcessOutcome, processNext } from "../../src/UploadWorker.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 type Account = { user: Models.User; token: string }
@@ -55,8 +61,8 @@ describe.each<Backend>(["pglite", "postgres"])("the incidents API on %s", (backe
         processConfig: {},
       }),
     )
-    const outcome = await api.server.run(processNext({ worker: "incidents-test", leaseMs: 60_000 }))
-    const processed = Option.getOrThrow(outcome) as ProcessOutcome & { incidentId: string }
+    const outcome = await api.server.run(processNextUpload({ worker: "incidents-test", leaseMs: 60_000 }))
+    const processed = Option.getOrThrow(outcome) as UploadOutcome & { incidentId: string }
     expect(processed).toMatchObject({ uploadId: upload.id, status: "failed" })
     return { uploadId: upload.id, incidentId: processed.incidentId }
   }
@@ -386,7 +392,9 @@ describe.each<Backend>(["pglite", "postgres"])("the incidents API on %s", (backe
     expect(twice.json.error).toContain("only a failed upload can be retried")
 
     // it fails again: an occurrence of the same incident, and the group counts it
-    const again = Option.getOrThrow(await api.server.run(processNext({ worker: "incidents-test", leaseMs: 60_000 })))
+    const again = Option.getOrThrow(
+      await api.server.run(processNextUpload({ worker: "incidents-test", leaseMs: 60_000 })),
+    )
     expect(again).toMatchObject({ uploadId, status: "failed", incidentId })
     const grown = await api.call(`/api/incidents/${incidentId}/`, { token: user.token })
     expect(grown.json.group.count).toBe(2)

@@ -3,10 +3,11 @@
  * deactivating, the pattern safety check, trying a pattern against recent failures (real
  * ones from the pipeline too), and who may do what.
  */
+
+import { processNextUpload } from "@batchops/core"
 import { Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { submitUpload } from "../../src/UploadStore.js"
-import { processNext } from "../../src/UploadWorker.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 describe.each<Backend>(["pglite", "postgres"])("the known errors API on %s", (backend) => {
@@ -164,7 +165,7 @@ describe.each<Backend>(["pglite", "postgres"])("the known errors API on %s", (ba
       }),
     )
     const outcome = Option.getOrThrow(
-      await api.server.run(processNext({ worker: "known-errors-test", leaseMs: 60_000 })),
+      await api.server.run(processNextUpload({ worker: "known-errors-test", leaseMs: 60_000 })),
     )
     expect(outcome).toMatchObject({ uploadId: upload.id, status: "failed" })
     const pipelineIncident = (outcome as { incidentId: string }).incidentId

@@ -5,11 +5,10 @@
  * all the while (the patterns run on core's linear-time engine). On Postgres, so that the
  * health answers measure the patterns, not an in-process database sharing the event loop.
  */
-import { draftIncident, matchingKnownErrors, recordFailure } from "@batchops/core"
+import { draftIncident, matchingKnownErrors, processNextUpload, recordFailure } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { submitUpload } from "../../src/UploadStore.js"
-import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"
 
 /** The patterns a moderator could try and save, each with the near miss that stalls a backtracking engine. */
@@ -117,7 +116,7 @@ describe("known-error patterns that backtrack in JavaScript, on the real server"
       }),
     )
     const outcome = Option.getOrThrow(
-      await api.server.run(processNext({ worker: "linear-time-test", leaseMs: 60_000 })),
+      await api.server.run(processNextUpload({ worker: "linear-time-test", leaseMs: 60_000 })),
     )
     expect(outcome).toMatchObject({ uploadId: upload.id, status: "failed" })
     const incident = await api.call(`/api/incidents/${(outcome as { incidentId: string }).incidentId}/`, {

@@ -11,12 +11,11 @@
  * mappings) for admins and moderators; creating and editing schedules, accounts, department
  * sources and the audit log for admins.
  */
-import { TokensRepo } from "@batchops/core"
+import { processNextUpload, TokensRepo } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { Access } from "../../src/api/Api.js"
 import { apiRoutes } from "../../src/api/Routes.js"
-import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"
 
 const RULES: Readonly<Record<string, Access>> = {
@@ -202,7 +201,7 @@ describe("the role matrix", () => {
         expect(created.status, created.text).toBe(201)
         for (let i = 0; i < 100; i++) {
           const outcome = await api.server.run(
-            Effect.map(processNext({ worker: "matrix", leaseMs: 60_000 }), (next) => Option.getOrNull(next)),
+            Effect.map(processNextUpload({ worker: "matrix", leaseMs: 60_000 }), (next) => Option.getOrNull(next)),
           )
           if (outcome !== null && outcome.uploadId === created.json.id) {
             expect(outcome.status).toBe("failed")

@@ -7,12 +7,11 @@
 import { existsSync, readdirSync } from "node:fs"
 import net from "node:net"
 import { join } from "node:path"
-import { UploadsRepo } from "@batchops/core"
+import { processNextUpload, UploadsRepo } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { contentDisposition } from "../../src/api/uploads/Reports.js"
-import { processNext } from "../../src/UploadWorker.js"
 import { type Backend, startApi, streamPost, type TestApi } from "./harness.js"
 
 const GRADEBOOK = "Student ID,Name,Score\nS001,Ada Lovelace,91\nS002,Alan Turing,78\nS003,Grace Hopper,85\n"
@@ -58,7 +57,7 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
   const processOne = async (id: string) => {
     for (let i = 0; i < 100; i++) {
       const outcome = await api.server.run(
-        Effect.map(processNext({ worker: "test", leaseMs: 60_000 }), (next) => Option.getOrNull(next)),
+        Effect.map(processNextUpload({ worker: "test", leaseMs: 60_000 }), (next) => Option.getOrNull(next)),
       )
       if (outcome === null) throw new Error(`upload ${id} was not in the queue`)
       if (outcome.uploadId === id) return outcome

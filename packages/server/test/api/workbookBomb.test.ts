@@ -3,12 +3,13 @@
  * to the preview route and as an upload the worker processes. Both stop at a resource limit,
  * named, within 2 s and 128 MB of extra memory; the limits come from the environment.
  */
+
+import { processNextUpload } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { measure, workbookBomb } from "../../../../test/support/bombs.js"
 import { xlsxOf } from "../../../parsers/test/workbookFixtures.js"
 import { parserLimitsFromEnv, UsageError } from "../../src/Host.js"
-import { processNext } from "../../src/UploadWorker.js"
 import { startApi, type TestApi } from "./harness.js"
 
 const MB = 1024 * 1024
@@ -69,7 +70,7 @@ describe("a workbook bomb over HTTP", () => {
       ms,
       peakGrowth,
     } = await measure(() =>
-      api.server.run(Effect.map(processNext({ worker: "test", leaseMs: 60_000 }), Option.getOrNull)),
+      api.server.run(Effect.map(processNextUpload({ worker: "test", leaseMs: 60_000 }), Option.getOrNull)),
     )
     expect(outcome).toMatchObject({ uploadId: created.json.id, status: "failed" })
     expect(ms).toBeLessThan(2000)

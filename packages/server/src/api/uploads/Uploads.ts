@@ -6,9 +6,9 @@ import { rm } from "node:fs/promises"
 import { Models, Transactions, UploadsRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { checkpointDir, removeCheckpoints } from "../../Checkpoints.js"
+import { uploadExportDir } from "../../UploadRunner.js"
 import { UploadSettings } from "../../UploadSettings.js"
 import { originalPath, submitUpload, type UploadRejected } from "../../UploadStore.js"
-import { uploadExportDir } from "../../UploadWorker.js"
 import {
   badRequest,
   conflict,

@@ -1,46 +1,37 @@
-import { readFile } from "node:fs/promises"
-import path from "node:path"
-import {
-  type ColumnMappingSource,
-  ColumnMappingsRepo,
-  causeMessage,
-  claimLoop,
-  DEFAULT_MAX_SHARE,
-  draftIncident,
-  enqueueIncidentMail,
-  type FileSource,
-  type IncidentDraft,
-  IncidentsRepo,
-  Models,
-  matchingKnownErrors,
-  type PipelineResult,
-  PROCESS_UPLOAD,
-  type ProcessUploadPayload,
-  PublishError,
-  type PublishedReports,
-  type Registry,
-  ReportPublisher,
-  RequestError,
-  type ResumePoint,
-  recordFailure,
-  resolveByRetry,
-  runPipeline,
-  type StepEvent,
-  type StepLog,
-  sourceFromBytes,
-  Transactions,
-  UploadsRepo,
-  type WorkItem,
-  WorkQueue,
-} from "@batchops/core"
-import { DirectoryPublisher } from "@batchops/reports"
-import { Cause, Clock, Deferred, Effect, Exit, Option, Result, Schema, Stream } from "effect"
-import { checkpointDir, diskCheckpoints, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
-import { FileLimitExceeded, runPipelineIsolated } from "./IsolatedPipeline.js"
-import { UploadSettings } from "./UploadSettings.js"
-import { originalPath, readOriginal } from "./UploadStore.js"
+/**
+ * The upload worker: claims a `process_upload` work item, runs the upload's file through the
+ * host's UploadRunner while a heartbeat keeps the item's lease, and records what came of it in
+ * one transaction with completing the item: published (resolving the incident a retry was
+ * counted on), held for approval, or failed with an incident diagnosed against the known
+ * errors. An unexpected error puts the item back in the queue; an item whose runs keep ending
+ * without a result is given up with an incident. A worker that loses the lease publishes and
+ * records nothing.
+ */
+import { Cause, Clock, Deferred, Effect, Exit, Option, Result } from "effect"
+import { enqueueIncidentMail } from "../incidents/IncidentMail.js"
+import { matchingKnownErrors, recordFailure } from "../incidents/IncidentService.js"
+import { resolveByRetry } from "../incidents/IncidentWorkflow.js"
+import { draftIncident, type IncidentDraft } from "../known-errors/KnownError.js"
+import * as Models from "../models/Models.js"
+import type { ResumePoint } from "../pipeline/Checkpoint.js"
+import { PublishError, RequestError } from "../pipeline/Errors.js"
+import { DEFAULT_MAX_SHARE } from "../pipeline/MassChangeGuard.js"
+import type { PipelineResult, StepEvent, StepLog } from "../pipeline/Pipeline.js"
+import { CurrentRegistry, type Registry } from "../plugins/Registry.js"
+import { ColumnMappingsRepo } from "../ports/ColumnMappingsRepo.js"
+import { IncidentsRepo } from "../ports/IncidentsRepo.js"
+import { Transactions } from "../ports/Transactions.js"
+import { UploadCheckpoints } from "../ports/UploadCheckpoints.js"
+import { FileLimitExceeded, type StoredReports, UploadRunner } from "../ports/UploadRunner.js"
+import { UploadsRepo } from "../ports/UploadsRepo.js"
+import { type WorkItem, WorkQueue } from "../ports/WorkQueue.js"
+import { type ClaimLoopOptions, claimLoop } from "../runtime/ClaimLoop.js"
+import { causeMessage } from "../runtime/Failures.js"
+import { type Lease, LeaseLost, leaseHeld, withLease } from "../runtime/Lease.js"
+import { PROCESS_UPLOAD, type ProcessUploadPayload } from "../runtime/WorkItems.js"
+import type { ColumnMappingSource } from "./ColumnMapping.js"
 
-export interface ProcessOptions {
+export interface UploadProcessOptions {
   /** unique per running worker (e.g. host + pid + random) */
   readonly worker: string
   /** how long a claim holds the item before another worker may take it over */
@@ -54,8 +45,8 @@ export interface ProcessOptions {
   readonly maxAttempts?: number | undefined
 }
 
-/** What `processNext` did with the item it claimed. */
-export type ProcessOutcome =
+/** What `processNextUpload` did with the item it claimed. */
+export type UploadOutcome =
   | {
       readonly workItemId: string
       readonly uploadId: string
@@ -98,24 +89,6 @@ export type ProcessOutcome =
       readonly status: "lost"
     }
 
-/** This worker no longer holds the lease of the work item it is running. */
-export class LeaseLost extends Schema.TaggedError<LeaseLost>()("LeaseLost", {
-  workItemId: Schema.String,
-}) {
-  override get message(): string {
-    return `the lease of work item ${this.workItemId} was lost`
-  }
-}
-
-/** What a run needs to know about its claim: the item, the worker, the lease, and the lost signal. */
-interface Lease {
-  readonly item: WorkItem
-  readonly worker: string
-  readonly leaseMs: number
-  /** completed when this worker learns it no longer holds the item */
-  readonly lost: Deferred.Deferred<void>
-}
-
 const DEFAULT_RETRY_MS = 30_000
 const DEFAULT_MAX_ATTEMPTS = 5
 
@@ -153,9 +126,6 @@ const giveUp = (item: WorkItem, uploadId: string, worker: string, attempts: numb
     )
   })
 
-/** The report directory of one upload (so two uploads of the same file name never collide). */
-export const uploadExportDir = (exportDir: string, uploadId: string): string => path.join(exportDir, uploadId)
-
 const payloadUploadId = (item: WorkItem): string | null => {
   const payload = item.payload as { uploadId?: unknown } | null
   return typeof payload?.uploadId === "string" ? payload.uploadId : null
@@ -170,86 +140,18 @@ const toModelStep = (step: StepLog): Models.StepLog =>
     log: step.log as Models.StepLog["log"],
   })
 
-/** Resumes after the event loop has run its timers and I/O (setImmediate). */
-const nextTurn = Effect.promise(() => new Promise<void>((resume) => setImmediate(resume)))
-
-/**
- * The upload's bytes as a FileSource whose stream lets the event loop turn between chunks: the
- * bytes are in memory, so parsing them would otherwise hold the loop for the whole file, and
- * the lease heartbeat (a timer, then a query) could not run during a long run.
- */
-const uploadSource = (name: string, bytes: Uint8Array): FileSource => {
-  const source = sourceFromBytes(name, bytes)
-  return { ...source, stream: () => Stream.mapEffect(source.stream(), (chunk) => Effect.as(nextTurn, chunk)) }
-}
-
 /** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
 const message = causeMessage
 
-/**
- * Whether this worker still holds the item (asking extends the lease for the rest of the run).
- * When it does not, the lost signal stops the run; a database error here is left to the
- * closing transaction's check.
- */
-const leaseHeld = (queue: WorkQueue["Service"], lease: Lease) =>
-  Effect.gen(function* () {
-    const held = yield* queue
-      .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
-      .pipe(Effect.orElseSucceed(() => true))
-    if (!held) yield* Deferred.succeed(lease.lost, undefined)
-    return held
-  })
-
 /** Stores the published CSV and PDF bytes and paths on the upload's row. */
-const storeReports = (uploads: UploadsRepo["Service"], uploadId: string, reports: PublishedReports, rows: number) =>
-  Effect.gen(function* () {
-    const [csv, pdf] = yield* Effect.tryPromise({
-      try: () => Promise.all([readFile(reports.csv), readFile(reports.pdf)]),
-      catch: (cause) => new PublishError({ message: `cannot read the published reports back: ${cause}` }),
-    })
-    yield* uploads
-      .updateReports(uploadId, {
-        csv: new Uint8Array(csv),
-        pdf: new Uint8Array(pdf),
-        csvPath: reports.csv,
-        pdfPath: reports.pdf,
-        rows,
-      })
-      .pipe(
-        Effect.mapError(
-          (error) => new PublishError({ message: `cannot store the reports in the database: ${error.message}` }),
-        ),
-      )
-  })
-
-/**
- * A ReportPublisher writing to the upload's export folder (DirectoryPublisher) that, once the
- * files are there, stores the CSV and PDF bytes and paths on the upload's row too. Nothing is
- * renamed into place unless this worker still holds the item.
- */
-const storingPublisher = (
-  uploads: UploadsRepo["Service"],
-  queue: WorkQueue["Service"],
-  lease: Lease,
-  uploadId: string,
-  outDir: string,
-) => {
-  // the folder is this upload's own: its reports keep their plain names
-  const directory = DirectoryPublisher.make(outDir, { layout: "flat" })
-  return ReportPublisher.of({
-    open: (request) =>
-      Effect.map(directory.open(request), (session) => ({
-        ...session,
-        finish: (result) =>
-          Effect.gen(function* () {
-            if (!(yield* leaseHeld(queue, lease))) return yield* Effect.never
-            const reports = yield* session.finish(result)
-            yield* storeReports(uploads, uploadId, reports, result.datasetRows)
-            return reports
-          }),
-      })),
-  })
-}
+const storeReports = (uploads: UploadsRepo["Service"], uploadId: string, reports: StoredReports, rows: number) =>
+  uploads
+    .updateReports(uploadId, { ...reports, rows })
+    .pipe(
+      Effect.mapError(
+        (error) => new PublishError({ message: `cannot store the reports in the database: ${error.message}` }),
+      ),
+    )
 
 type Handled =
   | { readonly status: "published"; readonly completed: boolean }
@@ -264,18 +166,19 @@ const payloadOf = (item: WorkItem): ProcessUploadPayload => item.payload as Proc
  */
 const resumePoint = (
   registry: Registry,
-  dir: string,
+  uploadId: string,
   payload: ProcessUploadPayload,
   earlier: ReadonlyArray<Models.StepLog>,
 ) =>
   Effect.gen(function* () {
+    const checkpoints = yield* UploadCheckpoints
     const after = payload.resumeAfter
     if (after === undefined || after === null) return { resume: undefined, refused: undefined }
     const index = registry.stages.findIndex((stage) => stage.name === after)
     if (index < 0 || index === registry.stages.length - 1) {
       return { resume: undefined, refused: `the stage "${after}" is no longer one the output can be reused after` }
     }
-    const stored = yield* Effect.result(readCheckpoint(dir, index, after))
+    const stored = yield* Effect.result(checkpoints.read(uploadId, index, after))
     if (Result.isFailure(stored)) return { resume: undefined, refused: stored.failure.message }
     const resume: ResumePoint = {
       after,
@@ -310,8 +213,9 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
   Effect.gen(function* () {
     const { item, worker } = lease
     const uploadId = payload.uploadId
-    const settings = yield* UploadSettings
-    const { registry, exportDir } = settings
+    const registry = yield* CurrentRegistry
+    const runner = yield* UploadRunner
+    const checkpoints = yield* UploadCheckpoints
     const tx = yield* Transactions
     const uploads = yield* UploadsRepo
     const queue = yield* WorkQueue
@@ -320,8 +224,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
     const found = yield* uploads.get(uploadId)
     if (Option.isNone(found)) return Option.none<Handled>()
     const upload = found.value
-    const checkpoints = checkpointDir(settings.uploadsDir, upload.id)
-    const { resume, refused } = yield* resumePoint(registry, checkpoints, payload, upload.steps)
+    const { resume, refused } = yield* resumePoint(registry, upload.id, payload, upload.steps)
     if (refused !== undefined) {
       yield* Effect.logWarning(`upload ${upload.id}: running from the file: ${refused}`)
       yield* uploads.appendEvent(upload.id, {
@@ -332,7 +235,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
       })
     }
     // a run from the file starts over: the steps and stored outputs of an earlier attempt no longer hold
-    if (resume === undefined) yield* removeCheckpoints(checkpoints)
+    if (resume === undefined) yield* checkpoints.discard(upload.id)
     yield* uploads.updateSteps(upload.id, [])
     yield* uploads.updateStatus(upload.id, "processing", 0)
     const columnMapping = yield* rememberedMappings(upload)
@@ -359,50 +262,15 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
             ),
           )
 
-    const maxChange = payload.approved ? undefined : (settings.maxChange ?? DEFAULT_MAX_SHARE)
-    const reportDir = uploadExportDir(exportDir, upload.id)
-    const run = Effect.gen(function* () {
-      if (settings.isolation !== undefined) {
-        return yield* runPipelineIsolated({
-          isolation: settings.isolation,
-          fileName: upload.fileName,
-          // the thread reads (and checks) the original: its bytes never load this thread
-          file: { path: originalPath(settings.uploadsDir, upload), uploadId: upload.id, sha256: upload.sha256 },
-          profile: upload.profile,
-          plan: { mode: upload.processMode, config: upload.processConfig },
-          onStep,
-          checkpoints,
-          resume:
-            resume === undefined
-              ? undefined
-              : {
-                  after: resume.after,
-                  steps: resume.steps.map(({ name, durationMs, log }) => ({ name, durationMs, log })),
-                },
-          maxChange,
-          columnMapping,
-          reportDir,
-          publish: {
-            mayPublish: leaseHeld(queue, lease),
-            store: (reports, rows) => storeReports(uploads, upload.id, reports, rows),
-          },
-        })
-      }
-      const bytes = yield* readOriginal(upload)
-      const store = diskCheckpoints(checkpoints)
-      return yield* runPipeline(registry, {
-        source: uploadSource(upload.fileName, bytes),
-        profile: upload.profile,
-        plan: { mode: upload.processMode, config: upload.processConfig },
-        onStep,
-        checkpoints: store,
-        resume,
-        maxChange,
-        columnMapping,
-      }).pipe(
-        Effect.provideService(ReportPublisher, storingPublisher(uploads, queue, lease, upload.id, reportDir)),
-        Effect.ensuring(Effect.sync(store.close)),
-      )
+    const run = runner.run({
+      upload,
+      resume,
+      onStep,
+      // an approved run publishes whatever its plan changes
+      maxChange: payload.approved ? undefined : (runner.maxChange ?? DEFAULT_MAX_SHARE),
+      columnMapping,
+      mayPublish: leaseHeld(lease).pipe(Effect.provideService(WorkQueue, queue)),
+      storeReports: (reports, rows) => storeReports(uploads, upload.id, reports, rows),
     })
     const outcome = yield* Effect.exit(run)
     if (persistError !== undefined) return yield* Effect.failCause(persistError)
@@ -422,7 +290,7 @@ const handle = (lease: Lease, payload: ProcessUploadPayload) =>
             if (payload.incidentId !== undefined) yield* resolveRetried(incidents, payload.incidentId, upload.id)
           }),
         )
-        yield* removeCheckpoints(checkpoints)
+        yield* checkpoints.discard(upload.id)
         return Option.some<Handled>({ status: "published", completed: true })
       }
       if (result.status === "awaiting_approval" && result.approval !== null) {
@@ -500,54 +368,6 @@ const resolveRetried = (incidents: IncidentsRepo["Service"], incidentId: string,
     yield* enqueueIncidentMail({ incidentId, event: "resolved", at: resolved.updatedAt })
   })
 
-/**
- * Extends the lease every `leaseMs / 3` until the scope closes. When the queue says the worker
- * no longer holds the item, `lost` is completed and the loop ends; a heartbeat that cannot reach
- * the database is logged and tried again at the next beat.
- */
-const heartbeat = (lease: Lease) =>
-  Effect.gen(function* () {
-    const queue = yield* WorkQueue
-    const every = Math.max(1, Math.floor(lease.leaseMs / 3))
-    while (true) {
-      yield* Effect.sleep(every)
-      const held = yield* queue
-        .heartbeat(lease.item.id, lease.worker, lease.leaseMs)
-        .pipe(
-          Effect.catchCause((cause) =>
-            Cause.hasInterruptsOnly(cause)
-              ? Effect.failCause(cause)
-              : Effect.as(Effect.logWarning(`work item ${lease.item.id}: heartbeat failed`, cause), true),
-          ),
-        )
-      if (!held) {
-        yield* Deferred.succeed(lease.lost, undefined)
-        return
-      }
-    }
-  })
-
-/**
- * Runs `run` while a forked fiber, scoped to the run, keeps the item's lease alive. When the
- * lease is lost, `run` is interrupted and the result fails with `LeaseLost`.
- */
-const withLease = <A, E, R>(
-  item: WorkItem,
-  options: ProcessOptions,
-  run: (lease: Lease) => Effect.Effect<A, E, R>,
-): Effect.Effect<A, E | LeaseLost, R | WorkQueue> =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const lost = yield* Deferred.make<void>()
-      const lease: Lease = { item, worker: options.worker, leaseMs: options.leaseMs, lost }
-      yield* Effect.forkScoped(heartbeat(lease))
-      return yield* Effect.raceFirst(
-        run(lease),
-        Effect.andThen(Deferred.await(lost), Effect.fail(new LeaseLost({ workItemId: item.id }))),
-      )
-    }),
-  )
-
 /** Puts an abandoned item back in the queue, due at once, and its upload back to `queued`. */
 const release = (item: WorkItem, uploadId: string, worker: string) =>
   Effect.gen(function* () {
@@ -567,22 +387,22 @@ const release = (item: WorkItem, uploadId: string, worker: string) =>
  * nothing is due. Fails only when the queue itself cannot be reached (claiming, or recording
  * an unexpected error).
  */
-export const processNext = Effect.fn("UploadWorker.processNext")(function* (options: ProcessOptions) {
+export const processNextUpload = Effect.fn("UploadWorker.processNextUpload")(function* (options: UploadProcessOptions) {
   const queue = yield* WorkQueue
   const claimed = yield* queue.claim({ worker: options.worker, kinds: [PROCESS_UPLOAD], leaseMs: options.leaseMs })
-  if (Option.isNone(claimed)) return Option.none<ProcessOutcome>()
+  if (Option.isNone(claimed)) return Option.none<UploadOutcome>()
   const item = claimed.value
   const uploadId = payloadUploadId(item)
   if (uploadId === null) {
     const error = `work item ${item.id} names no upload`
     yield* queue.fail(item.id, options.worker, error)
-    return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
+    return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
   }
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
   // claimed again after its lease expired more often than allowed: its runs kill workers
   if (item.attempts > maxAttempts) {
     const incident = yield* giveUp(item, uploadId, options.worker, item.attempts - 1, item.lastError)
-    return Option.some<ProcessOutcome>(
+    return Option.some<UploadOutcome>(
       Option.isSome(incident)
         ? { workItemId: item.id, uploadId, status: "failed", incidentId: incident.value, completed: true }
         : { workItemId: item.id, uploadId, status: "lost" },
@@ -599,10 +419,10 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     if (Option.isNone(done)) {
       const error = `upload ${uploadId} of work item ${item.id} does not exist`
       yield* queue.fail(item.id, options.worker, error)
-      return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
+      return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "discarded", error })
     }
     const value = done.value
-    return Option.some<ProcessOutcome>(
+    return Option.some<UploadOutcome>(
       value.status === "failed"
         ? {
             workItemId: item.id,
@@ -617,13 +437,13 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
   if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.failCause(exit.cause)
   if (Cause.squash(exit.cause) instanceof LeaseLost) {
     yield* Effect.logWarning(`upload ${uploadId}: the lease of work item ${item.id} was lost, nothing published`)
-    return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "lost" })
+    return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "lost" })
   }
   const error = message(exit.cause)
   if (item.attempts >= maxAttempts) {
     yield* Effect.logWarning(`upload ${uploadId}: unexpected error on attempt ${item.attempts}, giving up`, exit.cause)
     const incident = yield* giveUp(item, uploadId, options.worker, item.attempts, error)
-    return Option.some<ProcessOutcome>(
+    return Option.some<UploadOutcome>(
       Option.isSome(incident)
         ? { workItemId: item.id, uploadId, status: "failed", incidentId: incident.value, completed: true }
         : { workItemId: item.id, uploadId, status: "lost" },
@@ -634,24 +454,15 @@ export const processNext = Effect.fn("UploadWorker.processNext")(function* (opti
     retryAfterMs: options.retryAfterMs ?? DEFAULT_RETRY_MS,
   })
   // another worker took the item over meanwhile: it is that worker's to finish or retry
-  if (!requeued) return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "lost" })
-  return Option.some<ProcessOutcome>({ workItemId: item.id, uploadId, status: "retry", error })
+  if (!requeued) return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "lost" })
+  return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "retry", error })
 })
 
-export interface WorkerOptions extends ProcessOptions {
-  /** the pause when the queue is empty or cannot be reached (default 1 s) */
-  readonly idleMs?: number | undefined
-  /**
-   * stop as soon as nothing is due (instead of waiting for more work); a queue that cannot be
-   * reached then fails the worker instead of being tried again
-   */
-  readonly once?: boolean | undefined
-  /** called with the outcome of every claimed item */
-  readonly onOutcome?: ((outcome: ProcessOutcome) => Effect.Effect<void>) | undefined
-}
+export interface UploadWorkerOptions extends UploadProcessOptions, ClaimLoopOptions<UploadOutcome> {}
 
 /**
  * Processes uploads until interrupted, pausing `idleMs` whenever nothing is due (with `once`,
  * until nothing is due). Interrupting it puts the item being run back in the queue.
  */
-export const runWorker = (options: WorkerOptions) => claimLoop("upload worker", processNext(options), options)
+export const runUploadWorker = (options: UploadWorkerOptions) =>
+  claimLoop("upload worker", processNextUpload(options), options)

@@ -6,6 +6,7 @@
 import { join } from "node:path"
 import { settingsProvider } from "@batchops/core"
 import {
+  type BackupTargetShape,
   type DatabaseConfigError,
   DatabaseSettings,
   type PgliteError,
@@ -55,3 +56,9 @@ export const databaseLayer = (
   chooseDatabase(env).kind === "postgres"
     ? pgLayerFromEnv(env, { applicationName: "batchops" })
     : pgliteLayer({ dataDir: join(dataDirectory(env), "pgdata") })
+
+/** The host's database as the environment describes it (the same choice as `databaseLayer`), for backups. */
+export const backupTargetFromEnv = (env: Env): BackupTargetShape =>
+  chooseDatabase(env).kind === "pglite"
+    ? { kind: "pglite", dataDir: join(dataDirectory(env), "pgdata") }
+    : { kind: "postgres", env }

@@ -4,11 +4,10 @@
  * backups, record retention and upload files, and the job and department repositories.
  */
 import { type JobRunnerLoopOptions, runJobRunnerLoop } from "@batchops/core"
-import { DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
+import { BackupsLayer, DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import { ActivityReportLayer } from "./automations/Activity.js"
 import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
-import { BackupsLayer } from "./Backups.js"
 
 /** The services the runner gives automations that the upload lifecycle's layer does not. */
 export const jobRunnerLayer = Layer.mergeAll(

@@ -12,23 +12,22 @@ import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, processNextJobRun, RUN_JOB, WorkQueue } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
-import { migrate } from "@batchops/store-sql"
-import { Effect, Layer, Option } from "effect"
-import { SqlClient } from "effect/sql"
-import { afterAll, describe, expect, it } from "vitest"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import {
   BackupsLayer,
   type BackupTargetShape,
-  backupTargetFromEnv,
   backupTargetLayer,
   isBackupName,
+  migrate,
   RestoreRefused,
   readBackupHeader,
   restoreBackup,
   targetHasData,
-} from "../src/Backups.js"
-import { databaseLayer, type Env } from "../src/Database.js"
+} from "@batchops/store-sql"
+import { Effect, Layer, Option } from "effect"
+import { SqlClient } from "effect/sql"
+import { afterAll, describe, expect, it } from "vitest"
+import { triggerJob } from "../src/api/ops/Jobs.js"
+import { backupTargetFromEnv, databaseLayer, type Env } from "../src/Database.js"
 import { lifecycleLayer } from "../src/Host.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 

@@ -3,6 +3,7 @@
 export * from "./AuditRepo.js"
 export * from "./AuthCodesRepo.js"
 export * from "./AutomationLedger.js"
+export * from "./Backups.js"
 export * from "./ColumnMappingsRepo.js"
 export * from "./DepartmentsRepo.js"
 export * from "./HeartbeatsRepo.js"

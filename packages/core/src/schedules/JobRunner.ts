@@ -20,7 +20,7 @@
  * The runner finds the automations in the registry (`CurrentRegistry`); the services they use
  * (`AutomationServices`: backups, retention, the activity report...) are the host's to provide.
  */
-import { Cause, Clock, Deferred, Effect, Exit, Option, Schema, SchemaIssue } from "effect"
+import { Cause, Clock, Effect, Exit, Option, Schema, SchemaIssue } from "effect"
 import { matchingKnownErrors, recordFailure } from "../incidents/IncidentService.js"
 import { draftIncident } from "../known-errors/KnownError.js"
 import type { AutomationContext, AutomationServices } from "../plugins/Automation.js"

@@ -2,10 +2,10 @@
 
 import { resolve } from "node:path"
 import { causeMessage } from "@batchops/core"
+import { createBackup } from "@batchops/store-sql"
 import { Effect, Logger } from "effect"
 import { SqlClient } from "effect/sql"
-import { backupTargetFromEnv, createBackup } from "../Backups.js"
-import { chooseDatabase, databaseLayer } from "../Database.js"
+import { backupTargetFromEnv, chooseDatabase, databaseLayer } from "../Database.js"
 import { automationFolders, UsageError } from "../Host.js"
 import { defineCommand, type Output } from "./Command.js"
 

@@ -7,15 +7,8 @@
 import { stat } from "node:fs/promises"
 import { resolve } from "node:path"
 import { errorChainMessage, fileErrorReason } from "@batchops/core"
-import {
-  backupTargetFromEnv,
-  pgliteInUseBy,
-  RestoreRefused,
-  restoreBackup,
-  targetHasData,
-  verifyBackup,
-} from "../Backups.js"
-import { chooseDatabase } from "../Database.js"
+import { pgliteInUseBy, RestoreRefused, restoreBackup, targetHasData, verifyBackup } from "@batchops/store-sql"
+import { backupTargetFromEnv, chooseDatabase } from "../Database.js"
 import { UsageError } from "../Host.js"
 import { defineCommand, type Output } from "./Command.js"
 

@@ -1,5 +1,7 @@
 /**
- * Database backups for the host's database (see `run_daily_backup` and `batchops restore`).
+ * Backups of a BatchOps database, Postgres or PGlite: core's `Backups` port (`BackupsLayer`, which
+ * the `run_daily_backup` automation uses) and bringing one back (`restoreBackup`, behind
+ * `batchops restore`).
  *
  * A backup is one file, `batchops-<database>-<UTC time>.backup`: a first line naming the
  * format, a JSON line saying what it holds (the database kind, when it was taken, the
@@ -30,12 +32,13 @@ import { Readable, Transform, Writable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { createGunzip, createGzip } from "node:zlib"
 import { type BackupInfo, type BackupOrigin, Backups, errorCode, fileErrorReason, StoreError } from "@batchops/core"
-import { migrate, pgConfigFromEnv, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
 import { Cause, Clock, Context, Effect, Exit, Layer, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
-import { chooseDatabase, dataDirectory, type Env } from "./Database.js"
+import { migrate } from "./Migrations.js"
+import { type Env, pgConfigFromEnv, pgLayerFromEnv } from "./PgLayer.js"
+import { pgliteLayer } from "./PgliteLayer.js"
 
-/** Which database the host runs on and how a backup reaches it. */
+/** Which database BatchOps runs on and how a backup reaches it. */
 export type BackupTargetShape =
   | {
       readonly kind: "postgres"
@@ -48,13 +51,9 @@ export type BackupTargetShape =
       readonly dataDir: string
     }
 
-export class BackupTarget extends Context.Service<BackupTarget, BackupTargetShape>()("@batchops/server/BackupTarget") {}
-
-/** The host's database as the environment describes it (the same choice as `databaseLayer`). */
-export const backupTargetFromEnv = (env: Env): BackupTargetShape =>
-  chooseDatabase(env).kind === "pglite"
-    ? { kind: "pglite", dataDir: join(dataDirectory(env), "pgdata") }
-    : { kind: "postgres", env }
+export class BackupTarget extends Context.Service<BackupTarget, BackupTargetShape>()(
+  "@batchops/store-sql/BackupTarget",
+) {}
 
 export const backupTargetLayer = (target: BackupTargetShape) => Layer.succeed(BackupTarget, BackupTarget.of(target))
 

@@ -12,19 +12,10 @@ const externals = (name: string) => {
   return names.map((dep) => new RegExp(`^${dep.replace(/[/.]/g, "\\$&")}(/.*)?$`))
 }
 
-/** core's concept folders, each a subpath export (packages/core/package.json lists the same). */
-const CORE_CONCEPTS = [
-  "pipeline",
-  "plugins",
-  "known-errors",
-  "uploads",
-  "incidents",
-  "schedules",
-  "runtime",
-  "models",
-  "ports",
-  "testing",
-]
+/** core's concept folders: its subpath exports (`./pipeline` ...), as its package.json lists them. */
+const CORE_CONCEPTS = Object.keys(JSON.parse(readFileSync("packages/core/package.json", "utf8")).exports)
+  .filter((key) => key !== "." && key !== "./package.json")
+  .map((key) => key.slice(2))
 
 /**
  * One build definition for every publishable package: ESM + CJS. Declarations come from tsc

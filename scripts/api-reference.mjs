@@ -14,18 +14,12 @@ import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
 /** The pages: each published entry point, the package it belongs to and its declarations. */
-const CORE_CONCEPTS = [
-  "pipeline",
-  "plugins",
-  "known-errors",
-  "uploads",
-  "incidents",
-  "schedules",
-  "runtime",
-  "models",
-  "ports",
-  "testing",
-]
+/** core's concept folders: its subpath exports (`./pipeline` ...), as its package.json lists them. */
+const CORE_CONCEPTS = Object.keys(
+  JSON.parse(readFileSync(new URL("../packages/core/package.json", import.meta.url), "utf8")).exports,
+)
+  .filter((key) => key !== "." && key !== "./package.json")
+  .map((key) => key.slice(2))
 const ENTRY_POINTS = [
   // core's root page is an index by concept: each name links to its concept's page
   { page: "core", name: "@batchops/core", pkg: "core", entry: "dist/index.d.ts", byConcept: true },

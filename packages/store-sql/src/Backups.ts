@@ -36,7 +36,7 @@ import { Cause, Clock, Context, Effect, Exit, Layer, Option, Redacted, Schema } 
 import { SqlClient } from "effect/sql"
 import { migrate } from "./Migrations.js"
 import { type Env, pgConfigFromEnv, pgLayerFromEnv } from "./PgLayer.js"
-import { pgliteLayer } from "./PgliteLayer.js"
+import { pgliteInUseBy, pgliteLayer } from "./PgliteLayer.js"
 
 /** Which database BatchOps runs on and how a backup reaches it. */
 export type BackupTargetShape =
@@ -613,21 +613,6 @@ export const BackupsLayer = Layer.effect(
 )
 
 // --- restoring -----------------------------------------------------------------------------------
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
-/** The pid of a running BatchOps holding the PGlite folder, if any (see `PgliteLayer`'s lock). */
-export const pgliteInUseBy = async (dataDir: string): Promise<number | undefined> => {
-  const owner = Number((await readFile(join(dataDir, "batchops.pid"), "utf8").catch(() => "")).trim())
-  return Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) ? owner : undefined
-}
 
 /** Does the target hold anything a restore would replace? */
 export const targetHasData = async (target: BackupTargetShape): Promise<boolean> => {

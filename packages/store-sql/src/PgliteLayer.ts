@@ -33,6 +33,15 @@ const alive = (pid: number): boolean => {
   }
 }
 
+/** The pid in a data folder's lock file, when that process is alive and is not this one. */
+const liveOwner = async (lock: string): Promise<number | undefined> => {
+  const owner = Number((await readFile(lock, "utf8").catch(() => "")).trim())
+  return Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner) ? owner : undefined
+}
+
+/** The pid of a running BatchOps holding the PGlite folder, if any (the lock below). */
+export const pgliteInUseBy = (dataDir: string): Promise<number | undefined> => liveOwner(join(dataDir, "batchops.pid"))
+
 /**
  * The data folder is one process's at a time (PGlite is not made for two writers): a lock
  * file holds the owner's pid. A lock whose process is gone is taken over.
@@ -45,8 +54,8 @@ const lockDataDir = async (dataDir: string): Promise<string> => {
       return lock
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
-      const owner = Number((await readFile(lock, "utf8").catch(() => "")).trim())
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
+      const owner = await liveOwner(lock)
+      if (owner !== undefined) {
         throw new Error(
           `the embedded database is in use by another BatchOps process (pid ${owner}); stop it first, ` +
             "or set DATABASE_URL to a Postgres database to run several processes",

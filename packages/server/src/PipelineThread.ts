@@ -16,10 +16,10 @@ import {
   type StepEvent,
   sourceFromBytes,
 } from "@batchops/core"
-import { DirectoryPublisher } from "@batchops/reports"
 import { Effect } from "effect"
 import { runPreview } from "./api/uploads/PreviewRun.js"
 import { diskCheckpoints, readCheckpoint } from "./Checkpoints.js"
+import { guardedPublisher } from "./GuardedPublisher.js"
 import type { FileTaskInput } from "./IsolatedPipeline.js"
 import { type IsolatedHost, serveIsolated } from "./Isolation.js"
 import { pipelineRegistry } from "./Registry.js"
@@ -62,31 +62,18 @@ const mappingFor = (input: FileTaskInput, host: IsolatedHost): ColumnMappingSour
         )
     : input.columnMapping
 
-/**
- * Reports written to `dir` and renamed into place only when the host says the run may still
- * publish; the host then stores them (its failure is the publish stage's).
- */
-const publisherFor = (dir: string, host: IsolatedHost) => {
-  // the folder is this upload's own (see UploadRunner.ts): its reports keep their plain names
-  const directory = DirectoryPublisher.make(dir, { layout: "flat" })
-  return ReportPublisher.of({
-    open: (request) =>
-      Effect.map(directory.open(request), (session) => ({
-        ...session,
-        finish: (result) =>
-          Effect.gen(function* () {
-            const held = yield* host.call("mayPublish").pipe(Effect.orElseSucceed(() => false))
-            // the host stops this thread: another worker runs the upload now
-            if (held !== true) return yield* Effect.never
-            const reports = yield* session.finish(result)
-            yield* host
-              .call("published", { reports, rows: result.datasetRows })
-              .pipe(Effect.mapError((error) => new PublishError({ message: error.message })))
-            return reports
-          }),
-      })),
+/** The upload's reports, published only while the host still holds the upload, then stored by it. */
+const publisherFor = (dir: string, host: IsolatedHost) =>
+  guardedPublisher(dir, {
+    mayPublish: host.call("mayPublish").pipe(
+      Effect.map((held) => held === true),
+      Effect.orElseSucceed(() => false),
+    ),
+    published: (reports, rows) =>
+      host
+        .call("published", { reports, rows })
+        .pipe(Effect.mapError((error) => new PublishError({ message: error.message }))),
   })
-}
 
 const pipeline = (value: unknown, host: IsolatedHost) =>
   Effect.gen(function* () {

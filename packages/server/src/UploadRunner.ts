@@ -17,9 +17,9 @@ import {
   type UploadRun,
   UploadRunner,
 } from "@batchops/core"
-import { DirectoryPublisher } from "@batchops/reports"
 import { Effect, Layer, Stream } from "effect"
 import { checkpointDir, diskCheckpoints } from "./Checkpoints.js"
+import { guardedPublisher } from "./GuardedPublisher.js"
 import { runPipelineIsolated } from "./IsolatedPipeline.js"
 import { UploadSettings, type UploadSettingsShape } from "./UploadSettings.js"
 import { originalPath, readOriginal } from "./UploadStore.js"
@@ -54,28 +54,12 @@ const readReports = (reports: PublishedReports) =>
     })),
   )
 
-/**
- * A ReportPublisher writing to the upload's export folder (DirectoryPublisher) that, once the
- * files are there, stores them on the upload's row too. Nothing is renamed into place unless
- * the worker still holds the upload.
- */
-const storingPublisher = (run: UploadRun, outDir: string) => {
-  // the folder is this upload's own: its reports keep their plain names
-  const directory = DirectoryPublisher.make(outDir, { layout: "flat" })
-  return ReportPublisher.of({
-    open: (request) =>
-      Effect.map(directory.open(request), (session) => ({
-        ...session,
-        finish: (result) =>
-          Effect.gen(function* () {
-            if (!(yield* run.mayPublish)) return yield* Effect.never
-            const reports = yield* session.finish(result)
-            yield* run.storeReports(yield* readReports(reports), result.datasetRows)
-            return reports
-          }),
-      })),
+/** The upload's reports, published only while the worker still holds the upload, then stored on its row. */
+const storingPublisher = (run: UploadRun, outDir: string) =>
+  guardedPublisher(outDir, {
+    mayPublish: run.mayPublish,
+    published: (reports, rows) => Effect.flatMap(readReports(reports), (stored) => run.storeReports(stored, rows)),
   })
-}
 
 const runUpload = (settings: UploadSettingsShape, run: UploadRun) =>
   Effect.gen(function* () {

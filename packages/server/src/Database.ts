@@ -25,6 +25,9 @@ export interface DatabaseChoice {
   readonly describe: string
 }
 
+/** The embedded database's folder: `<data folder>/pgdata`. */
+const pgliteDataDir = (env: Env): string => join(dataDirectory(env), "pgdata")
+
 /** One of store-sql's database settings in `env`; None when it cannot be read. */
 const databaseSetting = <A>(env: Env, config: Config.Config<A>): Option.Option<A> =>
   Effect.runSync(Effect.option(config.parse(settingsProvider(env, ["DB_PASSWORD"]))))
@@ -46,7 +49,7 @@ export const chooseDatabase = (env: Env): DatabaseChoice => {
     const port = Option.getOrElse(databaseSetting(env, DatabaseSettings.port), () => "(DB_PORT?)")
     return { kind: "postgres", describe: `postgres ${host}:${port}/${database.value}` }
   }
-  return { kind: "pglite", describe: `embedded PGlite in ${join(dataDirectory(env), "pgdata")}` }
+  return { kind: "pglite", describe: `embedded PGlite in ${pgliteDataDir(env)}` }
 }
 
 /** The SqlClient layer for the chosen database. */
@@ -55,10 +58,8 @@ export const databaseLayer = (
 ): Layer.Layer<SqlClient.SqlClient, DatabaseConfigError | PgliteError | SqlError.SqlError> =>
   chooseDatabase(env).kind === "postgres"
     ? pgLayerFromEnv(env, { applicationName: "batchops" })
-    : pgliteLayer({ dataDir: join(dataDirectory(env), "pgdata") })
+    : pgliteLayer({ dataDir: pgliteDataDir(env) })
 
 /** The host's database as the environment describes it (the same choice as `databaseLayer`), for backups. */
 export const backupTargetFromEnv = (env: Env): BackupTargetShape =>
-  chooseDatabase(env).kind === "pglite"
-    ? { kind: "pglite", dataDir: join(dataDirectory(env), "pgdata") }
-    : { kind: "postgres", env }
+  chooseDatabase(env).kind === "pglite" ? { kind: "pglite", dataDir: pgliteDataDir(env) } : { kind: "postgres", env }

@@ -140,9 +140,6 @@ const toModelStep = (step: StepLog): Models.StepLog =>
     log: step.log as Models.StepLog["log"],
   })
 
-/** The failure's message, with the messages of its causes (a SqlError's says only "Query failed"). */
-const message = causeMessage
-
 /** Stores the published CSV and PDF bytes and paths on the upload's row. */
 const storeReports = (uploads: UploadsRepo["Service"], uploadId: string, reports: StoredReports, rows: number) =>
   uploads
@@ -439,7 +436,7 @@ export const processNextUpload = Effect.fn("UploadWorker.processNextUpload")(fun
     yield* Effect.logWarning(`upload ${uploadId}: the lease of work item ${item.id} was lost, nothing published`)
     return Option.some<UploadOutcome>({ workItemId: item.id, uploadId, status: "lost" })
   }
-  const error = message(exit.cause)
+  const error = causeMessage(exit.cause)
   if (item.attempts >= maxAttempts) {
     yield* Effect.logWarning(`upload ${uploadId}: unexpected error on attempt ${item.attempts}, giving up`, exit.cause)
     const incident = yield* giveUp(item, uploadId, options.worker, item.attempts, error)

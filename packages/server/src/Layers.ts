@@ -8,8 +8,10 @@ import {
   type AutomationSettingsShape,
   CurrentRegistry,
   IntakeRefused,
+  type OriginalFiles,
   type Registry,
   StoreError,
+  submitUpload,
   type Transactions,
   UploadCheckpoints,
   UploadIntake,
@@ -34,7 +36,7 @@ import type { FileIsolation } from "./IsolatedPipeline.js"
 import { defaultRegistry } from "./Registry.js"
 import { uploadRunnerLayer } from "./UploadRunner.js"
 import { UploadSettings } from "./UploadSettings.js"
-import { submitUpload } from "./UploadStore.js"
+import { originalFilesLayer } from "./UploadStore.js"
 
 export interface UploadLayerOptions {
   readonly uploadsDir: string
@@ -90,7 +92,7 @@ export const uploadCheckpointsLayer = Layer.effect(
 export const UploadIntakeLayer = Layer.effect(
   UploadIntake,
   Effect.gen(function* () {
-    const context = yield* Effect.context<UploadSettings | Transactions | UploadsRepo | WorkQueue>()
+    const context = yield* Effect.context<CurrentRegistry | OriginalFiles | Transactions | UploadsRepo | WorkQueue>()
     return UploadIntake.of({
       submit: (file) =>
         submitUpload({
@@ -112,7 +114,7 @@ export const UploadIntakeLayer = Layer.effect(
   }),
 )
 
-/** Everything `submitUpload`, core's upload worker (`processNextUpload`) and the incident mails (but the Mailer) need, over `database`. */
+/** Everything core's `submitUpload`, its upload worker (`processNextUpload`) and the incident mails (but the Mailer) need, over `database`. */
 export const uploadLifecycleLayer = <E, R>(
   database: Layer.Layer<SqlClient.SqlClient, E, R>,
   options: UploadLayerOptions,
@@ -142,9 +144,7 @@ export const uploadLifecycleLayer = <E, R>(
     ),
   ).pipe(
     (base) =>
-      Layer.provideMerge(
-        Layer.mergeAll(UploadIntakeLayer, currentRegistryLayer, uploadCheckpointsLayer, uploadRunnerLayer),
-        base,
-      ),
+      Layer.provideMerge(Layer.mergeAll(currentRegistryLayer, uploadCheckpointsLayer, originalFilesLayer), base),
+    (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, uploadRunnerLayer), base),
     Layer.provideMerge(database),
   )

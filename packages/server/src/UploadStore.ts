@@ -1,48 +1,14 @@
 /**
- * Taking an upload in: the original bytes are written once to the uploads folder, and the
- * `uploads` row (status `queued`) and its `process_upload` work item are stored in ONE
- * transaction. When the transaction fails the written file is deleted again, so there is
- * never a file without its row and work item, nor a row or work item without its file.
+ * The originals of uploads in the uploads folder (core's `OriginalFiles` port, which intake,
+ * `submitUpload`, writes through): each written once, through a temporary name, at a path
+ * derived from what its row records, and read back checked against its sha256.
  */
-import { createHash, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import path from "node:path"
-import {
-  ColumnMappingsRepo,
-  type Models,
-  PROCESS_UPLOAD,
-  type ProcessUploadPayload,
-  Transactions,
-  UploadsRepo,
-  WorkQueue,
-} from "@batchops/core"
-import { Effect, Schema } from "effect"
+import { type Models, OriginalFiles, sha256Hex, UploadFileError } from "@batchops/core"
+import { Effect, Layer } from "effect"
 import { UploadSettings } from "./UploadSettings.js"
-
-/** The upload was refused before anything was stored (unknown profile or plan). */
-export class UploadRejected extends Schema.TaggedError<UploadRejected>()("UploadRejected", {
-  message: Schema.String,
-}) {}
-
-/** The original file could not be written to or read from the uploads folder. */
-export class UploadFileError extends Schema.TaggedError<UploadFileError>()("UploadFileError", {
-  message: Schema.String,
-  path: Schema.String,
-}) {}
-
-export interface SubmitUpload {
-  readonly fileName: string
-  readonly bytes: Uint8Array
-  /** a profile id of the registry, or "auto" */
-  readonly profile: string
-  /** a plan of the registry (e.g. "transform") */
-  readonly processMode: string
-  readonly processConfig?: unknown
-  /** a user id */
-  readonly uploadedBy?: string | null | undefined
-  /** the department it came from: its remembered column mappings apply (`uploads.department`) */
-  readonly department?: string | null | undefined
-}
 
 const MAX_NAME = 120
 
@@ -55,8 +21,6 @@ export const sanitizeFileName = (fileName: string): string => {
     .slice(-MAX_NAME)
   return clean === "" ? "upload" : clean
 }
-
-export const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
 /** Where the original of an upload lives (derived from what its row records). */
 export const originalPath = (
@@ -108,58 +72,15 @@ export const readOriginal = (upload: Models.Upload) =>
     return yield* readOriginalFile(originalPath(uploadsDir, upload), upload)
   })
 
-/**
- * Stores a new upload: the original on disk, then the `queued` row and its `process_upload`
- * work item in one transaction (the file is deleted when that transaction fails, whatever the
- * cause). Returns the stored upload.
- */
-export const submitUpload = Effect.fn("UploadStore.submitUpload")(function* (input: SubmitUpload) {
-  const { uploadsDir, registry } = yield* UploadSettings
-  const tx = yield* Transactions
-  const uploads = yield* UploadsRepo
-  const queue = yield* WorkQueue
-  if (input.profile !== "auto" && !registry.profiles.has(input.profile)) {
-    return yield* new UploadRejected({
-      message: `unknown profile "${input.profile}" (known: ${[...registry.profiles.keys(), "auto"].join(", ")})`,
+/** `OriginalFiles` in the uploads folder of the `UploadSettings` in context. */
+export const originalFilesLayer: Layer.Layer<OriginalFiles, never, UploadSettings> = Layer.effect(
+  OriginalFiles,
+  Effect.gen(function* () {
+    const { uploadsDir } = yield* UploadSettings
+    return OriginalFiles.of({
+      write: (file, bytes) => writeOnce(originalPath(uploadsDir, file), bytes),
+      remove: (file) =>
+        Effect.promise(() => rm(originalPath(uploadsDir, file), { force: true }).catch(() => undefined)),
     })
-  }
-  if (!registry.plans.has(input.processMode)) {
-    return yield* new UploadRejected({
-      message: `unknown plan "${input.processMode}" (known: ${[...registry.plans.keys()].join(", ")})`,
-    })
-  }
-  const id = randomUUID()
-  const sha256 = sha256Hex(input.bytes)
-  const file = originalPath(uploadsDir, { id, sha256, fileName: input.fileName })
-  const store = tx.withTransaction(
-    Effect.gen(function* () {
-      const upload = yield* uploads.insert({
-        id,
-        fileName: input.fileName,
-        format: null,
-        size: input.bytes.byteLength,
-        sha256,
-        profile: input.profile,
-        processMode: input.processMode,
-        processConfig: input.processConfig ?? {},
-        uploadedBy: input.uploadedBy ?? null,
-      })
-      const department = input.department?.trim() || null
-      if (department !== null) {
-        const mappings = yield* Effect.serviceOption(ColumnMappingsRepo)
-        if (mappings._tag === "None") {
-          return yield* new UploadRejected({ message: "this host does not keep departments for uploads" })
-        }
-        yield* mappings.value.setUploadDepartment(upload.id, department)
-      }
-      const payload: ProcessUploadPayload = { uploadId: upload.id }
-      yield* queue.enqueue({ kind: PROCESS_UPLOAD, payload })
-      return upload
-    }),
-  )
-  // the clean-up covers a failure, defect or interruption anywhere from the write on
-  return yield* writeOnce(file, input.bytes).pipe(
-    Effect.andThen(store),
-    Effect.onError(() => Effect.promise(() => rm(file, { force: true }).catch(() => undefined))),
-  )
-})
+  }),
+)

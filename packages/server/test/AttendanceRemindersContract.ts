@@ -22,6 +22,7 @@ import {
   JobsRepo,
   type KnownErrorsRepo,
   type NewJob,
+  type OriginalFiles,
   processNextJobRun,
   type Transactions,
   type UploadsRepo,
@@ -52,6 +53,7 @@ type Services =
   | UploadsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

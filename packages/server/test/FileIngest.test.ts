@@ -31,6 +31,7 @@ import {
   JobRunsRepo,
   JobsRepo,
   type KnownErrorsRepo,
+  type OriginalFiles,
   processNextJobRun,
   processNextUpload,
   type Transactions,
@@ -60,6 +61,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

@@ -5,7 +5,9 @@ import {
   type CurrentRegistry,
   type IncidentsRepo,
   type KnownErrorsRepo,
+  type OriginalFiles,
   processNextUpload,
+  submitUpload,
   type Transactions,
   type UploadCheckpoints,
   type UploadRunner,
@@ -19,7 +21,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { submitUpload } from "../src/UploadStore.js"
 
 const { url: databaseUrl } = freshDatabase("test_lease")
 const root = mkdtempSync(join(tmpdir(), "batchops-lease-"))
@@ -43,6 +44,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

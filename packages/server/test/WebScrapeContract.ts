@@ -21,6 +21,7 @@ import {
   type KnownErrorsRepo,
   type Models,
   type NewDepartmentSource,
+  type OriginalFiles,
   processNextJobRun,
   type Transactions,
   UploadsRepo,
@@ -51,6 +52,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

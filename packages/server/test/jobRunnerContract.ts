@@ -21,7 +21,9 @@ import {
   JobsRepo,
   type KnownErrorsRepo,
   type NewJob,
+  type OriginalFiles,
   processNextJobRun,
+  submitUpload,
   type Transactions,
   type UploadsRepo,
   UsersRepo,
@@ -41,7 +43,7 @@ import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
 import { uploadExportDir } from "../src/UploadRunner.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { originalPath, submitUpload } from "../src/UploadStore.js"
+import { originalPath } from "../src/UploadStore.js"
 
 export interface JobRunnerTarget {
   /** a new client layer over the backend's database */
@@ -55,6 +57,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

@@ -12,6 +12,7 @@ import {
   JobRunsRepo,
   JobsRepo,
   type NewJob,
+  type OriginalFiles,
   parseSchedule,
   registerSchedule,
   schedulerTick,
@@ -40,6 +41,7 @@ type Services =
   | SqlClient.SqlClient
   | HeartbeatsRepo
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
 
 const at = (text: string) => new Date(text)

@@ -12,9 +12,12 @@ import {
   type CurrentRegistry,
   IncidentsRepo,
   type KnownErrorsRepo,
+  type OriginalFiles,
   processNextUpload,
   rejectUpload,
   retryUpload,
+  type SubmitUpload,
+  submitUpload,
   type Transactions,
   type UploadCheckpoints,
   type UploadRunner,
@@ -28,7 +31,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { checkpointDir } from "../src/Checkpoints.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { type SubmitUpload, submitUpload } from "../src/UploadStore.js"
 
 export interface ActionsTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>
@@ -40,6 +42,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | UploadCheckpoints
   | SqlClient.SqlClient

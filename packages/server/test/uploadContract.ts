@@ -12,9 +12,13 @@ import {
   type CurrentRegistry,
   IncidentsRepo,
   KnownErrorsRepo,
+  type OriginalFiles,
   processNextUpload,
+  type SubmitUpload,
+  submitUpload,
   type Transactions,
   type UploadCheckpoints,
+  UploadRejected,
   type UploadRunner,
   UploadsRepo,
   WorkQueue,
@@ -25,7 +29,7 @@ import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import type { UploadSettings } from "../src/UploadSettings.js"
-import { originalPath, type SubmitUpload, submitUpload, UploadRejected } from "../src/UploadStore.js"
+import { originalPath } from "../src/UploadStore.js"
 
 export interface UploadTarget {
   /** a new client layer over the backend's database */
@@ -38,6 +42,7 @@ type Services =
   | KnownErrorsRepo
   | WorkQueue
   | UploadSettings
+  | OriginalFiles
   | CurrentRegistry
   | SqlClient.SqlClient
   | Transactions

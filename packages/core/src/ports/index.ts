@@ -82,6 +82,7 @@ export {
   type NewKnownError,
 } from "./KnownErrorsRepo.js"
 export { MailError, Mailer, type MailerShape, type MailMessage } from "./Mailer.js"
+export { type OriginalFile, OriginalFiles, type OriginalFilesShape, UploadFileError } from "./OriginalFiles.js"
 export { type FailureCount, type FailurePolicy, RateLimits, type RateLimitsShape } from "./RateLimits.js"
 export { StoreError } from "./StoreError.js"
 export { type IssuedToken, TokensRepo, type TokensRepoShape } from "./TokensRepo.js"

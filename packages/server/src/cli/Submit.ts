@@ -2,11 +2,10 @@
 
 import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
-import { causeMessage, fileErrorReason } from "@batchops/core"
+import { causeMessage, fileErrorReason, submitUpload, UploadRejected } from "@batchops/core"
 import { Cause, Effect, Logger } from "effect"
 import { chooseDatabase } from "../Database.js"
 import { lifecycleLayer, UsageError } from "../Host.js"
-import { submitUpload, UploadRejected } from "../UploadStore.js"
 import { defineCommand, type Output } from "./Command.js"
 import { configOption, readConfig } from "./PlanConfig.js"
 

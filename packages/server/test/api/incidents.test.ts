@@ -7,6 +7,7 @@ import {
   IncidentsRepo,
   type Models,
   processNextUpload,
+  submitUpload,
   type UploadOutcome,
   UploadsRepo,
   UsersRepo,
@@ -14,7 +15,6 @@ import {
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { submitUpload } from "../../src/UploadStore.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 type Account = { user: Models.User; token: string }

@@ -4,10 +4,9 @@
  * ones from the pipeline too), and who may do what.
  */
 
-import { processNextUpload } from "@batchops/core"
+import { processNextUpload, submitUpload } from "@batchops/core"
 import { Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { submitUpload } from "../../src/UploadStore.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 
 describe.each<Backend>(["pglite", "postgres"])("the known errors API on %s", (backend) => {

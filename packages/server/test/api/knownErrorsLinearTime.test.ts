@@ -5,10 +5,9 @@
  * all the while (the patterns run on core's linear-time engine). On Postgres, so that the
  * health answers measure the patterns, not an in-process database sharing the event loop.
  */
-import { draftIncident, matchingKnownErrors, processNextUpload, recordFailure } from "@batchops/core"
+import { draftIncident, matchingKnownErrors, processNextUpload, recordFailure, submitUpload } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { submitUpload } from "../../src/UploadStore.js"
 import { startApi, type TestApi } from "./harness.js"
 
 /** The patterns a moderator could try and save, each with the near miss that stalls a backtracking engine. */

@@ -3,12 +3,12 @@
  * plan corrected before it runs again, its deletion with its files, and its timeline.
  */
 import { rm } from "node:fs/promises"
-import { Models, Transactions, UploadsRepo } from "@batchops/core"
+import { Models, submitUpload, Transactions, type UploadRejected, UploadsRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { checkpointDir, removeCheckpoints } from "../../Checkpoints.js"
 import { uploadExportDir } from "../../UploadRunner.js"
 import { UploadSettings } from "../../UploadSettings.js"
-import { originalPath, submitUpload, type UploadRejected } from "../../UploadStore.js"
+import { originalPath } from "../../UploadStore.js"
 import {
   badRequest,
   conflict,

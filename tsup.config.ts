@@ -45,17 +45,15 @@ const pkg = (
  * The `batchops` command is one bundled file (BatchOps and effect inside it): loading a few
  * hundred small modules at every start cost more than the work on a small file. The large
  * libraries that load on demand (SheetJS, pdfjs, pdfkit, fontkit) and the font stay outside.
+ * The thread each file runs in loads the same way, once per file: one bundled file too, built
+ * beside the command and into runner-node's own `dist/` (where its `runPipelineIsolated` finds
+ * it), each with the thread that splits large delimited files, which the parsers inside the
+ * bundle start from beside the bundle.
  */
-const cli: Options = {
-  name: "batchops-cli",
-  // the thread each file runs in loads the same way, once per file: one bundled file too
-  entry: {
-    "batchops-cli": "packages/server/src/cli.ts",
-    "pipeline-thread": "packages/server/src/PipelineThread.ts",
-    // the parsers inside the bundle start it from beside the bundle
-    CsvThread: "packages/parsers/src/CsvThread.ts",
-  },
-  outDir: "packages/server/dist",
+const bundle = (name: string, entry: Record<string, string>, outDir: string): Options => ({
+  name,
+  entry,
+  outDir,
   format: ["esm"],
   target: "node22",
   platform: "node",
@@ -77,6 +75,11 @@ const cli: Options = {
     /^@embedpdf\//,
     /^@electric-sql\//,
   ],
+})
+
+const THREADS = {
+  PipelineThread: "packages/runner-node/src/PipelineThread.ts",
+  CsvThread: "packages/parsers/src/CsvThread.ts",
 }
 
 export default defineConfig([
@@ -90,7 +93,10 @@ export default defineConfig([
   pkg("store-sql"),
   pkg("queue-bullmq"),
   pkg("mailer-smtp"),
+  // not cleaned: its threads are bundled into the same folder at the same time
+  pkg("runner-node", ["src/index.ts"], { clean: false }),
+  bundle("runner-node-threads", THREADS, "packages/runner-node/dist"),
   // not cleaned: the command's bundle is built into the same folder at the same time
   pkg("server", ["src/index.ts", "src/cli.ts"], { clean: false }),
-  cli,
+  bundle("batchops-cli", { "batchops-cli": "packages/server/src/cli.ts", ...THREADS }, "packages/server/dist"),
 ])

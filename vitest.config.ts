@@ -15,12 +15,20 @@ export default defineConfig({
         find: /^@batchops\/core\/([a-z-]+)$/,
         replacement: fileURLToPath(new URL("./packages/core/src/$1/index.ts", import.meta.url)),
       },
-      ...["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "mailer-smtp", "server"].map(
-        (pkg) => ({
-          find: new RegExp(`^@batchops/${pkg}$`),
-          replacement: src(pkg),
-        }),
-      ),
+      ...[
+        "core",
+        "parsers",
+        "automations",
+        "reports",
+        "store-sql",
+        "queue-bullmq",
+        "mailer-smtp",
+        "runner-node",
+        "server",
+      ].map((pkg) => ({
+        find: new RegExp(`^@batchops/${pkg}$`),
+        replacement: src(pkg),
+      })),
     ],
   },
   test: {

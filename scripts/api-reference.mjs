@@ -36,6 +36,7 @@ const ENTRY_POINTS = [
   { page: "store-sql", name: "@batchops/store-sql", pkg: "store-sql", entry: "dist/index.d.ts" },
   { page: "queue-bullmq", name: "@batchops/queue-bullmq", pkg: "queue-bullmq", entry: "dist/index.d.ts" },
   { page: "mailer-smtp", name: "@batchops/mailer-smtp", pkg: "mailer-smtp", entry: "dist/index.d.ts" },
+  { page: "runner-node", name: "@batchops/runner-node", pkg: "runner-node", entry: "dist/index.d.ts" },
   { page: "server", name: "@batchops/server", pkg: "server", entry: "dist/index.d.ts" },
 ]
 

@@ -4,7 +4,17 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
-const packages = ["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "mailer-smtp", "server"]
+const packages = [
+  "core",
+  "parsers",
+  "automations",
+  "reports",
+  "store-sql",
+  "queue-bullmq",
+  "mailer-smtp",
+  "runner-node",
+  "server",
+]
 const relative = /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.js(["'])/g
 
 const walk = (dir) =>

@@ -23,6 +23,7 @@ import * as mailer from "@batchops/mailer-smtp"
 import * as parsers from "@batchops/parsers"
 import * as queue from "@batchops/queue-bullmq"
 import * as reports from "@batchops/reports"
+import * as runner from "@batchops/runner-node"
 import * as server from "@batchops/server"
 import * as store from "@batchops/store-sql"
 import { Layer, ManagedRuntime } from "effect"
@@ -289,6 +290,7 @@ describe("the committed reference", () => {
       "store-sql.md": store,
       "queue-bullmq.md": queue,
       "mailer-smtp.md": mailer,
+      "runner-node.md": runner,
       "server.md": server,
     }
     for (const [page, module] of Object.entries(modules)) {

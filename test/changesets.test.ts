@@ -10,7 +10,17 @@ import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
 import { root } from "./helpers.js"
 
-const PUBLISHED = ["core", "parsers", "automations", "reports", "store-sql", "queue-bullmq", "mailer-smtp", "server"]
+const PUBLISHED = [
+  "core",
+  "parsers",
+  "automations",
+  "reports",
+  "store-sql",
+  "queue-bullmq",
+  "mailer-smtp",
+  "runner-node",
+  "server",
+]
 const work = mkdtempSync(join(tmpdir(), "batchops-changesets-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 

@@ -22,6 +22,7 @@ const PACKAGES = [
   "store-sql",
   "queue-bullmq",
   "mailer-smtp",
+  "runner-node",
   "server",
 ] as const
 

@@ -6,19 +6,26 @@ import path from "node:path"
 import {
   AutomationSettings,
   type AutomationSettingsShape,
-  CurrentRegistry,
+  type CurrentRegistry,
   IntakeRefused,
   type OriginalFiles,
   type Registry,
   StoreError,
   submitUpload,
   type Transactions,
-  UploadCheckpoints,
   UploadIntake,
   type UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
 import type { ParserLimits } from "@batchops/parsers"
+import {
+  currentRegistryLayer,
+  type FileIsolation,
+  originalFilesLayer,
+  UploadSettings,
+  uploadCheckpointsLayer,
+  uploadRunnerLayer,
+} from "@batchops/runner-node"
 import {
   AutomationLedgerLayer,
   ColumnMappingsRepoLayer,
@@ -31,12 +38,7 @@ import {
 } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
-import { checkpointDir, readCheckpoint, removeCheckpoints } from "./Checkpoints.js"
-import type { FileIsolation } from "./IsolatedPipeline.js"
 import { defaultRegistry } from "./Registry.js"
-import { uploadRunnerLayer } from "./UploadRunner.js"
-import { UploadSettings } from "./UploadSettings.js"
-import { originalFilesLayer } from "./UploadStore.js"
 
 export interface UploadLayerOptions {
   readonly uploadsDir: string
@@ -67,26 +69,6 @@ export const automationSettings = (options: UploadLayerOptions): AutomationSetti
     scrapeAllowedHosts: options.automation?.scrapeAllowedHosts ?? [],
   }
 }
-
-/** Core's services find the registry of the upload settings as `CurrentRegistry`. */
-export const currentRegistryLayer = Layer.effect(
-  CurrentRegistry,
-  Effect.gen(function* () {
-    return (yield* UploadSettings).registry
-  }),
-)
-
-/** The stage outputs of an upload's runs, under the uploads folder (Checkpoints.ts). */
-export const uploadCheckpointsLayer = Layer.effect(
-  UploadCheckpoints,
-  Effect.gen(function* () {
-    const { uploadsDir } = yield* UploadSettings
-    return UploadCheckpoints.of({
-      discard: (uploadId) => removeCheckpoints(checkpointDir(uploadsDir, uploadId)),
-      read: (uploadId, index, stage) => readCheckpoint(checkpointDir(uploadsDir, uploadId), index, stage),
-    })
-  }),
-)
 
 /** Intake from inside BatchOps (inbox folders, fetched files): the API's intake, same rules. */
 export const UploadIntakeLayer = Layer.effect(

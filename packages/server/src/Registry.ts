@@ -9,10 +9,3 @@ import { makeParsersPlugin, type ParserLimits } from "@batchops/parsers"
 
 export const defaultRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
   createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), batchopsAutomations, ...plugins])
-
-/**
- * What a file's run needs, and all the thread that runs files builds: the host's registry
- * without its automations (which contribute no stage, plan, profile, parser or known error).
- */
-export const pipelineRegistry = (plugins: ReadonlyArray<Plugin> = [], parserLimits: Partial<ParserLimits> = {}) =>
-  createRegistry([batchopsPlugin, makeParsersPlugin(parserLimits), ...plugins])

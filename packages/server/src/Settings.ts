@@ -12,6 +12,7 @@
 import { resolve } from "node:path"
 import { settingsProvider } from "@batchops/core"
 import { DEFAULT_PARSER_LIMITS, LIMIT_SETTINGS, type ParserLimits } from "@batchops/parsers"
+import type { FileIsolation } from "@batchops/runner-node"
 import { Config, ConfigProvider, Effect, Exit, Option } from "effect"
 import { parseTrustedProxies } from "./api/ClientAddress.js"
 import { UsageError } from "./UsageError.js"
@@ -252,6 +253,19 @@ export const readSetting = <K extends keyof Settings>(env: Env, key: K): Config.
   if (Exit.isSuccess(exit)) return exit.value
   const error = exit.cause.reasons.find((reason) => reason._tag === "Fail")?.error
   throw new UsageError(error?.cause.message ?? `the settings cannot be read`)
+}
+
+/** The limits per file from the environment; a wrong value stops the command with a message naming it. */
+export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => {
+  const limits = readSetting(env, "fileLimits")
+  return {
+    besideApi,
+    limits: {
+      memoryMb: limits.memoryMb,
+      wallClockMs: limits.wallClockSeconds * 1000,
+      cpuMs: limits.cpuSeconds * 1000,
+    },
+  }
 }
 
 /** Reads every setting of the host, so a wrong one stops a command before it starts anything. */

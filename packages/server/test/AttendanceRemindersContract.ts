@@ -29,6 +29,7 @@ import {
   type WorkQueue,
 } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
+import type { UploadSettings } from "@batchops/runner-node"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 import type { SqlClient } from "effect/sql"
@@ -40,7 +41,6 @@ import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
 
 export interface AttendanceTarget {
   /** a new client layer over the backend's database */

@@ -42,6 +42,7 @@ import {
   type WorkQueue,
 } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
+import type { UploadSettings } from "@batchops/runner-node"
 import { migrate, pgLayerFromEnv, pgliteLayer } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -52,7 +53,6 @@ import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
 
 type Services =
   | AutomationServices

@@ -14,13 +14,13 @@ import {
   UploadsRepo,
   WorkQueue,
 } from "@batchops/core"
+import type { UploadSettings } from "@batchops/runner-node"
 import { migrate, pgLayerFromEnv } from "@batchops/store-sql"
 import { Effect, Fiber, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
 
 const { url: databaseUrl } = freshDatabase("test_lease")
 const root = mkdtempSync(join(tmpdir(), "batchops-lease-"))

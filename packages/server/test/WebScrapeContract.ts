@@ -28,6 +28,7 @@ import {
   type WorkQueue,
 } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
+import { originalPath, type UploadSettings } from "@batchops/runner-node"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
@@ -36,9 +37,6 @@ import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
-
-import type { UploadSettings } from "../src/UploadSettings.js"
-import { originalPath } from "../src/UploadStore.js"
 
 export interface WebScrapeTarget {
   /** a new client layer over the backend's database */

@@ -30,6 +30,7 @@ import {
   WorkQueue,
 } from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
+import { checkpointDir, originalPath, type UploadSettings, uploadExportDir } from "@batchops/runner-node"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -37,13 +38,9 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
 import { triggerJob } from "../src/api/ops/Jobs.js"
-import { checkpointDir } from "../src/Checkpoints.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"
-import { uploadExportDir } from "../src/UploadRunner.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
-import { originalPath } from "../src/UploadStore.js"
 
 export interface JobRunnerTarget {
   /** a new client layer over the backend's database */

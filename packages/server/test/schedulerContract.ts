@@ -19,6 +19,7 @@ import {
   type Transactions,
   type WorkQueue,
 } from "@batchops/core"
+import type { UploadSettings } from "@batchops/runner-node"
 import { HeartbeatsRepoLayer, migrate } from "@batchops/store-sql"
 import { Effect, Fiber, Layer, Option, Result } from "effect"
 import { SqlClient } from "effect/sql"
@@ -26,7 +27,6 @@ import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { runScheduler, schedulerLayer } from "../src/Scheduler.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
 
 export interface SchedulerTarget {
   /** a new client layer over the backend's database */

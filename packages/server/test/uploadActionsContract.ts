@@ -24,13 +24,12 @@ import {
   UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
+import { checkpointDir, type UploadSettings } from "@batchops/runner-node"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { checkpointDir } from "../src/Checkpoints.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
 
 export interface ActionsTarget {
   readonly open: () => Layer.Layer<SqlClient.SqlClient, unknown>

@@ -23,13 +23,12 @@ import {
   UploadsRepo,
   WorkQueue,
 } from "@batchops/core"
+import { originalPath, type UploadSettings } from "@batchops/runner-node"
 import { migrate } from "@batchops/store-sql"
 import { Effect, Exit, type Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { uploadLifecycleLayer } from "../src/Layers.js"
-import type { UploadSettings } from "../src/UploadSettings.js"
-import { originalPath } from "../src/UploadStore.js"
 
 export interface UploadTarget {
   /** a new client layer over the backend's database */

@@ -9,13 +9,10 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs"
 import path from "node:path"
 import { type PurgeableUpload, RecordRetention, StoreError, UploadFiles } from "@batchops/core"
+import { checkpointDir, originalPath, UploadSettings, uploadExportDir } from "@batchops/runner-node"
 import { storeErrors } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { checkpointDir } from "../Checkpoints.js"
-import { uploadExportDir } from "../UploadRunner.js"
-import { UploadSettings } from "../UploadSettings.js"
-import { originalPath } from "../UploadStore.js"
 
 interface UploadRow {
   readonly id: string

@@ -15,8 +15,8 @@ import {
   UploadsRepo,
   UsersRepo,
 } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { UploadSettings } from "../../UploadSettings.js"
 import { ApiError, badRequest, defineRoute, encoderOf, type FieldProblem, notFound, snakeJson } from "../Api.js"
 import { fieldProblems } from "../App.js"
 import { answerRefusals } from "./Errors.js"

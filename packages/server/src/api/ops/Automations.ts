@@ -4,8 +4,8 @@
  * before saving it, and who may run their jobs by hand.
  */
 import { DEFAULT_MANUAL_RUN_ACCESS } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Effect, Schema } from "effect"
-import { UploadSettings } from "../../UploadSettings.js"
 import { defineRoute } from "../Api.js"
 
 const TAG = "Schedules"

@@ -32,8 +32,8 @@ import {
   Transactions,
   WorkQueue,
 } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Clock, Effect, Option, Result, Schema } from "effect"
-import { UploadSettings } from "../../UploadSettings.js"
 import {
   badRequest,
   conflict,

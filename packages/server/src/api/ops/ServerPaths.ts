@@ -7,9 +7,9 @@
  */
 import { sep } from "node:path"
 import { AutomationSettings } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Effect } from "effect"
 import { dataDirectory } from "../../Database.js"
-import { UploadSettings } from "../../UploadSettings.js"
 import { HostEnv } from "../Services.js"
 
 /** A configured folder and the words shown in its place. */

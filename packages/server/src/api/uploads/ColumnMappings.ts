@@ -7,8 +7,8 @@
  * correcting an upload's plan is, and forgetting one for admins.
  */
 import { ColumnMappingsRepo, checkColumnMapping, headerFingerprint, missingColumns } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Effect, Schema } from "effect"
-import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, defineRoute, notFound } from "../Api.js"
 import { ColumnMappingJson, mappingJson } from "./Preview.js"
 import { MAX_DEPARTMENT } from "./Uploads.js"

@@ -7,8 +7,8 @@
  * It ends too when the client goes away.
  */
 import { type Models, UploadsRepo } from "@batchops/core"
+import { UploadSettings } from "@batchops/runner-node"
 import { Effect, Exit, Option } from "effect"
-import { UploadSettings } from "../../UploadSettings.js"
 import { defineRoute } from "../Api.js"
 import { loadUpload, UploadParams } from "./Uploads.js"
 

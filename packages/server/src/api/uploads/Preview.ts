@@ -18,13 +18,11 @@ import {
   type StoredColumnMapping,
   suggestMappings,
 } from "@batchops/core"
+import { type Capture, runPreview, runPreviewIsolated, UploadSettings } from "@batchops/runner-node"
 import { Effect, Schema } from "effect"
-import { runPreviewIsolated } from "../../IsolatedPipeline.js"
-import { UploadSettings } from "../../UploadSettings.js"
 import { badRequest, defineRoute, encoderOf, snakeJson } from "../Api.js"
 import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
-import { type Capture, runPreview } from "./PreviewRun.js"
 
 /** Problems listed (all are counted in `problem_count`; the pipeline keeps at most 100,000). */
 export const PREVIEW_PROBLEMS = 1000

@@ -4,11 +4,8 @@
  */
 import { rm } from "node:fs/promises"
 import { Models, submitUpload, Transactions, type UploadRejected, UploadsRepo } from "@batchops/core"
+import { checkpointDir, originalPath, removeCheckpoints, UploadSettings, uploadExportDir } from "@batchops/runner-node"
 import { Effect, Option, Schema } from "effect"
-import { checkpointDir, removeCheckpoints } from "../../Checkpoints.js"
-import { uploadExportDir } from "../../UploadRunner.js"
-import { UploadSettings } from "../../UploadSettings.js"
-import { originalPath } from "../../UploadStore.js"
 import {
   badRequest,
   conflict,

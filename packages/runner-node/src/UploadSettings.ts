@@ -26,5 +26,5 @@ export interface UploadSettingsShape {
 }
 
 export class UploadSettings extends Context.Service<UploadSettings, UploadSettingsShape>()(
-  "@batchops/server/UploadSettings",
+  "@batchops/runner-node/UploadSettings",
 ) {}

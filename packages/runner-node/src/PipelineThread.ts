@@ -17,11 +17,11 @@ import {
   sourceFromBytes,
 } from "@batchops/core"
 import { Effect } from "effect"
-import { runPreview } from "./api/uploads/PreviewRun.js"
 import { diskCheckpoints, readCheckpoint } from "./Checkpoints.js"
 import { guardedPublisher } from "./GuardedPublisher.js"
 import type { FileTaskInput } from "./IsolatedPipeline.js"
 import { type IsolatedHost, serveIsolated } from "./Isolation.js"
+import { runPreview } from "./PreviewRun.js"
 import { pipelineRegistry } from "./Registry.js"
 import { readOriginalFile } from "./UploadStore.js"
 

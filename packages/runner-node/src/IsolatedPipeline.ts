@@ -12,7 +12,6 @@ import type { ColumnMapping, ColumnMappingSource, PipelineResult, PublishedRepor
 import { FileLimitExceeded, RequestError } from "@batchops/core"
 import { detectFormat, type ParserLimits } from "@batchops/parsers"
 import { Effect } from "effect"
-import type { PreviewRun } from "./api/uploads/PreviewRun.js"
 import {
   type HostHandlers,
   type IsolatedTaskFailed,
@@ -20,7 +19,7 @@ import {
   type ResourceLimitExceeded,
   runIsolated,
 } from "./Isolation.js"
-import { type Env, readSetting } from "./Settings.js"
+import type { PreviewRun } from "./PreviewRun.js"
 
 /** How the host isolates files: the limits per file, and the site plugins the thread loads. */
 export interface FileIsolation {
@@ -36,30 +35,13 @@ export interface FileIsolation {
   readonly parserLimits?: Partial<ParserLimits> | undefined
 }
 
-export { DEFAULT_FILE_CPU_SECONDS, DEFAULT_FILE_TIMEOUT_SECONDS, DEFAULT_PARSE_MEMORY_MB } from "./Settings.js"
-
-/** A file passed a limit while a stage ran; its thread was stopped. */
-
-/** The limits per file from the environment; a wrong value stops the command with a message naming it. */
-export const fileIsolationFromEnv = (env: Env, besideApi = false): FileIsolation => {
-  const limits = readSetting(env, "fileLimits")
-  return {
-    besideApi,
-    limits: {
-      memoryMb: limits.memoryMb,
-      wallClockMs: limits.wallClockSeconds * 1000,
-      cpuMs: limits.cpuSeconds * 1000,
-    },
-  }
-}
-
 /**
  * The thread's module. Threads run plain Node, so it is always the built one: beside the
  * bundle that runs this code (`dist/`), or, when this code runs from its TypeScript source
  * (the test suite), in the package's `dist/` (built by `tsup` before the tests).
  */
 const threadEntry = (): URL =>
-  new URL(import.meta.url.endsWith(".ts") ? "../dist/pipeline-thread.js" : "./pipeline-thread.js", import.meta.url)
+  new URL(import.meta.url.endsWith(".ts") ? "../dist/PipelineThread.js" : "./PipelineThread.js", import.meta.url)
 
 /** What a run of the pipeline in the thread needs; everything can be posted to a thread. */
 export interface FileTaskInput {
@@ -226,7 +208,8 @@ const runFileTask = <A, R>(
   })
 
 /** The pipeline over an upload's file, in a thread with the file's limits. */
-export const runPipelineIsolated = <R>(run: IsolatedFileRun<R>) => runFileTask<PipelineResult, R>("pipeline", run)
+export const runPipelineIsolated = <R = never>(run: IsolatedFileRun<R>) =>
+  runFileTask<PipelineResult, R>("pipeline", run)
 
 /** A preview (PreviewRun.ts) of a file, in a thread with the file's limits. */
-export const runPreviewIsolated = <R>(run: IsolatedFileRun<R>) => runFileTask<PreviewRun, R>("preview", run)
+export const runPreviewIsolated = <R = never>(run: IsolatedFileRun<R>) => runFileTask<PreviewRun, R>("preview", run)

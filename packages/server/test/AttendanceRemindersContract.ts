@@ -25,6 +25,7 @@ import {
   type OriginalFiles,
   processNextJobRun,
   type Transactions,
+  triggerJob,
   type UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
@@ -37,7 +38,6 @@ import { TestClock } from "effect/testing"
 import { SMTPServer } from "smtp-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type ReceivedMail, startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"

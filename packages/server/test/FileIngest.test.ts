@@ -35,6 +35,7 @@ import {
   processNextJobRun,
   processNextUpload,
   type Transactions,
+  triggerJob,
   type UploadCheckpoints,
   type UploadRunner,
   UploadsRepo,
@@ -49,7 +50,6 @@ import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase } from "../../../test/support/postgres.js"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"

@@ -24,6 +24,7 @@ import {
   type OriginalFiles,
   processNextJobRun,
   type Transactions,
+  triggerJob,
   UploadsRepo,
   type WorkQueue,
 } from "@batchops/core"
@@ -33,7 +34,6 @@ import { migrate } from "@batchops/store-sql"
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"

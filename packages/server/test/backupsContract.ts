@@ -10,7 +10,16 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
-import { Backups, IncidentsRepo, JobRunsRepo, JobsRepo, processNextJobRun, RUN_JOB, WorkQueue } from "@batchops/core"
+import {
+  Backups,
+  IncidentsRepo,
+  JobRunsRepo,
+  JobsRepo,
+  processNextJobRun,
+  RUN_JOB,
+  triggerJob,
+  WorkQueue,
+} from "@batchops/core"
 import { mailerLayerFromEnv } from "@batchops/mailer-smtp"
 import {
   BackupsLayer,
@@ -26,7 +35,6 @@ import {
 import { Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, describe, expect, it } from "vitest"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import { backupTargetFromEnv, databaseLayer, type Env } from "../src/Database.js"
 import { lifecycleLayer } from "../src/Host.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"

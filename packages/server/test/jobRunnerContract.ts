@@ -25,6 +25,7 @@ import {
   processNextJobRun,
   submitUpload,
   type Transactions,
+  triggerJob,
   type UploadsRepo,
   UsersRepo,
   WorkQueue,
@@ -37,7 +38,6 @@ import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startSmtpServer, type TestSmtpServer } from "../../mailer-smtp/test/smtpTestServer.js"
-import { triggerJob } from "../src/api/ops/Jobs.js"
 import { jobRunnerLayer } from "../src/JobRunner.js"
 import { uploadLifecycleLayer } from "../src/Layers.js"
 import { defaultRegistry } from "../src/Registry.js"

@@ -1,4 +1,4 @@
-/** Schedules (`@batchops/core/schedules`): cron schedules, the scheduler that queues due jobs, and the job runner that runs automations. */
+/** Schedules (`@batchops/core/schedules`): jobs saved and run by hand by their rules, cron schedules, the scheduler that queues due jobs, and the job runner that runs automations. */
 
 export {
   type DecodedParams,
@@ -22,6 +22,19 @@ export {
   type SchedulerTickResult,
   schedulerTick,
 } from "./JobScheduler.js"
+export {
+  changeJob,
+  checkAutomation,
+  checkSchedule,
+  createJob,
+  getJob,
+  JobRefused,
+  jobScheduleView,
+  normalJobChanges,
+  runByHandOf,
+  runJobByHand,
+  triggerJob,
+} from "./Jobs.js"
 export {
   describeSchedule,
   type JobSchedule,

@@ -3,11 +3,10 @@
  * check, triggering a run (the run and its work item stored together), the job runs list,
  * department sources and their records, health with heartbeats, and the audit log.
  */
-import { JobRunsRepo, JobsRepo, StoreError, WorkQueue } from "@batchops/core"
+import { JobRunsRepo, JobsRepo, StoreError, triggerJob, WorkQueue } from "@batchops/core"
 import { Effect, Option } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { triggerJob } from "../../src/api/ops/Jobs.js"
 import { beat } from "../../src/Heartbeats.js"
 import { type Backend, startApi, type TestApi } from "./harness.js"
 

@@ -1,40 +1,30 @@
 /**
- * Schedules: the jobs (an automation, its five-field cron, its parameters). Everyone sees
- * them; only admins create, change or delete them. A job names an automation some plugin
- * contributes, and its parameters must pass that automation's schema (checked when the job is
- * saved, so a bad value is heard of then, not at 3 a.m.).
- *
- * Running a job now (`trigger`) is for the roles its automation names (`runByHand`: backups and
- * the purge are admins'), never for a disabled job nor one with a run queued or going, and at
- * most `BATCHOPS_MANUAL_RUNS_PER_MINUTE` times a minute per person. It only queues the run (a
- * `job_runs` row and a `run_job` work item, stored together): the job runner carries it out.
+ * Schedules over HTTP: the jobs (an automation, its five-field cron, its parameters). Everyone
+ * sees them; only admins create, change or delete them; running one now is for the roles its
+ * automation names, at most `BATCHOPS_MANUAL_RUNS_PER_MINUTE` times a minute per person. The
+ * rules (the automation and its parameters checked, the schedule checked and registered at
+ * once, who may run a job by hand and when) are core's (`schedules/Jobs.ts`); a refusal
+ * answers with its status and core's message.
  */
 import {
-  DEFAULT_MANUAL_RUN_ACCESS,
-  decodeParams,
-  describeProblems,
-  describeSchedule,
+  changeJob,
+  createJob,
+  getJob,
   type JobChanges,
-  type JobNameTaken,
+  type JobRefused,
   type JobRunRecord,
   JobRunsRepo,
   JobsRepo,
+  jobScheduleView,
   type ManualRunAccess,
   type Models,
-  mayRunByHand,
-  type NewJob,
-  nextRuns,
-  parseSchedule,
-  RateLimits,
-  type Registry,
-  RUN_JOB,
-  registerSchedule,
-  Transactions,
-  WorkQueue,
+  runByHandOf,
+  runJobByHand,
 } from "@batchops/core"
 import { UploadSettings } from "@batchops/runner-node"
-import { Clock, Effect, Option, Result, Schema } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import {
+  type ApiError,
   badRequest,
   conflict,
   defineRoute,
@@ -53,10 +43,6 @@ import { JobRunDetailJson, jobRunDetailFor } from "./JobRuns.js"
 import { ManualRunSettings } from "./ManualRunSettings.js"
 
 const TAG = "Schedules"
-
-/** Who may run a job by hand: its automation says; an automation this build lacks is for admins. */
-const runByHandOf = (registry: Registry, job: Models.Job): ManualRunAccess =>
-  registry.automations.get(job.automation)?.runByHand ?? DEFAULT_MANUAL_RUN_ACCESS
 
 /** The latest run of a job, in short: enough to see at a glance whether the schedule works. */
 const LastRunJson = snakeJson({
@@ -94,21 +80,11 @@ const encodeJob = encoderOf(JobJson)
 
 /**
  * A job as the API shows it: its stored fields, who may run it by hand, and what its schedule
- * means (the next five ticks after `now`, the schedule in words) so nobody has to read cron. A
- * stored schedule the rules refuse shows no ticks and says why in `description`.
+ * means (core's `jobScheduleView`: the next five ticks after `now`, the schedule in words) so
+ * nobody has to read cron.
  */
-export const jobJson = (job: Models.Job, runByHand: ManualRunAccess, lastRun: JobRunRecord | null, now: Date) => {
-  const parsed = parseSchedule({ cron: job.cron, timezone: job.timezone, skipDates: job.skipDates })
-  const ok = Result.isSuccess(parsed)
-  return encodeJob({
-    ...job,
-    runByHand,
-    nextRunAt: job.enabled ? job.nextRunAt : null,
-    nextRuns: ok && job.enabled ? nextRuns(parsed.success, now, 5).map((t) => t.toISOString()) : [],
-    description: ok ? describeSchedule(parsed.success) : `not scheduled: ${parsed.failure.message}`,
-    lastRun,
-  })
-}
+export const jobJson = (job: Models.Job, runByHand: ManualRunAccess, lastRun: JobRunRecord | null, now: Date) =>
+  encodeJob({ ...job, runByHand, ...jobScheduleView(job, now), lastRun })
 
 const MisfirePolicyField = Schema.Literals(["skip", "coalesce_once", "run_all"])
 /** at most a week late: a catch-up later than that is no longer the run that was planned */
@@ -140,38 +116,35 @@ const JobChangesBody = Schema.Struct({
   allow_overlap: Schema.optional(Schema.Boolean),
 })
 
-/** The API's snake_case body to the repository's fields (absent stays absent). */
+/** The API's snake_case body to the repository's fields (absent stays absent; core normalizes them). */
 const jobFields = (body: typeof JobChangesBody.Type): JobChanges => ({
   ...(body.name === undefined ? {} : { name: body.name }),
   ...(body.automation === undefined ? {} : { automation: body.automation }),
-  ...(body.cron === undefined ? {} : { cron: normalCron(body.cron) }),
-  ...(body.timezone === undefined ? {} : { timezone: body.timezone.trim() }),
+  ...(body.cron === undefined ? {} : { cron: body.cron }),
+  ...(body.timezone === undefined ? {} : { timezone: body.timezone }),
   ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
   ...(body.params === undefined ? {} : { params: body.params }),
   ...(body.misfire_policy === undefined ? {} : { misfirePolicy: body.misfire_policy }),
   ...(body.max_lateness_ms === undefined ? {} : { maxLatenessMs: body.max_lateness_ms }),
-  ...(body.skip_dates === undefined ? {} : { skipDates: [...new Set(body.skip_dates)].sort() }),
+  ...(body.skip_dates === undefined ? {} : { skipDates: body.skip_dates }),
   ...(body.allow_overlap === undefined ? {} : { allowOverlap: body.allow_overlap }),
 })
 
-/**
- * Checks the schedule a save would leave (cron, time zone, skip dates) by the scheduling rules,
- * refusing it (400) with the field named, and registers it at once: its next tick, with ticks
- * counting from now (so a saved or changed job runs on its new schedule without a restart and
- * never catches up ticks from before the save).
- */
-const checkSchedule = (input: { cron: string; timezone?: string | undefined; skipDates?: ReadonlyArray<string> }) =>
-  Effect.gen(function* () {
-    const parsed = parseSchedule(input)
-    if (Result.isFailure(parsed)) {
-      const problem = parsed.failure
-      return yield* badRequest(`invalid ${problem.field}: ${problem.message}`, [
-        { path: problem.field, message: problem.message },
-      ])
-    }
-    const now = new Date(yield* Clock.currentTimeMillis)
-    return registerSchedule(parsed.success, now)
-  })
+/** A refusal of core's job rules, answered with its status; the message is core's. */
+const answerRefusal = (error: JobRefused): Effect.Effect<never, ApiError> => {
+  switch (error.reason) {
+    case "invalid":
+      return Effect.fail(badRequest(error.message, error.problems))
+    case "not_found":
+      return Effect.fail(notFound(error.message))
+    case "forbidden":
+      return Effect.fail(forbidden(error.message))
+    case "conflict":
+      return Effect.fail(conflict(error.message))
+    case "rate_limited":
+      return Effect.fail(tooManyRequests(error.message, error.retryAfterSeconds ?? 60))
+  }
+}
 
 /** The job's JSON with its latest run. */
 const withLastRun = (job: Models.Job) =>
@@ -182,107 +155,6 @@ const withLastRun = (job: Models.Job) =>
     const now = new Date(yield* Clock.currentTimeMillis)
     return jobJson(job, runByHandOf(registry, job), Option.getOrNull(latest), now)
   })
-
-/** One space between the fields: the stored schedule reads the same however it was typed. */
-const normalCron = (cron: string) => cron.trim().split(/\s+/).join(" ")
-
-const loadJob = (id: string) =>
-  Effect.gen(function* () {
-    const jobs = yield* JobsRepo
-    const found = yield* jobs.get(id)
-    if (Option.isNone(found)) return yield* notFound(`no job ${id}`)
-    return found.value
-  })
-
-/**
- * Refuses (400) an automation no plugin contributes, naming the known keys, and parameters the
- * automation's schema refuses, naming each field as `params.<field>`.
- */
-const checkAutomation = (automation: string, params: unknown) =>
-  Effect.gen(function* () {
-    const { registry } = yield* UploadSettings
-    const found = registry.automations.get(automation)
-    if (found === undefined) {
-      const known = [...registry.automations.keys()].sort().join(", ") || "none"
-      const problem = `"${automation}" is not an automation any plugin contributes (known: ${known})`
-      return yield* badRequest(`invalid automation: ${problem}`, [{ path: "automation", message: problem }])
-    }
-    const decoded = decodeParams(found.params, params)
-    if (!decoded.ok) {
-      return yield* badRequest(`invalid params for ${automation}: ${describeProblems(decoded.problems)}`, [
-        ...decoded.problems,
-      ])
-    }
-  })
-
-/**
- * Queues a run of `job` by hand: the `job_runs` row (`manual`, `queued`) and its `run_job`
- * work item in one transaction, so a run never waits without work to carry it out, nor work
- * without its run.
- */
-export const triggerJob = (job: Models.Job, requestedBy: string | null) =>
-  Effect.gen(function* () {
-    const tx = yield* Transactions
-    const runs = yield* JobRunsRepo
-    const queue = yield* WorkQueue
-    return yield* tx.withTransaction(
-      Effect.gen(function* () {
-        const run = yield* runs.create({ jobId: job.id, automation: job.automation, trigger: "manual", requestedBy })
-        yield* queue.enqueue({ kind: RUN_JOB, payload: { jobRunId: run.id, jobId: job.id } })
-        return run
-      }),
-    )
-  })
-
-const WHO: Readonly<Record<ManualRunAccess, string>> = {
-  any: "signed-in people",
-  moderator: "admins and moderators",
-  admin: "admins",
-}
-
-/**
- * Queues a manual run of `job` for `user`, or refuses it: 403 when its automation is not for the
- * user's role, 409 when the job is disabled or has a run queued or going (decided under the
- * job's lock, so two requests at once queue one run), 429 with Retry-After past the per-minute
- * limit.
- */
-export const runByHand = Effect.fn("Jobs.runByHand")(function* (job: Models.Job, user: Models.User) {
-  const { registry } = yield* UploadSettings
-  const access = runByHandOf(registry, job)
-  if (!mayRunByHand({ runByHand: access }, user.role)) {
-    return yield* forbidden(`only ${WHO[access]} may run "${job.name}" by hand`)
-  }
-  if (!job.enabled) {
-    return yield* conflict(`"${job.name}" is disabled, so it does not run; an admin can enable it first`)
-  }
-  const { perMinute } = yield* ManualRunSettings
-  // each request counts; the one that reaches the limit makes the account wait a minute
-  const limits = yield* RateLimits
-  const key = `manual-run:user:${user.id}`
-  const waitMs = yield* limits.waitOf(key)
-  if (waitMs > 0) {
-    return yield* tooManyRequests(
-      `you have asked to run jobs ${perMinute} times within a minute, the most one account may: try again in a minute`,
-      waitMs / 1000,
-    )
-  }
-  yield* limits.fail(key, { memoryMs: 60_000, delayMs: (runs) => (runs >= perMinute ? 60_000 : 0) })
-  const tx = yield* Transactions
-  const runs = yield* JobRunsRepo
-  return yield* tx.withTransaction(
-    Effect.gen(function* () {
-      const active = yield* runs.activeRun(job.id)
-      if (Option.isSome(active)) {
-        const what = active.value.status === "running" ? "is running now" : "is queued to run"
-        return yield* conflict(`a run of "${job.name}" ${what}; wait for it to finish, then run it again`)
-      }
-      return yield* triggerJob(job, user.id)
-    }),
-  )
-})
-
-/** A name another job has is the caller's to change: a 409 that says so. */
-const nameConflict = (error: JobNameTaken) => Effect.fail(conflict(error.message))
 
 const MissedQuery = Schema.Struct({
   limit: Schema.optional(
@@ -330,7 +202,7 @@ export const jobRoutes = [
     response: JobJson,
     handler: (ctx) =>
       Effect.gen(function* () {
-        const job = yield* loadJob(ctx.params.id)
+        const job = yield* getJob(ctx.params.id).pipe(Effect.catchTag("JobRefused", answerRefusal))
         return { json: yield* withLastRun(job) }
       }),
   }),
@@ -345,13 +217,13 @@ export const jobRoutes = [
     status: 201,
     handler: (ctx) =>
       Effect.gen(function* () {
-        const jobs = yield* JobsRepo
-        yield* checkAutomation(ctx.body.automation, ctx.body.params ?? {})
-        const fields = jobFields(ctx.body)
-        const cron = normalCron(ctx.body.cron)
-        const state = yield* checkSchedule({ cron, timezone: fields.timezone, skipDates: fields.skipDates })
-        const input: NewJob = { ...fields, name: ctx.body.name, automation: ctx.body.automation, cron, ...state }
-        const job = yield* jobs.create(input).pipe(Effect.catchTag("JobNameTaken", nameConflict))
+        const fields = {
+          ...jobFields(ctx.body),
+          name: ctx.body.name,
+          automation: ctx.body.automation,
+          cron: ctx.body.cron,
+        }
+        const job = yield* createJob(fields).pipe(Effect.catchTag("JobRefused", answerRefusal))
         ctx.audit.recordType = "job"
         ctx.audit.recordId = job.id
         ctx.audit.detail = `created ${job.automation} at "${job.cron}" (${job.timezone})`
@@ -369,35 +241,13 @@ export const jobRoutes = [
     response: JobJson,
     handler: (ctx) =>
       Effect.gen(function* () {
-        const jobs = yield* JobsRepo
         ctx.audit.recordType = "job"
         ctx.audit.recordId = ctx.params.id
-        const fields = jobFields(ctx.body)
         ctx.audit.detail = `changed ${Object.keys(ctx.body).sort().join(", ") || "nothing"}`
-        let changes: JobChanges = fields
-        if (fields.automation !== undefined || fields.params !== undefined) {
-          // the parameters the job will run with must suit the automation it will run
-          const current = yield* loadJob(ctx.params.id)
-          yield* checkAutomation(fields.automation ?? current.automation, fields.params ?? current.params)
-        }
-        if (
-          fields.cron !== undefined ||
-          fields.timezone !== undefined ||
-          fields.skipDates !== undefined ||
-          fields.enabled !== undefined
-        ) {
-          // the schedule the job will have, checked whole and registered now (no restart)
-          const current = yield* loadJob(ctx.params.id)
-          const state = yield* checkSchedule({
-            cron: fields.cron ?? current.cron,
-            timezone: fields.timezone ?? current.timezone,
-            skipDates: fields.skipDates ?? current.skipDates,
-          })
-          changes = { ...fields, ...state }
-        }
-        const updated = yield* jobs.update(ctx.params.id, changes).pipe(Effect.catchTag("JobNameTaken", nameConflict))
-        if (Option.isNone(updated)) return yield* notFound(`no job ${ctx.params.id}`)
-        return { json: yield* withLastRun(updated.value) }
+        const updated = yield* changeJob(ctx.params.id, jobFields(ctx.body)).pipe(
+          Effect.catchTag("JobRefused", answerRefusal),
+        )
+        return { json: yield* withLastRun(updated) }
       }),
   }),
   defineRoute({
@@ -430,7 +280,7 @@ export const jobRoutes = [
     response: MissedTicksJson,
     handler: (ctx) =>
       Effect.gen(function* () {
-        const job = yield* loadJob(ctx.params.id)
+        const job = yield* getJob(ctx.params.id).pipe(Effect.catchTag("JobRefused", answerRefusal))
         const runs = yield* JobRunsRepo
         const limit = ctx.query.limit ?? 100
         const ticks = yield* runs.missedTicks(job.id, limit)
@@ -451,10 +301,11 @@ export const jobRoutes = [
       Effect.gen(function* () {
         const user = ctx.user
         if (user === null) return yield* forbidden()
-        const job = yield* loadJob(ctx.params.id)
+        const job = yield* getJob(ctx.params.id).pipe(Effect.catchTag("JobRefused", answerRefusal))
         ctx.audit.recordType = "job"
         ctx.audit.recordId = job.id
-        const run = yield* runByHand(job, user)
+        const { perMinute } = yield* ManualRunSettings
+        const run = yield* runJobByHand(job, user, perMinute).pipe(Effect.catchTag("JobRefused", answerRefusal))
         ctx.audit.recordType = "job_run"
         ctx.audit.recordId = run.id
         ctx.audit.detail = `queued a manual run of job ${job.id}`

@@ -37,6 +37,7 @@ export {
 export { currentRegistryLayer, uploadCheckpointsLayer } from "./Layers.js"
 export { type Capture, PREVIEW_ROWS, type PreviewRequest, type PreviewRun, runPreview } from "./PreviewRun.js"
 export { pipelineRegistry } from "./Registry.js"
+export { uploadFilesLayer } from "./UploadFiles.js"
 export { uploadExportDir, uploadRunnerLayer } from "./UploadRunner.js"
 export { UploadSettings, type UploadSettingsShape } from "./UploadSettings.js"
 export { originalFilesLayer, originalPath, readOriginal, readOriginalFile, sanitizeFileName } from "./UploadStore.js"

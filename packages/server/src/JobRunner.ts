@@ -4,10 +4,16 @@
  * backups, record retention and upload files, and the job and department repositories.
  */
 import { type JobRunnerLoopOptions, runJobRunnerLoop } from "@batchops/core"
-import { BackupsLayer, DepartmentsRepoLayer, JobRunsRepoLayer, JobsRepoLayer } from "@batchops/store-sql"
+import { uploadFilesLayer } from "@batchops/runner-node"
+import {
+  ActivityReportLayer,
+  BackupsLayer,
+  DepartmentsRepoLayer,
+  JobRunsRepoLayer,
+  JobsRepoLayer,
+  RecordRetentionLayer,
+} from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
-import { ActivityReportLayer } from "./automations/Activity.js"
-import { RecordRetentionLayer, UploadFilesLayer } from "./automations/Retention.js"
 
 /** The services the runner gives automations that the upload lifecycle's layer does not. */
 export const jobRunnerLayer = Layer.mergeAll(
@@ -17,7 +23,7 @@ export const jobRunnerLayer = Layer.mergeAll(
   JobsRepoLayer,
   DepartmentsRepoLayer,
   RecordRetentionLayer,
-  UploadFilesLayer,
+  uploadFilesLayer,
 )
 
 /**

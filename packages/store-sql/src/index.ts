@@ -1,5 +1,6 @@
 /** BatchOps SQL store: plain SQL migrations and their migrator, Postgres and embedded PGlite layers, repositories, the work queue. */
 
+export * from "./ActivityReport.js"
 export * from "./AuditRepo.js"
 export * from "./AuthCodesRepo.js"
 export * from "./AutomationLedger.js"
@@ -15,6 +16,7 @@ export * from "./Migrations.js"
 export * from "./PgLayer.js"
 export * from "./PgliteLayer.js"
 export * from "./RateLimits.js"
+export * from "./RecordRetention.js"
 export * from "./StoreErrors.js"
 export * from "./TokensRepo.js"
 export * from "./UploadsRepo.js"

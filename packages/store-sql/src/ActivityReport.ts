@@ -1,11 +1,11 @@
 /**
- * The activity report in SQL: counts of what happened over a period, for the status digest.
+ * The activity report in SQL (core's `ActivityReport`): counts of what happened over a period, for the status digest.
  * Every query counts; none reads the contents of a record.
  */
 import { ActivityReport, type ActivitySummary } from "@batchops/core"
-import { storeErrors } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { storeErrors } from "./StoreErrors.js"
 
 const byKey = (rows: ReadonlyArray<{ readonly key: string; readonly n: number | string }>) =>
   Object.fromEntries(rows.map((row) => [row.key, Number(row.n)]))

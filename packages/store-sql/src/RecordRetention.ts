@@ -1,18 +1,15 @@
 /**
- * The host's side of the retention purge: `RecordRetention` over SQL (the audit log and the
- * counts of refused requests included), and `UploadFiles` over the upload folders. The rule
- * both keep: nothing an open or in-progress incident points to (its upload, the upload
- * pointing at it, the failed run that recorded it) is counted or
- * deleted, and every delete states the rule again, so a record that became protected since the
- * survey stays.
+ * The retention purge's records: core's `RecordRetention` over SQL (the audit log and the
+ * counts of refused requests included). The rule it keeps: nothing an open or in-progress
+ * incident points to (its upload, the upload pointing at it, the failed run that recorded it)
+ * is counted or deleted, and every delete states the rule again, so a record that became
+ * protected since the survey stays. The files of a deleted upload are the runner's
+ * (`UploadFiles`, in `@batchops/runner-node`).
  */
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs"
-import path from "node:path"
-import { type PurgeableUpload, RecordRetention, StoreError, UploadFiles } from "@batchops/core"
-import { checkpointDir, originalPath, UploadSettings, uploadExportDir } from "@batchops/runner-node"
-import { storeErrors } from "@batchops/store-sql"
+import { type PurgeableUpload, RecordRetention } from "@batchops/core"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import { storeErrors } from "./StoreErrors.js"
 
 interface UploadRow {
   readonly id: string
@@ -112,59 +109,4 @@ export const makeRecordRetention = Effect.gen(function* () {
 export const RecordRetentionLayer: Layer.Layer<RecordRetention, never, SqlClient.SqlClient> = Layer.effect(
   RecordRetention,
   makeRecordRetention,
-)
-
-/** Regular files at `target` (itself, or everything under it when it is a folder). */
-const filesAt = (target: string): Array<string> => {
-  if (!existsSync(target)) return []
-  if (!statSync(target).isDirectory()) return [target]
-  return (readdirSync(target, { recursive: true }) as Array<string>)
-    .map((name) => path.join(target, name))
-    .filter((file) => statSync(file).isFile())
-}
-
-/**
- * An upload's files: its original, its report folder, its stage checkpoints, and report files
- * stored outside its report folder (an older export folder).
- */
-const uploadTargets = (uploadsDir: string, exportDir: string, upload: PurgeableUpload): Array<string> => {
-  const reports = uploadExportDir(exportDir, upload.id)
-  const inside = (file: string) => path.resolve(file).startsWith(path.resolve(reports) + path.sep)
-  return [
-    originalPath(uploadsDir, upload),
-    reports,
-    checkpointDir(uploadsDir, upload.id),
-    ...[upload.reportCsvPath, upload.reportPdfPath].filter(
-      (file): file is string => file !== null && file !== "" && !inside(file),
-    ),
-  ]
-}
-
-const fileError = (action: string, upload: PurgeableUpload) => (cause: unknown) =>
-  new StoreError({ message: `cannot ${action} the files of upload ${upload.id}`, cause })
-
-/** `UploadFiles` over the folders of the `UploadSettings` in context. */
-export const UploadFilesLayer: Layer.Layer<UploadFiles, never, UploadSettings> = Layer.effect(
-  UploadFiles,
-  Effect.gen(function* () {
-    const { uploadsDir, exportDir } = yield* UploadSettings
-    const count = (upload: PurgeableUpload) =>
-      Effect.try({
-        try: () => uploadTargets(uploadsDir, exportDir, upload).flatMap(filesAt).length,
-        catch: fileError("count", upload),
-      })
-    const remove = (upload: PurgeableUpload) =>
-      Effect.try({
-        try: () => {
-          let removed = 0
-          for (const target of uploadTargets(uploadsDir, exportDir, upload)) {
-            removed += filesAt(target).length
-            rmSync(target, { recursive: true, force: true })
-          }
-          return removed
-        },
-        catch: fileError("remove", upload),
-      })
-    return UploadFiles.of({ count, remove })
-  }),
 )

@@ -24,6 +24,7 @@ import {
   originalFilesLayer,
   UploadSettings,
   uploadCheckpointsLayer,
+  uploadFilesLayer,
   uploadRunnerLayer,
 } from "@batchops/runner-node"
 import {
@@ -126,7 +127,10 @@ export const uploadLifecycleLayer = <E, R>(
     ),
   ).pipe(
     (base) =>
-      Layer.provideMerge(Layer.mergeAll(currentRegistryLayer, uploadCheckpointsLayer, originalFilesLayer), base),
+      Layer.provideMerge(
+        Layer.mergeAll(currentRegistryLayer, uploadCheckpointsLayer, originalFilesLayer, uploadFilesLayer),
+        base,
+      ),
     (base) => Layer.provideMerge(Layer.mergeAll(UploadIntakeLayer, uploadRunnerLayer), base),
     Layer.provideMerge(database),
   )

@@ -16,10 +16,36 @@ import { UploadsRepo } from "../ports/UploadsRepo.js"
 import { WorkQueue } from "../ports/WorkQueue.js"
 import { PROCESS_UPLOAD, type ProcessUploadPayload } from "../runtime/WorkItems.js"
 
-/** The upload was refused before anything was stored (unknown profile or plan). */
+/**
+ * The upload was refused before anything was stored (unknown profile or plan): `message` says
+ * why; `field` and `problem` name the field and what is wrong with it, when one is at fault.
+ */
 export class UploadRejected extends Schema.TaggedError<UploadRejected>()("UploadRejected", {
   message: Schema.String,
+  field: Schema.optional(Schema.Literals(["profile", "process_mode"])),
+  problem: Schema.optional(Schema.String),
 }) {}
+
+/** A profile (or "auto") and a plan the registry knows, or an UploadRejected naming the field that is not. */
+export const checkUploadPlan = Effect.fn("Intake.checkUploadPlan")(function* (profile: string, processMode: string) {
+  const registry = yield* CurrentRegistry
+  if (profile !== "auto" && !registry.profiles.has(profile)) {
+    const known = [...registry.profiles.keys(), "auto"].join(", ")
+    return yield* new UploadRejected({
+      message: `unknown profile "${profile}" (known: ${known})`,
+      field: "profile",
+      problem: `unknown profile (known: ${known})`,
+    })
+  }
+  if (!registry.plans.has(processMode)) {
+    const known = [...registry.plans.keys()].join(", ")
+    return yield* new UploadRejected({
+      message: `unknown plan "${processMode}" (known: ${known})`,
+      field: "process_mode",
+      problem: `unknown plan (known: ${known})`,
+    })
+  }
+})
 
 export interface SubmitUpload {
   readonly fileName: string
@@ -44,21 +70,11 @@ export const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").upd
  * the cause). Returns the stored upload.
  */
 export const submitUpload = Effect.fn("Intake.submitUpload")(function* (input: SubmitUpload) {
-  const registry = yield* CurrentRegistry
   const originals = yield* OriginalFiles
   const tx = yield* Transactions
   const uploads = yield* UploadsRepo
   const queue = yield* WorkQueue
-  if (input.profile !== "auto" && !registry.profiles.has(input.profile)) {
-    return yield* new UploadRejected({
-      message: `unknown profile "${input.profile}" (known: ${[...registry.profiles.keys(), "auto"].join(", ")})`,
-    })
-  }
-  if (!registry.plans.has(input.processMode)) {
-    return yield* new UploadRejected({
-      message: `unknown plan "${input.processMode}" (known: ${[...registry.plans.keys()].join(", ")})`,
-    })
-  }
+  yield* checkUploadPlan(input.profile, input.processMode)
   const original = { id: randomUUID(), sha256: sha256Hex(input.bytes), fileName: input.fileName }
   const store = tx.withTransaction(
     Effect.gen(function* () {

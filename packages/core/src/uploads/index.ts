@@ -1,4 +1,4 @@
-/** Uploads (`@batchops/core/uploads`): intake (`submitUpload`), the upload worker, retry, approve and reject, resuming a run, and mapping a file's columns to a profile. */
+/** Uploads (`@batchops/core/uploads`): intake (`submitUpload`), a plan corrected and an upload deleted, the upload worker, retry, approve and reject, resuming a run, and mapping a file's columns to a profile. */
 
 export {
   applyColumnMapping,
@@ -14,7 +14,7 @@ export {
   type Suggestion,
   suggestMappings,
 } from "./ColumnMapping.js"
-export { type SubmitUpload, sha256Hex, submitUpload, UploadRejected } from "./Intake.js"
+export { checkUploadPlan, type SubmitUpload, sha256Hex, submitUpload, UploadRejected } from "./Intake.js"
 export {
   approveUpload,
   correctedParts,
@@ -27,6 +27,7 @@ export {
   retryUpload,
   UploadActionRefused,
 } from "./UploadActions.js"
+export { correctUploadPlan, deleteUpload, type PlanCorrection } from "./UploadRecords.js"
 export {
   processNextUpload,
   runUploadWorker,

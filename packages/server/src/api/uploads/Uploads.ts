@@ -1,10 +1,19 @@
 /**
- * Uploads as records: the list (filtered, newest first), taking a file in, one upload, its
- * plan corrected before it runs again, its deletion with its files, and its timeline.
+ * Uploads as records over HTTP: the list (filtered, newest first), taking a file in, one
+ * upload, its plan corrected before it runs again, its deletion with its files, and its
+ * timeline. The rules (intake, correction, deletion) are core's (`uploads/Intake.ts`,
+ * `uploads/UploadRecords.ts`); a refusal answers with its status and core's message.
  */
-import { rm } from "node:fs/promises"
-import { Models, submitUpload, Transactions, type UploadRejected, UploadsRepo } from "@batchops/core"
-import { checkpointDir, originalPath, removeCheckpoints, UploadSettings, uploadExportDir } from "@batchops/runner-node"
+import {
+  checkUploadPlan,
+  correctUploadPlan,
+  deleteUpload,
+  Models,
+  submitUpload,
+  type UploadActionRefused,
+  type UploadRejected,
+  UploadsRepo,
+} from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import {
   badRequest,
@@ -51,23 +60,21 @@ export const loadUpload = (id: string) =>
     return found.value
   })
 
-/** A profile and plan the registry knows, or a 400 naming the field that is not. */
+/** A refusal of core's intake rules as a 400, naming the field at fault. */
+export const answerRejected = (error: UploadRejected) =>
+  Effect.fail(
+    badRequest(
+      error.message,
+      error.field === undefined ? undefined : [{ path: error.field, message: error.problem ?? error.message }],
+    ),
+  )
+
+/** A profile and plan the registry knows (core's `checkUploadPlan`), or a 400 naming the field that is not. */
 export const checkPlan = (profile: string, processMode: string) =>
-  Effect.gen(function* () {
-    const { registry } = yield* UploadSettings
-    if (profile !== "auto" && !registry.profiles.has(profile)) {
-      const known = [...registry.profiles.keys(), "auto"].join(", ")
-      return yield* badRequest(`unknown profile "${profile}" (known: ${known})`, [
-        { path: "profile", message: `unknown profile (known: ${known})` },
-      ])
-    }
-    if (!registry.plans.has(processMode)) {
-      const known = [...registry.plans.keys()].join(", ")
-      return yield* badRequest(`unknown plan "${processMode}" (known: ${known})`, [
-        { path: "process_mode", message: `unknown plan (known: ${known})` },
-      ])
-    }
-  })
+  checkUploadPlan(profile, processMode).pipe(Effect.catchTag("UploadRejected", answerRejected))
+
+/** A refused change (the upload's status, a run that started meanwhile) as a 409 with core's message. */
+const answerRefused = (error: UploadActionRefused) => Effect.fail(conflict(error.message))
 
 const ListQuery = Schema.Struct({
   ...PageQuery.fields,
@@ -193,7 +200,7 @@ const create = defineRoute({
         department: department === "" ? null : department,
       }).pipe(
         Effect.catchTags({
-          UploadRejected: (error: UploadRejected) => Effect.fail(badRequest(error.message)),
+          UploadRejected: answerRejected,
           // the uploads folder failing is the server's trouble: logged and answered as a 500
           UploadFileError: (error) => Effect.die(error),
         }),
@@ -222,10 +229,6 @@ const PatchBody = Schema.Struct({
   process_config: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
 })
 
-const CORRECTABLE: ReadonlyArray<Models.UploadStatus> = ["queued", "failed"]
-
-const describeStatus = (status: Models.UploadStatus) => status.replace("_", " ")
-
 /**
  * A corrected profile or plan, while the upload is queued or failed. A failed upload's next
  * run then starts from the file (its stored stage outputs were made with the old plan).
@@ -241,56 +244,22 @@ const patch = defineRoute({
   response: UploadJson,
   handler: (ctx) =>
     Effect.gen(function* () {
-      const uploads = yield* UploadsRepo
-      const tx = yield* Transactions
-      const settings = yield* UploadSettings
       const upload = yield* loadUpload(ctx.params.id)
       ctx.audit.recordType = "upload"
       ctx.audit.recordId = upload.id
-      if (!CORRECTABLE.includes(upload.status)) {
-        return yield* conflict(
-          `upload ${upload.id} is ${describeStatus(upload.status)}; its plan can change only while it is queued or failed`,
-        )
+      const correction = {
+        profile: ctx.body.profile,
+        processMode: ctx.body.process_mode,
+        processConfig: ctx.body.process_config,
       }
-      const profile = ctx.body.profile?.trim() || upload.profile
-      const processMode = ctx.body.process_mode?.trim() || upload.processMode
-      const processConfig = ctx.body.process_config ?? upload.processConfig
-      yield* checkPlan(profile, processMode)
-      const changed: Array<string> = []
-      if (profile !== upload.profile) changed.push("profile")
-      if (processMode !== upload.processMode) changed.push("process_mode")
-      if (JSON.stringify(processConfig ?? {}) !== JSON.stringify(upload.processConfig ?? {})) {
-        changed.push("process_config")
-      }
-      if (changed.length === 0) return { json: uploadJson(upload) }
-      const saved = yield* tx.withTransaction(
-        Effect.gen(function* () {
-          const moved = yield* uploads.correctPlan(upload.id, CORRECTABLE, { profile, processMode, processConfig })
-          if (Option.isNone(moved)) {
-            return yield* conflict(`upload ${upload.id} started running meanwhile; its plan was not changed`)
-          }
-          // the stored outputs of the failed run were made with the old plan: none may be reused
-          if (moved.value.status === "failed") yield* uploads.updateSteps(upload.id, [])
-          yield* uploads.appendEvent(upload.id, {
-            actor: ctx.user?.id ?? null,
-            kind: "corrected",
-            message: `corrected: ${changed.join(", ")}`,
-            data: { changed, profile, processMode },
-          })
-          return yield* loadUpload(upload.id)
-        }),
+      const { upload: saved, changed } = yield* correctUploadPlan(upload, correction, actorOf(ctx)).pipe(
+        Effect.catchTags({ UploadRejected: answerRejected, UploadActionRefused: answerRefused }),
       )
-      if (saved.status === "failed") yield* removeCheckpoints(checkpointDir(settings.uploadsDir, upload.id))
+      if (changed.length === 0) return { json: uploadJson(saved) }
       ctx.audit.detail = `corrected ${changed.join(", ")}`
       return { json: uploadJson(saved) }
     }),
 })
-
-/** Removes what may not exist; a file system error is logged, the deletion stands. */
-const removeFile = (file: string) =>
-  Effect.tryPromise(() => rm(file, { recursive: true, force: true })).pipe(
-    Effect.catch((error) => Effect.logWarning(`cannot remove ${file}: ${error}`)),
-  )
 
 /**
  * The row, its timeline and its queued work item go in one statement set; then its original,
@@ -307,21 +276,11 @@ const remove = defineRoute({
   status: 204,
   handler: (ctx) =>
     Effect.gen(function* () {
-      const uploads = yield* UploadsRepo
-      const settings = yield* UploadSettings
       const upload = yield* loadUpload(ctx.params.id)
       ctx.audit.recordType = "upload"
       ctx.audit.recordId = upload.id
-      const refusal = `upload ${upload.id} is processing; wait until its run ends, then delete it`
-      if (upload.status === "processing") return yield* conflict(refusal)
-      const removed = yield* uploads.remove(upload.id, ["processing"])
-      if (Option.isNone(removed)) {
-        const still = yield* uploads.get(upload.id)
-        return yield* Option.isSome(still) ? conflict(refusal) : notFound(`no upload ${upload.id}`)
-      }
-      yield* removeFile(originalPath(settings.uploadsDir, removed.value))
-      yield* removeCheckpoints(checkpointDir(settings.uploadsDir, upload.id))
-      yield* removeFile(uploadExportDir(settings.exportDir, upload.id))
+      const deleted = yield* deleteUpload(upload).pipe(Effect.catchTag("UploadActionRefused", answerRefused))
+      if (!deleted) return yield* notFound(`no upload ${upload.id}`)
       ctx.audit.detail = "deleted"
       return new Response(null, { status: 204 })
     }),

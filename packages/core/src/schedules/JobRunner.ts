@@ -20,7 +20,7 @@
  * The runner finds the automations in the registry (`CurrentRegistry`); the services they use
  * (`AutomationServices`: backups, retention, the activity report...) are the host's to provide.
  */
-import { Cause, Clock, Effect, Exit, Option, Schema, SchemaIssue } from "effect"
+import { Cause, Clock, Effect, Exit, Option, Schema } from "effect"
 import { matchingKnownErrors, recordFailure } from "../incidents/IncidentService.js"
 import { draftIncident } from "../known-errors/KnownError.js"
 import type { AutomationContext, AutomationServices } from "../plugins/Automation.js"
@@ -31,6 +31,7 @@ import { Transactions } from "../ports/Transactions.js"
 import { type WorkItem, WorkQueue } from "../ports/WorkQueue.js"
 import { type ClaimLoopOptions, claimLoop } from "../runtime/ClaimLoop.js"
 import { causeMessage } from "../runtime/Failures.js"
+import { type FieldProblem, schemaProblems } from "../runtime/FieldProblems.js"
 import { LeaseLost, withLease } from "../runtime/Lease.js"
 import { RUN_JOB, type RunJobPayload } from "../runtime/WorkItems.js"
 
@@ -97,11 +98,8 @@ const message = (cause: Cause.Cause<unknown>): string =>
   causeMessage(cause) || "the automation failed without saying why"
 
 /** Each refused field of a parameter object as `params.<field>: <problem>`. */
-export const paramsProblems = (error: Schema.SchemaError): ReadonlyArray<{ path: string; message: string }> =>
-  SchemaIssue.makeFormatterStandardSchemaV1()(error.issue).issues.map((issue) => {
-    const path = (issue.path ?? []).map((p) => String(typeof p === "object" && p !== null ? p.key : p)).join(".")
-    return { path: path === "" ? "params" : `params.${path}`, message: issue.message }
-  })
+export const paramsProblems = (error: Schema.SchemaError): ReadonlyArray<FieldProblem> =>
+  schemaProblems(error).map(({ path, message }) => ({ path: path === "" ? "params" : `params.${path}`, message }))
 
 export type DecodedParams<P> =
   | { readonly ok: true; readonly value: P }

@@ -14,6 +14,13 @@ export {
   type Suggestion,
   suggestMappings,
 } from "./ColumnMapping.js"
+export {
+  checkRetryRequest,
+  IncidentRetryRefused,
+  RetryCorrectionsInvalid,
+  type RetryRequest,
+  retryIncidentUpload,
+} from "./IncidentRetry.js"
 export { checkUploadPlan, type SubmitUpload, sha256Hex, submitUpload, UploadRejected } from "./Intake.js"
 export {
   approveUpload,

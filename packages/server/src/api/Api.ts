@@ -10,7 +10,7 @@
  * same declaration. Keys are renamed one level at a time, never by converting deeply: user
  * data such as a plan's records keeps its own keys.
  */
-import type { Models, StoreError } from "@batchops/core"
+import type { FieldProblem, Models, StoreError } from "@batchops/core"
 import { type Effect, Schema } from "effect"
 
 /**
@@ -33,11 +33,8 @@ export const accessAllows = (access: Access, role: Models.Role | null): boolean 
   }
 }
 
-/** One field of a request that was not valid: its path (`process_config.rules.0.column`) and why. */
-export interface FieldProblem {
-  readonly path: string
-  readonly message: string
-}
+/** One field of a request that was not valid: its path (`process_config.rules.0.column`) and why (core's). */
+export type { FieldProblem }
 
 /**
  * An answer other than success, with the HTTP status and a stable `code` clients can act

@@ -17,8 +17,8 @@
  */
 import { randomUUID } from "node:crypto"
 import type { BlockList } from "node:net"
-import { StoreError } from "@batchops/core"
-import { Cause, Clock, Effect, Exit, Logger, type ManagedRuntime, Option, Schema, SchemaIssue } from "effect"
+import { StoreError, schemaProblems } from "@batchops/core"
+import { Cause, Clock, Effect, Exit, Logger, type ManagedRuntime, Option, Schema } from "effect"
 import { Hono, type Context as HonoContext } from "hono"
 import { cors } from "hono/cors"
 import { type RequestIdVariables, requestId } from "hono/request-id"
@@ -28,7 +28,6 @@ import {
   type AuditNote,
   accessAllows,
   badRequest,
-  type FieldProblem,
   forbidden,
   type RequestContext,
   type RouteDef,
@@ -101,24 +100,13 @@ const errorResponse = (error: ApiError, requestId: string) =>
     error.headers ?? {},
   )
 
-const pathOf = (path: ReadonlyArray<PropertyKey>) => path.map(String).join(".")
-
-/** Every field problem of a schema failure, with its path under `root` (`body`, `query`, `params`). */
-export const fieldProblems = (error: Schema.SchemaError, root?: string): ReadonlyArray<FieldProblem> => {
-  const result = SchemaIssue.makeFormatterStandardSchemaV1()(error.issue)
-  return result.issues.map((issue) => {
-    const path = pathOf((issue.path ?? []).map((p) => (typeof p === "object" && p !== null ? p.key : p)))
-    return { path: root === undefined ? path : path === "" ? root : path, message: issue.message }
-  })
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: what a schema decodes from is its own business
 const decode = <A>(schema: Schema.Codec<A, any>, input: unknown, what: string): Effect.Effect<A, ApiError> => {
   const exit = Schema.decodeUnknownExit(schema, REQUEST_DECODING)(input)
   if (Exit.isSuccess(exit)) return Effect.succeed(exit.value)
   const error = Cause.squash(exit.cause)
   if (error instanceof Schema.SchemaError) {
-    const fields = fieldProblems(error)
+    const fields = schemaProblems(error)
     const list = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join("; ")
     return Effect.fail(badRequest(`invalid ${what}: ${list}`, fields))
   }

@@ -7,25 +7,29 @@ import type {
   IncidentChangeRefused,
   IncidentConflict,
   IncidentNotFound,
+  IncidentRetryRefused,
   IncidentTimelineRewritten,
   InvalidTransition,
+  RetryCorrectionsInvalid,
   StoreError,
   UploadActionRefused,
 } from "@batchops/core"
 import { Effect } from "effect"
-import { ApiError, conflict, notFound } from "../Api.js"
+import { ApiError, badRequest, conflict, notFound } from "../Api.js"
 
 /** The conflict message: someone saved the incident since the caller loaded it. */
 export const CONFLICT_MESSAGE = (id: string) =>
   `incident ${id} changed since you loaded it (someone else acted on it meanwhile); reload it and repeat your change`
 
-/** What the incident service and an upload's retry fail with. */
+/** What the incident service and an upload's retry (from an incident or not) fail with. */
 type IncidentFailure =
   | IncidentNotFound
   | InvalidTransition
   | IncidentChangeRefused
   | IncidentConflict
   | UploadActionRefused
+  | IncidentRetryRefused
+  | RetryCorrectionsInvalid
   | IncidentTimelineRewritten
   | StoreError
 
@@ -48,7 +52,10 @@ export const answerRefusals = <A, R>(
       case "IncidentConflict":
         return Effect.fail(conflict(CONFLICT_MESSAGE(error.id)))
       case "UploadActionRefused":
+      case "IncidentRetryRefused":
         return Effect.fail(new ApiError({ status: 409, code: "retry_refused", message: error.message }))
+      case "RetryCorrectionsInvalid":
+        return Effect.fail(badRequest(error.message, error.problems))
       case "IncidentTimelineRewritten":
         return Effect.die(error)
       case "StoreError":

@@ -8,17 +8,12 @@ import {
   assignablePeople,
   assignIncident,
   assignmentProblem,
-  IncidentsRepo,
-  type RetryCorrections,
-  retryUpload,
+  retryIncidentUpload,
   transitionIncident,
-  UploadsRepo,
   UsersRepo,
 } from "@batchops/core"
-import { UploadSettings } from "@batchops/runner-node"
-import { Cause, Effect, Exit, Option, Schema } from "effect"
-import { ApiError, badRequest, defineRoute, encoderOf, type FieldProblem, notFound, snakeJson } from "../Api.js"
-import { fieldProblems } from "../App.js"
+import { Effect, Option, Schema } from "effect"
+import { badRequest, defineRoute, encoderOf, snakeJson } from "../Api.js"
 import { answerRefusals } from "./Errors.js"
 import { changeOptions, ExpectedUpdatedAt, IncidentStatus, MAX_TEXT, NonBlank } from "./Fields.js"
 import { actorOf, IncidentParams, loadDetail } from "./Incidents.js"
@@ -177,59 +172,11 @@ const RetryJson = Schema.Struct({
 })
 
 /**
- * The corrections a retry asks for, checked against the registry before anything moves: an
- * unknown profile or plan, or a config its plan refuses, is a 400 naming the field. A config
- * without a plan is for the upload's own plan.
- */
-const corrections = (
-  body: typeof RetryBody.Type,
-  currentMode: string,
-): Effect.Effect<RetryCorrections, ApiError, UploadSettings> =>
-  Effect.gen(function* () {
-    const { registry } = yield* UploadSettings
-    const problems: Array<FieldProblem> = []
-    if (body.profile !== undefined && body.profile !== "auto" && !registry.profiles.has(body.profile)) {
-      const known = [...registry.profiles.keys(), "auto"].join(", ")
-      problems.push({ path: "profile", message: `unknown profile "${body.profile}" (known: ${known})` })
-    }
-    const mode = body.process_mode ?? currentMode
-    const plan = registry.plans.get(mode)
-    if (plan === undefined) {
-      const known = [...registry.plans.keys()].join(", ")
-      problems.push({ path: "process_mode", message: `unknown plan "${mode}" (known: ${known})` })
-    } else if (body.process_config !== undefined) {
-      const exit = Schema.decodeUnknownExit(plan.config, { errors: "all" })(body.process_config)
-      if (Exit.isFailure(exit)) {
-        const error = Cause.squash(exit.cause)
-        if (error instanceof Schema.SchemaError) {
-          for (const problem of fieldProblems(error, "process_config")) {
-            const path = problem.path === "process_config" ? problem.path : `process_config.${problem.path}`
-            problems.push({ path, message: problem.message })
-          }
-        } else problems.push({ path: "process_config", message: `not a valid config for the ${mode} plan` })
-      }
-    }
-    if (problems.length > 0) {
-      return yield* badRequest(
-        `the retry's corrections are not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
-        problems,
-      )
-    }
-    const planChanged = body.process_mode !== undefined || body.process_config !== undefined
-    return {
-      ...(body.profile === undefined ? {} : { profile: body.profile }),
-      ...(planChanged
-        ? { plan: { mode, ...(body.process_config === undefined ? {} : { config: body.process_config }) } }
-        : {}),
-    }
-  })
-
-/**
- * Retry the incident's upload (UploadActions' `retryUpload`): the upload goes back to the
+ * Retry the incident's upload (core's `retryIncidentUpload`): the upload goes back to the
  * queue and the retry is counted on the upload's incident (this one, unless the upload's
  * failure was recorded on another, e.g. an incident opened by hand for an upload that had
  * one already). Refused (409) when the incident has no upload, is archived, or the upload is
- * not failed.
+ * not failed; a correction the registry refuses is a 400 naming the field.
  */
 const retry = defineRoute({
   method: "POST",
@@ -242,23 +189,12 @@ const retry = defineRoute({
   response: RetryJson,
   handler: (ctx) =>
     Effect.gen(function* () {
-      const incidents = yield* IncidentsRepo
-      const uploads = yield* UploadsRepo
       const { id } = ctx.params
       audited(ctx, id, "retry")
-      const found = yield* incidents.get(id)
-      if (Option.isNone(found)) return yield* notFound(`no incident ${id}`)
-      const incident = found.value
-      const refuse = (message: string) => new ApiError({ status: 409, code: "retry_refused", message })
-      if (incident.status === "archived") {
-        return yield* refuse(`incident ${id} is archived; an archived incident cannot change`)
-      }
-      if (incident.uploadId === null) return yield* refuse(`incident ${id} has no upload to retry`)
-      const upload = yield* uploads.get(incident.uploadId)
-      if (Option.isNone(upload)) return yield* refuse(`the upload of incident ${id} no longer exists`)
-      const fixes = yield* corrections(ctx.body ?? {}, upload.value.processMode)
-      const started = yield* answerRefusals(retryUpload(upload.value.id, actorOf(ctx), fixes))
-      ctx.audit.detail = `retry of upload ${upload.value.id}`
+      const body = ctx.body ?? {}
+      const request = { profile: body.profile, processMode: body.process_mode, processConfig: body.process_config }
+      const started = yield* answerRefusals(retryIncidentUpload(id, actorOf(ctx), request))
+      ctx.audit.detail = `retry of upload ${started.upload.id}`
       return {
         json: {
           incident: yield* loadDetail(id),

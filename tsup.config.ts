@@ -89,6 +89,7 @@ export default defineConfig([
   // the thread that splits large delimited files is its own module, loaded by path
   pkg("parsers", ["src/index.ts", "src/CsvThread.ts"]),
   pkg("automations"),
+  pkg("accounts"),
   pkg("reports"),
   pkg("store-sql"),
   pkg("queue-bullmq"),

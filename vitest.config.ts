@@ -19,6 +19,7 @@ export default defineConfig({
         "core",
         "parsers",
         "automations",
+        "accounts",
         "reports",
         "store-sql",
         "queue-bullmq",

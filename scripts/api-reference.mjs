@@ -32,6 +32,7 @@ const ENTRY_POINTS = [
   })),
   { page: "parsers", name: "@batchops/parsers", pkg: "parsers", entry: "dist/index.d.ts" },
   { page: "automations", name: "@batchops/automations", pkg: "automations", entry: "dist/index.d.ts" },
+  { page: "accounts", name: "@batchops/accounts", pkg: "accounts", entry: "dist/index.d.ts" },
   { page: "reports", name: "@batchops/reports", pkg: "reports", entry: "dist/index.d.ts" },
   { page: "store-sql", name: "@batchops/store-sql", pkg: "store-sql", entry: "dist/index.d.ts" },
   { page: "queue-bullmq", name: "@batchops/queue-bullmq", pkg: "queue-bullmq", entry: "dist/index.d.ts" },

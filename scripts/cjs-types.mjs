@@ -8,6 +8,7 @@ const packages = [
   "core",
   "parsers",
   "automations",
+  "accounts",
   "reports",
   "store-sql",
   "queue-bullmq",

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import * as accounts from "@batchops/accounts"
 import * as automations from "@batchops/automations"
 import * as core from "@batchops/core"
 import * as incidents from "@batchops/core/incidents"
@@ -290,6 +291,7 @@ describe("the committed reference", () => {
       "store-sql.md": store,
       "queue-bullmq.md": queue,
       "mailer-smtp.md": mailer,
+      "accounts.md": accounts,
       "runner-node.md": runner,
       "server.md": server,
     }

@@ -14,6 +14,7 @@ const PUBLISHED = [
   "core",
   "parsers",
   "automations",
+  "accounts",
   "reports",
   "store-sql",
   "queue-bullmq",

@@ -18,6 +18,7 @@ const PACKAGES = [
   "core",
   "parsers",
   "automations",
+  "accounts",
   "reports",
   "store-sql",
   "queue-bullmq",

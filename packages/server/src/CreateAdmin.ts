@@ -9,10 +9,16 @@
 
 import { createInterface } from "node:readline"
 import { parseArgs } from "node:util"
+import {
+  AccountRefused,
+  createAccount,
+  isEmail,
+  normalizeEmail,
+  passwordProblems,
+  usernameProblem,
+} from "@batchops/accounts"
 import { errorChainMessage } from "@batchops/core"
 import { Cause, Effect, Logger } from "effect"
-import { AccountRefused, createAccount, isEmail, normalizeEmail, usernameProblem } from "./api/auth/Accounts.js"
-import { passwordProblems } from "./api/auth/Secrets.js"
 import { chooseDatabase } from "./Database.js"
 import { lifecycleLayer, UsageError } from "./Host.js"
 

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
+import { createAccount } from "@batchops/accounts"
 import { type Models, UsersRepo } from "@batchops/core"
 import { Effect } from "effect"
 import type { Browser, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { createAccount } from "../../../server/src/api/auth/Accounts.js"
 import { a11yViolations, type Host, newContext, openSignedIn, screenshots, useHostAndBrowser } from "./harness"
 
 const GRADEBOOK = resolve(import.meta.dirname, "../../../../examples/data/gradebook.csv")

@@ -10,49 +10,17 @@
  * - `BATCHOPS_TRUSTED_PROXIES`: the proxies whose `X-Forwarded-For` names the client
  *   (read by `ClientAddress.ts`).
  *
- * A pair's failures are forgotten a day after its last one, or when it signs in. Codes live
- * 15 minutes, allow 5 attempts, can be asked for again after 60 seconds, at most 10 a day
- * per account, and all of an account's codes end after 5 wrong guesses in a day (fixed, as
- * the product describes them).
+ * A pair's failures are forgotten a day after its last one, or when it signs in. The codes'
+ * rules are fixed (`@batchops/accounts`' AuthSettings.ts).
  */
-import { Context, Effect, Layer } from "effect"
+import { AuthSettings, type AuthSettingsShape, authSettings } from "@batchops/accounts"
+import { Effect, Layer } from "effect"
 import { type Env, readSetting } from "../../Settings.js"
 import { UsageError } from "../../UsageError.js"
 import { HostEnv } from "../Services.js"
 
-export interface AuthSettingsShape {
-  readonly tokenTtlMs: number
-  readonly tokenIdleMs: number
-  readonly freeFailures: number
-  readonly maxDelayMs: number
-  readonly failureMemoryMs: number
-  readonly codeTtlMs: number
-  readonly codeMaxAttempts: number
-  readonly codeCooldownMs: number
-  readonly codesPerDay: number
-  readonly codeWrongGuesses: number
-}
-
-export class AuthSettings extends Context.Service<AuthSettings, AuthSettingsShape>()("@batchops/server/AuthSettings") {}
-
-export const DAY_MS = 24 * 3_600_000
-
 /** The sign-in settings of an environment (see Settings.ts); a wrong value is a UsageError naming it. */
-export const authSettingsFromEnv = (env: Env): AuthSettingsShape => {
-  const auth = readSetting(env, "auth")
-  return {
-    tokenTtlMs: auth.tokenTtlHours * 3_600_000,
-    tokenIdleMs: auth.tokenIdleHours * 3_600_000,
-    freeFailures: auth.freeFailures,
-    maxDelayMs: auth.maxDelaySeconds * 1000,
-    failureMemoryMs: DAY_MS,
-    codeTtlMs: 15 * 60_000,
-    codeMaxAttempts: 5,
-    codeCooldownMs: 60_000,
-    codesPerDay: 10,
-    codeWrongGuesses: 5,
-  }
-}
+export const authSettingsFromEnv = (env: Env): AuthSettingsShape => authSettings(readSetting(env, "auth"))
 
 /** The settings of the server's environment; a wrong value stops the server with a message naming it. */
 export const authSettingsLayer: Layer.Layer<AuthSettings, UsageError, HostEnv> = Layer.effect(

@@ -6,6 +6,7 @@
  * deactivate or demote themselves (a site could otherwise lose its last admin by a slip), nor
  * set their own password here (that needs the current one: `POST /api/auth/password/`).
  */
+import { type AccountRefused, createAccount, hashSecret, passwordProblems } from "@batchops/accounts"
 import { type Models, TokensRepo, Transactions, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import {
@@ -19,8 +20,7 @@ import {
   paginated,
   type RequestContext,
 } from "../Api.js"
-import { AccountJson, type AccountRefused, accountJson, createAccount } from "./Accounts.js"
-import { hashSecret, passwordProblems } from "./Secrets.js"
+import { AccountJson, accountJson } from "./Accounts.js"
 
 const Role = Schema.Literals(["admin", "moderator", "user"])
 const Name = Schema.String.check(Schema.isMaxLength(150))

@@ -1,4 +1,5 @@
 /** The auth area of the API: its routes, and the layer of the services they need. */
+import { AuthSettings } from "@batchops/accounts"
 import { TokensRepo } from "@batchops/core"
 import { AuthCodesRepoLayer, RateLimitsLayer, TokensRepoLayer } from "@batchops/store-sql"
 import { Effect, Layer } from "effect"
@@ -6,7 +7,7 @@ import type { RouteDef } from "../Api.js"
 import { Authenticator } from "../Services.js"
 import { forgot, reset, verifyConfirm, verifySend } from "./Codes.js"
 import { changePassword, login, logout, me } from "./Session.js"
-import { AuthSettings, authSettingsLayer } from "./Settings.js"
+import { authSettingsLayer } from "./Settings.js"
 import { createUser, deactivateUser, getUser, listUsers, updateUser } from "./Users.js"
 
 export const routes: ReadonlyArray<RouteDef> = [

@@ -440,6 +440,7 @@ export {
   checkColumnMapping,
   checkRetryRequest,
   checkUploadPlan,
+  checkUploadProfile,
   correctedParts,
   correctUploadPlan,
   deleteUpload,

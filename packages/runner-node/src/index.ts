@@ -35,6 +35,14 @@ export {
   serveIsolated,
 } from "./Isolation.js"
 export { currentRegistryLayer, uploadCheckpointsLayer } from "./Layers.js"
+export {
+  type FilePreview,
+  PREVIEW_PROBLEMS,
+  type PreviewFile,
+  type PreviewProblem,
+  previewFile,
+  rememberedFor,
+} from "./Preview.js"
 export { type Capture, PREVIEW_ROWS, type PreviewRequest, type PreviewRun, runPreview } from "./PreviewRun.js"
 export { pipelineRegistry } from "./Registry.js"
 export { uploadFilesLayer } from "./UploadFiles.js"

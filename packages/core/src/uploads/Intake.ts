@@ -26,8 +26,8 @@ export class UploadRejected extends Schema.TaggedError<UploadRejected>()("Upload
   problem: Schema.optional(Schema.String),
 }) {}
 
-/** A profile (or "auto") and a plan the registry knows, or an UploadRejected naming the field that is not. */
-export const checkUploadPlan = Effect.fn("Intake.checkUploadPlan")(function* (profile: string, processMode: string) {
+/** A profile of the registry, or "auto"; otherwise an UploadRejected naming the field. */
+export const checkUploadProfile = Effect.fn("Intake.checkUploadProfile")(function* (profile: string) {
   const registry = yield* CurrentRegistry
   if (profile !== "auto" && !registry.profiles.has(profile)) {
     const known = [...registry.profiles.keys(), "auto"].join(", ")
@@ -37,6 +37,12 @@ export const checkUploadPlan = Effect.fn("Intake.checkUploadPlan")(function* (pr
       problem: `unknown profile (known: ${known})`,
     })
   }
+})
+
+/** A profile (or "auto") and a plan the registry knows, or an UploadRejected naming the field that is not. */
+export const checkUploadPlan = Effect.fn("Intake.checkUploadPlan")(function* (profile: string, processMode: string) {
+  const registry = yield* CurrentRegistry
+  yield* checkUploadProfile(profile)
   if (!registry.plans.has(processMode)) {
     const known = [...registry.plans.keys()].join(", ")
     return yield* new UploadRejected({

@@ -21,7 +21,14 @@ export {
   type RetryRequest,
   retryIncidentUpload,
 } from "./IncidentRetry.js"
-export { checkUploadPlan, type SubmitUpload, sha256Hex, submitUpload, UploadRejected } from "./Intake.js"
+export {
+  checkUploadPlan,
+  checkUploadProfile,
+  type SubmitUpload,
+  sha256Hex,
+  submitUpload,
+  UploadRejected,
+} from "./Intake.js"
 export {
   approveUpload,
   correctedParts,

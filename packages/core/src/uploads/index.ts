@@ -29,6 +29,7 @@ export {
   submitUpload,
   UploadRejected,
 } from "./Intake.js"
+export { isFinal, type ProgressEvent, ProgressTracker } from "./Progress.js"
 export {
   approveUpload,
   correctedParts,

@@ -6,6 +6,7 @@
  * A refusal is an `AuthRefused` with its reason and the words the person reads.
  */
 
+export { type AdminChanges, changeAccount } from "./AccountChanges.js"
 export {
   AccountRefused,
   createAccount,

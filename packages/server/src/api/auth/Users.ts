@@ -3,23 +3,13 @@
  * and email), create, read, change (role, names, active, password) and deactivate. Accounts
  * are never deleted: their uploads, incidents and audit entries keep pointing at them.
  * Deactivating or a new password signs every session of the account out; an admin cannot
- * deactivate or demote themselves (a site could otherwise lose its last admin by a slip), nor
- * set their own password here (that needs the current one: `POST /api/auth/password/`).
+ * deactivate or demote themselves, nor set their own password here (the rules are
+ * `@batchops/accounts`' `changeAccount`).
  */
-import { type AccountRefused, createAccount, hashSecret, passwordProblems } from "@batchops/accounts"
-import { type Models, TokensRepo, Transactions, UsersRepo } from "@batchops/core"
+import { type AccountRefused, changeAccount, createAccount } from "@batchops/accounts"
+import { UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import {
-  ApiError,
-  badRequest,
-  defineRoute,
-  notFound,
-  PageOf,
-  PageQuery,
-  pageBounds,
-  paginated,
-  type RequestContext,
-} from "../Api.js"
+import { ApiError, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { AccountJson, accountJson } from "./Accounts.js"
 
 const Role = Schema.Literals(["admin", "moderator", "user"])
@@ -125,83 +115,14 @@ const UserChanges = Schema.Struct({
   password: Schema.optional(Password),
 })
 
-/**
- * Refuses a change that would lock the acting admin out, and their own new password (that
- * needs the current one: `POST /api/auth/password/`).
- */
-const guardSelf = (
-  ctx: RequestContext<unknown, unknown, unknown>,
-  target: Models.User,
-  changes: typeof UserChanges.Type,
-) => {
-  if (ctx.user?.id !== target.id) return Effect.void
-  if (changes.password !== undefined) {
-    return Effect.fail(
-      badRequest(
-        "change your own password with your current one: POST /api/auth/password/ with current_password and password",
-        [
-          {
-            path: "password",
-            message: "your own password is changed with your current one (POST /api/auth/password/)",
-          },
-        ],
-      ),
-    )
-  }
-  if (changes.is_active === false) {
-    return Effect.fail(
-      badRequest("you cannot deactivate your own account: ask another admin", [
-        { path: "is_active", message: "you cannot deactivate your own account" },
-      ]),
-    )
-  }
-  if (changes.role !== undefined && changes.role !== "admin") {
-    return Effect.fail(
-      badRequest("you cannot take your own admin role away: ask another admin", [
-        { path: "role", message: "you cannot take your own admin role away" },
-      ]),
-    )
-  }
-  return Effect.void
-}
-
-/** Applies the changes; deactivating or a new password signs the account's sessions out. */
-const applyChanges = (
-  ctx: RequestContext<unknown, unknown, unknown>,
-  target: Models.User,
-  changes: typeof UserChanges.Type,
-) =>
-  Effect.gen(function* () {
-    const users = yield* UsersRepo
-    const tokens = yield* TokensRepo
-    const tx = yield* Transactions
-    yield* guardSelf(ctx, target, changes)
-    let passwordHash: string | undefined
-    if (changes.password !== undefined) {
-      const problems = passwordProblems(changes.password, { email: target.email, username: target.username })
-      if (problems.length > 0) {
-        return yield* badRequest(
-          problems.join("; "),
-          problems.map((message) => ({ path: "password", message })),
-        )
-      }
-      passwordHash = yield* hashSecret(changes.password)
-    }
-    const signOut = (changes.is_active === false && target.isActive) || passwordHash !== undefined
-    return yield* tx.withTransaction(
-      Effect.gen(function* () {
-        const updated = yield* users.update(target.id, {
-          role: changes.role,
-          firstName: changes.first_name?.trim(),
-          lastName: changes.last_name?.trim(),
-          isActive: changes.is_active,
-          passwordHash,
-        })
-        if (signOut) yield* tokens.revokeAll(target.id)
-        return updated
-      }),
-    )
-  })
+/** The API's snake_case changes as the account rule's. */
+const adminChanges = (changes: typeof UserChanges.Type) => ({
+  role: changes.role,
+  firstName: changes.first_name,
+  lastName: changes.last_name,
+  isActive: changes.is_active,
+  password: changes.password,
+})
 
 export const updateUser = defineRoute({
   method: "PATCH",
@@ -220,7 +141,9 @@ export const updateUser = defineRoute({
       const target = yield* accountOr404(ctx.params.id)
       const changed = Object.keys(ctx.body).filter((key) => (ctx.body as Record<string, unknown>)[key] !== undefined)
       ctx.audit.detail = changed.length === 0 ? "no change" : `changed ${changed.join(", ")}`
-      const updated = yield* applyChanges(ctx, target.user, ctx.body)
+      const updated = yield* changeAccount(ctx.user?.id ?? null, target.user, adminChanges(ctx.body)).pipe(
+        Effect.catchTag("AccountRefused", (error) => Effect.fail(refusedAsApi(error))),
+      )
       if (Option.isNone(updated)) return yield* notFound(`no account ${ctx.params.id}`)
       return { json: accountJson(updated.value) }
     }),
@@ -240,7 +163,9 @@ export const deactivateUser = defineRoute({
       ctx.audit.recordId = ctx.params.id
       ctx.audit.detail = "deactivated"
       const target = yield* accountOr404(ctx.params.id)
-      const updated = yield* applyChanges(ctx, target.user, { is_active: false })
+      const updated = yield* changeAccount(ctx.user?.id ?? null, target.user, { isActive: false }).pipe(
+        Effect.catchTag("AccountRefused", (error) => Effect.fail(refusedAsApi(error))),
+      )
       if (Option.isNone(updated)) return yield* notFound(`no account ${ctx.params.id}`)
       return { json: accountJson(updated.value) }
     }),

@@ -1,4 +1,4 @@
-/** Incidents (`@batchops/core/incidents`): recording a failure as an incident, its root-cause workflow, grouping, and the mail outbox that tells people. */
+/** Incidents (`@batchops/core/incidents`): recording a failure as an incident, opening one by hand, its root-cause workflow, grouping, and the mail outbox that tells people. */
 
 export {
   type FailureKey,
@@ -65,3 +65,4 @@ export {
   transition,
   updateFields,
 } from "./IncidentWorkflow.js"
+export { type HandOpenedIncident, IncidentUploadNotFound, openIncidentByHand } from "./OpenByHand.js"

@@ -1,8 +1,10 @@
 /** Request fields the incident area's schemas share. */
+import { Models } from "@batchops/core"
 import { Schema } from "effect"
 
-export const Severity = Schema.Literals(["low", "medium", "high", "critical"])
-export const IncidentStatus = Schema.Literals(["open", "in_progress", "resolved", "archived"])
+/** The severities and statuses of the model (one home: core's). */
+export const Severity = Models.Severity
+export const IncidentStatus = Models.IncidentStatus
 
 /** The longest free text an operator writes in one field (a root cause, a note). */
 export const MAX_TEXT = 10_000

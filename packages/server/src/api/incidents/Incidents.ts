@@ -1,12 +1,10 @@
 /**
  * Incidents as records: the list (filtered, newest first), one incident with its tickets and
  * group, opening one by hand, writing its fields, and deleting it. Every change goes through
- * the incident service (../../Incidents.ts), so the workflow's rules and timeline hold here
- * as they do in the CLI.
+ * core's incident service, so the workflow's rules and timeline hold here as they do in the CLI.
  */
-import { randomUUID } from "node:crypto"
-import { IncidentsRepo, openIncident, Transactions, UploadsRepo, updateIncidentFields } from "@batchops/core"
-import { Clock, Effect, Option, Schema } from "effect"
+import { IncidentsRepo, openIncidentByHand, updateIncidentFields } from "@batchops/core"
+import { Effect, Option, Schema } from "effect"
 import {
   badRequest,
   defineRoute,
@@ -109,10 +107,8 @@ const OpenBody = Schema.Struct({
 })
 
 /**
- * Opening by hand: the ticket and the first timeline entry are core's (`openIncident`), with
- * the caller as actor. Such an incident has no fingerprint, so failures never join it; given
- * an upload that has no incident yet, the upload is linked to it, so retrying the upload
- * counts on it.
+ * Opening by hand (core's `openIncidentByHand`): the caller is the actor; given an upload that
+ * has no incident yet, the upload is linked to it, so retrying the upload counts on it.
  */
 const open = defineRoute({
   method: "POST",
@@ -125,51 +121,14 @@ const open = defineRoute({
   status: 201,
   handler: (ctx) =>
     Effect.gen(function* () {
-      const incidents = yield* IncidentsRepo
-      const uploads = yield* UploadsRepo
-      const tx = yield* Transactions
       const { body } = ctx
-      const uploadId = body.upload_id ?? null
-      const upload = uploadId === null ? Option.none() : yield* uploads.get(uploadId)
-      if (uploadId !== null && Option.isNone(upload)) {
-        return yield* badRequest(`no upload ${uploadId}`, [{ path: "upload_id", message: `no upload ${uploadId}` }])
-      }
-      const opened = openIncident(
-        {
-          stage: body.stage.trim(),
-          error: body.error.trim(),
-          severity: body.severity,
-          knownError: null,
-          rootCause: null,
-          correctiveAction: null,
-          plugin: null,
-        },
-        {
-          newId: () => randomUUID(),
-          now: new Date(yield* Clock.currentTimeMillis).toISOString(),
-          uploadId,
-          actor: actorOf(ctx),
-          ...(Option.isSome(upload) ? { fileName: upload.value.fileName } : {}),
-        },
-      )
-      const first = opened.incident.timeline[0]!
-      const id = yield* tx.withTransaction(
-        Effect.gen(function* () {
-          const { incident } = yield* incidents.insert({
-            id: opened.incident.id,
-            uploadId,
-            stage: opened.incident.stage,
-            error: opened.incident.error,
-            severity: opened.incident.severity,
-            ticketTitle: opened.ticket.title,
-            actor: actorOf(ctx),
-            opened: { message: first.message, data: { ...(first.data as object), openedBy: "hand" } },
-          })
-          if (Option.isSome(upload) && upload.value.incidentId === null) {
-            yield* uploads.setIncident(upload.value.id, incident.id)
-          }
-          return incident.id
-        }),
+      const id = yield* openIncidentByHand(
+        { stage: body.stage, error: body.error, severity: body.severity, uploadId: body.upload_id },
+        actorOf(ctx),
+      ).pipe(
+        Effect.catchTag("IncidentUploadNotFound", (error) =>
+          Effect.fail(badRequest(error.message, [{ path: "upload_id", message: error.message }])),
+        ),
       )
       ctx.audit.recordType = "incident"
       ctx.audit.recordId = id

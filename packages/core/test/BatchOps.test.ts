@@ -214,6 +214,32 @@ describe("BatchOps.process", () => {
     ).toEqual(["S2", "S3"])
   })
 
+  it("shows the first 20 rows a held plan would remove or add in its approval request, no more", async () => {
+    const { layer } = memoryPublisher()
+    const batchops = await createBatchOps({ plugins: [testParserPlugin], layer })
+    // 21 rows of class 9A among 30, and a plan that removes them: one row more than is shown
+    const lines = Array.from({ length: 30 }, (_, i) => `S${i + 1},${i < 21 ? "9A" : "9B"},${60 + i}`)
+    const file = { name: "grades.csv", bytes: bytes(csv("student_id,class,score", ...lines)) }
+    const removed = await batchops.process(file, {
+      plan: { mode: "delete", config: { rules: [{ column: "class", value: "9A" }] } },
+      maxChange: 0.1,
+    })
+    expect(removed.status).toBe("awaiting_approval")
+    expect(removed.approval).toMatchObject({ inputRows: 30, deleted: 21, appended: 0 })
+    const shown = removed.approval?.preview ?? []
+    expect(shown).toHaveLength(20)
+    expect(shown.every((row) => row.change === "deleted")).toBe(true)
+    expect(shown.map((row) => row.cells[0])).toEqual(Array.from({ length: 20 }, (_, i) => `S${i + 1}`))
+    // 21 appended records: 20 shown too
+    const records = Array.from({ length: 21 }, (_, i) => ({ student_id: `N${i + 1}`, class: "9C", score: 70 }))
+    const added = await batchops.process(file, { plan: { mode: "append", config: { records } }, maxChange: 0.1 })
+    await batchops.close()
+    expect(added.status).toBe("awaiting_approval")
+    expect(added.approval).toMatchObject({ deleted: 0, appended: 21 })
+    const appended = added.approval?.preview ?? []
+    expect(appended.map((row) => row.cells[0])).toEqual(Array.from({ length: 20 }, (_, i) => `N${i + 1}`))
+  })
+
   it("reports each stage as it starts and finishes", async () => {
     const events: Array<string> = []
     const onStep = (event: StepEvent) =>

@@ -24,6 +24,23 @@ describe("assessChange", () => {
     expect(over.message).toContain("(20.1%)")
   })
 
+  it("holds a share exactly at a limit given in percent, though the percent's division rounds below it", () => {
+    // "0.7%" read as 0.7 / 100 is 0.006999999999999999, while 7 of 1,000 rows is 0.007: the
+    // operator allowed exactly that share, so it does not exceed the limit
+    expect(0.7 / 100).toBeLessThan(7 / 1000)
+    const at = assessChange({ inputRows: 1000, deleted: 7, appended: 0 }, 0.7 / 100)
+    expect(at.exceeds).toBe(false)
+    expect(at.message).toBe("the plan would remove 7 of 1,000 rows (0.7%), within the 0.7% allowed without approval")
+    // every share of a thousand rows at its own limit in tenths of a percent is within it
+    for (let rows = 1; rows < 1000; rows++) {
+      expect(assessChange({ inputRows: 1000, deleted: rows, appended: 0 }, rows / 10 / 100).exceeds, `${rows}`).toBe(
+        false,
+      )
+      // and one row more is over it: the tolerance is far below one row
+      expect(assessChange({ inputRows: 1000, deleted: rows + 1, appended: 0 }, rows / 10 / 100).exceeds).toBe(true)
+    }
+  })
+
   it("counts appended rows, alone and with deletions", () => {
     expect(assessChange({ inputRows: 100, deleted: 0, appended: 30, plan: "append" }).message).toBe(
       "the append plan would add 30 of 100 rows (30%), more than the 20% allowed without approval",

@@ -56,6 +56,21 @@ describe("CsvParser delimiters", () => {
     expect(sniffDialect(text, true).delimiter).toBe(";")
   })
 
+  it("prefers the delimiter that splits the header like the rows, even over one that splits the rows more evenly", () => {
+    // decimal commas split every row into 3 by ",", but the header into 1; ";" splits the header
+    // and most rows into 3 (two rows have a missing or an extra field): the header decides
+    const text = "Name;Score;Average\nAna;12,5;13,25\nBo;9,75;10,5\nCy;14,5 12,5\nDi;11,5;10,5;x\n"
+    expect(sniffDialect(text, true).delimiter).toBe(";")
+  })
+
+  it("reads a tie between two field counts as the larger one", () => {
+    // "," splits the records into 5, 2, 3 and 4 fields: no count repeats, the header's 5 is the
+    // largest, so "," splits the header like the rows. ";" splits them into 2, 3, 3 and 2: a tie,
+    // read as 3, which the header's 2 is not; so "," is chosen though ";" is more consistent
+    const text = "h1,h2,h3,h4,h5;h6\na;b;c,d\na;b,c;d,e\na,b,c,d;e\n"
+    expect(sniffDialect(text, true).delimiter).toBe(",")
+  })
+
   it("keeps commas inside a tab-separated file's cells", async () => {
     const text = "ID\tName\tScore\n1\tSmith, John\t90\n2\tDoe, Jane\t85\n"
     const result = await collect(CsvParser, utf8(text))

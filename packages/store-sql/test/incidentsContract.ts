@@ -109,6 +109,25 @@ export const incidentsContract = (name: string, target: () => StoreTarget) =>
       expect(outcome.ensured).toMatchObject({ name: a, pattern: "alpha", active: false })
     })
 
+    it("lists known errors by name whatever order they were made in, active or all", async () => {
+      const prefix = unique("order")
+      // made last-first, so neither insertion order nor its reverse is the name order
+      const names = [`${prefix}-c`, `${prefix}-a`, `${prefix}-d`, `${prefix}-b`]
+      const outcome = await withStore(
+        target(),
+        Effect.gen(function* () {
+          const repo = yield* KnownErrorsRepo
+          for (const name of names) yield* repo.create(known(name, "cut short"))
+          yield* repo.deactivate(`${prefix}-d`)
+          const ours = (list: ReadonlyArray<{ name: string }>) =>
+            list.map((k) => k.name).filter((name) => name.startsWith(prefix))
+          return { active: ours(yield* repo.list()), all: ours(yield* repo.list({ includeInactive: true })) }
+        }),
+      )
+      expect(outcome.active).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`])
+      expect(outcome.all).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`, `${prefix}-d`])
+    })
+
     it("records an incident diagnosed by a plugin's known error that is not a row of known_errors", async () => {
       const name = unique("plugin-known")
       const outcome = await withStore(

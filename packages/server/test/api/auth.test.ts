@@ -2,6 +2,8 @@
  * Signing in, out, email verification and password reset over HTTP on both databases, with
  * the codes read from the mail a real SMTP server received.
  */
+import { TokensRepo } from "@batchops/core"
+import { Effect } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import {
   type AuthTestApi,
@@ -109,6 +111,26 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in on %s", (backend) => {
     expect((await api.call("/api/auth/logout/", { method: "POST", token: first })).status).toBe(401)
     expect((await api.call("/api/auth/me/", { token: second })).status).toBe(200)
     expect((await api.call("/api/auth/me/")).status).toBe(401)
+  })
+
+  it("refuses a token once its lifetime is over, while a token within it keeps working", async () => {
+    const { email, id } = await newAccount("moderator")
+    await verify(email)
+    // tokens as sign-in issues them, one living half a second and one an hour
+    const issue = (ttlMs: number) =>
+      api.server.run(
+        Effect.gen(function* () {
+          return yield* (yield* TokensRepo).issue(id, ttlMs)
+        }),
+      )
+    const short = await issue(500)
+    const long = await issue(3_600_000)
+    expect((await api.call("/api/auth/me/", { token: short.token })).status).toBe(200)
+    // past its expiry (a margin for the database clock), used meanwhile or not, it is refused
+    await new Promise((resume) => setTimeout(resume, Date.parse(short.expiresAt) - Date.now() + 250))
+    const expired = await api.call("/api/auth/me/", { token: short.token })
+    expect(expired.status).toBe(401)
+    expect((await api.call("/api/auth/me/", { token: long.token })).status).toBe(200)
   })
 
   it("resets a password with the mailed code: the old password and every session stop working", async () => {

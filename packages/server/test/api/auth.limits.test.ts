@@ -14,6 +14,7 @@ import {
   mailsTo,
   postFrom,
   resetRateLimits,
+  settleMail,
   startAuthApi,
   waitForMails,
 } from "./authHelpers.js"
@@ -153,7 +154,7 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in limits on %s", (backend)
     }
     expect((await api.call("/api/auth/forgot/", { method: "POST", json: { email } })).status).toBe(202)
     expect((await api.call("/api/auth/verify/send/", { method: "POST", json: { email } })).status).toBe(202)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await settleMail(api, admin.token)
     expect(mailsTo(api, email)).toHaveLength(10)
     // a day later, codes come again
     await api.sql(
@@ -196,7 +197,7 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in limits on %s", (backend)
         sql`UPDATE password_reset_requests SET created_at = created_at - interval '2 minutes' WHERE user_id = ${id}`,
     )
     await api.call("/api/auth/forgot/", { method: "POST", json: { email } })
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await settleMail(api, admin.token)
     expect(mailsTo(api, email)).toHaveLength(2)
     expect((await loginFrom("127.0.0.8", email, PASSWORD)).status).toBe(200)
   })

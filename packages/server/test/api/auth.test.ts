@@ -12,6 +12,7 @@ import {
   mailsTo,
   postFrom,
   resetRateLimits,
+  settleMail,
   startAuthApi,
 } from "./authHelpers.js"
 import type { Backend } from "./harness.js"
@@ -219,7 +220,7 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in on %s", (backend) => {
     const first = await codeFromMail(api, email, 1)
     const soon = await api.call("/api/auth/verify/send/", { method: "POST", json: { email } })
     expect(soon.status).toBe(202)
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await settleMail(api, admin.token)
     expect(mailsTo(api, email)).toHaveLength(1)
 
     // a minute later (the earlier code was asked for two minutes ago)
@@ -262,7 +263,7 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in on %s", (backend) => {
       expect(other.status).toBe(known.status)
       expect({ ...other.json, request_id: null }).toEqual({ ...known.json, request_id: null })
     }
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await settleMail(api, admin.token)
     expect(mailsTo(api, unknown)).toHaveLength(0)
   })
 
@@ -290,7 +291,7 @@ describe.each<Backend>(["pglite", "postgres"])("sign-in on %s", (backend) => {
     await api.call(`/api/users/${id}/`, { method: "DELETE", token: admin.token })
     await api.call("/api/auth/verify/send/", { method: "POST", json: { email } })
     await api.call("/api/auth/forgot/", { method: "POST", json: { email } })
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await settleMail(api, admin.token)
     expect(mailsTo(api, email)).toHaveLength(0)
   })
 

@@ -50,6 +50,22 @@ export const waitForMails = async (api: AuthTestApi, email: string, count: numbe
   return mailsTo(api, email)
 }
 
+/**
+ * Waits until the code deliveries asked for so far have run their course, so a test can say
+ * that one of them sent nothing: asks for a code for a fresh account that gets one (through the
+ * same route, so the same path: an answer first, the delivery after it) and waits for that
+ * mail. The earlier deliveries started before it and stop at their first check, so they are
+ * done by then; a fixed sleep would only guess.
+ */
+export const settleMail = async (api: AuthTestApi, adminToken: string) => {
+  const email = freshEmail("sentinel")
+  const made = await api.call("/api/users/", { method: "POST", token: adminToken, json: { email, role: "user" } })
+  if (made.status !== 201) throw new Error(`the sentinel account was refused: ${made.status}`)
+  const asked = await api.call("/api/auth/verify/send/", { method: "POST", json: { email } })
+  if (asked.status !== 202) throw new Error(`the sentinel's code was refused: ${asked.status}`)
+  await waitForMails(api, email, 1)
+}
+
 /** The code of the `count`th message to `email`. */
 export const codeFromMail = async (api: AuthTestApi, email: string, count: number): Promise<string> => {
   const mails = await waitForMails(api, email, count)

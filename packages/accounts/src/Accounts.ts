@@ -3,7 +3,7 @@
  * checked and kept in lower case, the username derived from it when none is given, the
  * password checked against the rules and hashed.
  */
-import { type FieldProblem, type Models, UserExists, UsersRepo } from "@batchops/core"
+import { type FieldProblem, FieldProblems, type Models, UserExists, UsersRepo } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import { hashSecret, passwordProblems } from "./Secrets.js"
 
@@ -21,7 +21,7 @@ export const usernameProblem = (username: string): string | undefined =>
 export class AccountRefused extends Schema.TaggedError<AccountRefused>()("AccountRefused", {
   status: Schema.Number,
   message: Schema.String,
-  fields: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
+  fields: FieldProblems,
 }) {}
 
 const refused = (status: number, path: string, message: string) =>

@@ -5,6 +5,7 @@
  * an email without an account), `password` (the new password's problems, each in `problems`),
  * `current_password`, or `waiting` (the pair of account and address must wait `retryAfterSeconds`).
  */
+import { FieldProblems } from "@batchops/core"
 import { Schema } from "effect"
 
 export class AuthRefused extends Schema.TaggedError<AuthRefused>()("AuthRefused", {
@@ -18,7 +19,7 @@ export class AuthRefused extends Schema.TaggedError<AuthRefused>()("AuthRefused"
     "waiting",
   ]),
   message: Schema.String,
-  problems: Schema.optional(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))),
+  problems: Schema.optional(FieldProblems),
   retryAfterSeconds: Schema.optional(Schema.Number),
 }) {}
 

@@ -375,6 +375,7 @@ export {
   errorCode,
   FILE_ERROR_REASONS,
   type FieldProblem,
+  FieldProblems,
   fileErrorReason,
   type Lease,
   LeaseLost,

@@ -127,14 +127,16 @@ export const previewFile = Effect.fn("Preview.previewFile")(function* (file: Pre
   const columns = (capture.columns.length > 0 ? capture.columns : ((standardize.columns as Array<string>) ?? [])).map(
     (name, i) => ({ name, type: columnType(name, capture.stats[i], keys) }),
   )
+  // a site plugin written in plain JavaScript may report a number where text belongs: shown as text
+  const text = (value: unknown) => (value === undefined || value === null ? null : String(value))
   const problems: Array<PreviewProblem> = result.problems.slice(0, PREVIEW_PROBLEMS).map((problem) => ({
     severity: "warning",
-    stage: problem.stage,
-    row: problem.row ?? null,
-    column: problem.column ?? null,
-    value: problem.value ?? null,
-    rule: problem.rule,
-    message: problem.message,
+    stage: String(problem.stage),
+    row: typeof problem.row === "number" ? problem.row : null,
+    column: text(problem.column),
+    value: text(problem.value),
+    rule: String(problem.rule),
+    message: String(problem.message),
   }))
   if (result.incident !== null) {
     problems.unshift({

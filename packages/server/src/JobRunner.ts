@@ -1,10 +1,10 @@
 /**
  * The host's job runner: core's (`runJobRunnerLoop`, JobRunner.ts) with the services the
- * automations use, built over the database and folders in context: the activity report,
- * backups, record retention and upload files, and the job and department repositories.
+ * automations use, built over the database in context: the activity report, backups, record
+ * retention, and the job and department repositories (an upload's files come with the upload
+ * lifecycle's layer).
  */
 import { type JobRunnerLoopOptions, runJobRunnerLoop } from "@batchops/core"
-import { uploadFilesLayer } from "@batchops/runner-node"
 import {
   ActivityReportLayer,
   BackupsLayer,
@@ -23,7 +23,6 @@ export const jobRunnerLayer = Layer.mergeAll(
   JobsRepoLayer,
   DepartmentsRepoLayer,
   RecordRetentionLayer,
-  uploadFilesLayer,
 )
 
 /**

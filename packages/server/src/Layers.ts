@@ -55,7 +55,7 @@ export interface UploadLayerOptions {
    * `inbox/` beside the uploads folder; no host may be scraped unless listed
    */
   readonly automation?: Partial<AutomationSettingsShape> | undefined
-  /** run each file in a worker thread with limits (see IsolatedPipeline.ts); in place when absent */
+  /** run each file in a worker thread with limits (`@batchops/runner-node`); in place when absent */
   readonly isolation?: FileIsolation | undefined
   /** the work queue over the database (default the SQL adapter; `REDIS_URL` picks BullMQ, see Host.ts) */
   readonly workQueue?: Layer.Layer<WorkQueue, never, SqlClient.SqlClient> | undefined

@@ -20,6 +20,7 @@ import { type JobChanges, type JobScheduleState, JobsRepo, type NewJob } from ".
 import { RateLimits } from "../ports/RateLimits.js"
 import { Transactions } from "../ports/Transactions.js"
 import { WorkQueue } from "../ports/WorkQueue.js"
+import { FieldProblems } from "../runtime/FieldProblems.js"
 import { RUN_JOB } from "../runtime/WorkItems.js"
 import { decodeParams, describeProblems } from "./JobRunner.js"
 import { registerSchedule } from "./JobScheduler.js"
@@ -33,7 +34,7 @@ import { describeSchedule, nextRuns, parseSchedule } from "./Schedule.js"
 export class JobRefused extends Schema.TaggedError<JobRefused>()("JobRefused", {
   reason: Schema.Literals(["invalid", "not_found", "forbidden", "conflict", "rate_limited"]),
   message: Schema.String,
-  problems: Schema.optional(Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String }))),
+  problems: Schema.optional(FieldProblems),
   retryAfterSeconds: Schema.optional(Schema.Number),
 }) {}
 

@@ -9,7 +9,7 @@ import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { CurrentRegistry } from "../plugins/Registry.js"
 import { IncidentNotFound, IncidentsRepo } from "../ports/IncidentsRepo.js"
 import { UploadsRepo } from "../ports/UploadsRepo.js"
-import { type FieldProblem, schemaProblems } from "../runtime/FieldProblems.js"
+import { type FieldProblem, FieldProblems, schemaProblems } from "../runtime/FieldProblems.js"
 import { type RetryCorrections, retryUpload } from "./UploadActions.js"
 
 /** The incident's upload cannot be retried (archived, no upload, the upload gone); nothing was written. */
@@ -21,7 +21,7 @@ export class IncidentRetryRefused extends Schema.TaggedError<IncidentRetryRefuse
 /** The retry's corrections are not valid: each field at fault in `problems`; nothing was written. */
 export class RetryCorrectionsInvalid extends Schema.TaggedError<RetryCorrectionsInvalid>()("RetryCorrectionsInvalid", {
   message: Schema.String,
-  problems: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
+  problems: FieldProblems,
 }) {}
 
 /** What a retry corrects, as the operator sent it; a config without a plan is for the upload's own plan. */

@@ -96,10 +96,6 @@ export const deleteUpload = Effect.fn("UploadRecords.deleteUpload")(function* (u
     const still = yield* uploads.get(upload.id)
     return yield* Option.isSome(still) ? refused : Effect.succeed(false)
   }
-  yield* (yield* UploadFiles)
-    .remove(removed.value)
-    .pipe(
-      Effect.catch((error) => Effect.logWarning(`cannot remove the files of upload ${upload.id}: ${error.message}`)),
-    )
+  yield* (yield* UploadFiles).remove(removed.value).pipe(Effect.catch((error) => Effect.logWarning(error.message)))
   return true
 })

@@ -91,6 +91,9 @@ export interface RequestContext<P = unknown, Q = unknown, B = unknown> {
   readonly audit: AuditNote
 }
 
+/** The signed-in caller's id: the actor of what they do (null for an anonymous caller). */
+export const actorOf = (ctx: RequestContext) => ctx.user?.id ?? null
+
 /** Filled in by a handler: which record a state-changing request acted on. */
 export interface AuditNote {
   recordType: string | undefined

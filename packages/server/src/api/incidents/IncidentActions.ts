@@ -13,10 +13,10 @@ import {
   UsersRepo,
 } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import { badRequest, defineRoute, encoderOf, snakeJson } from "../Api.js"
+import { actorOf, badRequest, defineRoute, encoderOf, snakeJson } from "../Api.js"
 import { answerRefusals } from "./Errors.js"
 import { changeOptions, ExpectedUpdatedAt, IncidentStatus, MAX_TEXT, NonBlank } from "./Fields.js"
-import { actorOf, IncidentParams, loadDetail } from "./Incidents.js"
+import { IncidentParams, loadDetail } from "./Incidents.js"
 import { IncidentDetailJson } from "./Json.js"
 
 const TAG = "Incidents"

@@ -5,16 +5,7 @@
  */
 import { IncidentsRepo, openIncidentByHand, updateIncidentFields } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
-import {
-  badRequest,
-  defineRoute,
-  notFound,
-  PageOf,
-  PageQuery,
-  pageBounds,
-  paginated,
-  type RequestContext,
-} from "../Api.js"
+import { actorOf, badRequest, defineRoute, notFound, PageOf, PageQuery, pageBounds, paginated } from "../Api.js"
 import { answerRefusals } from "./Errors.js"
 import {
   changeOptions,
@@ -32,9 +23,6 @@ import { IncidentDetailJson, IncidentJson, incidentDetailJson, incidentJson } fr
 const TAG = "Incidents"
 
 export const IncidentParams = Schema.Struct({ id: Schema.String })
-
-/** The signed-in caller's id: the actor of what they change. */
-export const actorOf = (ctx: RequestContext) => ctx.user?.id ?? null
 
 /** The incident with its tickets and its group, or a 404. */
 export const loadDetail = (id: string) =>

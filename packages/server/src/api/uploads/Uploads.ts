@@ -16,6 +16,7 @@ import {
 } from "@batchops/core"
 import { Effect, Option, Schema } from "effect"
 import {
+  actorOf,
   badRequest,
   conflict,
   defineRoute,
@@ -24,7 +25,6 @@ import {
   PageQuery,
   pageBounds,
   paginated,
-  type RequestContext,
 } from "../Api.js"
 import { formFile, parseForm, readUpload, sniffFormat, uploadName } from "./Intake.js"
 import { UploadLimits } from "./Limits.js"
@@ -302,8 +302,5 @@ const timeline = defineRoute({
       return { json: { upload_id: upload.id, events: events.map(uploadEventJson) } }
     }),
 })
-
-/** The signed-in caller's id: the actor of what they do. */
-export const actorOf = (ctx: RequestContext) => ctx.user?.id ?? null
 
 export const uploadRoutes = [list, create, detail, patch, remove, timeline]

@@ -101,6 +101,7 @@ describe("batchops worker", () => {
     ])
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0])
     const lines = [...outcomes(a.stdout), ...outcomes(b.stdout)]
+    expect(lines).toHaveLength(100)
     expect(lines.every((line) => line.status === "published")).toBe(true)
     expect(lines.map((line) => line.uploadId).sort()).toEqual([...ids].sort())
     // both workers took part

@@ -120,6 +120,7 @@ describe("batchops worker with REDIS_URL (BullMQ)", () => {
       results.map((r) => r.stderr).join("\n"),
     ).toEqual([0, 0, 0])
     const lines = results.flatMap((r) => outcomes(r.stdout))
+    expect(lines).toHaveLength(UPLOADS)
     expect(lines.every((line) => line.status === "published")).toBe(true)
     // each upload once, over all three workers
     expect(lines.map((line) => line.uploadId).sort()).toEqual([...ids].sort())

@@ -73,6 +73,7 @@ describe.each<Backend>(["pglite", "postgres"])("accounts on %s", (backend) => {
     const wildcard = await api.call("/api/users/?search=%25", { token: admin.token })
     expect(wildcard.json.count).toBe(0)
     const admins = await api.call("/api/users/?role=admin", { token: admin.token })
+    expect(admins.json.results.length).toBeGreaterThan(0)
     expect(admins.json.results.every((u: { role: string }) => u.role === "admin")).toBe(true)
     const id = search.json.results[0].id
     await api.call(`/api/users/${id}/`, { method: "DELETE", token: admin.token })

@@ -213,6 +213,8 @@ describe.each<Backend>(["pglite", "postgres"])("uploads over HTTP on %s", (backe
     expect(auto.json.count).toBe(1)
     expect(auto.json.results[0].id).toBe(c.id)
     const queued = await api.call("/api/uploads/?status=queued&page_size=200", { token: user })
+    // the three just made are queued (no worker runs here), so the filter has rows to check
+    expect(queued.json.results.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([a.id, b.id, c.id]))
     expect(queued.json.results.every((u: { status: string }) => u.status === "queued")).toBe(true)
     const future = await api.call("/api/uploads/?created_after=2999-01-01", { token: user })
     expect(future.json).toEqual({ count: 0, next: null, previous: null, results: [] })

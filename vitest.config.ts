@@ -34,6 +34,8 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/test/**/*.test.{ts,tsx}", "test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    // property tests run from a fixed seed (see the file)
+    setupFiles: ["test/support/fastCheck.ts"],
     testTimeout: 60_000,
     // The JSON report lets CI print one plain closing line with the counts.
     reporters: ["default", "json"],

@@ -1,0 +1,37 @@
+// @ts-check
+/**
+ * Mutation testing of the modules that state BatchOps' rules (`npm run mutate`): each one-line
+ * change Stryker makes to them must make a test fail. The scores are in docs/testing.md.
+ * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
+ */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutate.config.ts" },
+  coverageAnalysis: "perTest",
+  mutate: [
+    "packages/core/src/pipeline/Coerce.ts",
+    "packages/core/src/pipeline/Statistics.ts",
+    "packages/core/src/pipeline/MassChangeGuard.ts",
+    "packages/core/src/known-errors/KnownError.ts",
+    "packages/core/src/schedules/Schedule.ts",
+    // the delimiter choice of the CSV parser
+    "packages/parsers/src/CsvParser.ts:170-237",
+    "packages/reports/src/CsvFormat.ts",
+    "packages/accounts/src/SignInLimits.ts",
+    // the role check every route goes through
+    "packages/server/src/api/Api.ts:23-34",
+  ],
+  ignorePatterns: ["/test-artifacts", "/.vitest", "/reports", "/docs", "/bench", "/.batchops*"],
+  // no tsconfig to rewrite in the sandbox: the tests reach the sources through vitest's aliases
+  // (and the TypeScript installed here is the native compiler, without the JS API Stryker
+  // would read a tsconfig with)
+  tsconfigFile: "tsconfig.none.json",
+  reporters: ["clear-text", "progress", "json", "html"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  thresholds: { high: 90, low: 85, break: null },
+  concurrency: 2,
+  timeoutMS: 30_000,
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+}

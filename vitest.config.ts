@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
 import { defineConfig } from "vitest/config"
+import { PUBLISHED } from "./scripts/packages.mjs"
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url))
 
@@ -15,18 +16,7 @@ export default defineConfig({
         find: /^@batchops\/core\/([a-z-]+)$/,
         replacement: fileURLToPath(new URL("./packages/core/src/$1/index.ts", import.meta.url)),
       },
-      ...[
-        "core",
-        "parsers",
-        "automations",
-        "accounts",
-        "reports",
-        "store-sql",
-        "queue-bullmq",
-        "mailer-smtp",
-        "runner-node",
-        "server",
-      ].map((pkg) => ({
+      ...PUBLISHED.map((pkg) => ({
         find: new RegExp(`^@batchops/${pkg}$`),
         replacement: src(pkg),
       })),

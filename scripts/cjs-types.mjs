@@ -3,19 +3,9 @@
 // TypeScript reads `require("@batchops/core")` as CommonJS and `import` as ESM.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { PUBLISHED } from "./packages.mjs"
 
-const packages = [
-  "core",
-  "parsers",
-  "automations",
-  "accounts",
-  "reports",
-  "store-sql",
-  "queue-bullmq",
-  "mailer-smtp",
-  "runner-node",
-  "server",
-]
+const packages = PUBLISHED
 const relative = /((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.js(["'])/g
 
 const walk = (dir) =>

@@ -8,20 +8,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect, it } from "vitest"
+import { PUBLISHED } from "../scripts/packages.mjs"
 import { root } from "./helpers.js"
 
-const PUBLISHED = [
-  "core",
-  "parsers",
-  "automations",
-  "accounts",
-  "reports",
-  "store-sql",
-  "queue-bullmq",
-  "mailer-smtp",
-  "runner-node",
-  "server",
-]
 const work = mkdtempSync(join(tmpdir(), "batchops-changesets-"))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 

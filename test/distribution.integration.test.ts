@@ -10,22 +10,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { publint } from "publint"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { PUBLISHED } from "../scripts/packages.mjs"
 // @ts-expect-error: a plain script without declarations
 import { codeBlocks, snippetPages } from "../scripts/snippets.mjs"
 import { root, withoutDataVariables } from "./helpers.js"
 
-const PACKAGES = [
-  "core",
-  "parsers",
-  "automations",
-  "accounts",
-  "reports",
-  "store-sql",
-  "queue-bullmq",
-  "mailer-smtp",
-  "runner-node",
-  "server",
-] as const
+const PACKAGES = PUBLISHED
 
 const work = mkdtempSync(join(tmpdir(), "batchops-dist-"))
 const tarballs = join(work, "tarballs")

@@ -7,6 +7,11 @@ import base from "./vitest.config.js"
  */
 export const MUTATION_TESTS = [
   "packages/core/test/Coerce.test.ts",
+  // coercion is stated through the stages that apply it
+  "packages/core/test/Normalize.test.ts",
+  "packages/core/test/ValidateResults.test.ts",
+  "packages/core/test/TransformGradebook.test.ts",
+  "packages/core/test/RealWorldText.test.ts",
   "packages/core/test/Statistics.test.ts",
   "packages/core/test/GenerateSummary.test.ts",
   "packages/core/test/MassChangeGuard.test.ts",

@@ -1,4 +1,12 @@
-import { coerceCell, isMissingToken, isNumericColumn, parseNumber } from "@batchops/core"
+import {
+  coerceCell,
+  type DecimalMark,
+  decimalMarkOf,
+  isMissingToken,
+  isNonScoreMark,
+  isNumericColumn,
+  parseNumber,
+} from "@batchops/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
@@ -104,6 +112,45 @@ describe("missing tokens", () => {
   it.each(["0", "none", "nan", "--", "N.A.", "nil", "absent"])("%j is not missing", (text) => {
     expect(isMissingToken(text)).toBe(false)
   })
+  // one character off each token, in each place
+  it.each(["+", "nx", "xa", "n/x", "x/a", "nxa", "xull", "nxll", "nuxl", "nulx", "N/", "nul", "nulll"])(
+    "%j, one character off, is not missing",
+    (text) => {
+      expect(isMissingToken(text)).toBe(false)
+    },
+  )
+})
+
+describe("non-score marks", () => {
+  const MARKS = ["abs", "absent", "ex", "exc", "excused", "inc", "--", "\u2013", "\u2014", "#n/a", "#div/0!", "#value!"]
+  it.each(MARKS.flatMap((mark) => [mark, mark.toUpperCase()]))("%j is a mark", (text) => {
+    expect(isNonScoreMark(text)).toBe(true)
+    expect(coerceCell(text)).toBeUndefined()
+  })
+  // text that starts like a mark but is longer, or shares only its first letter
+  it.each(["absences", "excusedx", "incomplete", "#DIV/0!!", "---", "ax", "eb", "ib", "a", "", "87"])(
+    "%j is not a mark",
+    (text) => {
+      expect(isNonScoreMark(text)).toBe(false)
+    },
+  )
+})
+
+describe("the spaces around a number", () => {
+  it.each([
+    ["\u00a087", 87],
+    ["87\u00a0", 87],
+    ["87\r", 87],
+    ["\t87\n", 87],
+    ["\v87\f", 87],
+    [" 87 % ", 87],
+    ["\u000887", undefined],
+    ["87\u000e", undefined],
+    ["\u200b87", undefined],
+    ["8 7", undefined],
+  ])("%j reads as %s", (text, expected) => {
+    expect(parseNumber(text)).toBe(expected)
+  })
 })
 
 describe("coerceCell", () => {
@@ -156,6 +203,73 @@ describe("parseNumber agrees with the rule written as regular expressions", () =
       fc.property(numberish, (text) => Object.is(parseNumber(text), reference(text))),
       { numRuns: 20_000 },
     )
+  })
+})
+
+describe("parseNumber agrees with the rule written as regular expressions, with either decimal mark", () => {
+  // the spaces the rule trims: space, tab to carriage return, no-break space
+  const trim = (text: string) => text.replace(/^[ \t\n\v\f\r\u00a0]+|[ \t\n\v\f\r\u00a0]+$/g, "")
+  const PLAIN = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+  const GROUPED = /^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/
+  const reference = (text: string, mark: DecimalMark): number | undefined => {
+    let s = trim(text)
+    if (s.endsWith("%")) s = trim(s.slice(0, -1))
+    // with the mark ",", the two marks swap roles
+    if (mark === ",") s = s.replace(/[.,]/g, (c) => (c === "," ? "." : ","))
+    const n = PLAIN.test(s) ? Number(s) : GROUPED.test(s) ? Number(s.replaceAll(",", "")) : undefined
+    return n !== undefined && Number.isFinite(n) ? n : undefined
+  }
+  const pieces = fc.string({
+    unit: fc.constantFrom(
+      ..."0179.,-+eE% \t\r\u00a0xa",
+      "123",
+      "456789",
+      "9999999",
+      ",000",
+      ".000",
+      ",45",
+      ".45",
+      "e400",
+    ),
+    maxLength: 14,
+  })
+  it("for strings of number-like pieces, short and long", () => {
+    fc.assert(
+      fc.property(pieces, fc.constantFrom<DecimalMark>(".", ","), (text, mark) => {
+        expect(parseNumber(text, mark)).toBe(reference(text, mark))
+      }),
+      { numRuns: 30_000 },
+    )
+  })
+
+  it("decimalMarkOf: the mark before the last one or two digits, when the cell reads as a number with it", () => {
+    const markOf = (text: string): DecimalMark | undefined => {
+      let s = text.endsWith("%") ? text.slice(0, -1) : text
+      s = s.replace(/[ \t\n\v\f\r\u00a0]+$/, "")
+      const m = /([.,])\d{1,2}$/.exec(s)
+      if (m === null || /\d{3}$/.test(s)) return undefined
+      const mark = m[1] as DecimalMark
+      return parseNumber(text, mark) === undefined ? undefined : mark
+    }
+    fc.assert(
+      fc.property(pieces, (text) => {
+        expect(decimalMarkOf(text)).toBe(markOf(text))
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+})
+
+describe("parseNumber reads long numbers exactly", () => {
+  it("with more than 15 digits, grouped by either mark", () => {
+    expect(parseNumber("1,234,567,890,123,456.5")).toBe(1234567890123456.5)
+    expect(parseNumber("1.234.567.890.123.456,5", ",")).toBe(1234567890123456.5)
+    expect(parseNumber("1.234.567.890.123.456,5")).toBeUndefined()
+  })
+
+  it("with more than 22 decimals", () => {
+    expect(parseNumber(`0.${"0".repeat(22)}1`)).toBe(1e-23)
+    expect(parseNumber(`0,${"0".repeat(22)}1`, ",")).toBe(1e-23)
   })
 })
 

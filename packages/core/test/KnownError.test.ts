@@ -5,6 +5,8 @@ import {
   draftIncident,
   type KnownError,
   knownErrorOrder,
+  knownErrorSubject,
+  MAX_MATCH_TEXT,
   matchKnownError,
 } from "@batchops/core"
 import { Effect } from "effect"
@@ -186,5 +188,15 @@ describe("draftIncident", () => {
       correctiveAction: null,
       plugin: null,
     })
+  })
+})
+
+describe("knownErrorSubject", () => {
+  it("is the stage and the message, cut to the length patterns are matched against", () => {
+    expect(knownErrorSubject({ stage: "validate_results", message: "no student_id" })).toBe(
+      "validate_results: no student_id",
+    )
+    const long = knownErrorSubject({ stage: "publish", message: "x".repeat(MAX_MATCH_TEXT * 2) })
+    expect(long).toBe(`publish: ${"x".repeat(MAX_MATCH_TEXT - "publish: ".length)}`)
   })
 })

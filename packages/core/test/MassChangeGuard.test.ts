@@ -81,6 +81,18 @@ describe("assessChange", () => {
     expect(() => assessChange({ inputRows: 10, deleted: 1, appended: 0 }, 1.5)).toThrow(
       "maxShare must be between 0 and 1, got 1.5",
     )
+    expect(() => assessChange({ inputRows: 10, deleted: 0, appended: -2 })).toThrow(
+      "appended must be a whole number of rows, got -2",
+    )
+    expect(() => assessChange({ inputRows: 10, deleted: 1, appended: 0 }, -0.01)).toThrow(
+      "maxShare must be between 0 and 1, got -0.01",
+    )
+    expect(() => assessChange({ inputRows: 10, deleted: 1, appended: 0 }, 1.01)).toThrow(
+      "maxShare must be between 0 and 1, got 1.01",
+    )
+    // the ends of the range are shares too
+    expect(assessChange({ inputRows: 10, deleted: 1, appended: 0 }, 0).exceeds).toBe(true)
+    expect(assessChange({ inputRows: 10, deleted: 10, appended: 0 }, 1).exceeds).toBe(false)
   })
 
   it("exceeds exactly when the changed rows are more than the share of the input", () => {

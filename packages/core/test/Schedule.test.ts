@@ -571,3 +571,185 @@ describe("planMisfires", () => {
     expect(p.missed).toEqual([])
   })
 })
+
+describe("schedule rules at the case that decides them", () => {
+  it("names every month, from numbers or names in any case", () => {
+    expect(describeSchedule(schedule("0 0 1 3,5,8-12 *"))).toBe(
+      "at 00:00 on day 1 of the month in March, May and August through December (UTC)",
+    )
+    expect(describeSchedule(schedule("0 0 1 JUN-AUG *"))).toBe(
+      "at 00:00 on day 1 of the month in June through August (UTC)",
+    )
+    const allByName = schedule("0 0 1 jan,FEB,mar,apr,may,jun,jul,aug,sep,oct,nov,dec *")
+    expect(allByName.months).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    for (const [name, month] of [
+      ["mar", 3],
+      ["may", 5],
+      ["jun", 6],
+      ["jul", 7],
+      ["sep", 9],
+      ["oct", 10],
+      ["nov", 11],
+      ["dec", 12],
+    ] as const) {
+      expect(schedule(`0 0 1 ${name} *`).months).toEqual([month])
+    }
+  })
+
+  it("names the months inside a run when they are listed", () => {
+    expect(describeSchedule(schedule("0 0 1 9,11 *"))).toBe(
+      "at 00:00 on day 1 of the month in September and November (UTC)",
+    )
+    expect(describeSchedule(schedule("0 0 1 10 *"))).toBe("at 00:00 on day 1 of the month in October (UTC)")
+  })
+
+  it("says every 2nd, 3rd, 4th, 6th, 8th and 12th hour", () => {
+    expect(describeSchedule(schedule("0 */8 * * *"))).toBe("at minute 0 past every 8th hour (UTC)")
+    expect(describeSchedule(schedule("0 */2 * * *"))).toBe("at minute 0 past every 2nd hour (UTC)")
+    expect(describeSchedule(schedule("0 */3 * * *"))).toBe("at minute 0 past every 3rd hour (UTC)")
+    expect(describeSchedule(schedule("0 */4 * * *"))).toBe("at minute 0 past every 4th hour (UTC)")
+    expect(describeSchedule(schedule("0 */12 * * *"))).toBe("at minute 0 past every 12th hour (UTC)")
+  })
+
+  it("lists up to six times of day, and says one hour or several", () => {
+    expect(describeSchedule(schedule("0,30 7,8,9 * * *"))).toBe(
+      "at 07:00, 07:30, 08:00, 08:30, 09:00 and 09:30 every day (UTC)",
+    )
+    expect(describeSchedule(schedule("0,30 7,8,9,10 * * *"))).toBe("every 30 minutes during hours 7 through 10 (UTC)")
+    expect(describeSchedule(schedule("*/5 5 * * *"))).toBe("every 5 minutes during hour 5 (UTC)")
+    expect(describeSchedule(schedule("* 5 * * *"))).toBe("every minute during hour 5 (UTC)")
+    expect(describeSchedule(schedule("* 5,7 * * *"))).toBe("every minute during hours 5 and 7 (UTC)")
+  })
+
+  it("names the days and months of a minute schedule", () => {
+    expect(describeSchedule(schedule("*/15 * 1 * *"))).toBe("every 15 minutes on day 1 of the month (UTC)")
+    expect(describeSchedule(schedule("*/15 * * 3 *"))).toBe("every 15 minutes in March (UTC)")
+  })
+
+  it("joins three or more days in a row with through, and only those", () => {
+    expect(describeSchedule(schedule("0 0 * * 1-3"))).toBe("at 00:00 on Monday through Wednesday (UTC)")
+    expect(describeSchedule(schedule("0 0 * * 1,2,3,5"))).toBe("at 00:00 on Monday through Wednesday and Friday (UTC)")
+    expect(describeSchedule(schedule("0 0 * * 1,2,4,5"))).toBe("at 00:00 on Monday, Tuesday, Thursday and Friday (UTC)")
+  })
+
+  it("says every n minutes only when the minutes are exactly 0, n, 2n, ...", () => {
+    expect(describeSchedule(schedule("0,15,30,40 * * * *"))).toBe("at minutes 0, 15, 30 and 40 past every hour (UTC)")
+    expect(describeSchedule(schedule("5/15 * * * *"))).toBe("at minutes 5, 20, 35 and 50 past every hour (UTC)")
+    expect(describeSchedule(schedule("0,15,30 * * * *"))).toBe("at minutes 0, 15 and 30 past every hour (UTC)")
+    expect(describeSchedule(schedule("0 0,8,16 * * *"))).toBe("at minute 0 past every 8th hour (UTC)")
+    expect(describeSchedule(schedule("0 0,8 * * *"))).toBe("at 00:00 and 08:00 every day (UTC)")
+    expect(describeSchedule(schedule("* */8 * * *"))).toBe("every minute during every 8th hour (UTC)")
+  })
+
+  it("orders the values of a list, whatever order they are written in", () => {
+    const s = schedule("30,10 * * * *")
+    expect(s.minutes).toEqual([10, 30])
+    expect(describeSchedule(s)).toBe("at minutes 10 and 30 past every hour (UTC)")
+    expect(runs(s, "2026-03-07T12:00:00Z", 3)).toEqual([
+      "2026-03-07T12:10:00.000Z",
+      "2026-03-07T12:30:00.000Z",
+      "2026-03-07T13:10:00.000Z",
+    ])
+  })
+
+  it("fills the fields left open: every day of the month, every weekday", () => {
+    expect(schedule("0 7 * * 1-5").days).toEqual(Array.from({ length: 31 }, (_, i) => i + 1))
+    expect(schedule("0 7 * * *").weekdays).toEqual([0, 1, 2, 3, 4, 5, 6])
+  })
+
+  it("says what each field accepts", () => {
+    expect(refused("0 x * * *").message).toBe(
+      'hour "x" is not valid: expected a number 0-23, *, a range a-b, a step */n, a/n or a-b/n, or a list a,b',
+    )
+    expect(refused("0 0 x * *").message).toBe(
+      'day "x" is not valid: expected a number 1-31, *, a range a-b, a step */n, a/n or a-b/n, or a list a,b',
+    )
+  })
+
+  it("refuses a value or a step with anything but digits around it", () => {
+    for (const part of ["a5", "5a", "*/x5", "*/5x"]) {
+      expect(refused(`${part} * * * *`).message).toBe(
+        `minute "${part}" is not valid: expected a number 0-59, *, a range a-b, a step */n, a/n or a-b/n, or a list a,b`,
+      )
+    }
+  })
+
+  it("refuses a skip date with anything around it, or a day its month does not have", () => {
+    // (Date.UTC reads a year below 100 as 19xx: "0024" is not taken for 1924)
+    for (const date of [
+      "x2024-09-02",
+      "2024-09-02x",
+      "2024-02-30",
+      "2023-02-29",
+      "2024-04-31",
+      "2024-13-01",
+      "0024-01-01",
+    ]) {
+      expect(refused("0 0 * * *", "UTC", [date]).message).toContain(`"${date}" is not a date`)
+    }
+    expect(schedule("0 0 * * *", "UTC", ["2024-02-29"]).skipDates).toEqual(["2024-02-29"])
+  })
+
+  it("refuses a day no chosen month has, whether days alone or days and weekdays both decide", () => {
+    expect(refused("0 0 30 2 *").message).toBe(
+      'cron expression "0 0 30 2 *" never runs: there is no day 30 in February',
+    )
+    expect(refused("0 0 30,31 2 */2").message).toBe(
+      'cron expression "0 0 30,31 2 */2" never runs: there is no day 30 or 31 in February',
+    )
+    // one of the months has the day: it runs
+    expect(describeSchedule(schedule("0 0 30 2,3 *"))).toBe(
+      "at 00:00 on day 30 of the month in February and March (UTC)",
+    )
+  })
+
+  it("reads a day list holding * as restricted: either the day or the weekday, so every day", () => {
+    expect(runs(schedule("0 0 1,* * 1"), "2026-01-05T12:00:00Z", 3)).toEqual([
+      "2026-01-06T00:00:00.000Z",
+      "2026-01-07T00:00:00.000Z",
+      "2026-01-08T00:00:00.000Z",
+    ])
+  })
+
+  it("finds the previous run in a zone far ahead of UTC, just after its local midnight", () => {
+    // 00:30 on January 10 in Kiritimati (UTC+14) is 10:30Z on January 9
+    const daily = schedule("0 0 * * *", "Pacific/Kiritimati")
+    expect(previousRun(daily, new Date("2026-01-09T10:30:00Z"))?.toISOString()).toBe("2026-01-09T10:00:00.000Z")
+  })
+
+  it("places times far from the change on the day an offset changes", () => {
+    // after the fall-back change at 02:00, 07:00 is EST (-5); before the spring-forward one, 00:30 is EST
+    expect(runs(schedule("0 7 * * *", "America/New_York"), "2026-10-31T12:00:00Z", 2)).toEqual([
+      "2026-11-01T12:00:00.000Z",
+      "2026-11-02T12:00:00.000Z",
+    ])
+    expect(runs(schedule("30 0 * * *", "America/New_York"), "2026-03-07T12:00:00Z", 2)).toEqual([
+      "2026-03-08T05:30:00.000Z",
+      "2026-03-09T04:30:00.000Z",
+    ])
+  })
+
+  it("counts a tick due exactly now, and one exactly maxLatenessMs late, as on time and not missed", () => {
+    const hourly = schedule("0 * * * *")
+    const plan = (now: string, policy: "coalesce_once" | "run_all", maxLatenessMs: number) => {
+      const p = planMisfires({
+        schedule: hourly,
+        lastScheduledFor: new Date("2024-01-01T01:00:00Z"),
+        now: new Date(now),
+        policy,
+        maxLatenessMs,
+      })
+      return { run: iso(p.run), missed: iso(p.missed) }
+    }
+    const tickOfThree = { run: ["2024-01-01T03:00:00.000Z"], missed: ["2024-01-01T02:00:00.000Z"] }
+    expect(plan("2024-01-01T03:00:00Z", "coalesce_once", 0)).toEqual(tickOfThree)
+    expect(plan("2024-01-01T03:00:00Z", "run_all", 0)).toEqual(tickOfThree)
+    expect(plan("2024-01-01T03:10:00Z", "run_all", 10 * MINUTE)).toEqual(tickOfThree)
+  })
+
+  it("says one skipped date, or several", () => {
+    expect(describeSchedule(schedule("0 7 * * 1-5", "UTC", ["2024-12-25"]))).toBe(
+      "at 07:00 on Monday through Friday (UTC), except on 1 skipped date",
+    )
+  })
+})

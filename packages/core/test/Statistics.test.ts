@@ -1,4 +1,4 @@
-import { columnStats, NumberColumn, orderStatistics, percentile } from "@batchops/core"
+import { columnStats, NumberColumn, orderStatistics, percentile, selectRanks } from "@batchops/core"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 
@@ -171,6 +171,33 @@ describe("orderStatistics on large columns (the bucketed path)", () => {
     const ranks = [0, 1, 2, 12_499, 12_500, 12_501, 24_999, 25_000, 49_949, 49_950, 49_999]
     expect(orderStatistics(Float64Array.from(values), ranks, sorted[0]!, sorted[49_999]!)).toEqual(
       ranks.map((rank) => sorted[rank]),
+    )
+  })
+})
+
+describe("selectRanks", () => {
+  it("puts the value of every asked rank where a full sort puts it, for any set of ranks", () => {
+    const input = fc
+      .array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.double({ noNaN: true, noDefaultInfinity: true })), {
+        minLength: 1,
+        maxLength: 80,
+      })
+      .chain((values) =>
+        fc.tuple(
+          fc.constant(values),
+          fc.uniqueArray(fc.integer({ min: 0, max: values.length - 1 }), { minLength: 1, maxLength: values.length }),
+        ),
+      )
+    fc.assert(
+      fc.property(input, ([values, unordered]) => {
+        const ranks = [...unordered].sort((a, b) => a - b)
+        const selected = Float64Array.from(values)
+        selectRanks(selected, ranks)
+        const sorted = Float64Array.from(values).sort()
+        // as numbers (0 and -0 are equal and either may come first)
+        expect(ranks.map((rank) => selected[rank]! + 0)).toEqual(ranks.map((rank) => sorted[rank]! + 0))
+      }),
+      { numRuns: 1000 },
     )
   })
 })

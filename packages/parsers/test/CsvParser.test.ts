@@ -71,6 +71,55 @@ describe("CsvParser delimiters", () => {
     expect(sniffDialect(text, true).delimiter).toBe(",")
   })
 
+  it("between delimiters that both split the header like the rows, takes the more consistent one", () => {
+    // both split the header in the usual count: "," into 2 (3 records of 5), ";" into 3 (4 of 5);
+    // "," comes first in the list, so only consistency can choose ";"
+    const text = "a;b;c,d\n1;2;3,5\n4;5;6,5\n7;8;9\nx;y\n"
+    expect(sniffDialect(text, true).delimiter).toBe(";")
+  })
+
+  it("takes the more consistent delimiter even when the other splits into more columns", () => {
+    // ";" splits all 5 records into 2, "," 3 of 5 into 3
+    expect(sniffDialect("a;b,c,d\n1;2,3,4\n5;6,7,8\n9;10\nx;y\n", true).delimiter).toBe(";")
+    // "," splits all 5 into 2, ";" 3 of 5 into 3: "," stays
+    expect(sniffDialect("a,b;c;d\n1,2;3;4\n5,6;7;8\n9,10\nx,y\n", true).delimiter).toBe(",")
+  })
+
+  it("between delimiters equally consistent, takes the one with more columns, then the first listed", () => {
+    // every record splits into 2 by "," and 3 by ";": the same consistency, more columns by ";"
+    expect(sniffDialect("a,b;c;d\n1,2;3;4\n5,6;7;8\n", true).delimiter).toBe(";")
+    // 2 columns by either: "," is listed first
+    expect(sniffDialect("a,b;c\n1,2;3\n5,6;7\n", true).delimiter).toBe(",")
+  })
+
+  it("leaves blank records (spaces only) out of the counts", () => {
+    // counted as one field each, the blank lines would outnumber the records and no delimiter
+    // would split the usual record
+    expect(sniffDialect("a;b\n   \n\n \n\n1;2\n", true).delimiter).toBe(";")
+    expect(sniffDialect("a;b\n \n  \n\t\n1;2\n", true).delimiter).toBe(";")
+  })
+
+  it("counts a record whose first cell is empty", () => {
+    // ";" splits 4 of 5 records into 3 and "," 3 of 5 into 2: ";" is chosen only if the records
+    // that start with an empty cell count
+    expect(sniffDialect("a;b;c,d\n;1;2,5\n;3;4,5\n;5;6\nx;y\n", true).delimiter).toBe(";")
+    expect(sniffDialect("a;b;c,d\n ;1;2,5\n\t;3;4,5\n;5;6\nx;y\n", true).delimiter).toBe(";")
+  })
+
+  it("reads the line break from the first one outside quotes", () => {
+    expect(sniffDialect('"a\nb",c\r\nx,y\r\n', true)).toEqual({ delimiter: ",", newline: "\n", crlf: true })
+    expect(sniffDialect('"a\r\nb",c\nx,y\n', true)).toEqual({ delimiter: ",", newline: "\n", crlf: false })
+    expect(sniffDialect('"a\nb",c\rx,y\r', true)).toEqual({ delimiter: ",", newline: "\r", crlf: false })
+    expect(sniffDialect("a;b\n1;2\r\n", true)).toEqual({ delimiter: ";", newline: "\n", crlf: false })
+    expect(sniffDialect("a;b", true)).toEqual({ delimiter: ";", newline: "\n", crlf: false })
+  })
+
+  it("leaves a CR that ends the text undecided: an LF may follow in the next chunk", () => {
+    expect(sniffDialect("a;b\r", true)).toEqual({ delimiter: ";", newline: "\n", crlf: true })
+    expect(sniffDialect("a;b\r\n", false)).toEqual({ delimiter: ";", newline: "\n", crlf: true })
+    expect(sniffDialect("a;b\r1;2", false)).toEqual({ delimiter: ";", newline: "\r", crlf: false })
+  })
+
   it("keeps commas inside a tab-separated file's cells", async () => {
     const text = "ID\tName\tScore\n1\tSmith, John\t90\n2\tDoe, Jane\t85\n"
     const result = await collect(CsvParser, utf8(text))

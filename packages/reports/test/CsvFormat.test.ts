@@ -1,4 +1,13 @@
-import { BOM, csvLine, formatNumber, quoteField, rejectedRowsCsv, safeCell, summaryCsv } from "@batchops/reports"
+import {
+  BOM,
+  csvLine,
+  formatNumber,
+  isPlainNumber,
+  quoteField,
+  rejectedRowsCsv,
+  safeCell,
+  summaryCsv,
+} from "@batchops/reports"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { gradebookSummary, problem } from "./fixtures.js"
@@ -49,6 +58,15 @@ describe("formatNumber", () => {
     [1e-7, "0"],
     [123456789012345.67, "123456789012345.67"],
     [Number.NaN, ""],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    [Number.NEGATIVE_INFINITY, "-Infinity"],
+    // below 1e21 toFixed writes the double's exact digits: the shortest text that reads back is kept
+    [123456789012345680000, "123456789012345680000"],
+    [-123456789012345680000, "-123456789012345680000"],
+    [0.1000004, "0.1"],
+    // where a double's spacing nears 1e-6, the shortest text with 5 or 6 decimals is not toFixed's
+    [12345678901.80339, "12345678901.80339"],
+    [12345678901.914062, "12345678901.914062"],
   ])("formats %s as %s", (n, expected) => {
     expect(formatNumber(n)).toBe(expected)
   })
@@ -141,7 +159,47 @@ describe("csvLine", () => {
   })
 })
 
+describe("isPlainNumber", () => {
+  it.each(["42", "-3.5", "3.25", "5.", ".55", "-.5", "1e10", "1E+10", "2.5e-10", "12e345"])(
+    "%s is a plain number",
+    (text) => {
+      expect(isPlainNumber(text)).toBe(true)
+    },
+  )
+
+  it.each(["+3", "", "-", ".", "e5", "1e", "1e+", "3.2.1", "1,5", "--3", " 3", "0x1F", "Infinity"])(
+    "%j is not",
+    (text) => {
+      expect(isPlainNumber(text)).toBe(false)
+    },
+  )
+})
+
+describe("a missing cell", () => {
+  it("is written empty, whether undefined or null", () => {
+    expect(safeCell(undefined)).toBe("")
+    expect(safeCell(null)).toBe("")
+    expect(csvLine(["a", undefined, null, 0])).toBe("a,,,0\r\n")
+  })
+})
+
 describe("rejectedRowsCsv", () => {
+  it("keeps the problems of one row in the order given, however many", () => {
+    const messages = ["first", "second", "third", "fourth", "fifth", "sixth"]
+    const text = rejectedRowsCsv([
+      problem({ row: 3, message: "later row" }),
+      ...messages.map((message) => problem({ row: 2, message })),
+      problem({ row: 1, message: "earlier row" }),
+    ])
+    expect(text.split("\r\n").map((line) => line.split(",")[4])).toEqual([
+      "message",
+      "earlier row",
+      ...messages,
+      "later row",
+      undefined,
+    ])
+  })
+
   it("lists problems with a row, sorted by row then as given, formula-safe", () => {
     const text = rejectedRowsCsv([
       problem({ row: 9, column: "score", value: "abc" }),

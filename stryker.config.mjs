@@ -1,7 +1,10 @@
 // @ts-check
 /**
- * Mutation testing of the modules that state BatchOps' rules (`npm run mutate`): each one-line
- * change Stryker makes to them must make a test fail. The scores are in docs/testing.md.
+ * Mutation testing of the modules that state BatchOps' rules: each one-line change Stryker makes
+ * to them must make a test fail, or be shown where it is made to change nothing
+ * (`// Stryker disable ...: equivalent: why`). `npm run mutate` tests every mutant and keeps the
+ * results in test/mutation/stryker-incremental.json; `npm test` then tests only the mutants whose
+ * code or tests changed since (`npm run mutate:changed`). The scores are in docs/testing.md.
  * @type {import("@stryker-mutator/api/core").PartialStrykerOptions}
  */
 export default {
@@ -15,7 +18,7 @@ export default {
     "packages/core/src/known-errors/KnownError.ts",
     "packages/core/src/schedules/Schedule.ts",
     // the delimiter choice of the CSV parser
-    "packages/parsers/src/CsvParser.ts:170-237",
+    "packages/parsers/src/CsvParser.ts:170-251",
     "packages/reports/src/CsvFormat.ts",
     "packages/accounts/src/SignInLimits.ts",
     // the role check every route goes through
@@ -35,5 +38,9 @@ export default {
   // far beyond any test here, and keeps a run of them short
   timeoutMS: 5_000,
   tempDirName: ".stryker-tmp",
+  // the results of the last full run, kept in the repository: a later run reuses the result of
+  // every mutant whose code and covering tests did not change
+  incremental: true,
+  incrementalFile: "test/mutation/stryker-incremental.json",
   cleanTempDir: "always",
 }

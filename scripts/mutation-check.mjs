@@ -3,10 +3,15 @@
  * Reads the mutation report Stryker wrote (reports/mutation/mutation.json) and holds the rules'
  * modules to what docs/testing.md promises:
  *
- * - every mutant is killed, or ignored where it is made, by a `// Stryker disable` comment that
- *   says why it is equivalent (no behaviour can tell it apart) or accepted;
- * - at least 85% of the mutants of each module are killed: equivalent mutants (no behaviour can
- *   tell them from the code) are left out of the count, accepted ones count as alive.
+ * - every mutant is killed, or listed in test/mutation/survivors.json, one entry per mutant (its
+ *   file, the text of its line, its column, the kind of change and the replacement), with why it
+ *   is equivalent (no behaviour can tell it from the code) or accepted (a real difference no test
+ *   sensibly reaches);
+ * - at least 85% of the mutants of each module are killed: equivalent mutants are left out of the
+ *   count, accepted ones count as alive.
+ *
+ * An entry matches by the text of the line, not its number: a change elsewhere in the file keeps
+ * it, a change to the line itself asks for it to be thought through again.
  *
  *   node scripts/mutation-check.mjs           the table and the check (exit 1 when it fails)
  *   node scripts/mutation-check.mjs --docs    also rewrites docs/testing.md's generated part
@@ -20,12 +25,14 @@ import { pathToFileURL } from "node:url"
 const root = resolve(import.meta.dirname, "..")
 const TARGET = 85
 const report = JSON.parse(readFileSync(resolve(root, "reports/mutation/mutation.json"), "utf8"))
+/** @type {Array<{ file: string, line: string, column: number, mutator: string, replacement: string, kind: "equivalent" | "accepted", reason: string }>} */
+const listed = JSON.parse(readFileSync(resolve(root, "test/mutation/survivors.json"), "utf8"))
 
 const keyOf = (file, m) =>
   `${file}:${m.location.start.line}:${m.location.start.column}:${m.mutatorName}:${m.replacement ?? ""}`
 
 /**
- * Tests the surviving mutants again, alone: in a run over all the modules, Stryker's per-test
+ * Tests the surviving mutants not listed again, alone: in a run over all the modules, Stryker's per-test
  * coverage sometimes misses a test that reaches a mutant (so that test is not run against it);
  * run on their own lines, with only the tests of their module, they get every test that reaches
  * them. A mutant killed there is killed.
@@ -60,10 +67,36 @@ const recheck = (survivors) => {
   }
 }
 
+/** The module names docs/testing.md uses, by file. */
+const MODULES = {
+  "packages/core/src/pipeline/Coerce.ts": "coercion (`Coerce.ts`)",
+  "packages/core/src/pipeline/Statistics.ts": "statistics (`Statistics.ts`)",
+  "packages/core/src/pipeline/MassChangeGuard.ts": "mass-change guard (`MassChangeGuard.ts`)",
+  "packages/core/src/known-errors/KnownError.ts": "known-error matching and order (`KnownError.ts`)",
+  "packages/core/src/schedules/Schedule.ts": "schedules: cron, time zones, misfires (`Schedule.ts`)",
+  "packages/parsers/src/CsvParser.ts": "CSV delimiter and line-break choice (`CsvParser.ts`)",
+  "packages/reports/src/CsvFormat.ts": "CSV format safety (`CsvFormat.ts`)",
+  "packages/accounts/src/SignInLimits.ts": "sign-in limits (`SignInLimits.ts`)",
+  "packages/server/src/api/Api.ts": "role check (`api/Api.ts` `accessAllows`)",
+}
+
+const entryKey = (file, line, column, mutator, replacement) =>
+  JSON.stringify([file, line.trim(), column, mutator, replacement.replace(/\s+/g, " ")])
+const entries = new Map(listed.map((e) => [entryKey(e.file, e.line, e.column, e.mutator, e.replacement), e]))
+const used = new Set()
+
 {
   const survivors = []
-  for (const [file, { mutants }] of Object.entries(report.files)) {
-    for (const m of mutants) if (m.status === "Survived") survivors.push({ file, m })
+  for (const [file, { mutants, source }] of Object.entries(report.files)) {
+    const lines = source.split("\n")
+    for (const m of mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue
+      // a listed mutant is known to survive: only the others are tested again
+      const line = lines[m.location.start.line - 1] ?? ""
+      if (!entries.has(entryKey(file, line, m.location.start.column, m.mutatorName, m.replacement ?? ""))) {
+        survivors.push({ file, m })
+      }
+    }
   }
   const again = recheck(survivors)
   let killed = 0
@@ -78,50 +111,36 @@ const recheck = (survivors) => {
     console.log(`${killed} of ${survivors.length} surviving mutant(s) killed when tested alone\n`)
 }
 
-/** The module names docs/testing.md uses, by file. */
-const MODULES = {
-  "packages/core/src/pipeline/Coerce.ts": "coercion (`Coerce.ts`)",
-  "packages/core/src/pipeline/Statistics.ts": "statistics (`Statistics.ts`)",
-  "packages/core/src/pipeline/MassChangeGuard.ts": "mass-change guard (`MassChangeGuard.ts`)",
-  "packages/core/src/known-errors/KnownError.ts": "known-error matching and order (`KnownError.ts`)",
-  "packages/core/src/schedules/Schedule.ts": "schedules: cron, time zones, misfires (`Schedule.ts`)",
-  "packages/parsers/src/CsvParser.ts": "CSV delimiter and line-break choice (`CsvParser.ts`)",
-  "packages/reports/src/CsvFormat.ts": "CSV format safety (`CsvFormat.ts`)",
-  "packages/accounts/src/SignInLimits.ts": "sign-in limits (`SignInLimits.ts`)",
-  "packages/server/src/api/Api.ts": "role check (`api/Api.ts` `accessAllows`)",
-}
-
 const rows = []
-const alive = []
-const reasons = []
+const unexplained = []
+const explained = []
 for (const [file, { mutants, source }] of Object.entries(report.files)) {
+  const lines = source.split("\n")
   const count = (status) => mutants.filter((m) => m.status === status).length
   const killed = count("Killed")
   const timeout = count("Timeout")
-  const survived = count("Survived")
-  const noCoverage = count("NoCoverage")
-  const reasonOf = (m) => (m.statusReason ?? "").replace(/^Ignored by disable comment: ?/i, "")
-  const ignored = mutants.filter((m) => m.status === "Ignored")
-  const equivalent = ignored.filter((m) => reasonOf(m).startsWith("equivalent")).length
-  const accepted = ignored.length - equivalent
+  let equivalent = 0
+  let accepted = 0
+  let survived = 0
+  let noCoverage = 0
+  for (const m of mutants) {
+    if (m.status !== "Survived" && m.status !== "NoCoverage") continue
+    const line = lines[m.location.start.line - 1] ?? ""
+    const key = entryKey(file, line, m.location.start.column, m.mutatorName, m.replacement ?? "")
+    const entry = entries.get(key)
+    if (entry === undefined) {
+      unexplained.push({ file, m, line })
+      if (m.status === "Survived") survived++
+      else noCoverage++
+      continue
+    }
+    used.add(key)
+    explained.push({ file, m, entry })
+    if (entry.kind === "equivalent") equivalent++
+    else accepted++
+  }
   const score = (100 * (killed + timeout)) / (killed + timeout + survived + noCoverage + accepted)
   rows.push({ file, module: MODULES[file] ?? file, score, killed, timeout, survived, noCoverage, equivalent, accepted })
-  const lines = source.split("\n")
-  for (const m of mutants) {
-    if (m.status === "Survived" || m.status === "NoCoverage")
-      alive.push({ file, m, line: lines[m.location.start.line - 1] })
-  }
-  // one entry per comment: the lines it covers and what it says
-  const byReason = new Map()
-  for (const m of ignored) {
-    const reason = reasonOf(m) || "(no reason given)"
-    const entry = byReason.get(reason) ?? { file, reason, lines: new Set(), mutators: new Set(), count: 0 }
-    entry.lines.add(m.location.start.line)
-    entry.mutators.add(m.mutatorName)
-    entry.count++
-    byReason.set(reason, entry)
-  }
-  reasons.push(...byReason.values())
 }
 rows.sort((a, b) => a.module.localeCompare(b.module))
 
@@ -143,28 +162,43 @@ for (const r of rows) {
     ok = false
   }
 }
-if (alive.length > 0) {
+if (unexplained.length > 0) {
   console.log(
-    `\n${alive.length} mutant(s) survived without a word on why (kill each with a test, or say why where it is made):`,
+    `\n${unexplained.length} mutant(s) survived without a word on why (kill each with a test, or list it in test/mutation/survivors.json with why):`,
   )
-  for (const { file, m, line } of alive) {
+  for (const { file, m, line } of unexplained) {
     console.log(
-      `  ${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} (${m.status})\n` +
-        `    ${line.trim()}\n    -> ${(m.replacement ?? "").replace(/\s+/g, " ")}`,
+      `  ${JSON.stringify({ file, line: line.trim(), column: m.location.start.column, mutator: m.mutatorName, replacement: (m.replacement ?? "").replace(/\s+/g, " "), kind: "", reason: "" })}`,
     )
   }
   ok = false
 }
+const stale = listed.filter((e) => !used.has(entryKey(e.file, e.line, e.column, e.mutator, e.replacement)))
+if (stale.length > 0) {
+  // not a failure: a listed mutant that a test now kills, or whose line changed, is simply no
+  // longer a survivor; the entry is left to be removed
+  console.log(`\n${stale.length} listed mutant(s) no longer survive (their entries can go):`)
+  for (const e of stale) console.log(`  ${e.file}: ${e.line} (${e.mutator} -> ${e.replacement})`)
+}
 
 if (process.argv.includes("--docs")) {
-  const list = reasons
+  // one item per reason, with where it applies and how many mutants it covers
+  const groups = new Map()
+  for (const { file, m, entry } of explained) {
+    const id = JSON.stringify([file, entry.kind, entry.reason])
+    const group = groups.get(id) ?? { file, kind: entry.kind, reason: entry.reason, lines: new Set(), changes: [] }
+    group.lines.add(m.location.start.line)
+    group.changes.push(`${m.mutatorName} \`${(m.replacement ?? "").replace(/\s+/g, " ").replaceAll("`", "'")}\``)
+    groups.set(id, group)
+  }
+  const list = [...groups.values()]
     .sort((a, b) => a.file.localeCompare(b.file) || Math.min(...a.lines) - Math.min(...b.lines))
-    .map((e) => {
-      const where = `${e.file.replace(/^packages\//, "")}:${[...e.lines].sort((a, b) => a - b).join(",")}`
-      return `- \`${where}\` (${e.count}, ${[...e.mutators].join(", ")}): ${e.reason}`
+    .map((g) => {
+      const where = `${g.file.replace(/^packages\//, "")}:${[...g.lines].sort((a, b) => a - b).join(",")}`
+      return `- \`${where}\`, ${g.kind}: ${g.reason} (${g.changes.length}: ${g.changes.join("; ")})`
     })
     .join("\n")
-  const generated = `<!-- generated by node scripts/mutation-check.mjs --docs -->\n${table}\n\nThe mutants no test can kill, each with the reason written where it is made (\`// Stryker disable\`):\n\n${list}\n<!-- end of generated part -->`
+  const generated = `<!-- generated by node scripts/mutation-check.mjs --docs -->\n${table}\n\nThe mutants no test kills, each listed in \`test/mutation/survivors.json\` with why (line numbers as of the last full run):\n\n${list}\n<!-- end of generated part -->`
   const path = resolve(root, "docs/testing.md")
   const docs = readFileSync(path, "utf8")
   const start = docs.indexOf("<!-- generated by node scripts/mutation-check.mjs --docs -->")

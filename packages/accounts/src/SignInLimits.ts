@@ -33,20 +33,22 @@ const waiting = (waitMs: number) =>
   })
 
 /** Refuses (`waiting`) while the pair waits after its failures. */
-export const awaitTurn = Effect.fn(
-  // Stryker disable next-line StringLiteral: accepted: the name of the span in traces, which no rule reads
-  "SignInLimits.awaitTurn",
-)(function* (action: LimitedAction, email: string, ip: string) {
+export const awaitTurn = Effect.fn("SignInLimits.awaitTurn")(function* (
+  action: LimitedAction,
+  email: string,
+  ip: string,
+) {
   const limits = yield* RateLimits
   const waitMs = yield* limits.waitOf(pairKey(action, email, ip))
   if (waitMs > 0) return yield* waiting(waitMs)
 })
 
 /** Counts a failed attempt of the pair (it may now have to wait). */
-export const recordFailure = Effect.fn(
-  // Stryker disable next-line StringLiteral: accepted: the name of the span in traces, which no rule reads
-  "SignInLimits.recordFailure",
-)(function* (action: LimitedAction, email: string, ip: string) {
+export const recordFailure = Effect.fn("SignInLimits.recordFailure")(function* (
+  action: LimitedAction,
+  email: string,
+  ip: string,
+) {
   const limits = yield* RateLimits
   const settings = yield* AuthSettings
   yield* limits.fail(pairKey(action, email, ip), {
@@ -56,10 +58,11 @@ export const recordFailure = Effect.fn(
 })
 
 /** Forgets the pair's failures: it succeeded. */
-export const clearFailures = Effect.fn(
-  // Stryker disable next-line StringLiteral: accepted: the name of the span in traces, which no rule reads
-  "SignInLimits.clearFailures",
-)(function* (action: LimitedAction, email: string, ip: string) {
+export const clearFailures = Effect.fn("SignInLimits.clearFailures")(function* (
+  action: LimitedAction,
+  email: string,
+  ip: string,
+) {
   const limits = yield* RateLimits
   yield* limits.clear(pairKey(action, email, ip))
 })

@@ -260,6 +260,13 @@ describe("parseNumber agrees with the rule written as regular expressions, with 
   })
 })
 
+describe("parseNumber refuses what only looks like a number", () => {
+  // spaces other than the ones trimmed (U+2000, U+3000) stay, and make the cell text; hex is text
+  it.each(["1e5\u2000", "\u300087", "87\u3000", " 0x10", "0x10 ", "1e5x", "12 34"])("%j is not a number", (text) => {
+    expect(parseNumber(text)).toBeUndefined()
+  })
+})
+
 describe("parseNumber reads long numbers exactly", () => {
   it("with more than 15 digits, grouped by either mark", () => {
     expect(parseNumber("1,234,567,890,123,456.5")).toBe(1234567890123456.5)

@@ -191,31 +191,23 @@ const fieldCounts = (
  */
 export const sniffDialect = (text: string, complete: boolean): Dialect => {
   const lineBreak = firstLineBreak(text)
-  // Stryker disable next-line StringLiteral: accepted: without a newline papaparse guesses it, and finds the same lone CR in a file whose line breaks are all of one kind
   const newline = lineBreak === "\r" ? "\r" : "\n"
   const crlf = lineBreak === "\r\n" || (lineBreak === undefined && text.includes("\r"))
   let chosen: { delimiter: Delimiter; header: boolean; consistency: number; columns: number } | undefined
   for (const delimiter of DELIMITERS) {
     const counts = fieldCounts(text, delimiter, newline, complete)
-    // Stryker disable next-line ConditionalExpression: equivalent: no counts give no usual count, which the check below skips
     if (counts.length === 0) continue
     const frequency = new Map<number, number>()
     for (const count of counts) frequency.set(count, (frequency.get(count) ?? 0) + 1)
     let columns = 0
     let seen = 0
     for (const [count, times] of frequency) {
-      if (
-        times > seen ||
-        (times === seen &&
-          // Stryker disable next-line EqualityOperator: equivalent for >=: the counts are a map's keys, never equal
-          count > columns)
-      ) {
+      if (times > seen || (times === seen && count > columns)) {
         columns = count
         seen = times
       }
     }
     if (columns < 2) continue
-    // Stryker disable next-line ArithmeticOperator: accepted: every delimiter counts the same records, so the product orders them alike; only a record of nothing but tabs and spaces is blank for some delimiters and not for tab
     const candidate = { delimiter, header: counts[0] === columns, consistency: seen / counts.length, columns }
     if (chosen === undefined || better(candidate, chosen)) chosen = candidate
   }
@@ -225,7 +217,6 @@ export const sniffDialect = (text: string, complete: boolean): Dialect => {
 /** The first line break outside quotes: "\r\n", "\n", "\r", or undefined when the text has none. */
 const firstLineBreak = (text: string): "\r\n" | "\n" | "\r" | undefined => {
   let quoted = false
-  // Stryker disable next-line EqualityOperator: equivalent: the code past the end is NaN, which matches nothing
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i)
     if (char === 34) {
@@ -233,7 +224,6 @@ const firstLineBreak = (text: string): "\r\n" | "\n" | "\r" | undefined => {
       continue
     }
     if (quoted) continue
-    // Stryker disable next-line StringLiteral: equivalent: an empty line break is read as "\n" by both of its uses
     if (char === 10) return "\n"
     if (char === 13) return text.charCodeAt(i + 1) === 10 ? "\r\n" : i + 1 < text.length ? "\r" : undefined
   }
@@ -245,7 +235,6 @@ const better = (
   b: { header: boolean; consistency: number; columns: number },
 ): boolean => {
   if (a.header !== b.header) return a.header
-  // Stryker disable next-line EqualityOperator: equivalent: the two differ there, so > and >= agree
   if (a.consistency !== b.consistency) return a.consistency > b.consistency
   return a.columns > b.columns
 }

@@ -21,9 +21,7 @@ export const REJECTED_COLUMNS = ["row", "column", "value", "rule", "message", "s
  */
 export const formatNumber = (n: number): string => {
   if (Number.isNaN(n)) return ""
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: String() writes the infinities the same, below; and an infinity is not 0
   if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity"
-  // Stryker disable next-line ConditionalExpression: equivalent: String(-0) is "0" too
   if (n === 0) return "0"
   // The shortest text that reads back as `n`, when it is already plain and short enough.
   const shortest = String(n)
@@ -36,7 +34,6 @@ export const formatNumber = (n: number): string => {
     return BigInt(n).toString()
   }
   const fixed = n.toFixed(6)
-  // Stryker disable next-line StringLiteral: equivalent: below 1e21 toFixed(6) always writes a "."
   const trimmed = fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed
   return trimmed === "-0" ? "0" : trimmed
 }

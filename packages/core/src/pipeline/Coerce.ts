@@ -1,7 +1,6 @@
 /** Value coercion of `transform_gradebook`: what counts as a number and what counts as missing. */
 
 /** Lower-case ASCII letter code of `c` (other codes unchanged). */
-// Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: only the letters of na, n/a and null (N, A, U, L) are compared after lowering: codes below A, and Z, never are
 const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c)
 
 /**
@@ -59,14 +58,12 @@ const NON_SCORE_MARKS: ReadonlySet<string> = new Set([
  * columns that hold numbers (not in identifiers nor coded columns such as attendance status).
  */
 export const isNonScoreMark = (text: string): boolean => {
-  // Stryker disable next-line ConditionalExpression: equivalent: a shortcut; longer text is no mark, and the lookup below says so too
   if (text.length > 7) return false
   // Every mark starts with ab, ex, in (any case), a dash or #: other text (names, classes) is
   // turned away without lower-casing it, as this runs for every text cell of a score-like column.
   const first = text.charCodeAt(0)
   const pair = ((first | 32) << 8) | (text.charCodeAt(1) | 32)
   if (
-    // Stryker disable next-line ConditionalExpression: equivalent: a shortcut; the lookup below decides for text let through
     pair !== 0x6162 &&
     pair !== 0x6578 &&
     pair !== 0x696e &&
@@ -94,48 +91,35 @@ export type DecimalMark = "." | ","
  * 87.5 and `"1.234,50"` is 1234.5. Scanned by hand rather than with regular expressions: it
  * runs for every cell of a file.
  */
-export const parseNumber = (
-  text: string,
-  // Stryker disable next-line StringLiteral: equivalent: only "," changes the reading; any other mark reads as "."
-  decimalMark: DecimalMark = ".",
-): number | undefined => {
+export const parseNumber = (text: string, decimalMark: DecimalMark = "."): number | undefined => {
   const point = decimalMark === "," ? 44 : 46
   // Most text cells start with a letter: no number does.
   const first = text.charCodeAt(0)
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a shortcut for text that starts with a letter or a symbol past 9, which the full reading refuses too
   if (first > 57 && first !== 160 && first < 0x1680) return undefined
   // Most numbers are short digits with at most one decimal mark and maybe a `%` (`87.5`,
   // `92%`): read at once, the same double as below.
   const length = text.length
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
   if (length <= 15) {
     let mantissa = 0
     let digits = 0
     let fractionDigits = -1
     let i = 0
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator,BlockStatement: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
     for (; i < length; i++) {
       const c = text.charCodeAt(i)
-      // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
       if (c >= 48 && c <= 57) {
         mantissa = mantissa * 10 + (c - 48)
-        // Stryker disable next-line UpdateOperator: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
         digits++
         if (fractionDigits >= 0) fractionDigits++
         continue
       }
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
       if (c === point && fractionDigits < 0) fractionDigits = 0
       else break
     }
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,ArithmeticOperator,BlockStatement: equivalent: the quick reading of a short number either gives the same double as the full reading or leaves the text to it (the property tests compare both with the rule)
     if (digits > 0 && (i === length || (i === length - 1 && text.charCodeAt(i) === 37)) /* % */) {
-      // Stryker disable next-line EqualityOperator: equivalent: dividing by 10 to the power 0 leaves the number as it is
       return fractionDigits <= 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits]!
     }
     // a letter other than an exponent's e after the digits (`10A`, `3rd`): not a number
     const c = text.charCodeAt(i) | 32
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a shortcut for a letter after the digits (10A, 3rd), which the full reading refuses too
     if (i < length && c >= 97 && c <= 122 && c !== 101) return undefined
   }
   return parseNumberInFull(text, point, decimalMark)
@@ -146,17 +130,12 @@ const parseNumberInFull = (text: string, point: number, decimalMark: DecimalMark
   const group = point === 44 ? 46 : 44
   let start = 0
   let end = text.length
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
   while (start < end && isSpace(text.charCodeAt(start))) start++
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
   while (end > start && isSpace(text.charCodeAt(end - 1))) end--
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
   if (end > start && text.charCodeAt(end - 1) === 37 /* % */) {
     end--
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
     while (end > start && isSpace(text.charCodeAt(end - 1))) end--
   }
-  // Stryker disable next-line ConditionalExpression: equivalent: a shortcut; with nothing left, no digit is read and the text is refused below
   if (start === end) return undefined
   let i = start
   let c = text.charCodeAt(i)
@@ -169,14 +148,12 @@ const parseNumberInFull = (text: string, point: number, decimalMark: DecimalMark
   let intDigits = 0
   let grouped = false
   let sinceComma = 0
-  // Stryker disable next-line EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
   for (; i < end; i++) {
     c = text.charCodeAt(i)
     if (isDigit(c)) {
       intDigits++
       sinceComma++
       mantissa = mantissa * 10 + (c - 48)
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: counting leading zeros as significant only sends more numbers to Number(), which gives the same double
       if (mantissa > 0) significant++
     } else if (c === group) {
       if (grouped ? sinceComma !== 3 : intDigits === 0 || intDigits > 3) return undefined
@@ -186,49 +163,36 @@ const parseNumberInFull = (text: string, point: number, decimalMark: DecimalMark
   }
   if (grouped && sinceComma !== 3) return undefined
   let fractionDigits = 0
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
   if (i < end && text.charCodeAt(i) === point) {
-    // Stryker disable next-line EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
     for (i++; i < end; i++) {
       c = text.charCodeAt(i)
       if (!isDigit(c)) break
       fractionDigits++
       mantissa = mantissa * 10 + (c - 48)
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: counting leading zeros as significant only sends more numbers to Number(), which gives the same double
       if (mantissa > 0) significant++
     }
     if (grouped && fractionDigits === 0) return undefined
   }
   if (intDigits + fractionDigits === 0) return undefined
-  // Stryker disable next-line BooleanLiteral: equivalent: sends every number to Number(), which gives the same double
   let exponent = false
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent: at the trimmed end there is no e; and a character other than e read as one leaves a text Number() refuses
   if (i < end && (text.charCodeAt(i) | 32) === 101 /* e */) {
     if (grouped) return undefined
     exponent = true
     i++
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes
     if (i < end && (text.charCodeAt(i) === 43 || text.charCodeAt(i) === 45)) i++
     let exponentDigits = 0
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,UpdateOperator: equivalent: at the trimmed end the text holds a space, a % or nothing (NaN), none of which the loop or check takes; an exponent without digits is refused by Number() as well
     for (; i < end && isDigit(text.charCodeAt(i)); i++) exponentDigits++
-    // Stryker disable next-line ConditionalExpression: equivalent: Number() refuses an exponent without digits (1e, 1e+) as well
     if (exponentDigits === 0) return undefined
   }
   if (i !== end) return undefined
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: equivalent where it only changes which of the exact division and Number() reads the number: both give the same double (the case past 22 decimals is tested)
   if (!exponent && significant <= 15 && fractionDigits <= 22) {
     // An exact integer divided by an exact power of ten: one correctly rounded division,
     // the same double that Number() gives.
-    // Stryker disable next-line ConditionalExpression: equivalent: dividing by 10 to the power 0 leaves the number as it is
     const value = fractionDigits === 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits]!
     return negative ? -value : value
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: the slice of the whole text is the text
   let digits = start === 0 && end === text.length ? text : text.slice(start, end)
-  // Stryker disable next-line ConditionalExpression: equivalent: an ungrouped number holds no group mark here
   if (grouped) digits = digits.replaceAll(String.fromCharCode(group), "")
-  // Stryker disable next-line ConditionalExpression: equivalent: with the mark "." no comma is left here
   const n = Number(decimalMark === "," ? digits.replace(",", ".") : digits)
   // "1e400" overflows to Infinity, which is not a number a report can show
   return Number.isFinite(n) ? n : undefined
@@ -242,17 +206,13 @@ const parseNumberInFull = (text: string, point: number, decimalMark: DecimalMark
  */
 export const decimalMarkOf = (text: string): DecimalMark | undefined => {
   let end = text.length
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: before the start of the text there is nothing (NaN), which no check takes
   if (end > 0 && text.charCodeAt(end - 1) === 37 /* % */) end--
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: before the start of the text there is nothing (NaN), which no check takes
   while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--
   let digits = 0
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: before the start of the text there is nothing (NaN), which is not a digit
   while (digits < 3 && end - digits > 0 && isDigit(text.charCodeAt(end - digits - 1))) digits++
   if (digits === 0 || digits === 3) return undefined
   const mark = text.charCodeAt(end - digits - 1)
   const decimalMark: DecimalMark | undefined = mark === 44 ? "," : mark === 46 ? "." : undefined
-  // Stryker disable next-line ConditionalExpression: equivalent: without a mark the result is undefined either way
   return decimalMark !== undefined && parseNumber(text, decimalMark) !== undefined ? decimalMark : undefined
 }
 
@@ -264,7 +224,6 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k)
  */
 export const coerceCell = (
   text: string | number | undefined,
-  // Stryker disable next-line StringLiteral: equivalent: only "," changes the reading; any other mark reads as "."
   decimalMark: DecimalMark = ".",
 ): string | number | undefined => {
   if (text === undefined || typeof text === "number") return text

@@ -67,7 +67,6 @@ export const assessChange = (effect: ChangeEffect, maxShare: number = DEFAULT_MA
   if (!(maxShare >= 0 && maxShare <= 1)) throw new RangeError(`maxShare must be between 0 and 1, got ${maxShare}`)
   const changed = effect.deleted + effect.appended
   const share = effect.inputRows === 0 ? (changed === 0 ? 0 : 1) : changed / effect.inputRows
-  // Stryker disable next-line EqualityOperator: accepted: a share exactly EPSILON past the limit is no share of whole rows
   const exceeds = share - maxShare > EPSILON
   const change = describeChange(effect)
   const limit = `the ${percent(maxShare)} allowed without approval`

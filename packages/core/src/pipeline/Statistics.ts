@@ -51,7 +51,6 @@ export const selectRanks = (values: Float64Array, ranks: ReadonlyArray<number>):
     const middle = (from + to) >>> 1
     const rank = ranks[middle]!
     select(values, rank, lo, hi)
-    // Stryker disable next-line ArithmeticOperator: equivalent: the values at rank and rank + 1 are the largest of the wider range, which Hoare's partition leaves in place (or swaps with an equal value)
     selectAll(from, middle - 1, lo, rank - 1)
     selectAll(middle + 1, to, rank + 1, hi)
   }
@@ -60,7 +59,6 @@ export const selectRanks = (values: Float64Array, ranks: ReadonlyArray<number>):
 
 /** Hoare quickselect: afterwards values[k] is the k-th smallest of values[lo..hi]. */
 const select = (values: Float64Array, k: number, lo: number, hi: number): void => {
-  // Stryker disable next-line EqualityOperator: equivalent: a pass over a one-value range moves nothing
   while (hi > lo) {
     const pivot = medianOfThree(values[lo]!, values[(lo + hi) >>> 1]!, values[hi]!)
     let i = lo
@@ -80,13 +78,11 @@ const select = (values: Float64Array, k: number, lo: number, hi: number): void =
       hi = j
       continue
     }
-    // Stryker disable next-line ConditionalExpression: equivalent: k between j and i is in place; partitioning the values past it does not move it
     if (k >= i) lo = i
     else return
   }
 }
 
-// Stryker disable next-line MethodExpression: equivalent: any of the three values is a pivot that works; another choice changes only the speed
 const medianOfThree = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c))
 
 const BUCKETS = 1 << 16
@@ -114,25 +110,19 @@ export const orderStatistics = (
     selectRanks(values, ranks)
     return ranks.map((rank) => values[rank]!)
   }
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,BooleanLiteral,ArithmeticOperator,LogicalOperator: equivalent: this chooses the path, and both give a full sort's values (the property tests compare each with a sort); only the speed differs
   if (n <= FEW || !(max > min) || !Number.isFinite(scale) || !Number.isFinite(max - min)) return inPlace()
   const counts = new Uint32Array(BUCKETS)
-  // Stryker disable next-line UpdateOperator: equivalent: counting down wraps the counts to numbers over a quarter of the values, which sends the column to the in-place path: the same values
   for (let i = 0; i < n; i++) counts[((values[i]! - min) * scale) | 0]!++
   // the bucket of each rank, and how many values sort before that bucket
   const target = new Int32Array(BUCKETS).fill(-1)
-  // Stryker disable next-line ArrayDeclaration: equivalent: a first element that is not a bucket only shifts the indices the buckets are found by
   const buckets: Array<{ bucket: number; before: number; values: Float64Array; length: number }> = []
   const ofRank: Array<number> = []
   let before = 0
   let next = 0
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: equivalent: the loop ends once every rank has its bucket; a looser bound only runs empty iterations
   for (let b = 0; b < BUCKETS && next < ranks.length; b++) {
     const count = counts[b]!
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: past the last rank, ranks[next] is undefined and the comparison after it is false
     while (next < ranks.length && ranks[next]! < before + count) {
       if (target[b] === -1) {
-        // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: equivalent: falling back to quickselect in place is for speed (one crowded bucket); both paths give the same values
         if (count > n / 4) return inPlace()
         target[b] = buckets.length
         buckets.push({ bucket: b, before, values: new Float64Array(count), length: 0 })
@@ -142,7 +132,6 @@ export const orderStatistics = (
     }
     before += count
   }
-  // Stryker disable next-line EqualityOperator: equivalent: one read past the end is undefined, written past the end of a typed array, which drops it
   for (let i = 0; i < n; i++) {
     const x = values[i]!
     const t = target[((x - min) * scale) | 0]!
@@ -204,14 +193,10 @@ export const columnStats = (column: string, numbers: NumberColumn, rows: number)
     const delta = x - mean
     mean += delta / (i + 1)
     s += delta * (x - mean)
-    // Stryker disable next-line EqualityOperator: equivalent: takes an equal value (only the sign of a zero can differ, and -0 is written 0)
     if (x < min) min = x
-    // Stryker disable next-line EqualityOperator: equivalent: takes an equal value (only the sign of a zero can differ, and -0 is written 0)
     if (x > max) max = x
   }
-  // Stryker disable next-line MethodExpression: equivalent: the floor and ceiling of ascending quartiles come out ascending; the sort is a guard
   const ranks = [...new Set(QUARTILES.flatMap((p) => [Math.floor((n - 1) * p), Math.ceil((n - 1) * p)]))].sort(
-    // Stryker disable next-line ArrowFunction,ArithmeticOperator: equivalent: the ranks are ascending already (above)
     (a, b) => a - b,
   )
   const ranked = new Map(orderStatistics(values, ranks, min, max).map((value, i) => [ranks[i]!, value]))

@@ -175,7 +175,6 @@ const parseField = (spec: FieldSpec, text: string): Result.Result<Set<number>, S
     if (part === "") return invalid(text)
     const slash = part.split("/")
     if (slash.length > 2) return invalid(part)
-    // Stryker disable next-line StringLiteral: equivalent: split gives at least one part, so the default is never used
     const [base = "", stepText] = slash
     let step = 1
     if (stepText !== undefined) {
@@ -193,9 +192,7 @@ const parseField = (spec: FieldSpec, text: string): Result.Result<Set<number>, S
     } else {
       const dash = base.split("-")
       if (dash.length > 2) return invalid(part)
-      // Stryker disable next-line StringLiteral: equivalent: split gives at least one part
       const left = value(dash[0] ?? "")
-      // Stryker disable next-line StringLiteral: equivalent: with two parts, the second is there
       const right = dash.length === 2 ? value(dash[1] ?? "") : left
       if (left === undefined || right === undefined) return invalid(part)
       for (const v of [left, right]) {
@@ -246,7 +243,6 @@ export const parseSchedule = (input: ScheduleInput): Result.Result<JobSchedule, 
   }
   const sets: Array<Set<number>> = []
   for (const [i, spec] of FIELDS.entries()) {
-    // Stryker disable next-line StringLiteral: equivalent: there are five parts here
     const parsed = parseField(spec, parts[i] ?? "")
     if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
     sets.push(parsed.success)
@@ -260,7 +256,6 @@ export const parseSchedule = (input: ScheduleInput): Result.Result<JobSchedule, 
   ]
 
   const zoneName = input.timezone ?? "UTC"
-  // Stryker disable next-line Regex: equivalent: the check turns away offsets such as +05:30, which hold no letter; no zone name Intl knows starts with anything but a letter
   const zone = /^[A-Za-z]/.test(zoneName) ? DateTime.zoneMakeNamed(zoneName) : Option.none()
   if (Option.isNone(zone)) {
     return Result.fail(
@@ -286,17 +281,13 @@ export const parseSchedule = (input: ScheduleInput): Result.Result<JobSchedule, 
   const cron = parts.join(" ")
   const expression = Cron.parse(cron, zone.value)
   // not expected: the checks above accept a subset of what Effect's parser accepts
-  // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent: unreachable, as said above
   if (Result.isFailure(expression)) {
-    // Stryker disable next-line StringLiteral: equivalent: unreachable, as said above
     return Result.fail(cronError(`cron expression "${cron}" is not valid: ${expression.failure.message}`))
   }
 
   // Effect's rule: a field is unrestricted when it is `*` (or `*/1`); both restricted and one
   // starting with `*` (as in `*/2`) means both must match, otherwise either.
-  // Stryker disable next-line StringLiteral: equivalent: there are five parts here
   const dayText = parts[2] ?? "*"
-  // Stryker disable next-line StringLiteral: equivalent: there are five parts here
   const weekdayText = parts[4] ?? "*"
   const unrestricted = (t: string) => /^\*(\/1)?(,|$)/.test(t)
   const dayRestricted = !unrestricted(dayText)
@@ -350,7 +341,6 @@ export const parseSchedule = (input: ScheduleInput): Result.Result<JobSchedule, 
 const zoneCache = new Map<string, DateTime.TimeZone>()
 const zoneOf = (schedule: JobSchedule): DateTime.TimeZone => {
   let zone = zoneCache.get(schedule.timezone)
-  // Stryker disable next-line ConditionalExpression: equivalent: a cache; making the zone again gives the same zone
   if (zone === undefined) {
     zone = DateTime.zoneMakeNamedUnsafe(schedule.timezone)
     zoneCache.set(schedule.timezone, zone)
@@ -373,7 +363,6 @@ const dayMatches = (schedule: JobSchedule, dayNumber: number): boolean => {
   const day = schedule.days.includes(date.getUTCDate())
   const weekday = schedule.weekdays.includes(date.getUTCDay())
   switch (schedule.dayRule) {
-    // Stryker disable next-line ConditionalExpression: equivalent: falling through to "day" gives true too, as every day of the month is listed when the rule is "any"
     case "any":
       return true
     case "day":
@@ -402,18 +391,13 @@ const gapEnd = (zone: DateTime.TimeZone, wall: number, before: number, after: nu
 
 /** the run instants of one local date, ascending, by the rules in the module comment */
 const runsOnDay = (schedule: JobSchedule, dayNumber: number): Array<number> => {
-  // Stryker disable next-line ArrayDeclaration: equivalent: a text in the list compares as neither before nor after an instant, so no run is taken from it
   if (!dayMatches(schedule, dayNumber)) return []
-  // Stryker disable next-line ArrayDeclaration: equivalent: as above
   if (schedule.skipDates.includes(isoDate(dayNumber))) return []
   const zone = zoneOf(schedule)
   const midnight = dayNumber * DAY
   const early = offsetAt(zone, midnight - 15 * HOUR)
-  // Stryker disable next-line ArithmeticOperator: accepted: a narrower window would miss an offset change late in the day (after 09:00 local), which no zone the tests use has
   const late = offsetAt(zone, midnight + DAY + 15 * HOUR)
-  // Stryker disable next-line ArrayDeclaration: equivalent: as above
   const out: Array<number> = []
-  // Stryker disable next-line ConditionalExpression,BlockStatement: equivalent: the shortcut for a day without an offset change; checking each wall time gives the same instants
   if (early === late) {
     for (const h of schedule.hours) for (const m of schedule.minutes) out.push(midnight + h * HOUR + m * MINUTE - early)
     return out
@@ -430,8 +414,7 @@ const runsOnDay = (schedule: JobSchedule, dayNumber: number): Array<number> => {
       const chosen =
         real.length === 0
           ? everyHour
-            ? // Stryker disable next-line ArrayDeclaration: equivalent: as above
-              [] // rule 3: the time does not exist today
+            ? [] // rule 3: the time does not exist today
             : [gapEnd(zone, wall, Math.min(early, late), Math.max(early, late))] // rule 1
           : everyHour
             ? real // rule 3: every real instant
@@ -448,7 +431,6 @@ function* runsAfter(schedule: JobSchedule, after: number): Generator<number> {
   const zone = zoneOf(schedule)
   const first = localDayOf(zone, after) - 1
   let last = after
-  // Stryker disable next-line EqualityOperator: accepted: the last day of a 30-year horizon
   for (let day = first; day <= first + HORIZON_DAYS; day++) {
     for (const t of runsOnDay(schedule, day)) {
       if (t > last) {
@@ -478,10 +460,8 @@ export const nextRuns = (schedule: JobSchedule, after: Date, count: number): Arr
 export const previousRun = (schedule: JobSchedule, atOrBefore: Date): Date | null => {
   const limit = atOrBefore.getTime()
   const start = localDayOf(zoneOf(schedule), limit) + 1
-  // Stryker disable next-line EqualityOperator: accepted: the last day of a 30-year horizon
   for (let day = start; day >= start - HORIZON_DAYS; day--) {
     const runs = runsOnDay(schedule, day)
-    // Stryker disable next-line ArithmeticOperator: equivalent: past the end, runs[i] is undefined, which is not at or before any instant
     for (let i = runs.length - 1; i >= 0; i--) {
       const t = runs[i] as number
       if (t <= limit) return new Date(t)
@@ -497,7 +477,6 @@ export const previousRun = (schedule: JobSchedule, atOrBefore: Date): Date | nul
 const ticksBetween = (schedule: JobSchedule, after: number, upTo: number, cap: number) => {
   const ticks: Array<Date> = []
   let more = false
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: a shortcut; the loop finds no tick in an empty window either
   if (upTo <= after) return { ticks, more }
   for (const t of runsAfter(schedule, after)) {
     if (t > upTo) break
@@ -534,7 +513,6 @@ export const planMisfires = (input: MisfireInput): MisfirePlan => {
   const cap = Math.max(1, Math.floor(input.maxTicks ?? MAX_MISFIRE_TICKS))
   const nowMs = now.getTime()
   const nextRunAt = nextRuns(schedule, now, 1)[0] ?? null
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent for a last tick at or after now: there is no tick between it and now to plan
   if (lastScheduledFor === null || lastScheduledFor.getTime() >= nowMs) {
     return { run: [], missed: [], nextRunAt, truncated: false }
   }
@@ -561,7 +539,6 @@ export const planMisfires = (input: MisfireInput): MisfirePlan => {
 // Words
 
 function joinWords(items: ReadonlyArray<string>, last = "and"): string {
-  // Stryker disable next-line StringLiteral: equivalent: joining one item or none uses no separator
   if (items.length <= 1) return items.join("")
   return `${items.slice(0, -1).join(", ")} ${last} ${items.at(-1)}`
 }
@@ -639,7 +616,6 @@ const describeDays = (s: JobSchedule): string => {
     case "either":
       return `${dayWords()} and ${weekdayWords()}`
     case "both":
-      // Stryker disable next-line Regex: equivalent: the words start with "on ", and no weekday's name holds "on "
       return `${dayWords()} if it is ${weekdayWords().replace(/^on /, "a ").replace(/ and /g, " or ")}`
   }
 }
@@ -660,7 +636,6 @@ export const describeSchedule = (schedule: JobSchedule): string => {
   const months =
     schedule.months.length === 12 ? "" : ` in ${compact(schedule.months, (m) => MONTH_NAMES[m - 1] ?? String(m))}`
   const days = describeDays(schedule)
-  // Stryker disable next-line Regex: equivalent: "at " followed by a digit comes only at the start of the time words
   const clock = /^at \d/.test(time)
   const dayPart = schedule.dayRule === "any" && !clock ? "" : ` ${days}`
   const text = `${time}${dayPart}${months} (${schedule.timezone})`
